@@ -1,0 +1,27 @@
+// swift-tools-version:6.0
+// seqcast: recurrent-network time-series forecasting (library SeqCast + CLI seqcast).
+import PackageDescription
+
+let package = Package(
+    name: "seqcast",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "SeqCast", targets: ["SeqCast"]),
+        .executable(name: "seqcast", targets: ["seqcast"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .target(name: "SeqCast", dependencies: ["CBLAS", "CHDF5"]),
+        .executableTarget(name: "seqcast", dependencies: [
+            "SeqCast",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "SeqCastTests", dependencies: ["SeqCast"]),
+    ]
+)

@@ -1,0 +1,7 @@
+// CBLAS shim: the OpenBLAS C interface plus the thread-count controls Swift needs.
+#pragma once
+#include <cblas.h>
+
+/// Number of threads OpenBLAS uses for one call (1 inside Dispatch workers).
+static inline void seqcast_blas_set_threads(int n) { openblas_set_num_threads(n); }
+static inline int seqcast_blas_get_threads(void) { return openblas_get_num_threads(); }

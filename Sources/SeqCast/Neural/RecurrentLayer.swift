@@ -1,0 +1,226 @@
+// RecurrentLayer: one recurrent layer of any cell kind — parameters, activation cache, and the
+// shared forward/backward driver (BPTT). The cell-specific gate math lives in LSTMCell.swift,
+// GRUCell.swift and RNNCell.swift.
+//
+// Shape key: B batch, T steps, D input dim, H hidden, G gates (LSTM 4, GRU 3, RNN 1).
+// Activations are time-major: x [T, B, D], h [T, B, H], so each step's slice is contiguous.
+//
+// Forward, per layer:
+//   xa = LN_x(x·Wx) ⊙ γx + bx          all T steps in one GEMM before the time loop
+//   ra = LN_h((h_{t-1} ⊙ m)·Wh) ⊙ γh (+ bh for GRU)   one fused [H, G·H] GEMM per step
+//   cell(xa_t, ra_t, state) → h_t     (m: recurrent-dropout mask, one per sequence)
+// Without layer norm, LSTM and RNN accumulate the recurrent GEMM straight into xa (β = 1).
+// Backward batches dWx, dWh and dX over all steps as one GEMM each after the reverse time loop.
+
+/// The recurrent cell types.
+public enum CellKind: String, Codable, Sendable, CaseIterable {
+    case lstm, gru, rnn
+    /// Number of gate blocks G of width H in the fused projections.
+    public var gates: Int {
+        switch self { case .lstm: 4; case .gru: 3; case .rnn: 1 }
+    }
+}
+
+/// Parameter offsets and options of one recurrent layer. Parameters live in the network's flat buffer.
+struct RecurrentLayer: Sendable {
+    let kind: CellKind
+    let inputDim: Int, hidden: Int
+    let layerNorm: Bool
+    let recurrentDropout: Float
+    /// Offsets: Wx [D, GH], Wh [H, GH], bx [GH]; GRU bh [GH]; LN gains γx, γh [GH];
+    /// LSTM with LN: γc, bc [H] for the cell-state normalisation.
+    let wx: Int, wh: Int, bx: Int
+    let bh: Int?
+    let gx: Int?, gh: Int?
+    let gc: Int?, bc: Int?
+
+    var gh3: Int { kind.gates * hidden }
+    /// Does the layer keep a separate recurrent pre-activation buffer?
+    var keepsRecurrent: Bool { layerNorm || kind == .gru }
+
+    init(kind: CellKind, inputDim: Int, hidden: Int, layerNorm: Bool, recurrentDropout: Float,
+         name: String, layout: inout ParameterLayout) {
+        self.kind = kind; self.inputDim = inputDim; self.hidden = hidden
+        self.layerNorm = layerNorm; self.recurrentDropout = recurrentDropout
+        let g = kind.gates * hidden
+        wx = layout.add("\(name).Wx", [inputDim, g])
+        wh = layout.add("\(name).Wh", [hidden, g])
+        bx = layout.add("\(name).bx", [g])
+        bh = kind == .gru ? layout.add("\(name).bh", [g]) : nil
+        gx = layerNorm ? layout.add("\(name).ln_x.gain", [g]) : nil
+        gh = layerNorm ? layout.add("\(name).ln_h.gain", [g]) : nil
+        gc = layerNorm && kind == .lstm ? layout.add("\(name).ln_c.gain", [hidden]) : nil
+        bc = layerNorm && kind == .lstm ? layout.add("\(name).ln_c.bias", [hidden]) : nil
+    }
+}
+
+/// Everything one layer's forward pass stores for its backward pass, plus backward scratch,
+/// allocated once for a batch capacity and step count (no allocation inside the time loop).
+final class RecurrentCache: @unchecked Sendable {
+    let capacity: Int, steps: Int
+    let pre: FloatBuffer          // [T, B, GH] input pre-activations, then activated gates
+    let ra: FloatBuffer?          // [T, B, GH] recurrent pre-activations (GRU or LN)
+    let xhat: FloatBuffer?, xrstd: FloatBuffer?  // LN_x cache [T, B, GH], [T, B]
+    let rhat: FloatBuffer?, rrstd: FloatBuffer?  // LN_h cache
+    let h: FloatBuffer            // [T, B, H] outputs
+    let hm: FloatBuffer           // [T, B, H] masked previous state h_{t-1} ⊙ m (zeros at t = 0)
+    let c: FloatBuffer?, ct: FloatBuffer?        // LSTM: cell state and tanh(LN(c)) [T, B, H]
+    let chat: FloatBuffer?, crstd: FloatBuffer?  // LSTM LN_c cache
+    let mask: FloatBuffer         // [B, H] recurrent-dropout mask
+    var useMask = false
+    // Backward scratch.
+    let dpre: FloatBuffer         // [T, B, GH]
+    let drp: FloatBuffer?         // [T, B, GH] recurrent pre-activation grads (GRU or LN)
+    let dh: FloatBuffer, dhNext: FloatBuffer, dhm: FloatBuffer  // [B, H]
+    let dc: FloatBuffer, dcTmp: FloatBuffer                     // [B, H]
+
+    init(layer: RecurrentLayer, capacity b: Int, steps t: Int) {
+        capacity = b; steps = t
+        let n = t * b * layer.gh3, nh = t * b * layer.hidden
+        let lstm = layer.kind == .lstm, ln = layer.layerNorm
+        pre = FloatBuffer(count: n)
+        ra = layer.keepsRecurrent ? FloatBuffer(count: n) : nil
+        xhat = ln ? FloatBuffer(count: n) : nil
+        xrstd = ln ? FloatBuffer(count: t * b) : nil
+        rhat = ln ? FloatBuffer(count: n) : nil
+        rrstd = ln ? FloatBuffer(count: t * b) : nil
+        h = FloatBuffer(count: nh)
+        hm = FloatBuffer(count: nh)
+        c = lstm ? FloatBuffer(count: nh) : nil
+        ct = lstm ? FloatBuffer(count: nh) : nil
+        chat = lstm && ln ? FloatBuffer(count: nh) : nil
+        crstd = lstm && ln ? FloatBuffer(count: t * b) : nil
+        mask = FloatBuffer(count: b * layer.hidden)
+        dpre = FloatBuffer(count: n)
+        drp = layer.keepsRecurrent ? FloatBuffer(count: n) : nil
+        dh = FloatBuffer(count: b * layer.hidden)
+        dhNext = FloatBuffer(count: b * layer.hidden)
+        dhm = FloatBuffer(count: b * layer.hidden)
+        dc = FloatBuffer(count: b * layer.hidden)
+        dcTmp = FloatBuffer(count: b * layer.hidden)
+    }
+}
+
+extension RecurrentLayer {
+    /// Forward over x [T, B, D]; outputs in `cache.h` [T, B, H].
+    /// `rng` draws the recurrent-dropout mask when `training` and the rate is positive.
+    func forward(params w: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, batch b: Int, steps t: Int,
+                 cache: RecurrentCache, training: Bool, rng: inout SeededRandom) {
+        precondition(b <= cache.capacity && t == cache.steps, "workspace too small for batch \(b), steps \(t)")
+        let H = hidden, GH = gh3, BH = b * H, BG = b * GH
+        let pre = cache.pre.p
+        // Input projection for all steps at once.
+        BLAS.gemm(m: t * b, n: GH, k: inputDim, a: x, lda: inputDim, b: w + wx, ldb: GH, beta: 0, c: pre, ldc: GH)
+        if layerNorm {
+            LayerNorm.forward(x: pre, xhat: cache.xhat!.p, rstd: cache.xrstd!.p, y: pre,
+                              gamma: w + gx!, bias: w + bx, rows: t * b, n: GH)
+        } else {
+            let bias = w + bx
+            for r in 0..<(t * b) { let row = pre + r * GH; for j in 0..<GH { row[j] += bias[j] } }
+        }
+        cache.useMask = training && recurrentDropout > 0
+        if cache.useMask {
+            let keep = 1 - recurrentDropout, scale = 1 / keep, m = cache.mask.p
+            for i in 0..<BH { m[i] = rng.uniform() < keep ? scale : 0 }
+        }
+        let h = cache.h.p, hm = cache.hm.p
+        for s in 0..<t {
+            let hmS = hm + s * BH
+            if s == 0 {
+                hmS.update(repeating: 0, count: BH)
+            } else if cache.useMask {
+                let hp = h + (s - 1) * BH, m = cache.mask.p
+                for i in 0..<BH { hmS[i] = hp[i] * m[i] }
+            } else {
+                hmS.update(from: h + (s - 1) * BH, count: BH)
+            }
+            var raS: FloatPtr? = nil
+            if let ra = cache.ra {
+                let r = ra.p + s * BG
+                if s == 0 { r.update(repeating: 0, count: BG) }
+                else { BLAS.gemm(m: b, n: GH, k: H, a: hmS, lda: H, b: w + wh, ldb: GH, beta: 0, c: r, ldc: GH) }
+                if layerNorm {
+                    LayerNorm.forward(x: r, xhat: cache.rhat!.p + s * BG, rstd: cache.rrstd!.p + s * b, y: r,
+                                      gamma: w + gh!, bias: bh.map { UnsafePointer(w + $0) }, rows: b, n: GH)
+                } else if let bh {
+                    let bias = w + bh
+                    for i in 0..<b { let row = r + i * GH; for j in 0..<GH { row[j] += bias[j] } }
+                }
+                raS = r
+            } else if s > 0 {
+                BLAS.gemm(m: b, n: GH, k: H, a: hmS, lda: H, b: w + wh, ldb: GH, beta: 1, c: pre + s * BG, ldc: GH)
+            }
+            let hPrev: UnsafePointer<Float>? = s == 0 ? nil : UnsafePointer(h + (s - 1) * BH)
+            switch kind {
+            case .lstm: lstmForwardStep(w: w, s: s, b: b, ra: raS, cache: cache)
+            case .gru: gruForwardStep(s: s, b: b, ra: raS!, hPrev: hPrev, cache: cache)
+            case .rnn: rnnForwardStep(s: s, b: b, ra: raS, cache: cache)
+            }
+        }
+    }
+
+    /// Backward through time. `dH` [T, B, H] is the loss gradient w.r.t. every output h_t.
+    /// Accumulates parameter gradients into `g` (same layout as `w`); writes dX [T, B, D] if given.
+    func backward(params w: UnsafeMutablePointer<Float>, grads g: UnsafeMutablePointer<Float>,
+                  x: UnsafePointer<Float>, batch b: Int, steps t: Int, cache: RecurrentCache,
+                  dH: UnsafePointer<Float>, dX: UnsafeMutablePointer<Float>?) {
+        let H = hidden, GH = gh3, BH = b * H, BG = b * GH
+        let dpre = cache.dpre.p
+        let drp = cache.drp?.p ?? dpre   // LSTM/RNN without LN: recurrent grads equal dpre
+        let dh = cache.dh.p, dhNext = cache.dhNext.p
+        dhNext.update(repeating: 0, count: BH)
+        cache.dc.zero()
+        for s in stride(from: t - 1, through: 0, by: -1) {
+            let dHs = dH + s * BH
+            for i in 0..<BH { dh[i] = dHs[i] + dhNext[i] }
+            let dpreS = dpre + s * BG, drpS = drp + s * BG
+            switch kind {
+            case .lstm: lstmBackwardStep(w: w, g: g, s: s, b: b, cache: cache, dpre: dpreS)
+            case .gru: gruBackwardStep(s: s, b: b, cache: cache, dpre: dpreS, drp: drpS)
+            case .rnn: rnnBackwardStep(s: s, b: b, cache: cache, dpre: dpreS)
+            }
+            if layerNorm {
+                if kind != .gru { drpS.update(from: dpreS, count: BG) }
+                if let bh { colSum(drpS, rows: b, n: GH, into: g + bh) }
+                LayerNorm.backward(dy: drpS, xhat: cache.rhat!.p + s * BG, rstd: cache.rrstd!.p + s * b,
+                                   gamma: w + gh!, dgamma: g + gh!, rows: b, n: GH)
+            } else if let bh {
+                colSum(drpS, rows: b, n: GH, into: g + bh)
+            }
+            if s > 0 {
+                let dhm = cache.dhm.p
+                BLAS.gemm(transB: true, m: b, n: H, k: GH, a: drpS, lda: GH, b: w + wh, ldb: GH, beta: 0, c: dhm, ldc: H)
+                let accumulate = kind == .gru   // the GRU step already wrote dh ⊙ z into dhNext
+                if cache.useMask {
+                    let m = cache.mask.p
+                    if accumulate { for i in 0..<BH { dhNext[i] += dhm[i] * m[i] } }
+                    else { for i in 0..<BH { dhNext[i] = dhm[i] * m[i] } }
+                } else {
+                    if accumulate { for i in 0..<BH { dhNext[i] += dhm[i] } }
+                    else { dhNext.update(from: dhm, count: BH) }
+                }
+            }
+        }
+        colSum(dpre, rows: t * b, n: GH, into: g + bx)
+        if layerNorm {
+            LayerNorm.backward(dy: dpre, xhat: cache.xhat!.p, rstd: cache.xrstd!.p,
+                               gamma: w + gx!, dgamma: g + gx!, rows: t * b, n: GH)
+        }
+        if t > 1 {
+            BLAS.gemm(transA: true, m: H, n: GH, k: (t - 1) * b, a: cache.hm.p + BH, lda: H,
+                      b: drp + BG, ldb: GH, beta: 1, c: g + wh, ldc: GH)
+        }
+        BLAS.gemm(transA: true, m: inputDim, n: GH, k: t * b, a: x, lda: inputDim, b: dpre, ldb: GH,
+                  beta: 1, c: g + wx, ldc: GH)
+        if let dX {
+            BLAS.gemm(transB: true, m: t * b, n: inputDim, k: GH, a: dpre, lda: GH, b: w + wx, ldb: GH,
+                      beta: 0, c: dX, ldc: inputDim)
+        }
+    }
+}
+
+/// out[j] += Σ_r m[r, j] over `rows` rows of width `n`.
+@inline(__always)
+func colSum(_ m: UnsafePointer<Float>, rows: Int, n: Int, into out: UnsafeMutablePointer<Float>) {
+    for r in 0..<rows { let row = m + r * n; for j in 0..<n { out[j] += row[j] } }
+}
