@@ -1,0 +1,52 @@
+// SampleSet: supervised samples ready for a network — inputs [N, T, D] and targets
+// [N, K·O] (seq2vec) or [N, T, K·O] (seq2seq), sample-major and contiguous.
+
+/// Pre-cut training or validation samples. Shape key: N samples, T steps, D input dim, K·O targets.
+public struct SampleSet: Sendable, Equatable {
+    public let steps: Int, inputDim: Int, targetWidth: Int
+    /// Targets per step (seq2seq) rather than per sequence (seq2vec).
+    public let perStep: Bool
+    public private(set) var x: [Float]
+    public private(set) var y: [Float]
+
+    public init(steps: Int, inputDim: Int, targetWidth: Int, perStep: Bool, x: [Float] = [], y: [Float] = []) {
+        self.steps = steps; self.inputDim = inputDim; self.targetWidth = targetWidth; self.perStep = perStep
+        self.x = x; self.y = y
+        precondition(x.count % max(steps * inputDim, 1) == 0 && y.count % max(targetRowWidth, 1) == 0)
+        precondition(x.count / max(steps * inputDim, 1) == y.count / max(targetRowWidth, 1), "x and y sample counts differ")
+    }
+
+    public var count: Int { steps * inputDim == 0 ? 0 : x.count / (steps * inputDim) }
+    public var inputRowWidth: Int { steps * inputDim }
+    public var targetRowWidth: Int { perStep ? steps * targetWidth : targetWidth }
+
+    public mutating func append(x xs: ArraySlice<Float>, y ys: ArraySlice<Float>) {
+        precondition(xs.count == inputRowWidth && ys.count == targetRowWidth)
+        x.append(contentsOf: xs); y.append(contentsOf: ys)
+    }
+
+    public mutating func append(contentsOf other: SampleSet) {
+        precondition(other.steps == steps && other.inputDim == inputDim && other.targetWidth == targetWidth
+                     && other.perStep == perStep)
+        x.append(contentsOf: other.x); y.append(contentsOf: other.y)
+    }
+
+    /// Copies samples `indices` into time-major buffers: x [T, b, D] and targets [b, K·O] or [T, b, K·O].
+    func gather(_ indices: ArraySlice<Int>, x xb: UnsafeMutablePointer<Float>, y yb: UnsafeMutablePointer<Float>) {
+        let b = indices.count, T = steps, D = inputDim, W = targetWidth
+        x.withUnsafeBufferPointer { xs in
+            y.withUnsafeBufferPointer { ys in
+                for (i, n) in indices.enumerated() {
+                    let xr = xs.baseAddress! + n * T * D
+                    for t in 0..<T { (xb + (t * b + i) * D).update(from: xr + t * D, count: D) }
+                    if perStep {
+                        let yr = ys.baseAddress! + n * T * W
+                        for t in 0..<T { (yb + (t * b + i) * W).update(from: yr + t * W, count: W) }
+                    } else {
+                        (yb + i * W).update(from: ys.baseAddress! + n * W, count: W)
+                    }
+                }
+            }
+        }
+    }
+}

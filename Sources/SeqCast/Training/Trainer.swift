@@ -1,0 +1,161 @@
+// Trainer: mini-batch training with Dispatch-parallel shards, gradient clipping, an optimizer
+// step per batch, validation loss and early stopping state.
+//
+// Determinism: each mini-batch is cut into shards of a fixed size (`shardSize`, never derived from
+// the thread count); each shard has its own workspace and gradient buffer and its dropout masks
+// come from a generator seeded by (seed, epoch, batch, shard). Shard gradients are summed in shard
+// order, so `--threads 1` and `--threads N` give bit-identical weights.
+import Dispatch
+
+/// Settings of one training run (stored with the model).
+public struct TrainingOptions: Codable, Sendable, Equatable {
+    public var epochs = 50
+    public var batchSize = 32
+    public var learningRate: Float = 1e-3
+    public var optimizer: OptimizerKind = .adam
+    public var loss: LossKind = .mse
+    /// Global-norm gradient clipping threshold (0 = off).
+    public var clip: Float = 1
+    /// Epochs without validation improvement before stopping (0 = never stop early).
+    public var patience = 10
+    public var seed: UInt64 = 42
+    public var threads = 1
+    /// Sequences per parallel shard; fixed so results do not depend on `threads`.
+    public var shardSize = 16
+
+    public init() {}
+}
+
+/// One epoch's outcome.
+public struct EpochRecord: Codable, Sendable, Equatable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var validationLoss: Double?
+    public var seconds: Double
+}
+
+public enum TrainingError: Error, CustomStringConvertible {
+    case nonFinite(epoch: Int, batch: Int)
+    case noSamples(String)
+    public var description: String {
+        switch self {
+        case .nonFinite(let e, let b):
+            "training diverged: the loss became NaN or infinite at epoch \(e), batch \(b); try a lower --lr or --clip"
+        case .noSamples(let m): m
+        }
+    }
+}
+
+/// Trains one network on one sample set. Reuses its shard workspaces across batches and epochs.
+public final class Trainer: @unchecked Sendable {
+    public let network: Network
+    public let options: TrainingOptions
+    public let optimizer: Optimizer
+    private var workspaces: [Workspace] = []
+    private let gradSum: FloatBuffer
+    private let xBuffers: [FloatBuffer], yBuffers: [FloatBuffer]
+
+    public init(network: Network, options: TrainingOptions) {
+        self.network = network
+        self.options = options
+        optimizer = Optimizer(kind: options.optimizer, count: network.parameterCount, learningRate: options.learningRate)
+        let shards = (options.batchSize + options.shardSize - 1) / options.shardSize
+        let size = min(options.shardSize, options.batchSize), t = network.config.lookback
+        workspaces = (0..<shards).map { _ in network.makeWorkspace(batch: size, steps: t) }
+        xBuffers = (0..<shards).map { _ in FloatBuffer(count: size * t * network.config.inputDim) }
+        yBuffers = (0..<shards).map { _ in FloatBuffer(count: network.outputCount(batch: size, steps: t)) }
+        gradSum = FloatBuffer(count: network.parameterCount)
+    }
+
+    /// Runs `body(shard)` for shards 0..<n on `threads` workers (static round-robin assignment).
+    private func parallel(_ n: Int, _ body: (Int) -> Void) {
+        let workers = min(max(options.threads, 1), n)
+        if workers <= 1 { for s in 0..<n { body(s) }; return }
+        BLAS.setThreads(1)
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                for s in stride(from: w, to: n, by: workers) { shared.value(s) }
+            }
+        }
+    }
+
+    /// One pass over `data` in a seeded random order; returns the mean training loss.
+    public func trainEpoch(_ data: SampleSet, epoch: Int) throws -> Double {
+        guard data.count > 0 else { throw TrainingError.noSamples("no training samples") }
+        var rng = SeededRandom.derived(options.seed, 1, UInt64(epoch))
+        let order = rng.permutation(data.count)
+        let perSample = network.outputCount(batch: 1, steps: network.config.lookback)
+        var total = 0.0
+        var batch = 0
+        var start = 0
+        while start < data.count {
+            let end = min(start + options.batchSize, data.count)
+            let idx = order[start..<end]
+            let shardCount = (idx.count + options.shardSize - 1) / options.shardSize
+            var losses = [Double](repeating: 0, count: shardCount)
+            let normalizer = idx.count * perSample
+            losses.withUnsafeMutableBufferPointer { lossOut in
+                parallel(shardCount) { s in
+                    let lo = idx.startIndex + s * options.shardSize
+                    let part = idx[lo..<min(lo + options.shardSize, idx.endIndex)]
+                    let ws = workspaces[s], xb = xBuffers[s].p, yb = yBuffers[s].p
+                    data.gather(part, x: xb, y: yb)
+                    var shardRng = SeededRandom.derived(options.seed, UInt64(epoch), UInt64(batch), UInt64(s))
+                    let seed = shardRng.next()
+                    network.forward(x: xb, batch: part.count, workspace: ws, training: true, dropoutSeed: seed)
+                    lossOut[s] = network.loss(options.loss, target: yb, batch: part.count, workspace: ws,
+                                              normalizer: normalizer)
+                    ws.grads.zero()
+                    network.backward(x: xb, batch: part.count, workspace: ws)
+                }
+            }
+            gradSum.copy(from: workspaces[0].grads)
+            for s in 1..<max(shardCount, 1) {
+                let g = workspaces[s].grads.p, sum = gradSum.p
+                for i in 0..<gradSum.count { sum[i] += g[i] }
+            }
+            let batchLoss = losses.reduce(0, +)
+            guard batchLoss.isFinite else { throw TrainingError.nonFinite(epoch: epoch, batch: batch) }
+            clipGlobalNorm(gradSum, maxNorm: options.clip)
+            optimizer.update(params: network.params, grads: gradSum)
+            total += batchLoss
+            batch += 1
+            start = end
+        }
+        return total / Double(data.count * perSample)
+    }
+
+    /// Mean loss over `data` without dropout (the validation loss).
+    public func evaluate(_ data: SampleSet) -> Double {
+        guard data.count > 0 else { return .nan }
+        let perSample = network.outputCount(batch: 1, steps: network.config.lookback)
+        var total = 0.0
+        let chunk = options.shardSize * workspaces.count
+        var start = 0
+        while start < data.count {
+            let idx = Array(start..<min(start + chunk, data.count))[...]
+            let shardCount = (idx.count + options.shardSize - 1) / options.shardSize
+            var losses = [Double](repeating: 0, count: shardCount)
+            losses.withUnsafeMutableBufferPointer { lossOut in
+                parallel(shardCount) { s in
+                    let lo = idx.startIndex + s * options.shardSize
+                    let part = idx[lo..<min(lo + options.shardSize, idx.endIndex)]
+                    let ws = workspaces[s], xb = xBuffers[s].p, yb = yBuffers[s].p
+                    data.gather(part, x: xb, y: yb)
+                    network.forward(x: xb, batch: part.count, workspace: ws)
+                    lossOut[s] = network.loss(options.loss, target: yb, batch: part.count, workspace: ws, normalizer: 1)
+                }
+            }
+            total += losses.reduce(0, +)
+            start += idx.count
+        }
+        return total / Double(data.count * perSample)
+    }
+}
+
+/// Hands a value to Dispatch workers when the caller guarantees they touch disjoint memory.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
