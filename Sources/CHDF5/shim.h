@@ -1,16 +1,116 @@
-// CHDF5 shim: libhdf5's C API plus static inline helpers for the macros Swift cannot import
-// (H5T_NATIVE_* and H5P_DEFAULT expand to function calls / globals that need H5open first).
+// CHDF5 shim: libhdf5's C API plus static inline helpers for what Swift cannot import directly:
+// the H5T_NATIVE_* / H5P_DEFAULT macros (they expand to globals that need H5open first) and the
+// version-mapped iteration and error-stack APIs (H5Literate / H5Ewalk are macros in 1.12+).
 #pragma once
 #include <hdf5.h>
+#include <string.h>
+#include <stdio.h>
 
 static inline hid_t seqcast_h5t_native_float(void)  { return H5T_NATIVE_FLOAT; }
 static inline hid_t seqcast_h5t_native_double(void) { return H5T_NATIVE_DOUBLE; }
-static inline hid_t seqcast_h5t_native_int64(void)  { return H5T_NATIVE_INT64; }
 static inline hid_t seqcast_h5t_c_s1(void)          { return H5T_C_S1; }
 static inline hid_t seqcast_h5p_default(void)       { return H5P_DEFAULT; }
 static inline hid_t seqcast_h5s_all(void)           { return H5S_ALL; }
-static inline hid_t seqcast_h5e_default(void)       { return H5E_DEFAULT; }
+static inline hid_t seqcast_h5p_link_create(void)   { return H5P_LINK_CREATE; }
 static inline unsigned seqcast_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
-static inline unsigned seqcast_h5f_acc_trunc(void)  { return H5F_ACC_TRUNC; }
+static inline unsigned seqcast_h5f_acc_rdwr(void)   { return H5F_ACC_RDWR; }
 static inline unsigned seqcast_h5f_acc_excl(void)   { return H5F_ACC_EXCL; }
-static inline hsize_t seqcast_h5s_unlimited(void)  { return H5S_UNLIMITED; }
+
+/// Turns off libhdf5's automatic printing of error stacks (seqcast reports them itself).
+static inline void seqcast_h5_silence(void) { H5open(); H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+typedef struct { char *buf; size_t cap; size_t len; } seqcast_h5_text;
+
+static herr_t seqcast_h5_walk_cb(unsigned n, const H5E_error2_t *e, void *data) {
+    seqcast_h5_text *t = (seqcast_h5_text *)data;
+    if (t->len + 1 >= t->cap) return 0;
+    int w = snprintf(t->buf + t->len, t->cap - t->len, "%s%s(): %s", n ? "; " : "",
+                     e->func_name ? e->func_name : "?", e->desc ? e->desc : "");
+    if (w > 0) t->len += (size_t)w < t->cap - t->len ? (size_t)w : t->cap - t->len - 1;
+    return 0;
+}
+
+/// Writes the current error stack, innermost first, as one line into buf; then clears it.
+static inline void seqcast_h5_error_stack(char *buf, size_t cap) {
+    seqcast_h5_text t = { buf, cap, 0 };
+    if (cap) buf[0] = 0;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, seqcast_h5_walk_cb, &t);
+    H5Eclear2(H5E_DEFAULT);
+}
+
+typedef void (*seqcast_h5_visit_fn)(const char *path, void *ctx);
+typedef struct { seqcast_h5_visit_fn fn; void *ctx; const char *prefix; } seqcast_h5_visit;
+
+static herr_t seqcast_h5_iter_cb(hid_t group, const char *name, const H5L_info_t *info, void *data) {
+    (void)info;
+    seqcast_h5_visit *v = (seqcast_h5_visit *)data;
+    char path[1024];
+    snprintf(path, sizeof path, "%s%s%s", v->prefix, v->prefix[0] ? "/" : "", name);
+    hid_t obj = H5Oopen(group, name, H5P_DEFAULT);
+    if (obj < 0) return 0;
+    H5I_type_t type = H5Iget_type(obj);
+    if (type == H5I_DATASET) {
+        v->fn(path, v->ctx);
+    } else if (type == H5I_GROUP) {
+        seqcast_h5_visit inner = { v->fn, v->ctx, path };
+        hsize_t idx = 0;
+        H5Literate(obj, H5_INDEX_NAME, H5_ITER_INC, &idx, seqcast_h5_iter_cb, &inner);
+    }
+    H5Oclose(obj);
+    return 0;
+}
+
+/// Calls fn(path) for every dataset in the file, recursing into groups, in name order.
+static inline herr_t seqcast_h5_list_datasets(hid_t file, seqcast_h5_visit_fn fn, void *ctx) {
+    seqcast_h5_visit v = { fn, ctx, "" };
+    hsize_t idx = 0;
+    return H5Literate(file, H5_INDEX_NAME, H5_ITER_INC, &idx, seqcast_h5_iter_cb, &v);
+}
+
+typedef void (*seqcast_h5_attr_fn)(const char *name, void *ctx);
+typedef struct { seqcast_h5_attr_fn fn; void *ctx; } seqcast_h5_attr_visit;
+
+static herr_t seqcast_h5_attr_cb(hid_t loc, const char *name, const H5A_info_t *info, void *data) {
+    (void)loc; (void)info;
+    seqcast_h5_attr_visit *v = (seqcast_h5_attr_visit *)data;
+    v->fn(name, v->ctx);
+    return 0;
+}
+
+/// Calls fn(name) for every attribute of an object, in name order.
+static inline herr_t seqcast_h5_list_attributes(hid_t obj, seqcast_h5_attr_fn fn, void *ctx) {
+    seqcast_h5_attr_visit v = { fn, ctx };
+    hsize_t idx = 0;
+    return H5Aiterate2(obj, H5_INDEX_NAME, H5_ITER_INC, &idx, seqcast_h5_attr_cb, &v);
+}
+
+/// Reads a scalar string attribute, fixed- or variable-length, into buf (NUL-terminated).
+/// Returns the full length, or -1.
+static inline long seqcast_h5_read_string_attr(hid_t attr, char *buf, size_t cap) {
+    hid_t ftype = H5Aget_type(attr);
+    if (ftype < 0) return -1;
+    long result = -1;
+    if (H5Tis_variable_str(ftype) > 0) {
+        hid_t mtype = H5Tcopy(H5T_C_S1);
+        H5Tset_size(mtype, H5T_VARIABLE);
+        H5Tset_cset(mtype, H5Tget_cset(ftype));
+        char *s = NULL;
+        if (H5Aread(attr, mtype, &s) >= 0 && s) {
+            size_t n = strlen(s);
+            if (cap) { size_t c = n < cap - 1 ? n : cap - 1; memcpy(buf, s, c); buf[c] = 0; }
+            result = (long)n;
+            H5free_memory(s);
+        }
+        H5Tclose(mtype);
+    } else {
+        size_t n = H5Tget_size(ftype);
+        hid_t mtype = H5Tcopy(H5T_C_S1);
+        H5Tset_size(mtype, n + 1);
+        H5Tset_cset(mtype, H5Tget_cset(ftype));
+        if (n + 1 <= cap && H5Aread(attr, mtype, buf) >= 0) { buf[n] = 0; result = (long)strlen(buf); }
+        else if (n + 1 > cap) result = (long)n;
+        H5Tclose(mtype);
+    }
+    H5Tclose(ftype);
+    return result;
+}

@@ -1,0 +1,101 @@
+// CSVReader: a small RFC 4180 reader that keeps each record's line number for error messages.
+// Handles a UTF-8 BOM, CRLF or LF line ends, quoted fields (with "" escapes and embedded
+// delimiters or newlines), and detects ',', ';' or tab from the header line.
+import Foundation
+
+/// The parsed text of a CSV file: header and records, with the file line each record starts on.
+public struct CSVTable: Sendable {
+    public let path: String
+    public let delimiter: UInt8
+    public let header: [String]
+    public let rows: [[String]]
+    /// 1-based line number of each record in the file (the header is line 1 unless blank lines precede it).
+    public let lines: [Int]
+
+    /// Reads and parses `path`. Ragged rows, empty files and header-only files are errors.
+    public static func read(_ path: String) throws(DataError) -> CSVTable {
+        guard FileManager.default.fileExists(atPath: path) else { throw .fileNotFound(path: path) }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .unreadable(path: path, reason: error.localizedDescription)
+        }
+        return try parse(Array(data), path: path)
+    }
+
+    /// Parses CSV bytes (exposed for tests).
+    public static func parse(_ bytesIn: [UInt8], path: String) throws(DataError) -> CSVTable {
+        var bytes = bytesIn[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        guard bytes.contains(where: { !($0 == 10 || $0 == 13 || $0 == 32 || $0 == 9) }) else { throw .emptyFile(path: path) }
+        let delimiter = detectDelimiter(bytes)
+        var records: [[String]] = [], lines: [Int] = []
+        var field: [UInt8] = [], record: [String] = []
+        var line = 1, recordLine = 1
+        var inQuotes = false, fieldQuoted = false
+        var i = bytes.startIndex
+        func endField() {
+            var text = String(decoding: field, as: UTF8.self)
+            if !fieldQuoted { text = text.trimmingCharacters(in: .whitespaces) }
+            record.append(text); field.removeAll(keepingCapacity: true); fieldQuoted = false
+        }
+        func endRecord() {
+            endField()
+            if !(record.count == 1 && record[0].isEmpty) { records.append(record); lines.append(recordLine) }
+            record = []
+        }
+        while i < bytes.endIndex {
+            let c = bytes[i]
+            if inQuotes {
+                if c == 34 {
+                    if i + 1 < bytes.endIndex && bytes[i + 1] == 34 { field.append(34); i += 1 } else { inQuotes = false }
+                } else {
+                    if c == 10 { line += 1 }
+                    field.append(c)
+                }
+            } else if c == 34 && field.allSatisfy({ $0 == 32 }) {
+                inQuotes = true; fieldQuoted = true; field.removeAll()
+            } else if c == delimiter {
+                endField()
+            } else if c == 10 || c == 13 {
+                if c == 13 && i + 1 < bytes.endIndex && bytes[i + 1] == 10 { i += 1 }
+                endRecord()
+                line += 1
+                recordLine = line
+            } else {
+                field.append(c)
+            }
+            i += 1
+        }
+        if !field.isEmpty || !record.isEmpty { endRecord() }
+        guard let header = records.first else { throw .emptyFile(path: path) }
+        let body = Array(records.dropFirst()), bodyLines = Array(lines.dropFirst())
+        guard !body.isEmpty else { throw .headerOnly(path: path) }
+        for (r, row) in body.enumerated() where row.count != header.count {
+            throw .raggedRow(path: path, row: bodyLines[r], expected: header.count, got: row.count)
+        }
+        return CSVTable(path: path, delimiter: delimiter, header: header, rows: body, lines: bodyLines)
+    }
+
+    /// The most frequent of ',', ';', tab outside quotes on the first non-blank line (',' on ties).
+    private static func detectDelimiter(_ bytes: ArraySlice<UInt8>) -> UInt8 {
+        var counts: [UInt8: Int] = [44: 0, 59: 0, 9: 0]
+        var inQuotes = false, seen = false
+        for c in bytes {
+            if c == 34 { inQuotes.toggle() }
+            if !inQuotes && (c == 10 || c == 13) { if seen { break } else { continue } }
+            seen = true
+            if !inQuotes, counts[c] != nil { counts[c]! += 1 }
+        }
+        var best: UInt8 = 44
+        for c: UInt8 in [59, 9] where counts[c]! > counts[best]! { best = c }
+        return best
+    }
+
+    /// Index of a column by exact name, or an error listing the columns.
+    public func column(_ name: String) throws(DataError) -> Int {
+        guard let i = header.firstIndex(of: name) else {
+            throw .unknownColumn(path: path, column: name, available: header)
+        }
+        return i
+    }
+}

@@ -1,0 +1,307 @@
+// HDF5File: the only file that imports CHDF5. Owns every HDF5 handle in a type that closes it,
+// turns every negative status into a DataError carrying the path, the dataset and the HDF5 error
+// stack, and exposes plain Swift reads and writes of Float datasets and their attributes.
+import CHDF5
+import Foundation
+
+/// A string or numeric attribute value.
+public enum AttributeValue: Equatable, Sendable, CustomStringConvertible {
+    case string(String)
+    case numbers([Double])
+    public var description: String {
+        switch self {
+        case .string(let s): return "\"\(s)\""
+        case .numbers(let v): return v.count == 1 ? "\(v[0])" : "[\(v.map { "\($0)" }.joined(separator: ", "))]"
+        }
+    }
+}
+
+/// Shape, element type and attributes of one dataset.
+public struct DatasetInfo: Equatable, Sendable {
+    public let name: String
+    public let shape: [Int]
+    public let type: String
+    public let attributes: [(String, AttributeValue)]
+    public static func == (a: DatasetInfo, b: DatasetInfo) -> Bool {
+        a.name == b.name && a.shape == b.shape && a.type == b.type && a.attributes.elementsEqual(b.attributes) { $0 == $1 }
+    }
+}
+
+/// An hid_t with the function that releases it.
+private final class H5Handle {
+    let id: hid_t
+    private let close: (hid_t) -> herr_t
+    init(_ id: hid_t, _ close: @escaping (hid_t) -> herr_t) { self.id = id; self.close = close }
+    deinit { _ = close(id) }
+}
+
+/// An open HDF5 file. Closed when the value is released.
+public final class HDF5File {
+    public let path: String
+    private let file: H5Handle
+
+    private static let setUp: Void = { seqcast_h5_silence() }()
+
+    private init(path: String, id: hid_t) {
+        self.path = path
+        file = H5Handle(id, H5Fclose)
+    }
+
+    /// Opens an existing file read-only (or read-write with `writable`).
+    public static func open(_ path: String, writable: Bool = false) throws(DataError) -> HDF5File {
+        _ = setUp
+        guard FileManager.default.fileExists(atPath: path) else { throw .fileNotFound(path: path) }
+        guard H5Fis_hdf5(path) > 0 else { clearStack(); throw .notHDF5(path: path) }
+        let id = H5Fopen(path, writable ? seqcast_h5f_acc_rdwr() : seqcast_h5f_acc_rdonly(), seqcast_h5p_default())
+        guard id >= 0 else { throw .hdf5(path: path, dataset: nil, operation: "opening the file", stack: stack()) }
+        return HDF5File(path: path, id: id)
+    }
+
+    /// Creates a new file; fails if one exists at `path` (callers write to a fresh temporary path).
+    public static func create(_ path: String) throws(DataError) -> HDF5File {
+        _ = setUp
+        let id = H5Fcreate(path, seqcast_h5f_acc_excl(), seqcast_h5p_default(), seqcast_h5p_default())
+        guard id >= 0 else { throw .hdf5(path: path, dataset: nil, operation: "creating the file", stack: stack()) }
+        return HDF5File(path: path, id: id)
+    }
+
+    /// Flushes everything to disk.
+    public func flush() throws(DataError) {
+        try check(H5Fflush(file.id, H5F_SCOPE_GLOBAL), nil, "flushing the file")
+    }
+
+    // MARK: errors
+
+    private static func stack() -> String {
+        var buf = [CChar](repeating: 0, count: 2048)
+        seqcast_h5_error_stack(&buf, buf.count)
+        return cString(buf)
+    }
+
+    private static func clearStack() { var b = [CChar](repeating: 0, count: 1); seqcast_h5_error_stack(&b, 1) }
+
+    private func check(_ status: herr_t, _ dataset: String?, _ operation: String) throws(DataError) {
+        if status < 0 { throw .hdf5(path: path, dataset: dataset, operation: operation, stack: Self.stack()) }
+    }
+
+    private func handle(_ id: hid_t, _ dataset: String?, _ operation: String,
+                        _ close: @escaping (hid_t) -> herr_t) throws(DataError) -> H5Handle {
+        guard id >= 0 else { throw .hdf5(path: path, dataset: dataset, operation: operation, stack: Self.stack()) }
+        return H5Handle(id, close)
+    }
+
+    // MARK: listing
+
+    /// Paths of every dataset in the file (groups are walked), in name order.
+    public func datasetNames() throws(DataError) -> [String] {
+        final class Box { var names: [String] = [] }
+        let box = Box()
+        let status = withExtendedLifetime(box) {
+            seqcast_h5_list_datasets(file.id, { name, ctx in
+                Unmanaged<Box>.fromOpaque(ctx!).takeUnretainedValue().names.append(String(cString: name!))
+            }, Unmanaged.passUnretained(box).toOpaque())
+        }
+        try check(status, nil, "listing datasets")
+        return box.names
+    }
+
+    private func openDataset(_ name: String) throws(DataError) -> H5Handle {
+        guard H5Lexists(file.id, name, seqcast_h5p_default()) > 0 else {
+            Self.clearStack()
+            throw .missingDataset(path: path, dataset: name, available: (try? datasetNames()) ?? [])
+        }
+        return try handle(H5Dopen2(file.id, name, seqcast_h5p_default()), name, "opening the dataset", H5Dclose)
+    }
+
+    private func shape(of ds: H5Handle, _ name: String) throws(DataError) -> [Int] {
+        let space = try handle(H5Dget_space(ds.id), name, "reading the dataspace", H5Sclose)
+        let rank = Int(H5Sget_simple_extent_ndims(space.id))
+        guard rank >= 0 else { throw .hdf5(path: path, dataset: name, operation: "reading the rank", stack: Self.stack()) }
+        var dims = [hsize_t](repeating: 0, count: max(rank, 1))
+        guard H5Sget_simple_extent_dims(space.id, &dims, nil) >= 0 else {
+            throw .hdf5(path: path, dataset: name, operation: "reading the shape", stack: Self.stack())
+        }
+        return rank == 0 ? [] : dims.map { Int($0) }
+    }
+
+    private func typeDescription(_ type: hid_t) -> String {
+        let size = H5Tget_size(type)
+        switch H5Tget_class(type) {
+        case H5T_FLOAT: return "float\(size * 8)"
+        case H5T_INTEGER: return (H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + "\(size * 8)"
+        case H5T_STRING: return "string"
+        case H5T_COMPOUND: return "compound"
+        case H5T_ENUM: return "enum"
+        case H5T_ARRAY: return "array"
+        case H5T_VLEN: return "variable-length"
+        case H5T_OPAQUE: return "opaque"
+        case H5T_BITFIELD: return "bitfield"
+        case H5T_REFERENCE: return "reference"
+        default: return "unknown type"
+        }
+    }
+
+    /// Shape, type and attributes of a dataset ("/" for the file's root attributes, shape []).
+    public func info(_ name: String) throws(DataError) -> DatasetInfo {
+        if name == "/" { return DatasetInfo(name: "/", shape: [], type: "group", attributes: try attributes(of: "/")) }
+        let ds = try openDataset(name)
+        let type = try handle(H5Dget_type(ds.id), name, "reading the type", H5Tclose)
+        return DatasetInfo(name: name, shape: try shape(of: ds, name), type: typeDescription(type.id),
+                           attributes: try attributes(of: name))
+    }
+
+    // MARK: reading
+
+    /// Reads a numeric dataset (any integer or float type) as Float, with its shape.
+    public func read(_ name: String) throws(DataError) -> (shape: [Int], values: [Float]) {
+        let ds = try openDataset(name)
+        let type = try handle(H5Dget_type(ds.id), name, "reading the type", H5Tclose)
+        let cls = H5Tget_class(type.id)
+        guard cls == H5T_FLOAT || cls == H5T_INTEGER else {
+            throw .nonNumericDataset(path: path, dataset: name, type: typeDescription(type.id))
+        }
+        let dims = try shape(of: ds, name)
+        let count = dims.reduce(1, *)
+        var values = [Float](repeating: 0, count: count)
+        if count > 0 {
+            let status = values.withUnsafeMutableBytes {
+                H5Dread(ds.id, seqcast_h5t_native_float(), seqcast_h5s_all(), seqcast_h5s_all(), seqcast_h5p_default(), $0.baseAddress)
+            }
+            try check(status, name, "reading the data")
+        }
+        return (dims, values)
+    }
+
+    // MARK: writing
+
+    /// Writes a new float32 dataset of `shape` (rank 1–4) with attributes.
+    public func write(_ name: String, shape: [Int], values: [Float],
+                      attributes: [(String, AttributeValue)] = []) throws(DataError) {
+        precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not hold \(values.count) values")
+        var dims = shape.map { hsize_t($0) }
+        let space = try handle(H5Screate_simple(Int32(dims.count), &dims, nil), name, "creating the dataspace", H5Sclose)
+        let lcpl = try handle(H5Pcreate(seqcast_h5p_link_create()), name, "creating link properties", H5Pclose)
+        try check(H5Pset_create_intermediate_group(lcpl.id, 1), name, "allowing groups in the path")
+        let ds = try handle(H5Dcreate2(file.id, name, seqcast_h5t_native_float(), space.id, lcpl.id,
+                                       seqcast_h5p_default(), seqcast_h5p_default()), name, "creating the dataset", H5Dclose)
+        if !values.isEmpty {
+            let status = values.withUnsafeBytes {
+                H5Dwrite(ds.id, seqcast_h5t_native_float(), seqcast_h5s_all(), seqcast_h5s_all(), seqcast_h5p_default(), $0.baseAddress)
+            }
+            try check(status, name, "writing the data")
+        }
+        for (key, value) in attributes { try setAttribute(key, value, on: ds.id, name) }
+    }
+
+    /// Writes a 1-D dataset of fixed-length UTF-8 strings (e.g. time labels).
+    public func write(_ name: String, strings: [String]) throws(DataError) {
+        let width = max(strings.map { $0.utf8.count }.max() ?? 1, 1)
+        var bytes = [UInt8](repeating: 0, count: width * strings.count)
+        for (i, s) in strings.enumerated() { for (j, b) in s.utf8.enumerated() { bytes[i * width + j] = b } }
+        let type = try handle(H5Tcopy(seqcast_h5t_c_s1()), name, "creating a string type", H5Tclose)
+        try check(H5Tset_size(type.id, width), name, "sizing a string type")
+        try check(H5Tset_strpad(type.id, H5T_STR_NULLPAD), name, "setting string padding")
+        try check(H5Tset_cset(type.id, H5T_CSET_UTF8), name, "setting UTF-8")
+        var dims = [hsize_t(strings.count)]
+        let space = try handle(H5Screate_simple(1, &dims, nil), name, "creating the dataspace", H5Sclose)
+        let ds = try handle(H5Dcreate2(file.id, name, type.id, space.id, seqcast_h5p_default(), seqcast_h5p_default(),
+                                       seqcast_h5p_default()), name, "creating the dataset", H5Dclose)
+        if !strings.isEmpty {
+            try check(H5Dwrite(ds.id, type.id, seqcast_h5s_all(), seqcast_h5s_all(), seqcast_h5p_default(), &bytes),
+                      name, "writing the data")
+        }
+    }
+
+    /// Reads a 1-D dataset of fixed-length strings.
+    public func readStrings(_ name: String) throws(DataError) -> [String] {
+        let ds = try openDataset(name)
+        let type = try handle(H5Dget_type(ds.id), name, "reading the type", H5Tclose)
+        guard H5Tget_class(type.id) == H5T_STRING, H5Tis_variable_str(type.id) == 0 else {
+            throw .nonNumericDataset(path: path, dataset: name, type: typeDescription(type.id) + " (expected fixed-length strings)")
+        }
+        let width = H5Tget_size(type.id), n = try shape(of: ds, name).reduce(1, *)
+        var bytes = [UInt8](repeating: 0, count: width * n)
+        if n > 0 {
+            try check(H5Dread(ds.id, type.id, seqcast_h5s_all(), seqcast_h5s_all(), seqcast_h5p_default(), &bytes),
+                      name, "reading the data")
+        }
+        return (0..<n).map { i in String(decoding: bytes[(i * width)..<((i + 1) * width)].prefix { $0 != 0 }, as: UTF8.self) }
+    }
+
+    /// Sets an attribute on the file's root group.
+    public func setRootAttribute(_ key: String, _ value: AttributeValue) throws(DataError) {
+        try setAttribute(key, value, on: file.id, "/")
+    }
+
+    private func setAttribute(_ key: String, _ value: AttributeValue, on obj: hid_t, _ name: String) throws(DataError) {
+        if H5Aexists(obj, key) > 0 { try check(H5Adelete(obj, key), name, "replacing attribute '\(key)'") }
+        switch value {
+        case .string(let s):
+            let bytes = Array(s.utf8)
+            let type = try handle(H5Tcopy(seqcast_h5t_c_s1()), name, "creating a string type", H5Tclose)
+            try check(H5Tset_size(type.id, max(bytes.count, 1)), name, "sizing a string type")
+            try check(H5Tset_cset(type.id, H5T_CSET_UTF8), name, "setting UTF-8")
+            let space = try handle(H5Screate(H5S_SCALAR), name, "creating a scalar dataspace", H5Sclose)
+            let attr = try handle(H5Acreate2(obj, key, type.id, space.id, seqcast_h5p_default(), seqcast_h5p_default()),
+                                  name, "creating attribute '\(key)'", H5Aclose)
+            var padded = bytes.isEmpty ? [UInt8(0)] : bytes
+            try check(H5Awrite(attr.id, type.id, &padded), name, "writing attribute '\(key)'")
+        case .numbers(let v):
+            var dims = [hsize_t(v.count)]
+            let space = try handle(v.count == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dims, nil),
+                                   name, "creating a dataspace", H5Sclose)
+            let attr = try handle(H5Acreate2(obj, key, seqcast_h5t_native_double(), space.id, seqcast_h5p_default(),
+                                             seqcast_h5p_default()), name, "creating attribute '\(key)'", H5Aclose)
+            var values = v
+            try check(H5Awrite(attr.id, seqcast_h5t_native_double(), &values), name, "writing attribute '\(key)'")
+        }
+    }
+
+    /// Attributes of a dataset, or of the root group for "/", in name order.
+    public func attributes(of name: String) throws(DataError) -> [(String, AttributeValue)] {
+        let obj = try handle(H5Oopen(file.id, name, seqcast_h5p_default()), name == "/" ? nil : name,
+                             "opening the object", H5Oclose)
+        final class Box { var names: [String] = [] }
+        let box = Box()
+        let status = withExtendedLifetime(box) {
+            seqcast_h5_list_attributes(obj.id, { n, ctx in
+                Unmanaged<Box>.fromOpaque(ctx!).takeUnretainedValue().names.append(String(cString: n!))
+            }, Unmanaged.passUnretained(box).toOpaque())
+        }
+        try check(status, name, "listing attributes")
+        var out: [(String, AttributeValue)] = []
+        for key in box.names {
+            let attr = try handle(H5Aopen(obj.id, key, seqcast_h5p_default()), name, "opening attribute '\(key)'", H5Aclose)
+            let type = try handle(H5Aget_type(attr.id), name, "reading attribute type", H5Tclose)
+            switch H5Tget_class(type.id) {
+            case H5T_STRING:
+                var buf = [CChar](repeating: 0, count: 1 << 16)
+                var n = seqcast_h5_read_string_attr(attr.id, &buf, buf.count)
+                if n >= buf.count { buf = [CChar](repeating: 0, count: n + 1); n = seqcast_h5_read_string_attr(attr.id, &buf, buf.count) }
+                guard n >= 0 else { throw .hdf5(path: path, dataset: name, operation: "reading attribute '\(key)'", stack: Self.stack()) }
+                out.append((key, .string(cString(buf))))
+            case H5T_INTEGER, H5T_FLOAT:
+                let space = try handle(H5Aget_space(attr.id), name, "reading attribute space", H5Sclose)
+                let count = max(Int(H5Sget_simple_extent_npoints(space.id)), 0)
+                var values = [Double](repeating: 0, count: count)
+                try check(H5Aread(attr.id, seqcast_h5t_native_double(), &values), name, "reading attribute '\(key)'")
+                out.append((key, .numbers(values)))
+            default:
+                out.append((key, .string("<\(typeDescription(type.id))>")))
+            }
+        }
+        return out
+    }
+
+    /// A string attribute of a dataset or "/", if present.
+    public func stringAttribute(_ key: String, of name: String = "/") throws(DataError) -> String? {
+        for (k, v) in try attributes(of: name) where k == key { if case .string(let s) = v { return s } }
+        return nil
+    }
+}
+
+/// The NUL-terminated UTF-8 text at the start of `buf`.
+private func cString(_ buf: [CChar]) -> String {
+    let bytes = buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+    return String(decoding: bytes, as: UTF8.self)
+}

@@ -1,0 +1,135 @@
+// HDF5SeriesLoader: series mode (a [steps], [steps, dim] or [batch, steps, dim] dataset, each
+// batch row a series) and supervised mode (pre-cut x [batch, steps, dim] and y [batch, K, out]),
+// plus the writer used by `seqcast convert`.
+//
+// Layout seqcast writes (readable by h5py / h5dump): dataset `series`, float32,
+// [steps, dim] for one series or [batch, steps, dim] for several of equal length; attributes
+// `columns` (comma-separated channel names), `target_count`, and when the data has a time column
+// `time_column`, `time_format`, `time_step`, and a string dataset `time` [steps] with the labels
+// (of the first series; all series of a file share one time axis); `series_ids` (one per line).
+
+extension HDF5File {
+    /// The dataset to read in series mode: the named one, else `series`, else the only one.
+    func seriesDatasetName(_ requested: String?) throws(DataError) -> String {
+        if let requested { return requested }
+        let names = try datasetNames()
+        if names.contains("series") { return "series" }
+        let numeric = names.filter { $0 != "time" }
+        if numeric.count == 1 { return numeric[0] }
+        throw .invalidArgument("\(path): several datasets (\(names.joined(separator: ", "))); choose one with --dataset")
+    }
+
+    /// Reads series (series mode) under `selection`.
+    public func series(_ selection: DataSelection) throws(DataError) -> SeriesCollection {
+        let name = try seriesDatasetName(selection.dataset)
+        let (shape, values) = try read(name)
+        let (batch, steps, dim): (Int, Int, Int)
+        switch shape.count {
+        case 1: (batch, steps, dim) = (1, shape[0], 1)
+        case 2: (batch, steps, dim) = (1, shape[0], shape[1])
+        case 3: (batch, steps, dim) = (shape[0], shape[1], shape[2])
+        default: throw .wrongRank(path: path, dataset: name, rank: shape.count, expected: "1 [steps], 2 [steps, dim] or 3 [batch, steps, dim]")
+        }
+        let attrs = Dictionary(try attributes(of: name), uniquingKeysWith: { a, _ in a })
+        func string(_ k: String) -> String? { if case .string(let s)? = attrs[k] { return s }; return nil }
+        func number(_ k: String) -> Double? { if case .numbers(let v)? = attrs[k], let x = v.first { return x }; return nil }
+        var columns = string("columns")?.split(separator: ",", omittingEmptySubsequences: false).map(String.init) ?? []
+        if columns.count != dim { columns = dim == 1 && shape.count == 1 ? [name] : (0..<dim).map { "v\($0)" } }
+        let storedTargets = number("target_count").map(Int.init) ?? dim
+        let targetNames = selection.targets ?? Array(columns.prefix(storedTargets > 0 && storedTargets <= dim ? storedTargets : dim))
+        func index(_ n: String) throws(DataError) -> Int {
+            guard let i = columns.firstIndex(of: n) else { throw .unknownColumn(path: path, column: n, available: columns) }
+            return i
+        }
+        let targets = try targetNames.map { n throws(DataError) in try index(n) }
+        let covariates = try selection.covariates.map { n throws(DataError) in try index(n) }
+        let channels = targets + covariates
+
+        var axis: TimeAxis? = nil
+        if let format = string("time_format").flatMap(TimeFormat.init(rawValue:)), let step = number("time_step") {
+            axis = TimeAxis(format: format, step: step, column: string("time_column") ?? "time")
+        }
+        let names = try datasetNames()
+        let labels = names.contains("time") ? try readStrings("time") : []
+        let ids = string("series_ids")?.split(separator: "\n").map(String.init) ?? []
+        var result: [Series] = []
+        var missing = 0
+        for b in 0..<batch {
+            var v = [Float](); v.reserveCapacity(steps * channels.count)
+            for t in 0..<steps {
+                for c in channels {
+                    let i = (b * steps + t) * dim + c, x = values[i]
+                    if x.isInfinite { throw .invalidValue(path: path, dataset: name, index: i, value: x) }
+                    if x.isNaN && selection.missing == .error { throw .invalidValue(path: path, dataset: name, index: i, value: x) }
+                    v.append(x)
+                }
+            }
+            var m = SeriesMatrix(steps: steps, channels: channels.count, values: v)
+            missing += try fillMissing(&m, policy: selection.missing) { c in
+                "\(path): dataset '\(name)' channel '\(columns[channels[c]])' of series \(b)"
+            }
+            let time = labels.count == steps ? labels : []
+            result.append(Series(id: b < ids.count ? ids[b] : (batch == 1 ? name : "\(b)"), time: time, matrix: m))
+        }
+        return SeriesCollection(source: path, channels: channels.map { columns[$0] }, targetCount: targets.count,
+                                series: result, timeAxis: axis, missingCount: missing)
+    }
+
+    /// Supervised mode: inputs `x` [batch, steps, dim] (or [batch, steps]) and targets `y`
+    /// [batch, K, out], [batch, K] or [batch] (seq2vec), or [batch, steps, K, out] (seq2seq).
+    /// Returns the samples and the horizon K.
+    public func supervised(x xName: String, y yName: String) throws(DataError) -> (samples: SampleSet, horizon: Int, outputDim: Int) {
+        let (xs, xv) = try read(xName), (ys, yv) = try read(yName)
+        guard xs.count == 2 || xs.count == 3 else {
+            throw .wrongRank(path: path, dataset: xName, rank: xs.count, expected: "3 [batch, steps, dim] or 2 [batch, steps]")
+        }
+        let (b, t, d) = (xs[0], xs[1], xs.count == 3 ? xs[2] : 1)
+        guard ys.first == b else {
+            throw .shapeMismatch(path: path, detail: "x '\(xName)' has \(b) samples (shape \(xs)) but y '\(yName)' has \(ys.first ?? 0) (shape \(ys))")
+        }
+        let perStep: Bool, k: Int, o: Int
+        switch ys.count {
+        case 1: (perStep, k, o) = (false, 1, 1)
+        case 2: (perStep, k, o) = (false, ys[1], 1)
+        case 3: (perStep, k, o) = (false, ys[1], ys[2])
+        case 4:
+            guard ys[1] == t else {
+                throw .shapeMismatch(path: path, detail: "per-step y '\(yName)' has \(ys[1]) steps (shape \(ys)) but x '\(xName)' has \(t)")
+            }
+            (perStep, k, o) = (true, ys[2], ys[3])
+        default: throw .wrongRank(path: path, dataset: yName, rank: ys.count, expected: "1–3 ([batch, K, out]) or 4 ([batch, steps, K, out])")
+        }
+        for (name, v) in [(xName, xv), (yName, yv)] {
+            if let i = v.firstIndex(where: { !$0.isFinite }) { throw .invalidValue(path: path, dataset: name, index: i, value: v[i]) }
+        }
+        guard b > 0, t > 0 else { throw .shapeMismatch(path: path, detail: "x '\(xName)' is empty (shape \(xs))") }
+        return (SampleSet(steps: t, inputDim: d, targetWidth: k * o, perStep: perStep, x: xv, y: yv), k, o)
+    }
+}
+
+extension SeriesCollection {
+    /// Writes the series as dataset `series` ([steps, dim] or [batch, steps, dim]) to a new file
+    /// at `path`, atomically. Series must share one length.
+    public func writeHDF5(to path: String) throws(DataError) {
+        let lengths = Set(series.map(\.length))
+        guard lengths.count == 1, let steps = lengths.first else {
+            throw .invalidArgument("\(source): series have different lengths (\(lengths.sorted().map(String.init).joined(separator: ", "))); HDF5 [batch, steps, dim] needs equal lengths")
+        }
+        var attrs: [(String, AttributeValue)] = [("columns", .string(channels.joined(separator: ","))),
+                                                 ("target_count", .numbers([Double(targetCount)])),
+                                                 ("source", .string(source))]
+        if let axis = timeAxis {
+            attrs += [("time_column", .string(axis.column)), ("time_format", .string(axis.format.rawValue)),
+                      ("time_step", .numbers([axis.step]))]
+        }
+        attrs.append(("series_ids", .string(series.map(\.id).joined(separator: "\n"))))
+        let shape = series.count == 1 ? [steps, channels.count] : [series.count, steps, channels.count]
+        let values = series.flatMap(\.matrix.values)
+        try AtomicFile.write(to: path) { tmp throws(DataError) in
+            let file = try HDF5File.create(tmp)
+            try file.write("series", shape: shape, values: values, attributes: attrs)
+            if timeAxis != nil, let time = series.first?.time, !time.isEmpty { try file.write("time", strings: time) }
+            try file.flush()
+        }
+    }
+}

@@ -1,0 +1,53 @@
+// Scaler: input/target scaling, fitted on training data only, stored with the model and inverted
+// on output. `standard` and `minmax` are per channel over all series; `window` standardises each
+// input window by its own per-channel mean and standard deviation and de-normalises the forecast
+// with them (what lets recurrent nets follow trending series); `none` leaves values as they are.
+
+public enum ScalerKind: String, Codable, Sendable, CaseIterable { case standard, minmax, none, window }
+
+/// Per-channel affine scaling x' = (x − offset) / scale, or per-window standardisation.
+public struct Scaler: Codable, Sendable, Equatable {
+    public var kind: ScalerKind
+    public var offset: [Float]
+    public var scale: [Float]
+
+    /// Fits on the rows of `parts` (training data), ignoring gaps (NaN).
+    public static func fit(_ kind: ScalerKind, channels: Int, parts: [SeriesMatrix]) -> Scaler {
+        var offset = [Float](repeating: 0, count: channels), scale = [Float](repeating: 1, count: channels)
+        guard kind == .standard || kind == .minmax else { return Scaler(kind: kind, offset: offset, scale: scale) }
+        for c in 0..<channels {
+            var n = 0.0, sum = 0.0, sq = 0.0, lo = Double.infinity, hi = -Double.infinity
+            for m in parts { for t in 0..<m.steps { let v = Double(m[t, c]); if v.isNaN { continue }
+                n += 1; sum += v; sq += v * v; lo = min(lo, v); hi = max(hi, v) } }
+            guard n > 0 else { continue }
+            if kind == .standard {
+                let mean = sum / n, sd = max(sq / n - mean * mean, 0).squareRoot()
+                offset[c] = Float(mean); scale[c] = sd > 1e-12 * max(1, abs(mean)) ? Float(sd) : 1
+            } else {
+                offset[c] = Float(lo); scale[c] = hi - lo > 1e-12 * max(1, abs(lo)) ? Float(hi - lo) : 1
+            }
+        }
+        return Scaler(kind: kind, offset: offset, scale: scale)
+    }
+
+    /// Applies a global (per-channel) scaling to a whole series; identity for `window` and `none`.
+    public func apply(_ m: SeriesMatrix) -> SeriesMatrix {
+        guard kind == .standard || kind == .minmax else { return m }
+        var out = m
+        for t in 0..<m.steps { for c in 0..<m.channels {
+            out.values[t * m.channels + c] = (m[t, c] - offset[c]) / scale[c]
+        } }
+        return out
+    }
+
+    /// Per-channel (mean, sd) of rows s..<s+L of `m`, for window normalisation. A constant window
+    /// gets sd 1 so it maps to zeros rather than dividing by zero.
+    public static func windowStats(_ m: SeriesMatrix, start s: Int, length l: Int) -> [(mean: Float, sd: Float)] {
+        (0..<m.channels).map { c in
+            var sum = 0.0, sq = 0.0
+            for t in s..<(s + l) { let v = Double(m[t, c]); sum += v; sq += v * v }
+            let mean = sum / Double(l), sd = max(sq / Double(l) - mean * mean, 0).squareRoot()
+            return (Float(mean), sd > 1e-6 * max(1, abs(mean)) ? Float(sd) : 1)
+        }
+    }
+}

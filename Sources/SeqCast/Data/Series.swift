@@ -1,0 +1,103 @@
+// Series: loaded time series (one or many, e.g. one per id in long format), their channel
+// names (targets first, then covariates), time labels, and the missing-value policies.
+
+/// What to do with missing cells (empty, NA, NaN, null).
+public enum MissingPolicy: String, Codable, Sendable, CaseIterable {
+    /// Stop with the file, row and column of the first gap.
+    case error
+    /// Linear inside a series, nearest value at the ends (the default).
+    case interpolate
+    /// Carry the last value forward (the first value backward at the start).
+    case ffill
+    /// Keep the gaps and drop every window that touches one.
+    case drop
+}
+
+/// One series: its id, time labels (empty if the data has none) and values [steps, channels].
+/// Under `.drop`, NaN marks the gaps.
+public struct Series: Sendable, Equatable {
+    public var id: String
+    public var time: [String]
+    public var matrix: SeriesMatrix
+
+    public init(id: String, time: [String], matrix: SeriesMatrix) {
+        self.id = id; self.time = time; self.matrix = matrix
+    }
+
+    public var length: Int { matrix.steps }
+}
+
+/// What to read from a file: column or dataset selection and the missing-value policy.
+/// Stored with a model so `forecast` reads new data the same way.
+public struct DataSelection: Codable, Sendable, Equatable {
+    /// Target columns; nil = every numeric column but the time, id and covariate columns.
+    public var targets: [String]?
+    /// Extra input columns (not predicted).
+    public var covariates: [String] = []
+    public var timeColumn: String?
+    public var idColumn: String?
+    /// HDF5 series mode: the dataset holding [steps], [steps, dim] or [batch, steps, dim].
+    public var dataset: String?
+    public var missing: MissingPolicy = .interpolate
+
+    public init() {}
+}
+
+/// Every series read from one source, with channel names (targets first, then covariates).
+public struct SeriesCollection: Sendable {
+    public var source: String
+    public var channels: [String]
+    public var targetCount: Int
+    public var series: [Series]
+    public var timeAxis: TimeAxis?
+    /// Missing values that were filled (interpolate / ffill) or left as gaps (drop).
+    public var missingCount: Int
+
+    public init(source: String, channels: [String], targetCount: Int, series: [Series], timeAxis: TimeAxis?,
+                missingCount: Int) {
+        self.source = source; self.channels = channels; self.targetCount = targetCount; self.series = series
+        self.timeAxis = timeAxis; self.missingCount = missingCount
+    }
+
+    public var targetNames: [String] { Array(channels.prefix(targetCount)) }
+    public var covariateNames: [String] { Array(channels.dropFirst(targetCount)) }
+}
+
+/// Fills NaN gaps of each channel under `policy`; returns how many values were missing.
+/// `.error` is enforced by the loaders (they know the row); here it fills nothing.
+/// Throws when a channel has no value at all.
+func fillMissing(_ m: inout SeriesMatrix, policy: MissingPolicy, describe: (Int) -> String) throws(DataError) -> Int {
+    var missing = 0
+    for c in 0..<m.channels {
+        let present = (0..<m.steps).filter { !m[$0, c].isNaN }
+        missing += m.steps - present.count
+        if present.count == m.steps { continue }
+        guard let first = present.first, let last = present.last else {
+            throw .invalidArgument("\(describe(c)): every value is missing")
+        }
+        switch policy {
+        case .error, .drop:
+            continue
+        case .ffill:
+            var carry = m[first, c]
+            for t in 0..<m.steps {
+                if m[t, c].isNaN { m.values[t * m.channels + c] = carry } else { carry = m[t, c] }
+            }
+        case .interpolate:
+            for t in 0..<first { m.values[t * m.channels + c] = m[first, c] }
+            for t in (last + 1)..<m.steps { m.values[t * m.channels + c] = m[last, c] }
+            var prev = first
+            for t in present.dropFirst() {
+                if t > prev + 1 {
+                    let a = m[prev, c], b = m[t, c]
+                    for u in (prev + 1)..<t {
+                        let w = Float(u - prev) / Float(t - prev)
+                        m.values[u * m.channels + c] = a + (b - a) * w
+                    }
+                }
+                prev = t
+            }
+        }
+    }
+    return missing
+}

@@ -1,0 +1,139 @@
+// TimeAxis: recognises a time column's labels (year, year-quarter, year-month, date, date-time,
+// plain number), infers the frequency, continues the labels past the end for forecasts, and
+// suggests a seasonal period.
+import Foundation
+
+/// How time labels are written.
+public enum TimeFormat: String, Codable, Sendable {
+    case year          // 1949
+    case yearQuarter   // 1970-Q1
+    case yearMonth     // 1949-01
+    case date          // 1958-03-29
+    case dateTime      // 2020-01-01 13:00[:00] or with 'T'
+    case number        // any other numeric index
+}
+
+/// A parsed time column: format and the step between consecutive labels.
+public struct TimeAxis: Codable, Sendable, Equatable {
+    public var format: TimeFormat
+    /// Step in the format's natural unit: years, quarters, months, days, seconds, or index units.
+    public var step: Double
+    public var column: String
+
+    /// Human-readable frequency ("monthly", "weekly", "every 3 days", ...).
+    public var frequencyName: String {
+        switch format {
+        case .year: return step == 1 ? "yearly" : "every \(Int(step)) years"
+        case .yearQuarter: return step == 1 ? "quarterly" : "every \(Int(step)) quarters"
+        case .yearMonth: return step == 1 ? "monthly" : "every \(Int(step)) months"
+        case .date: return step == 1 ? "daily" : step == 7 ? "weekly" : "every \(Int(step)) days"
+        case .dateTime: return step == 3600 ? "hourly" : step == 60 ? "every minute" : "every \(Int(step)) s"
+        case .number: return "step \(step)"
+        }
+    }
+
+    /// The natural seasonal period for this frequency, if there is one.
+    public var seasonalPeriod: Int? {
+        switch (format, step) {
+        case (.yearMonth, 1): return 12
+        case (.yearQuarter, 1): return 4
+        case (.date, 1): return 7
+        case (.date, 7): return 52
+        case (.dateTime, 3600): return 24
+        default: return nil
+        }
+    }
+
+    /// Detects the format from the labels and the step from the median difference, or nil when
+    /// the labels are not times.
+    public static func detect(column: String, labels: [String]) -> TimeAxis? {
+        let sample = labels.filter { !$0.isEmpty }
+        guard sample.count >= 2 else { return nil }
+        for format in [TimeFormat.yearQuarter, .yearMonth, .date, .dateTime, .year, .number] {
+            let values = sample.map { ordinal($0, format) }
+            guard values.allSatisfy({ $0 != nil }) else { continue }
+            let v = values.map { $0! }
+            var diffs = zip(v.dropFirst(), v).map { $0 - $1 }.filter { $0 > 0 }.sorted()
+            guard !diffs.isEmpty else { continue }
+            var step = diffs[diffs.count / 2]
+            if format == .date && (28...31).contains(step) { continue }   // month ends: not a day step
+            if format == .dateTime { diffs = []; step = step.rounded() }
+            return TimeAxis(format: format, step: step, column: column)
+        }
+        return nil
+    }
+
+    /// Position of a label on the format's axis (years, quarters, months, days or seconds).
+    static func ordinal(_ s: String, _ format: TimeFormat) -> Double? {
+        let t = s.trimmingCharacters(in: .whitespaces)
+        let parts = t.split(whereSeparator: { $0 == "-" || $0 == "/" }).map(String.init)
+        switch format {
+        case .year:
+            guard t.count == 4, let y = Int(t) else { return nil }
+            return Double(y)
+        case .yearQuarter:
+            guard parts.count == 2, let y = Int(parts[0]), parts[1].uppercased().hasPrefix("Q"),
+                  let q = Int(parts[1].dropFirst()), (1...4).contains(q) else { return nil }
+            return Double(y * 4 + q - 1)
+        case .yearMonth:
+            guard parts.count == 2, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m)
+            else { return nil }
+            return Double(y * 12 + m - 1)
+        case .date:
+            guard parts.count == 3, let d = dayNumber(parts) else { return nil }
+            return Double(d)
+        case .dateTime:
+            let pieces = t.split(whereSeparator: { $0 == " " || $0 == "T" }).map(String.init)
+            guard pieces.count == 2 else { return nil }
+            let dparts = pieces[0].split(separator: "-").map(String.init)
+            let tparts = pieces[1].replacingOccurrences(of: "Z", with: "").split(separator: ":").compactMap { Int($0) }
+            guard dparts.count == 3, let d = dayNumber(dparts), (2...3).contains(tparts.count) else { return nil }
+            return Double(d) * 86400 + Double(tparts[0] * 3600 + tparts[1] * 60 + (tparts.count > 2 ? tparts[2] : 0))
+        case .number:
+            return Double(t)
+        }
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian y-m-d.
+    private static func dayNumber(_ p: [String]) -> Int? {
+        guard p[0].count == 4, let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2]),
+              (1...12).contains(m), (1...31).contains(d) else { return nil }
+        let yy = m <= 2 ? y - 1 : y
+        let era = (yy >= 0 ? yy : yy - 399) / 400
+        let yoe = yy - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    private static func civil(_ z0: Int) -> (Int, Int, Int) {
+        let z = z0 + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp + (mp < 10 ? 3 : -9)
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    /// The `count` labels after `last`, in the same format.
+    public func continuing(after last: String, count: Int) -> [String] {
+        guard let base = Self.ordinal(last, format) else { return (1...max(count, 1)).prefix(count).map { "+\($0)" } }
+        return (1...max(count, 1)).prefix(count).map { label(base + Double($0) * step) }
+    }
+
+    private func label(_ v: Double) -> String {
+        switch format {
+        case .year: return String(Int(v))
+        case .yearQuarter: let q = Int(v); return "\(q / 4)-Q\(q % 4 + 1)"
+        case .yearMonth: let m = Int(v); return String(format: "%04d-%02d", m / 12, m % 12 + 1)
+        case .date: let (y, m, d) = Self.civil(Int(v)); return String(format: "%04d-%02d-%02d", y, m, d)
+        case .dateTime:
+            let s = Int(v), (y, m, d) = Self.civil(s / 86400), r = s % 86400
+            return String(format: "%04d-%02d-%02d %02d:%02d:%02d", y, m, d, r / 3600, r / 60 % 60, r % 60)
+        case .number: return v == v.rounded() ? String(Int(v)) : String(v)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+// HDF5: round trips, the h5py [batch, steps, dim] layout, supervised mode, and every bad input.
+import Foundation
+import XCTest
+import SeqCast
+
+final class HDF5Tests: XCTestCase {
+    func testCSVToWindowsToHDF5RoundTripIsBitExact() throws {
+        let dir = temporaryDirectory(self)
+        let c = try DataSource.load(datasetPath("uschange.csv"), selection: DataSelection())
+        let split = try c.split(spec: WindowSpec(lookback: 8, horizon: 4), scaler: .standard, valFraction: 0.2)
+        let path = dir + "/windows.h5"
+        try AtomicFile.write(to: path) { tmp throws(DataError) in
+            let f = try HDF5File.create(tmp)
+            try f.write("x", shape: [split.train.count, 8, 5], values: split.train.x, attributes: [("note", .string("windows"))])
+            try f.write("y", shape: [split.train.count, 4, 5], values: split.train.y)
+        }
+        let back = try HDF5File.open(path).supervised(x: "x", y: "y")
+        XCTAssertEqual(back.samples, split.train, "x and y must come back bit for bit")
+        XCTAssertEqual(back.horizon, 4); XCTAssertEqual(back.outputDim, 5)
+        XCTAssertEqual(try HDF5File.open(path).info("x").attributes.first?.1, .string("windows"))
+    }
+
+    func testBatchStepsDimFileReadsAsSeries() throws {
+        let dir = temporaryDirectory(self)
+        let path = dir + "/batch.h5"
+        // What h5py writes for np.arange(2*5*3).reshape(2, 5, 3).astype('float32').
+        let values = (0..<30).map(Float.init)
+        do { let f = try HDF5File.create(path); try f.write("data", shape: [2, 5, 3], values: values) }
+        var sel = DataSelection(); sel.dataset = "data"
+        let c = try DataSource.load(path, selection: sel)
+        XCTAssertEqual(c.series.count, 2)
+        XCTAssertEqual(c.channels, ["v0", "v1", "v2"])
+        XCTAssertEqual(c.series[1].matrix.steps, 5)
+        XCTAssertEqual(c.series[1].matrix[4, 2], 29)
+        XCTAssertEqual(c.series[0].matrix[1, 0], 3)
+    }
+
+    func testConvertedCSVKeepsNamesTimeAndValues() throws {
+        let dir = temporaryDirectory(self)
+        let csv = try DataSource.load(datasetPath("airline.csv"), selection: DataSelection())
+        try csv.writeHDF5(to: dir + "/airline.h5")
+        let h5 = try DataSource.load(dir + "/airline.h5", selection: DataSelection())
+        XCTAssertEqual(h5.channels, ["Passengers"])
+        XCTAssertEqual(h5.series[0].matrix, csv.series[0].matrix)
+        XCTAssertEqual(h5.series[0].time, csv.series[0].time)
+        XCTAssertEqual(h5.timeAxis, csv.timeAxis)
+    }
+
+    func testBadFilesAndDatasets() throws {
+        let dir = temporaryDirectory(self)
+        let good = dir + "/good.h5"
+        do {
+            let f = try HDF5File.create(good)
+            try f.write("x", shape: [4, 3, 2], values: [Float](repeating: 1, count: 24))
+            try f.write("y", shape: [3, 1], values: [1, 2, 3])
+            try f.write("r4", shape: [1, 1, 1, 2], values: [1, 2])
+            try f.write("labels", strings: ["a", "b"])
+            try f.write("bad", shape: [3], values: [1, .infinity, 2])
+        }
+        func message(_ body: () throws -> Void) -> String { errorMessage(body) }
+        XCTAssertTrue(message { _ = try HDF5File.open(dir + "/none.h5") }.hasSuffix("none.h5: no such file"))
+        let text = writeFile(dir, "text.h5", "date,value\n1,2\n")
+        XCTAssertTrue(message { _ = try HDF5File.open(text) }.contains("text.h5: not an HDF5 file"))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
+        FileManager.default.createFile(atPath: dir + "/cut.h5", contents: bytes.prefix(bytes.count / 2))
+        let cut = message { _ = try HDF5File.open(dir + "/cut.h5").read("x") }
+        XCTAssertTrue(cut.contains("cut.h5"), cut)
+        let f = try HDF5File.open(good)
+        let missing = message { _ = try f.read("z") }
+        XCTAssertTrue(missing.contains("no dataset 'z'; the file has: bad, labels, r4, x, y"), missing)
+        var sel = DataSelection(); sel.dataset = "r4"
+        XCTAssertTrue(message { _ = try f.series(sel) }.contains("dataset 'r4' has rank 4"))
+        XCTAssertTrue(message { _ = try f.read("labels") }.contains("dataset 'labels' holds string, not numbers"))
+        let mismatch = message { _ = try f.supervised(x: "x", y: "y") }
+        XCTAssertTrue(mismatch.contains("x 'x' has 4 samples (shape [4, 3, 2]) but y 'y' has 3"), mismatch)
+        sel.dataset = "bad"
+        XCTAssertTrue(message { _ = try f.series(sel) }.contains("dataset 'bad' element 1 is inf"))
+    }
+
+    func testFailedWriteLeavesNothingAndKeepsExistingFile() throws {
+        let dir = temporaryDirectory(self)
+        let target = writeFile(dir, "out.h5", "previous contents")
+        let msg = errorMessage {
+            try AtomicFile.write(to: target) { tmp throws(DataError) in
+                let f = try HDF5File.create(tmp)
+                try f.write("x", shape: [2], values: [1, 2])
+                throw DataError.invalidArgument("simulated failure")
+            }
+        }
+        XCTAssertEqual(msg, "simulated failure")
+        XCTAssertEqual(try String(contentsOfFile: target, encoding: .utf8), "previous contents")
+        XCTAssertEqual(listing(dir), ["out.h5"], "no temporary file may remain")
+        let unwritable = errorMessage { try AtomicFile.write("x", to: dir + "/no/such/dir/out.csv") }
+        XCTAssertTrue(unwritable.contains("cannot write: directory"), unwritable)
+    }
+}
