@@ -81,7 +81,9 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// One pass over `data` in a seeded random order; returns the mean training loss.
-    public func trainEpoch(_ data: SampleSet, epoch: Int) throws -> Double {
+    /// `onBatch(batch, batches, meanLossSoFar)` is called after each optimizer step.
+    public func trainEpoch(_ data: SampleSet, epoch: Int,
+                           onBatch: ((Int, Int, Double) -> Void)? = nil) throws -> Double {
         guard data.count > 0 else { throw TrainingError.noSamples("no training samples") }
         var rng = SeededRandom.derived(options.seed, 1, UInt64(epoch))
         let order = rng.permutation(data.count)
@@ -122,6 +124,8 @@ public final class Trainer: @unchecked Sendable {
             total += batchLoss
             batch += 1
             start = end
+            onBatch?(batch, (data.count + options.batchSize - 1) / options.batchSize,
+                     total / Double(start * perSample))
         }
         return total / Double(data.count * perSample)
     }

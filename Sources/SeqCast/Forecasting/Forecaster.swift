@@ -1,0 +1,95 @@
+// Forecaster: batched inference — the next K steps of every series from its last L rows, in
+// original units, with time labels continued from the data's time column.
+
+/// Forecasts of several series. `values[s]` is [K, O] (step-major) for series s.
+public struct Forecast: Sendable, Equatable {
+    public var seriesIds: [String]
+    public var times: [[String]]
+    public var values: [[Float]]
+    public var targetNames: [String]
+    public var horizon: Int
+}
+
+public enum Forecaster {
+    /// Runs the network on windows `inputs` (each [L, D], sample-major) without dropout; returns each
+    /// window's prediction [K·O] (for seq2seq, the prediction made at the last step).
+    public static func predict(_ network: Network, inputs: [[Float]], chunk: Int = 256) -> [[Float]] {
+        let c = network.config, L = c.lookback, D = c.inputDim, W = c.outputWidth
+        guard !inputs.isEmpty else { return [] }
+        let b = min(chunk, inputs.count)
+        let ws = network.makeWorkspace(batch: b, steps: L)
+        let x = FloatBuffer(count: b * L * D)
+        var out: [[Float]] = []
+        out.reserveCapacity(inputs.count)
+        var start = 0
+        while start < inputs.count {
+            let n = min(b, inputs.count - start)
+            for i in 0..<n {
+                let row = inputs[start + i]
+                precondition(row.count == L * D, "window has \(row.count) values, expected \(L)×\(D)")
+                for t in 0..<L { for d in 0..<D { x[(t * n + i) * D + d] = row[t * D + d] } }
+            }
+            let y = network.forward(x: x.p, batch: n, workspace: ws)
+            let last = c.head == .seq2seq ? y + (L - 1) * n * W : y
+            for i in 0..<n { out.append(Array(UnsafeBufferPointer(start: last + i * W, count: W))) }
+            start += n
+        }
+        return out
+    }
+
+    /// Forecasts every series of `data` (read with the model's selection) from its last window.
+    public static func forecast(_ model: ModelFile, data: SeriesCollection) throws(DataError) -> Forecast {
+        let m = model.manifest
+        guard let pipeline = m.pipeline else {
+            throw .invalidArgument("this model was trained on pre-cut HDF5 samples (--x/--y); forecast with --x NAME")
+        }
+        guard data.channels == m.channels else {
+            throw .invalidArgument("\(data.source): columns \(data.channels.joined(separator: ", ")) do not match the model's \(m.channels.joined(separator: ", "))")
+        }
+        let L = pipeline.spec.lookback, K = pipeline.spec.horizon
+        try data.checkLength(lookback: L, horizon: 0)
+        var inputs: [[Float]] = [], stats: [[(mean: Float, sd: Float)]] = []
+        for s in data.series {
+            let tail = s.matrix.rows((s.length - L)..<s.length)
+            if tail.values.contains(where: \.isNaN) {
+                throw .invalidArgument("\(data.source): series '\(s.id)' has gaps in its last \(L) steps; use --missing interpolate or ffill to forecast")
+            }
+            let (x, st) = pipeline.forecastInput(tail)
+            inputs.append(x); stats.append(st)
+        }
+        let raw = predict(model.network, inputs: inputs)
+        let axis = data.timeAxis
+        return Forecast(
+            seriesIds: data.series.map(\.id),
+            times: data.series.map { s in
+                if let axis, let last = s.time.last { return axis.continuing(after: last, count: K) }
+                return (1...K).map { "t+\($0)" }
+            },
+            values: zip(raw, stats).map { pipeline.invert($0, stats: $1) },
+            targetNames: m.targetNames, horizon: K)
+    }
+
+    /// Supervised-mode forecast: one prediction per row of dataset `xName` ([batch, steps, dim]).
+    public static func forecastSupervised(_ model: ModelFile, path: String, xName: String) throws(DataError) -> Forecast {
+        guard let scaling = model.manifest.supervised else {
+            throw .invalidArgument("this model was trained in series mode; forecast with --data FILE (and --dataset for HDF5)")
+        }
+        let f = try HDF5File.open(path)
+        let (shape, values) = try f.read(xName)
+        let c = model.network.config
+        let rowWidth = c.lookback * c.inputDim
+        guard (shape.count == 3 && shape[1] == c.lookback && shape[2] == c.inputDim)
+                || (shape.count == 2 && shape[1] == c.lookback && c.inputDim == 1) else {
+            throw .shapeMismatch(path: path, detail: "dataset '\(xName)' has shape \(shape); the model needs [batch, \(c.lookback), \(c.inputDim)]")
+        }
+        if let i = values.firstIndex(where: { !$0.isFinite }) { throw .invalidValue(path: path, dataset: xName, index: i, value: values[i]) }
+        let scaled = scaling.x.apply(SeriesMatrix(steps: values.count / c.inputDim, channels: c.inputDim, values: values)).values
+        let inputs = (0..<shape[0]).map { Array(scaled[($0 * rowWidth)..<(($0 + 1) * rowWidth)]) }
+        let o = c.outputDim
+        let raw = predict(model.network, inputs: inputs).map { y in
+            y.enumerated().map { i, v in v * scaling.y.scale[i % o] + scaling.y.offset[i % o] }
+        }
+        return Forecast(seriesIds: (0..<shape[0]).map(String.init), times: inputs.map { _ in (1...c.horizon).map { "t+\($0)" } },
+                        values: raw, targetNames: model.manifest.targetNames, horizon: c.horizon)
+    }
+}

@@ -1,0 +1,219 @@
+// TrainJob: the `train` job — load data, cut windows, build the network, run epochs with a
+// checkpoint (model.h5 + history.csv, both atomic) after each, early stopping that restores the
+// best weights, and `--resume` that continues an interrupted run to the same final weights.
+import Foundation
+
+/// Everything `seqcast train` needs (the CLI fills it from flags).
+public struct TrainRequest: Sendable {
+    public var dataPath: String
+    public var selection = DataSelection()
+    /// Supervised HDF5 mode: dataset names of pre-cut inputs and targets.
+    public var supervisedX: String?, supervisedY: String?
+    public var lookback: Int?
+    public var horizon = 1
+    public var stride = 1
+    public var cell = CellKind.lstm
+    public var hidden = 32
+    public var layers = 1
+    public var head = HeadKind.seq2vec
+    public var layerNorm = false
+    public var dropout: Float = 0
+    public var recurrentDropout: Float = 0
+    public var gateInit = GateInit.chrono
+    public var scaler = ScalerKind.window
+    public var valFraction = 0.2
+    public var training = TrainingOptions()
+    public var outDir: String
+    public var resume = false
+    /// Test hook: stop (as if killed) right after this epoch's checkpoint.
+    public var stopAfterEpoch: Int?
+
+    public init(dataPath: String, outDir: String) { self.dataPath = dataPath; self.outDir = outDir }
+}
+
+/// Progress reported while training.
+public enum TrainEvent: Sendable {
+    case started(String)
+    case batch(epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Double, sequencesPerSecond: Double)
+    case epoch(EpochRecord, epochs: Int, best: Bool)
+    case note(String)
+}
+
+/// Outcome of a training run.
+public struct TrainSummary: Sendable {
+    public var modelPath: String
+    public var epochs: Int
+    public var bestEpoch: Int?
+    public var bestLoss: Double?
+    public var trainSamples: Int
+    public var validationSamples: Int
+    public var seconds: Double
+    public var stopReason: String
+    public var finished: Bool
+}
+
+public enum TrainJob {
+    /// Default look-back: two seasons when the frequency has one, else 24, and at least 2·horizon.
+    public static func defaultLookback(axis: TimeAxis?, horizon: Int, shortest: Int) -> Int {
+        let base = axis?.seasonalPeriod.map { 2 * $0 } ?? 24
+        return max(2, min(max(base, 2 * horizon), max(shortest / 3, 2)))
+    }
+
+    public static func run(_ r: TrainRequest, progress: @escaping (TrainEvent) -> Void = { _ in }) throws -> TrainSummary {
+        let clock = Date()
+        try AtomicFile.makeDirectory(r.outDir)
+        let modelPath = r.outDir + "/model.h5"
+        var model: ModelFile
+        var moments: (m: [Float], v: [Float])? = nil
+        if r.resume, FileManager.default.fileExists(atPath: modelPath) {
+            (model, moments) = try ModelFile.load(modelPath, current: true)
+            if r.training.epochs > model.manifest.training.epochs { model.manifest.training.epochs = r.training.epochs }
+            model.manifest.training.threads = r.training.threads
+            if model.manifest.finished {
+                progress(.note("\(modelPath) already finished training (\(model.manifest.stopReason ?? "done")); nothing to resume"))
+            } else {
+                progress(.note("resuming \(modelPath) after epoch \(model.manifest.epochsCompleted)"))
+            }
+        } else {
+            if r.resume { progress(.note("no checkpoint at \(modelPath); starting a new run")) }
+            model = try newModel(r)
+        }
+        let (train, validation) = try samples(for: model.manifest)
+        progress(.started("\(model.manifest.model.cell) \(model.manifest.model.layers)×\(model.manifest.model.hidden) on \(model.manifest.source): \(train.count) training / \(validation.count) validation windows, lookback \(model.manifest.model.lookback), horizon \(model.manifest.model.horizon), \(model.network.parameterCount) parameters"))
+        let trainer = Trainer(network: model.network, options: model.manifest.training)
+        if let moments, moments.m.count == trainer.optimizer.m.count, moments.v.count == trainer.optimizer.v.count {
+            for i in 0..<moments.m.count { trainer.optimizer.m[i] = moments.m[i] }
+            for i in 0..<moments.v.count { trainer.optimizer.v[i] = moments.v[i] }
+            trainer.optimizer.step = model.manifest.optimizerStep
+        }
+        let opts = model.manifest.training
+        var epoch = model.manifest.epochsCompleted
+        while !model.manifest.finished && epoch < opts.epochs {
+            let start = Date()
+            let trainLoss = try trainer.trainEpoch(train, epoch: epoch) { b, n, loss in
+                let seconds = Date().timeIntervalSince(start)
+                progress(.batch(epoch: epoch + 1, epochs: opts.epochs, batch: b, batches: n, loss: loss,
+                                sequencesPerSecond: Double(min(b * opts.batchSize, train.count)) / max(seconds, 1e-9)))
+            }
+            let valLoss = validation.count > 0 ? trainer.evaluate(validation) : nil
+            let monitored = valLoss ?? trainLoss
+            guard monitored.isFinite else { throw TrainingError.nonFinite(epoch: epoch + 1, batch: 0) }
+            var m = model.manifest
+            let improved = m.bestLoss.map { monitored < $0 } ?? true
+            if improved {
+                m.bestLoss = monitored; m.bestEpoch = epoch + 1; m.badEpochs = 0
+                model.best.copy(from: model.network.params)
+            } else {
+                m.badEpochs += 1
+            }
+            let record = EpochRecord(epoch: epoch + 1, trainLoss: trainLoss, validationLoss: valLoss,
+                                     seconds: Date().timeIntervalSince(start))
+            m.history.append(record)
+            m.epochsCompleted = epoch + 1
+            m.optimizerStep = trainer.optimizer.step
+            if opts.patience > 0 && m.badEpochs >= opts.patience {
+                m.finished = true
+                m.stopReason = "early stop: no validation improvement for \(opts.patience) epochs; best epoch \(m.bestEpoch!)"
+            } else if epoch + 1 == opts.epochs {
+                m.finished = true
+                m.stopReason = "completed \(opts.epochs) epochs; best epoch \(m.bestEpoch!)"
+            }
+            model.manifest = m
+            try model.save(to: modelPath, optimizer: trainer.optimizer)
+            try writeHistory(m.history, to: r.outDir + "/history.csv")
+            progress(.epoch(record, epochs: opts.epochs, best: improved))
+            epoch += 1
+            if let stop = r.stopAfterEpoch, epoch >= stop, !m.finished { break }
+        }
+        if model.manifest.finished {
+            // Forecasts use the best weights; make them the current ones too.
+            model.network.params.copy(from: model.best)
+            try model.save(to: modelPath, optimizer: trainer.optimizer)
+        }
+        let m = model.manifest
+        return TrainSummary(modelPath: modelPath, epochs: m.epochsCompleted, bestEpoch: m.bestEpoch, bestLoss: m.bestLoss,
+                            trainSamples: train.count, validationSamples: validation.count,
+                            seconds: Date().timeIntervalSince(clock), stopReason: m.stopReason ?? "interrupted",
+                            finished: m.finished)
+    }
+
+    /// A fresh model for the request: data read, windows checked, network initialised from the seed.
+    static func newModel(_ r: TrainRequest) throws -> ModelFile {
+        var manifest: ModelManifest
+        var config: ModelConfig
+        if let xName = r.supervisedX, let yName = r.supervisedY {
+            let (set, k, o) = try HDF5File.open(r.dataPath).supervised(x: xName, y: yName)
+            guard r.scaler != .window else {
+                throw DataError.invalidArgument("--scaler window needs series mode (--dataset or CSV); use standard, minmax or none with --x/--y")
+            }
+            config = ModelConfig(cell: r.cell, inputDim: set.inputDim, hidden: r.hidden, layers: r.layers,
+                                 head: set.perStep ? .seq2seq : .seq2vec, horizon: k, outputDim: o, lookback: set.steps,
+                                 layerNorm: r.layerNorm, dropout: r.dropout, recurrentDropout: r.recurrentDropout,
+                                 gateInit: r.gateInit)
+            let cut = set.count - Int((Double(set.count) * r.valFraction).rounded())
+            let xs = SeriesMatrix(steps: cut * set.steps, channels: set.inputDim, values: Array(set.x.prefix(cut * set.inputRowWidth)))
+            let ys = SeriesMatrix(steps: cut * set.targetRowWidth / o, channels: o, values: Array(set.y.prefix(cut * set.targetRowWidth)))
+            let scaling = SupervisedScaling(x: Scaler.fit(r.scaler, channels: set.inputDim, parts: [xs]),
+                                            y: Scaler.fit(r.scaler, channels: o, parts: [ys]), xName: xName, yName: yName)
+            manifest = ModelManifest(model: config, training: r.training, pipeline: nil, supervised: scaling,
+                                     selection: r.selection, channels: (0..<o).map { "y\($0)" }, targetCount: o,
+                                     timeAxis: nil, source: r.dataPath, valFraction: r.valFraction)
+        } else {
+            let data = try DataSource.load(r.dataPath, selection: r.selection)
+            let shortest = data.series.map(\.length).min() ?? 0
+            let lookback = r.lookback ?? defaultLookback(axis: data.timeAxis, horizon: r.horizon, shortest: shortest)
+            let spec = WindowSpec(lookback: lookback, horizon: r.horizon, stride: r.stride, perStep: r.head == .seq2seq)
+            let split = try data.split(spec: spec, scaler: r.scaler, valFraction: r.valFraction)
+            config = ModelConfig(cell: r.cell, inputDim: data.channels.count, hidden: r.hidden, layers: r.layers,
+                                 head: r.head, horizon: r.horizon, outputDim: data.targetCount, lookback: lookback,
+                                 layerNorm: r.layerNorm, dropout: r.dropout, recurrentDropout: r.recurrentDropout,
+                                 gateInit: r.gateInit)
+            manifest = ModelManifest(model: config, training: r.training, pipeline: split.pipeline, supervised: nil,
+                                     selection: r.selection, channels: data.channels, targetCount: data.targetCount,
+                                     timeAxis: data.timeAxis, source: r.dataPath, valFraction: r.valFraction)
+        }
+        do { try config.validate() } catch { throw DataError.invalidArgument(error.description) }
+        return ModelFile(manifest: manifest, network: try Network(config: config, seed: r.training.seed))
+    }
+
+    /// Training and validation samples of a manifest's data (re-read from its source).
+    static func samples(for m: ModelManifest) throws -> (SampleSet, SampleSet) {
+        if let s = m.supervised {
+            let (set, _, _) = try HDF5File.open(m.source).supervised(x: s.xName, y: s.yName)
+            let scaled = s.scale(set)
+            let cut = set.count - Int((Double(set.count) * m.valFraction).rounded())
+            return (scaled.subset(0..<cut), scaled.subset(cut..<set.count))
+        }
+        let data = try DataSource.load(m.source, selection: m.selection)
+        let split = try data.split(spec: m.pipeline!.spec, scaler: m.pipeline!.scaler.kind, valFraction: m.valFraction)
+        return (split.train, split.validation)
+    }
+
+    static func writeHistory(_ h: [EpochRecord], to path: String) throws {
+        var text = "epoch,train_loss,val_loss,seconds\n"
+        for r in h {
+            text += "\(r.epoch),\(r.trainLoss),\(r.validationLoss.map { "\($0)" } ?? ""),\(String(format: "%.4f", r.seconds))\n"
+        }
+        try AtomicFile.write(text, to: path)
+    }
+}
+
+extension SupervisedScaling {
+    /// Scales x per input dim and y per output dim.
+    func scale(_ set: SampleSet) -> SampleSet {
+        let xs = x.apply(SeriesMatrix(steps: set.x.count / set.inputDim, channels: set.inputDim, values: set.x))
+        let o = y.offset.count
+        let ys = y.apply(SeriesMatrix(steps: set.y.count / o, channels: o, values: set.y))
+        return SampleSet(steps: set.steps, inputDim: set.inputDim, targetWidth: set.targetWidth, perStep: set.perStep,
+                         x: xs.values, y: ys.values)
+    }
+}
+
+extension SampleSet {
+    /// Samples `range` as a new set.
+    public func subset(_ range: Range<Int>) -> SampleSet {
+        SampleSet(steps: steps, inputDim: inputDim, targetWidth: targetWidth, perStep: perStep,
+                  x: Array(x[(range.lowerBound * inputRowWidth)..<(range.upperBound * inputRowWidth)]),
+                  y: Array(y[(range.lowerBound * targetRowWidth)..<(range.upperBound * targetRowWidth)]))
+    }
+}

@@ -1,0 +1,39 @@
+// `seqcast forecast`: predict the next horizon steps of every series with a trained model.
+import ArgumentParser
+import Foundation
+import SeqCast
+
+struct ForecastCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forecast", abstract: "Forecast the next steps of every series with a trained model.")
+
+    @Option(help: "Model directory or model.h5.") var model: String
+    @Option(help: "Input file (CSV or HDF5); read with the model's column selection.") var data: String
+    @Option(help: "HDF5 series mode: dataset (default: the model's).") var dataset: String?
+    @Option(help: "HDF5 supervised mode: inputs dataset [batch, steps, dim].") var x: String?
+    @Option(help: "Output file: .csv (long format) or .h5.") var out: String?
+    @Option(help: "Also write a copy of the HDF5 input with the forecast added, at this path.") var writeBack: String?
+    @Option(help: "Dataset name for --write-back.") var forecastDataset: String = "forecast"
+
+    func validate() throws {
+        if out == nil && writeBack == nil { throw ValidationError("give --out FILE.csv|FILE.h5 and/or --write-back FILE.h5") }
+    }
+
+    func run() throws {
+        let (m, _) = try ModelFile.load(model)
+        let forecast: Forecast
+        if let x {
+            forecast = try Forecaster.forecastSupervised(m, path: data, xName: x)
+        } else {
+            var selection = m.manifest.selection
+            if let dataset { selection.dataset = dataset }
+            forecast = try Forecaster.forecast(m, data: try DataSource.load(data, selection: selection))
+        }
+        let attrs: [(String, AttributeValue)] = [("model", .string(model)), ("source", .string(data)),
+                                                 ("created", .string(ISO8601DateFormatter().string(from: Date())))]
+        if let out { try forecast.write(to: out, attributes: attrs) }
+        if let writeBack { try forecast.writeBack(input: data, output: writeBack, name: forecastDataset, attributes: attrs) }
+        let written = [out, writeBack].compactMap { $0 }.joined(separator: " and ")
+        print("forecast \(forecast.seriesIds.count) series × \(forecast.horizon) steps × \(forecast.targetNames.count) variables (\(forecast.times.first?.first ?? "") … \(forecast.times.first?.last ?? "")) → \(written)")
+    }
+}

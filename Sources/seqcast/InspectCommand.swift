@@ -1,0 +1,26 @@
+// `seqcast inspect`: what a CSV or HDF5 file holds.
+import ArgumentParser
+import SeqCast
+
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect", abstract: "Describe a CSV or HDF5 file: columns or datasets, shapes, statistics.")
+
+    @Argument(help: "CSV or HDF5 file.") var file: String
+
+    func run() throws { print(try Inspector.describe(file), terminator: "") }
+}
+
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert", abstract: "Convert a CSV series file to HDF5 ([steps, dim] or [batch, steps, dim]).")
+
+    @OptionGroup var data: DataOptions
+    @Option(help: "Output .h5 file.") var out: String
+
+    func run() throws {
+        let c = try DataSource.load(data.data, selection: data.selection)
+        try c.writeHDF5(to: out)
+        print("wrote \(out): \(c.series.count) series × \(c.series.first?.length ?? 0) steps × \(c.channels.count) channels (\(c.channels.joined(separator: ", ")))\(c.missingCount > 0 ? ", \(c.missingCount) missing values filled (\(data.missing))" : "")")
+    }
+}

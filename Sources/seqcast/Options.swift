@@ -1,0 +1,119 @@
+// Option groups shared by the subcommands: data selection, windows, model, training.
+import ArgumentParser
+import Foundation
+import SeqCast
+
+/// Splits "a,b" into ["a", "b"].
+func names(_ s: String?) -> [String]? {
+    s.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+}
+
+struct DataOptions: ParsableArguments {
+    @Option(help: "Input file: CSV, or HDF5 ([steps], [steps, dim] or [batch, steps, dim]).")
+    var data: String
+
+    @Option(help: "Target columns, comma-separated (default: every numeric column but time/id/covariates).")
+    var target: String?
+
+    @Option(help: "Extra input columns, comma-separated (fed to the model, not predicted).")
+    var covariates: String?
+
+    @Option(help: "Time column (default: detected by name or format).")
+    var timeColumn: String?
+
+    @Option(help: "Series-id column for long format (one series per id), e.g. unique_id.")
+    var idColumn: String?
+
+    @Option(help: "HDF5 series mode: dataset name (default: 'series' or the only dataset).")
+    var dataset: String?
+
+    @Option(help: "HDF5 supervised mode: inputs dataset [batch, steps, dim].")
+    var x: String?
+
+    @Option(help: "HDF5 supervised mode: targets dataset [batch, K, out] (or [batch, steps, K, out] for seq2seq).")
+    var y: String?
+
+    @Option(help: "Missing values (empty, NA, NaN, null): error, interpolate, ffill, drop.")
+    var missing: MissingPolicy = .interpolate
+
+    var selection: DataSelection {
+        var s = DataSelection()
+        s.targets = names(target); s.covariates = names(covariates) ?? []
+        s.timeColumn = timeColumn; s.idColumn = idColumn; s.dataset = dataset; s.missing = missing
+        return s
+    }
+
+    func validate() throws {
+        if (x == nil) != (y == nil) { throw ValidationError("--x and --y go together (supervised HDF5 mode)") }
+    }
+}
+
+struct WindowOptions: ParsableArguments {
+    @Option(help: "Input steps per window (default: two seasons when the frequency has one, else 24).")
+    var lookback: Int?
+
+    @Option(help: "Steps to forecast.")
+    var horizon: Int = 1
+
+    @Option(help: "Steps between consecutive training windows.")
+    var stride: Int = 1
+
+    @Option(help: "Fraction of each series (its end) held out for validation.")
+    var valFraction: Double = 0.2
+
+    @Option(help: "Scaling: window (per-window standardisation), standard, minmax, none.")
+    var scaler: ScalerKind = .window
+
+    func validate() throws {
+        if horizon < 1 { throw ValidationError("--horizon must be at least 1") }
+        if stride < 1 { throw ValidationError("--stride must be at least 1") }
+        if let l = lookback, l < 1 { throw ValidationError("--lookback must be at least 1") }
+        if !(0..<1).contains(valFraction) { throw ValidationError("--val-fraction must be in [0, 1)") }
+    }
+}
+
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Recurrent cell: lstm, gru, rnn.") var cell: CellKind = .lstm
+    @Option(help: "Hidden units per layer.") var hidden: Int = 32
+    @Option(help: "Stacked recurrent layers.") var layers: Int = 1
+    @Option(help: "Head: seq2vec (last state → horizon) or seq2seq (every step → horizon).") var head: HeadKind = .seq2vec
+    @Flag(help: "Layer normalisation inside the cells.") var layerNorm = false
+    @Option(help: "Dropout between stacked layers.") var dropout: Float = 0
+    @Option(help: "Recurrent (variational) dropout on h(t-1).") var recurrentDropout: Float = 0
+    @Option(help: "Forget/update-gate bias init: chrono or a constant such as 1.") var forgetInit: GateInit = .chrono
+
+    func validate() throws {
+        if hidden < 1 { throw ValidationError("--hidden must be at least 1") }
+        if layers < 1 { throw ValidationError("--layers must be at least 1") }
+        if !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1)") }
+        if !(0..<1).contains(recurrentDropout) { throw ValidationError("--recurrent-dropout must be in [0, 1)") }
+    }
+}
+
+struct TrainingFlags: ParsableArguments {
+    @Option(help: "Loss: mse or mae.") var loss: LossKind = .mse
+    @Option(help: "Optimizer: adam or sgd (with momentum 0.9).") var optimizer: OptimizerKind = .adam
+    @Option(help: "Learning rate.") var lr: Float = 3e-3
+    @Option(help: "Sequences per mini-batch.") var batchSize: Int = 32
+    @Option(help: "Maximum epochs.") var epochs: Int = 100
+    @Option(help: "Early stopping: epochs without validation improvement (0 = off); best weights are restored.")
+    var patience: Int = 15
+    @Option(help: "Clip gradients to this global norm (0 = off).") var clip: Float = 1
+    @Option(help: "Random seed (weights, shuffling, dropout).") var seed: UInt64 = 42
+    @Option(help: "Worker threads (results do not depend on it).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    var options: TrainingOptions {
+        var o = TrainingOptions()
+        o.loss = loss; o.optimizer = optimizer; o.learningRate = lr; o.batchSize = batchSize; o.epochs = epochs
+        o.patience = patience; o.clip = clip; o.seed = seed; o.threads = max(1, threads)
+        return o
+    }
+
+    func validate() throws {
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if !(lr > 0) { throw ValidationError("--lr must be positive") }
+        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+}

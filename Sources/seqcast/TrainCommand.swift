@@ -1,0 +1,37 @@
+// `seqcast train`: fit a recurrent forecaster and write model.h5 + history.csv.
+import ArgumentParser
+import Foundation
+import SeqCast
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Train a recurrent forecaster on a CSV or HDF5 file.")
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var window: WindowOptions
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var training: TrainingFlags
+
+    @Option(help: "Output directory (model.h5, history.csv).") var out: String
+    @Flag(help: "Continue an interrupted run in --out (its stored configuration is used).") var resume = false
+    @Flag(help: "No progress output.") var quiet = false
+    @Option(help: .hidden) var stopAfterEpoch: Int?
+
+    func run() throws {
+        var r = TrainRequest(dataPath: data.data, outDir: out)
+        r.selection = data.selection
+        r.supervisedX = data.x; r.supervisedY = data.y
+        r.lookback = window.lookback; r.horizon = window.horizon; r.stride = window.stride
+        r.valFraction = window.valFraction; r.scaler = window.scaler
+        r.cell = model.cell; r.hidden = model.hidden; r.layers = model.layers; r.head = model.head
+        r.layerNorm = model.layerNorm; r.dropout = model.dropout; r.recurrentDropout = model.recurrentDropout
+        r.gateInit = model.forgetInit
+        r.training = training.options
+        r.resume = resume; r.stopAfterEpoch = stopAfterEpoch
+        let progress = ProgressPrinter(quiet: quiet)
+        let s = try TrainJob.run(r, progress: progress.train)
+        progress.finish()
+        let best = s.bestLoss.map { String(format: "%.5g", $0) } ?? "-"
+        print("\(s.finished ? "trained" : "stopped after epoch \(s.epochs):") \(s.epochs) epochs, best validation loss \(best) at epoch \(s.bestEpoch ?? 0) (\(s.stopReason)), \(s.trainSamples) training windows, \(String(format: "%.1f", s.seconds)) s → \(s.modelPath)")
+    }
+}
