@@ -61,7 +61,6 @@ public enum TrainJob {
 
     public static func run(_ r: TrainRequest, progress: @escaping (TrainEvent) -> Void = { _ in }) throws -> TrainSummary {
         let clock = Date()
-        try AtomicFile.makeDirectory(r.outDir)
         let modelPath = r.outDir + "/model.h5"
         var model: ModelFile
         var moments: (m: [Float], v: [Float])? = nil
@@ -79,6 +78,7 @@ public enum TrainJob {
             model = try newModel(r)
         }
         let (train, validation) = try samples(for: model.manifest)
+        try AtomicFile.makeDirectory(r.outDir)   // only once the data and settings are known to be good
         progress(.started("\(model.manifest.model.cell) \(model.manifest.model.layers)×\(model.manifest.model.hidden) on \(model.manifest.source): \(train.count) training / \(validation.count) validation windows, lookback \(model.manifest.model.lookback), horizon \(model.manifest.model.horizon), \(model.network.parameterCount) parameters"))
         let trainer = Trainer(network: model.network, options: model.manifest.training)
         if let moments, moments.m.count == trainer.optimizer.m.count, moments.v.count == trainer.optimizer.v.count {

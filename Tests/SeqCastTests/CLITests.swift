@@ -1,0 +1,99 @@
+// The built `seqcast` binary: bad input gives one line naming the problem, a non-zero exit and
+// no output; a run killed with SIGKILL resumes to the same weights as an uninterrupted run.
+import Foundation
+import XCTest
+import SeqCast
+
+/// Path of the built CLI (next to the test bundle; `make test` builds it first).
+let seqcastBinary: String = {
+    let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let candidates = [exe, Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
+        .map { $0.appendingPathComponent("seqcast").path }
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+}()
+
+struct RunResult { var status: Int32; var out: String; var err: String; var signaled: Bool }
+
+/// Runs the CLI with `args` (no shell), returning exit status and output.
+@discardableResult
+func runCLI(_ args: [String], killWhen: (() -> Bool)? = nil) throws -> RunResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: seqcastBinary)
+    p.arguments = args
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out; p.standardError = err
+    try p.run()
+    if let killWhen {
+        while p.isRunning && !killWhen() { usleep(2_000) }
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+    }
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return RunResult(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self),
+                     err: String(decoding: e, as: UTF8.self), signaled: p.terminationReason == .uncaughtSignal)
+}
+
+final class CLITests: XCTestCase {
+    override func setUpWithError() throws {
+        // Not a skip: a missing binary must fail CI, not hide the CLI tests.
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: seqcastBinary),
+                      "\(seqcastBinary) missing: build the CLI first (make test does)")
+    }
+
+    func testBadInputsGiveOneLineAndWriteNothing() throws {
+        let dir = temporaryDirectory(self)
+        let bad = writeFile(dir, "bad.csv", "a,b\n1,2\n3,x\n")
+        let gaps = writeFile(dir, "gaps.csv", "t,v\n2020-01-01,1\n2020-01-02,\n2020-01-03,3\n")
+        let cases: [([String], String)] = [
+            (["train", "--data", bad, "--out", dir + "/o1"], "bad.csv: row 3, column 'b': 'x' is not a number"),
+            (["train", "--data", dir + "/none.csv", "--out", dir + "/o2"], "none.csv: no such file"),
+            (["train", "--data", datasetPath("airline.csv"), "--lookback", "140", "--horizon", "12", "--out", dir + "/o3"],
+             "series 'airline' has 144 steps, needs at least 152"),
+            (["train", "--data", datasetPath("airline.csv"), "--target", "Pasengers", "--out", dir + "/o4"],
+             "no column 'Pasengers'; columns are: Date, Passengers"),
+            (["train", "--data", gaps, "--missing", "error", "--out", dir + "/o5"], "gaps.csv: row 3, column 'v': missing value"),
+            (["inspect", bad + ".h5"], "bad.csv.h5: no such file"),
+        ]
+        for (args, expected) in cases {
+            let r = try runCLI(args)
+            XCTAssertNotEqual(r.status, 0, args.joined(separator: " "))
+            XCTAssertFalse(r.signaled, "crashed: \(r.err)")
+            let lines = r.err.split(separator: "\n")
+            XCTAssertEqual(lines.count, 1, "one line expected, got: \(r.err)")
+            XCTAssertTrue(r.err.contains(expected), "\(args): \(r.err)")
+        }
+        XCTAssertEqual(listing(dir), ["bad.csv", "gaps.csv"], "no output directory or file may be left behind")
+    }
+
+    func testForecastToUnwritablePathLeavesNothing() throws {
+        let dir = temporaryDirectory(self)
+        XCTAssertEqual(try runCLI(["train", "--data", datasetPath("airline.csv"), "--horizon", "6", "--epochs", "2",
+                                   "--out", dir + "/run", "--quiet"]).status, 0)
+        let r = try runCLI(["forecast", "--model", dir + "/run", "--data", datasetPath("airline.csv"),
+                            "--out", dir + "/missing/dir/f.csv"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("cannot write: directory"), r.err)
+        XCTAssertEqual(listing(dir), ["run"])
+    }
+
+    func testKilledRunResumesToTheSameWeights() throws {
+        let dir = temporaryDirectory(self)
+        let common = ["train", "--data", datasetPath("co2_weekly.csv"), "--horizon", "4", "--lookback", "52",
+                      "--hidden", "24", "--epochs", "12", "--patience", "0", "--threads", "2"]
+        XCTAssertEqual(try runCLI(common + ["--out", dir + "/full", "--quiet"]).status, 0)
+        let history = dir + "/killed/history.csv"
+        let killed = try runCLI(common + ["--out", dir + "/killed"]) {
+            ((try? String(contentsOfFile: history, encoding: .utf8))?.split(separator: "\n").count ?? 0) >= 3
+        }
+        XCTAssertTrue(killed.signaled, "the run finished before it could be killed; make it longer")
+        let (partial, _) = try ModelFile.load(dir + "/killed", current: true)
+        XCTAssertFalse(partial.manifest.finished)
+        XCTAssertGreaterThanOrEqual(partial.manifest.epochsCompleted, 2)
+        let resumed = try runCLI(common + ["--out", dir + "/killed", "--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertTrue(resumed.err.contains("resuming"), resumed.err)
+        let a = try HDF5File.open(dir + "/full/model.h5").read("params").values
+        let b = try HDF5File.open(dir + "/killed/model.h5").read("params").values
+        XCTAssertEqual(a, b, "kill -9 + --resume must end with the weights of an uninterrupted run")
+    }
+}

@@ -1,0 +1,113 @@
+// The train → forecast job end to end through the library: outputs read back, determinism across
+// thread counts and seeds, resume after an interruption, supervised HDF5 input.
+import Foundation
+import XCTest
+import SeqCast
+
+final class TrainForecastTests: XCTestCase {
+    private func request(_ data: String, _ out: String, epochs: Int = 4, threads: Int = 1, seed: UInt64 = 42) -> TrainRequest {
+        var r = TrainRequest(dataPath: data, outDir: out)
+        r.horizon = 12; r.hidden = 16
+        r.training.epochs = epochs; r.training.threads = threads; r.training.seed = seed; r.training.patience = 0
+        return r
+    }
+
+    private func params(_ dir: String) throws -> [Float] { try HDF5File.open(dir + "/model.h5").read("params").values }
+
+    func testTrainForecastAndReadBack() throws {
+        let dir = temporaryDirectory(self)
+        let s = try TrainJob.run(request(datasetPath("airline.csv"), dir + "/run"))
+        XCTAssertTrue(s.finished)
+        XCTAssertEqual(s.epochs, 4)
+        let history = try String(contentsOfFile: dir + "/run/history.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(history.count, 5)
+        XCTAssertEqual(history[0], "epoch,train_loss,val_loss,seconds")
+
+        let (model, _) = try ModelFile.load(dir + "/run")
+        XCTAssertEqual(model.manifest.model.horizon, 12)
+        XCTAssertEqual(model.manifest.channels, ["Passengers"])
+        let data = try DataSource.load(datasetPath("airline.csv"), selection: model.manifest.selection)
+        let f = try Forecaster.forecast(model, data: data)
+        XCTAssertEqual(f.times[0], (1...12).map { String(format: "1961-%02d", $0) })
+        XCTAssertTrue(f.values[0].allSatisfy { $0.isFinite && $0 > 100 && $0 < 1500 }, "\(f.values[0])")
+
+        try f.write(to: dir + "/f.csv")
+        try f.write(to: dir + "/f.h5")
+        let csv = try CSVTable.read(dir + "/f.csv")
+        XCTAssertEqual(csv.header, ["series", "time", "step", "variable", "value"])
+        XCTAssertEqual(csv.rows.count, 12)
+        XCTAssertEqual(csv.rows.map { Float($0[4])! }, f.values[0], "CSV values read back exactly")
+        let h5 = try HDF5File.open(dir + "/f.h5")
+        let (shape, values) = try h5.read("forecast")
+        XCTAssertEqual(shape, [1, 12, 1]); XCTAssertEqual(values, f.values[0])
+        XCTAssertEqual(try h5.readStrings("forecast_time"), f.times[0])
+
+        // Write-back goes into a copy; the input is untouched, writing over it is refused.
+        try data.writeHDF5(to: dir + "/in.h5")
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir + "/in.h5"))
+        try f.writeBack(input: dir + "/in.h5", output: dir + "/copy.h5", name: "forecast")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/in.h5")), before)
+        XCTAssertEqual(try HDF5File.open(dir + "/copy.h5").datasetNames(), ["forecast", "forecast_time", "series", "time"])
+        let refused = errorMessage { try f.writeBack(input: dir + "/in.h5", output: dir + "/in.h5", name: "forecast") }
+        XCTAssertTrue(refused.contains("refusing to modify the input file in place"), refused)
+    }
+
+    func testThreadsAndSeeds() throws {
+        let dir = temporaryDirectory(self)
+        let data = datasetPath("uschange.csv")
+        var r1 = request(data, dir + "/t1", epochs: 3, threads: 1); r1.horizon = 4; r1.layers = 2; r1.dropout = 0.2; r1.recurrentDropout = 0.1
+        var r2 = r1; r2.outDir = dir + "/t2"; r2.training.threads = 2
+        var r3 = r2; r3.outDir = dir + "/t3"
+        var r4 = r2; r4.outDir = dir + "/t4"; r4.training.seed = 7
+        for r in [r1, r2, r3, r4] { _ = try TrainJob.run(r) }
+        XCTAssertEqual(try params(dir + "/t1"), try params(dir + "/t2"), "--threads 1 and 2 must give identical weights")
+        XCTAssertEqual(try params(dir + "/t2"), try params(dir + "/t3"), "same seed twice must give identical weights")
+        XCTAssertNotEqual(try params(dir + "/t2"), try params(dir + "/t4"), "a different seed must give different weights")
+    }
+
+    func testResumeMatchesAnUninterruptedRun() throws {
+        let dir = temporaryDirectory(self)
+        var full = request(datasetPath("sunspots.csv"), dir + "/full", epochs: 6)
+        full.horizon = 3; full.recurrentDropout = 0.2; full.training.patience = 3
+        _ = try TrainJob.run(full)
+        var part = full; part.outDir = dir + "/part"; part.stopAfterEpoch = 2
+        let stopped = try TrainJob.run(part)
+        XCTAssertFalse(stopped.finished); XCTAssertEqual(stopped.epochs, 2)
+        var resumed = part; resumed.stopAfterEpoch = nil; resumed.resume = true
+        let s = try TrainJob.run(resumed)
+        XCTAssertTrue(s.finished)
+        XCTAssertEqual(try params(dir + "/part"), try params(dir + "/full"), "resumed run must end with the same weights")
+        XCTAssertEqual(try HDF5File.open(dir + "/part/model.h5").read("optimizer/m").values,
+                       try HDF5File.open(dir + "/full/model.h5").read("optimizer/m").values)
+    }
+
+    func testSupervisedHDF5TrainsAndForecasts() throws {
+        let dir = temporaryDirectory(self)
+        // The usual Python recipe: X = series[:, :n_steps], y = series[:, n_steps:].
+        let b = 200, steps = 20, k = 3
+        var rng = SeededRandom(seed: 5)
+        var xs = [Float](), ys = [Float]()
+        for _ in 0..<b {
+            let phase = rng.uniform(0, 6.28), freq = rng.uniform(0.2, 0.5)
+            let series = (0..<(steps + k)).map { Float(sin(Double(phase + freq * Float($0)))) }
+            xs += series.prefix(steps); ys += series.suffix(k)
+        }
+        do {
+            let f = try HDF5File.create(dir + "/sup.h5")
+            try f.write("X", shape: [b, steps, 1], values: xs)
+            try f.write("y", shape: [b, k], values: ys)
+        }
+        var r = TrainRequest(dataPath: dir + "/sup.h5", outDir: dir + "/run")
+        r.supervisedX = "X"; r.supervisedY = "y"; r.scaler = .standard; r.hidden = 16
+        r.training.epochs = 30; r.training.learningRate = 1e-2
+        let s = try TrainJob.run(r)
+        XCTAssertLessThan(s.bestLoss!, 0.1, "a clean sine continuation should be learned")
+        let (model, _) = try ModelFile.load(dir + "/run")
+        XCTAssertEqual(model.manifest.model.horizon, k)
+        let f = try Forecaster.forecastSupervised(model, path: dir + "/sup.h5", xName: "X")
+        XCTAssertEqual(f.values.count, b)
+        var mse = 0.0
+        for i in 0..<b { for j in 0..<k { let d = Double(f.values[i][j] - ys[i * k + j]); mse += d * d } }
+        XCTAssertLessThan(mse / Double(b * k), 0.05)
+    }
+}
