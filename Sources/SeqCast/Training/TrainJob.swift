@@ -86,6 +86,28 @@ public enum TrainJob {
             for i in 0..<moments.v.count { trainer.optimizer.v[i] = moments.v[i] }
             trainer.optimizer.step = model.manifest.optimizerStep
         }
+        try fit(model, trainer: trainer, train: train, validation: validation, stopAfterEpoch: r.stopAfterEpoch,
+                progress: progress) { model in
+            try model.save(to: modelPath, optimizer: trainer.optimizer)
+            try writeHistory(model.manifest.history, to: r.outDir + "/history.csv")
+        }
+        if model.manifest.finished {
+            try model.save(to: modelPath, optimizer: trainer.optimizer)
+        }
+        let m = model.manifest
+        return TrainSummary(modelPath: modelPath, epochs: m.epochsCompleted, bestEpoch: m.bestEpoch, bestLoss: m.bestLoss,
+                            trainSamples: train.count, validationSamples: validation.count,
+                            seconds: Date().timeIntervalSince(clock), stopReason: m.stopReason ?? "interrupted",
+                            finished: m.finished)
+    }
+
+    /// Runs epochs from `model.manifest.epochsCompleted` until the epoch limit or early stopping,
+    /// tracking the best validation loss (the training loss when there is no validation set) and its
+    /// weights; `checkpoint` runs after every epoch. When training finishes, the best weights become
+    /// the network's current weights.
+    public static func fit(_ model: ModelFile, trainer: Trainer, train: SampleSet, validation: SampleSet,
+                           stopAfterEpoch: Int? = nil, progress: @escaping (TrainEvent) -> Void = { _ in },
+                           checkpoint: (ModelFile) throws -> Void = { _ in }) throws {
         let opts = model.manifest.training
         var epoch = model.manifest.epochsCompleted
         while !model.manifest.finished && epoch < opts.epochs {
@@ -119,34 +141,25 @@ public enum TrainJob {
                 m.stopReason = "completed \(opts.epochs) epochs; best epoch \(m.bestEpoch!)"
             }
             model.manifest = m
-            try model.save(to: modelPath, optimizer: trainer.optimizer)
-            try writeHistory(m.history, to: r.outDir + "/history.csv")
+            if m.finished { model.network.params.copy(from: model.best) }   // forecasts use the best weights
+            try checkpoint(model)
             progress(.epoch(record, epochs: opts.epochs, best: improved))
             epoch += 1
-            if let stop = r.stopAfterEpoch, epoch >= stop, !m.finished { break }
+            if let stop = stopAfterEpoch, epoch >= stop, !m.finished { break }
         }
-        if model.manifest.finished {
-            // Forecasts use the best weights; make them the current ones too.
-            model.network.params.copy(from: model.best)
-            try model.save(to: modelPath, optimizer: trainer.optimizer)
-        }
-        let m = model.manifest
-        return TrainSummary(modelPath: modelPath, epochs: m.epochsCompleted, bestEpoch: m.bestEpoch, bestLoss: m.bestLoss,
-                            trainSamples: train.count, validationSamples: validation.count,
-                            seconds: Date().timeIntervalSince(clock), stopReason: m.stopReason ?? "interrupted",
-                            finished: m.finished)
     }
 
     /// A fresh model for the request: data read, windows checked, network initialised from the seed.
     static func newModel(_ r: TrainRequest) throws -> ModelFile {
-        var manifest: ModelManifest
-        var config: ModelConfig
-        if let xName = r.supervisedX, let yName = r.supervisedY {
+        guard let xName = r.supervisedX, let yName = r.supervisedY else {
+            return try seriesModel(r, data: try DataSource.load(r.dataPath, selection: r.selection)).model
+        }
+        do {
             let (set, k, o) = try HDF5File.open(r.dataPath).supervised(x: xName, y: yName)
             guard r.scaler != .window else {
                 throw DataError.invalidArgument("--scaler window needs series mode (--dataset or CSV); use standard, minmax or none with --x/--y")
             }
-            config = ModelConfig(cell: r.cell, inputDim: set.inputDim, hidden: r.hidden, layers: r.layers,
+            let config = ModelConfig(cell: r.cell, inputDim: set.inputDim, hidden: r.hidden, layers: r.layers,
                                  head: set.perStep ? .seq2seq : .seq2vec, horizon: k, outputDim: o, lookback: set.steps,
                                  layerNorm: r.layerNorm, dropout: r.dropout, recurrentDropout: r.recurrentDropout,
                                  gateInit: r.gateInit)
@@ -155,25 +168,30 @@ public enum TrainJob {
             let ys = SeriesMatrix(steps: cut * set.targetRowWidth / o, channels: o, values: Array(set.y.prefix(cut * set.targetRowWidth)))
             let scaling = SupervisedScaling(x: Scaler.fit(r.scaler, channels: set.inputDim, parts: [xs]),
                                             y: Scaler.fit(r.scaler, channels: o, parts: [ys]), xName: xName, yName: yName)
-            manifest = ModelManifest(model: config, training: r.training, pipeline: nil, supervised: scaling,
-                                     selection: r.selection, channels: (0..<o).map { "y\($0)" }, targetCount: o,
-                                     timeAxis: nil, source: r.dataPath, valFraction: r.valFraction)
-        } else {
-            let data = try DataSource.load(r.dataPath, selection: r.selection)
-            let shortest = data.series.map(\.length).min() ?? 0
-            let lookback = r.lookback ?? defaultLookback(axis: data.timeAxis, horizon: r.horizon, shortest: shortest)
-            let spec = WindowSpec(lookback: lookback, horizon: r.horizon, stride: r.stride, perStep: r.head == .seq2seq)
-            let split = try data.split(spec: spec, scaler: r.scaler, valFraction: r.valFraction)
-            config = ModelConfig(cell: r.cell, inputDim: data.channels.count, hidden: r.hidden, layers: r.layers,
+            let manifest = ModelManifest(model: config, training: r.training, pipeline: nil, supervised: scaling,
+                                         selection: r.selection, channels: (0..<o).map { "y\($0)" }, targetCount: o,
+                                         timeAxis: nil, source: r.dataPath, valFraction: r.valFraction)
+            do { try config.validate() } catch { throw DataError.invalidArgument(error.description) }
+            return ModelFile(manifest: manifest, network: try Network(config: config, seed: r.training.seed))
+        }
+    }
+
+    /// A fresh series-mode model for `data` (already loaded, possibly truncated by a backtest) and
+    /// its training / validation samples.
+    public static func seriesModel(_ r: TrainRequest, data: SeriesCollection) throws -> (model: ModelFile, samples: SplitSamples) {
+        let shortest = data.series.map(\.length).min() ?? 0
+        let lookback = r.lookback ?? defaultLookback(axis: data.timeAxis, horizon: r.horizon, shortest: shortest)
+        let spec = WindowSpec(lookback: lookback, horizon: r.horizon, stride: r.stride, perStep: r.head == .seq2seq)
+        let split = try data.split(spec: spec, scaler: r.scaler, valFraction: r.valFraction)
+        let config = ModelConfig(cell: r.cell, inputDim: data.channels.count, hidden: r.hidden, layers: r.layers,
                                  head: r.head, horizon: r.horizon, outputDim: data.targetCount, lookback: lookback,
                                  layerNorm: r.layerNorm, dropout: r.dropout, recurrentDropout: r.recurrentDropout,
                                  gateInit: r.gateInit)
-            manifest = ModelManifest(model: config, training: r.training, pipeline: split.pipeline, supervised: nil,
+        do { try config.validate() } catch { throw DataError.invalidArgument(error.description) }
+        let manifest = ModelManifest(model: config, training: r.training, pipeline: split.pipeline, supervised: nil,
                                      selection: r.selection, channels: data.channels, targetCount: data.targetCount,
                                      timeAxis: data.timeAxis, source: r.dataPath, valFraction: r.valFraction)
-        }
-        do { try config.validate() } catch { throw DataError.invalidArgument(error.description) }
-        return ModelFile(manifest: manifest, network: try Network(config: config, seed: r.training.seed))
+        return (ModelFile(manifest: manifest, network: try Network(config: config, seed: r.training.seed)), split)
     }
 
     /// Training and validation samples of a manifest's data (re-read from its source).

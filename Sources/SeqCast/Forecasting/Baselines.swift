@@ -1,0 +1,47 @@
+// Baselines: naive (last value) and seasonal-naive forecasts, computed from the data before an origin.
+
+public enum Baselines {
+    /// ŷ[o+k] = y[o−1] for k = 0..<K, per channel `c` of `m`.
+    public static func naive(_ m: SeriesMatrix, channel c: Int, origin o: Int, horizon k: Int) -> [Float] {
+        [Float](repeating: m[o - 1, c], count: k)
+    }
+
+    /// ŷ[o+k] = y[o − season + (k mod season)]; falls back to naive when fewer than `season` steps precede o.
+    public static func seasonalNaive(_ m: SeriesMatrix, channel c: Int, origin o: Int, horizon k: Int, season: Int) -> [Float] {
+        guard season > 1, o >= season else { return naive(m, channel: c, origin: o, horizon: k) }
+        return (0..<k).map { m[o - season + $0 % season, c] }
+    }
+
+    /// Mean |y_t − y_{t−season}| over rows `range` (the MASE scale of a training part), ignoring gaps.
+    public static func seasonalNaiveMAE(_ m: SeriesMatrix, channel c: Int, range: Range<Int>, season: Int) -> Double? {
+        let s = max(season, 1)
+        var sum = 0.0, n = 0
+        for t in (range.lowerBound + s)..<max(range.upperBound, range.lowerBound + s) {
+            let d = Double(m[t, c]) - Double(m[t - s, c])
+            if d.isNaN { continue }
+            sum += abs(d); n += 1
+        }
+        return n > 0 ? sum / Double(n) : nil
+    }
+
+    /// Seasonal period from the autocorrelation of rows `range` of channel c: the lag in 2...maxLag with
+    /// the highest autocorrelation among local maxima above 0.1 (of the first differences when the
+    /// series trends), or nil.
+    public static func detectSeason(_ m: SeriesMatrix, channel c: Int, range: Range<Int>) -> Int? {
+        var x = range.map { Double(m[$0, c]) }.filter { !$0.isNaN }
+        guard x.count >= 8 else { return nil }
+        x = zip(x.dropFirst(), x).map { $0 - $1 }
+        let n = x.count, mean = x.reduce(0, +) / Double(n)
+        let centred = x.map { $0 - mean }
+        let v = centred.reduce(0) { $0 + $1 * $1 }
+        guard v > 0 else { return nil }
+        let maxLag = min(n / 2, 400)
+        guard maxLag >= 3 else { return nil }
+        let acf = (0...maxLag).map { lag in (0..<(n - lag)).reduce(0.0) { $0 + centred[$1] * centred[$1 + lag] } / v }
+        var best: (lag: Int, r: Double)? = nil
+        for lag in 2..<maxLag where acf[lag] > acf[lag - 1] && acf[lag] >= acf[lag + 1] && acf[lag] > 0.1 {
+            if best == nil || acf[lag] > best!.r + 1e-9 { best = (lag, acf[lag]) }
+        }
+        return best?.lag
+    }
+}
