@@ -60,3 +60,19 @@ final class LearningTests: XCTestCase {
         XCTAssertNotEqual(two.net.params.array, other.net.params.array, "a different seed gave the same weights")
     }
 }
+
+final class TrainerEdgeTests: XCTestCase {
+    /// Batches smaller than a shard, and a last batch smaller than the rest, train and evaluate.
+    func testSmallBatchesAndRaggedLastBatch() throws {
+        let series = noisySine(120)
+        let spec = WindowSpec(lookback: 10, horizon: 2)
+        let set = SampleSet(series: series, inputs: [0], targets: [0], spec: spec, starts: spec.starts(in: 0..<120))
+        for batch in [1, 5, 8, 37] {
+            let net = try Network(config: ModelConfig(inputDim: 1, hidden: 4, horizon: 2, lookback: 10), seed: 1)
+            var o = TrainingOptions(); o.batchSize = batch; o.threads = 2
+            let trainer = Trainer(network: net, options: o)
+            XCTAssertTrue(try trainer.trainEpoch(set, epoch: 0).isFinite, "batch \(batch)")
+            XCTAssertTrue(trainer.evaluate(set).isFinite, "batch \(batch)")
+        }
+    }
+}

@@ -54,6 +54,8 @@ public final class Trainer: @unchecked Sendable {
     private var workspaces: [Workspace] = []
     private let gradSum: FloatBuffer
     private let xBuffers: [FloatBuffer], yBuffers: [FloatBuffer]
+    /// Sequences per shard: `shardSize`, or the whole batch when that is smaller (= workspace capacity).
+    private let shard: Int
 
     public init(network: Network, options: TrainingOptions) {
         self.network = network
@@ -61,6 +63,7 @@ public final class Trainer: @unchecked Sendable {
         optimizer = Optimizer(kind: options.optimizer, count: network.parameterCount, learningRate: options.learningRate)
         let shards = (options.batchSize + options.shardSize - 1) / options.shardSize
         let size = min(options.shardSize, options.batchSize), t = network.config.lookback
+        shard = size
         workspaces = (0..<shards).map { _ in network.makeWorkspace(batch: size, steps: t) }
         xBuffers = (0..<shards).map { _ in FloatBuffer(count: size * t * network.config.inputDim) }
         yBuffers = (0..<shards).map { _ in FloatBuffer(count: network.outputCount(batch: size, steps: t)) }
@@ -94,13 +97,13 @@ public final class Trainer: @unchecked Sendable {
         while start < data.count {
             let end = min(start + options.batchSize, data.count)
             let idx = order[start..<end]
-            let shardCount = (idx.count + options.shardSize - 1) / options.shardSize
+            let shardCount = (idx.count + shard - 1) / shard
             var losses = [Double](repeating: 0, count: shardCount)
             let normalizer = idx.count * perSample
             losses.withUnsafeMutableBufferPointer { lossOut in
                 parallel(shardCount) { s in
-                    let lo = idx.startIndex + s * options.shardSize
-                    let part = idx[lo..<min(lo + options.shardSize, idx.endIndex)]
+                    let lo = idx.startIndex + s * shard
+                    let part = idx[lo..<min(lo + shard, idx.endIndex)]
                     let ws = workspaces[s], xb = xBuffers[s].p, yb = yBuffers[s].p
                     data.gather(part, x: xb, y: yb)
                     var shardRng = SeededRandom.derived(options.seed, UInt64(epoch), UInt64(batch), UInt64(s))
@@ -135,16 +138,16 @@ public final class Trainer: @unchecked Sendable {
         guard data.count > 0 else { return .nan }
         let perSample = network.outputCount(batch: 1, steps: network.config.lookback)
         var total = 0.0
-        let chunk = options.shardSize * workspaces.count
+        let chunk = shard * workspaces.count
         var start = 0
         while start < data.count {
             let idx = Array(start..<min(start + chunk, data.count))[...]
-            let shardCount = (idx.count + options.shardSize - 1) / options.shardSize
+            let shardCount = (idx.count + shard - 1) / shard
             var losses = [Double](repeating: 0, count: shardCount)
             losses.withUnsafeMutableBufferPointer { lossOut in
                 parallel(shardCount) { s in
-                    let lo = idx.startIndex + s * options.shardSize
-                    let part = idx[lo..<min(lo + options.shardSize, idx.endIndex)]
+                    let lo = idx.startIndex + s * shard
+                    let part = idx[lo..<min(lo + shard, idx.endIndex)]
                     let ws = workspaces[s], xb = xBuffers[s].p, yb = yBuffers[s].p
                     data.gather(part, x: xb, y: yb)
                     network.forward(x: xb, batch: part.count, workspace: ws)

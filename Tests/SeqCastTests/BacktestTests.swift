@@ -1,0 +1,115 @@
+// Backtest window arithmetic and metrics against hand-computed expectations, and a small
+// end-to-end backtest whose outputs are read back.
+import Foundation
+import XCTest
+import SeqCast
+
+final class BacktestTests: XCTestCase {
+    private func plan(_ n: Int, _ start: BacktestStart, k: Int, s: Int, retrain: RetrainPolicy = .always,
+                      trainLength: Int? = nil) throws -> [BacktestOrigin] {
+        try BacktestPlan.origins(length: n, start: start, horizon: k, stride: s, retrain: retrain, trainLength: trainLength)
+    }
+
+    func testExpandingWindowsFromAFraction() throws {
+        // n = 100, start 0.8 → Int(99 · 0.8) = 79; horizon 5, stride 5 → 79, 84, 89, 94 (94 + 5 ≤ 100; 99 + 5 > 100).
+        let p = try plan(100, .fraction(0.8), k: 5, s: 5)
+        XCTAssertEqual(p.map(\.origin), [79, 84, 89, 94])
+        XCTAssertEqual(p.map(\.trainRange), [0..<79, 0..<84, 0..<89, 0..<94])
+        XCTAssertEqual(p.map(\.fitIndex), [0, 1, 2, 3])
+    }
+
+    func testSlidingWindowsAndIndexStartWithUnevenLength() throws {
+        // n = 23, start index 10, horizon 3, stride 4 → 10, 14, 18 (18 + 3 = 21 ≤ 23; 22 + 3 > 23).
+        let p = try plan(23, .index(10), k: 3, s: 4, trainLength: 8)
+        XCTAssertEqual(p.map(\.origin), [10, 14, 18])
+        XCTAssertEqual(p.map(\.trainRange), [2..<10, 6..<14, 10..<18])
+        let last = try plan(24, .index(10), k: 3, s: 4)
+        XCTAssertEqual(last.map(\.origin), [10, 14, 18], "22 + 3 = 25 > 24: forecasts may not run past the end")
+        XCTAssertEqual(try plan(25, .index(10), k: 3, s: 4).map(\.origin), [10, 14, 18, 22])
+    }
+
+    func testRetrainNeverAndEveryN() throws {
+        let never = try plan(50, .index(20), k: 5, s: 5, retrain: .never)
+        XCTAssertEqual(never.map(\.origin), [20, 25, 30, 35, 40, 45])
+        XCTAssertEqual(Set(never.map(\.fitIndex)), [0])
+        XCTAssertEqual(Set(never.map(\.trainRange)), [0..<20], "fit once on the data before --start")
+        let every = try plan(50, .index(20), k: 5, s: 5, retrain: .every(2), trainLength: 10)
+        XCTAssertEqual(every.map(\.fitIndex), [0, 0, 2, 2, 4, 4])
+        XCTAssertEqual(every.map(\.trainRange), [10..<20, 10..<20, 20..<30, 20..<30, 30..<40, 30..<40])
+    }
+
+    func testImpossibleStartsAreErrors() {
+        XCTAssertTrue(errorMessage { _ = try self.plan(10, .index(8), k: 5, s: 1) }.contains("leaves no room for a 5-step forecast"))
+        XCTAssertTrue(errorMessage { _ = try self.plan(10, .fraction(0.0), k: 2, s: 1) }.contains("no data before it"))
+        XCTAssertEqual(BacktestStart(argument: "0.8"), .fraction(0.8))
+        XCTAssertEqual(BacktestStart(argument: "12"), .index(12))
+        XCTAssertEqual(RetrainPolicy(argument: "3"), .every(3))
+        XCTAssertNil(RetrainPolicy(argument: "sometimes"))
+    }
+
+    func testMetricsAgainstHandComputedValues() throws {
+        // actual 2, 4, 0, 5; forecast 3, 2, 1, 5 → errors 1, 2, 1, 0.
+        let m = Metrics.of(actual: [2, 4, 0, 5], forecast: [3, 2, 1, 5], scale: 2)
+        XCTAssertEqual(m.mae!, 1.0, accuracy: 1e-12)                                  // (1+2+1+0)/4
+        XCTAssertEqual(m.rmse!, (6.0 / 4).squareRoot(), accuracy: 1e-12)                // √((1+4+1+0)/4)
+        XCTAssertEqual(m.mape!, 100 * (0.5 + 0.5 + 0) / 3, accuracy: 1e-9)             // zero actual left out
+        XCTAssertEqual(m.smape!, 100 * (2.0 / 5 + 4.0 / 6 + 2.0 / 1 + 0) / 4, accuracy: 1e-9)
+        XCTAssertEqual(m.mase!, 0.5, accuracy: 1e-12)                                  // MAE / scale
+        let zeros = Metrics.of(actual: [0, 0], forecast: [0, 1], scale: 0)
+        XCTAssertNil(zeros.mape, "all actuals zero: MAPE undefined, not NaN")
+        XCTAssertNil(zeros.mase, "zero scale: MASE undefined, not inf")
+        XCTAssertEqual(zeros.smape!, 100 * (0 + 2.0) / 2, accuracy: 1e-9)               // 0/0 point counts 0
+        let mean = Metrics.mean([m, zeros])
+        XCTAssertEqual(mean.mape!, m.mape!, accuracy: 1e-12, "nil entries are ignored in the mean")
+    }
+
+    func testBaselinesAndSeasonalScale() {
+        let m = SeriesMatrix(steps: 10, channels: 1, values: [1, 2, 3, 1, 2, 3, 1, 2, 3, 1])
+        XCTAssertEqual(Baselines.naive(m, channel: 0, origin: 6, horizon: 2), [3, 3])
+        XCTAssertEqual(Baselines.seasonalNaive(m, channel: 0, origin: 6, horizon: 4, season: 3), [1, 2, 3, 1])
+        XCTAssertEqual(Baselines.seasonalNaiveMAE(m, channel: 0, range: 0..<6, season: 3), 0)
+        XCTAssertEqual(Baselines.seasonalNaiveMAE(m, channel: 0, range: 0..<6, season: 1)!, (1 + 1 + 2 + 1 + 1) / 5, accuracy: 1e-12)
+        let wave = SeriesMatrix(steps: 120, channels: 1, values: (0..<120).map { Float(sin(2 * Double.pi * Double($0) / 7)) + Float($0) * 0.05 })
+        XCTAssertEqual(Baselines.detectSeason(wave, channel: 0, range: 0..<120), 7)
+    }
+
+    func testEndToEndOutputsAndSummary() throws {
+        let dir = temporaryDirectory(self)
+        var t = TrainRequest(dataPath: datasetPath("airline.csv"), outDir: dir)
+        t.horizon = 6; t.hidden = 8; t.training.epochs = 3
+        var r = BacktestRequest(train: t)
+        r.start = .fraction(0.85); r.retrain = .never
+        let result = try BacktestJob.run(r)
+        // Int(143 · 0.85) = 121; origins 121, 127, 133 (133 + 6 = 139 ≤ 144; 139 + 6 > 144).
+        XCTAssertEqual(result.windows.map(\.origin), [121, 127, 133])
+        XCTAssertEqual(result.fits, 1)
+        XCTAssertEqual(result.season, 12)
+        XCTAssertEqual(result.windows[0].times.first, "1959-02")
+        XCTAssertEqual(result.windows[0].naive, [Float](repeating: 360, count: 6), "last value before 1959-02 (1959-01: 360)")
+        XCTAssertEqual(result.windows[0].seasonalNaive, [318, 362, 348, 363, 435, 491], "1958-02 … 1958-07")
+        try result.write(to: dir + "/bt", config: ["note": "test"])
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/bt/summary.json"))) as! [String: Any]
+        XCTAssertEqual(summary["windows"] as? Int, 3)
+        for key in ["mae", "rmse", "mape", "smape", "mase"] {
+            XCTAssertNotNil((summary["metrics"] as! [String: Any])[key] as? Double, key)
+            XCTAssertNotNil(((summary["baselines"] as! [String: Any])["seasonal_naive"] as! [String: Any])[key] as? Double, key)
+        }
+        let csv = try CSVTable.read(dir + "/bt/forecasts.csv")
+        XCTAssertEqual(csv.rows.count, 3 * 6)
+        XCTAssertEqual(csv.header, ["origin", "series", "step", "time", "variable", "actual", "forecast", "naive", "seasonal_naive"])
+        let (shape, actual) = try HDF5File.open(dir + "/bt/forecasts.h5").read("actual")
+        XCTAssertEqual(shape, [3, 6, 1]); XCTAssertEqual(actual, result.windows.flatMap(\.actual))
+    }
+
+    func testConcurrentFitsEqualSequentialFits() throws {
+        var t = TrainRequest(dataPath: datasetPath("sunspots.csv"), outDir: "")
+        t.horizon = 5; t.hidden = 8; t.training.epochs = 3; t.training.threads = 1
+        var r = BacktestRequest(train: t)
+        r.start = .fraction(0.9)
+        let sequential = try BacktestJob.run(r)
+        r.train.training.threads = 2
+        let concurrent = try BacktestJob.run(r)
+        XCTAssertGreaterThan(sequential.fits, 1)
+        XCTAssertEqual(sequential.windows.map(\.forecast), concurrent.windows.map(\.forecast))
+    }
+}
