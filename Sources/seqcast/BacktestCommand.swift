@@ -22,6 +22,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Seasonal period for seasonal naive and MASE, or auto.") var season: String = "auto"
     @Option(help: "Output directory.") var out: String
     @Flag(help: "No progress output.") var quiet = false
+    @Flag(help: "Also write backtest.png into --out.") var plot = false
 
     func validate() throws {
         if season != "auto" && (Int(season) ?? 0) < 1 { throw ValidationError("--season must be auto or a positive integer") }
@@ -64,5 +65,10 @@ struct BacktestCommand: ParsableCommand {
         try result.write(to: out, config: config)
         print("backtest of \(data.data): \(result.windows.count) windows, horizon \(result.horizon), season \(result.season) (\(result.seasonSource)), \(result.fits) fits, \(String(format: "%.1f", result.seconds)) s → \(out)")
         print(result.table, terminator: "")
+        if plot {
+            report(try Plots.backtest(BacktestPlotData(result), to: out + "/backtest.png",
+                                      title: "backtest of \(URL(fileURLWithPath: data.data).lastPathComponent): \(result.windows.count) windows, horizon \(result.horizon)"))
+            print("plot → \(out)/backtest.png")
+        }
     }
 }

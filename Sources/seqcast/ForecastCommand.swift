@@ -14,6 +14,7 @@ struct ForecastCommand: ParsableCommand {
     @Option(help: "Output file: .csv (long format) or .h5.") var out: String?
     @Option(help: "Also write a copy of the HDF5 input with the forecast added, at this path.") var writeBack: String?
     @Option(help: "Dataset name for --write-back.") var forecastDataset: String = "forecast"
+    @Flag(help: "Also write a plot of the first series' history and forecast beside --out (FILE.png).") var plot = false
 
     func validate() throws {
         if out == nil && writeBack == nil { throw ValidationError("give --out FILE.csv|FILE.h5 and/or --write-back FILE.h5") }
@@ -22,18 +23,27 @@ struct ForecastCommand: ParsableCommand {
     func run() throws {
         let (m, _) = try ModelFile.load(model)
         let forecast: Forecast
+        var collection: SeriesCollection? = nil
         if let x {
             forecast = try Forecaster.forecastSupervised(m, path: data, xName: x)
         } else {
             var selection = m.manifest.selection
             if let dataset { selection.dataset = dataset }
-            forecast = try Forecaster.forecast(m, data: try DataSource.load(data, selection: selection))
+            collection = try DataSource.load(data, selection: selection)
+            forecast = try Forecaster.forecast(m, data: collection!)
         }
         let attrs: [(String, AttributeValue)] = [("model", .string(model)), ("source", .string(data)),
                                                  ("created", .string(ISO8601DateFormatter().string(from: Date())))]
         if let out { try forecast.write(to: out, attributes: attrs) }
         if let writeBack { try forecast.writeBack(input: data, output: writeBack, name: forecastDataset, attributes: attrs) }
         let written = [out, writeBack].compactMap { $0 }.joined(separator: " and ")
+        defer {
+            if plot, let collection, let base = out ?? writeBack {
+                let image = URL(fileURLWithPath: base).deletingPathExtension().path + ".png"
+                do { report(try PlotOutputs.forecast(m, data: collection, forecast: forecast, to: image)); print("plot → \(image)") }
+                catch { FileHandle.standardError.write(Data("Error: \(error)\n".utf8)); Foundation.exit(1) }
+            }
+        }
         print("forecast \(forecast.seriesIds.count) series × \(forecast.horizon) steps × \(forecast.targetNames.count) variables (\(forecast.times.first?.first ?? "") … \(forecast.times.first?.last ?? "")) → \(written)")
     }
 }

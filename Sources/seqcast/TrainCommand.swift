@@ -15,6 +15,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Output directory (model.h5, history.csv).") var out: String
     @Flag(help: "Continue an interrupted run in --out (its stored configuration is used).") var resume = false
     @Flag(help: "No progress output.") var quiet = false
+    @Flag(help: "Also write training.png (loss curves) into --out.") var plot = false
     @Option(help: .hidden) var stopAfterEpoch: Int?
 
     func run() throws {
@@ -32,6 +33,11 @@ struct TrainCommand: ParsableCommand {
         let s = try TrainJob.run(r, progress: progress.train)
         progress.finish()
         let best = s.bestLoss.map { String(format: "%.5g", $0) } ?? "-"
+        if plot {
+            let (m, _) = try ModelFile.load(out)
+            report(try PlotOutputs.training(m, to: out + "/training.png"))
+            print("plot → \(out)/training.png")
+        }
         print("\(s.finished ? "trained" : "stopped after epoch \(s.epochs):") \(s.epochs) epochs, best validation loss \(best) at epoch \(s.bestEpoch ?? 0) (\(s.stopReason)), \(s.trainSamples) training windows, \(String(format: "%.1f", s.seconds)) s → \(s.modelPath)")
     }
 }

@@ -1,0 +1,118 @@
+// Plots: builds the data files and settings for each plot kind — forecast (recent history,
+// forecast, actuals), backtest (every origin's forecast over the series, error by horizon step),
+// training (loss curves) — and renders them with PlotRenderer. Each returns gnuplot's warnings.
+import Foundation
+
+/// What a backtest plot needs, from a result in memory or a backtest output directory.
+public struct BacktestPlotData: Sendable {
+    public var origins: [Int], times: [String], series: [String]
+    public var actual: [Float], forecast: [Float], naive: [Float], seasonalNaive: [Float]
+    public var windows: Int, horizon: Int, targets: [String]
+
+    public init(_ r: BacktestResult) {
+        origins = r.windows.map(\.origin); times = r.windows.flatMap(\.times); series = r.windows.map(\.series)
+        actual = r.windows.flatMap(\.actual); forecast = r.windows.flatMap(\.forecast)
+        naive = r.windows.flatMap(\.naive); seasonalNaive = r.windows.flatMap(\.seasonalNaive)
+        windows = r.windows.count; horizon = r.horizon; targets = r.targets
+    }
+
+    /// Reads `dir/forecasts.h5` written by `seqcast backtest`.
+    public init(directory dir: String) throws(DataError) {
+        let f = try HDF5File.open(dir + "/forecasts.h5")
+        let (shape, a) = try f.read("actual")
+        guard shape.count == 3 else { throw .wrongRank(path: f.path, dataset: "actual", rank: shape.count, expected: "3") }
+        windows = shape[0]; horizon = shape[1]
+        actual = a
+        forecast = try f.read("forecast").values; naive = try f.read("naive").values
+        seasonalNaive = try f.read("seasonal_naive").values
+        origins = try f.read("origin").values.map { Int($0) }
+        times = try f.readStrings("time"); series = try f.readStrings("series")
+        targets = (try f.stringAttribute("columns", of: "actual") ?? "").split(separator: ",").map(String.init)
+        if targets.count != shape[2] { targets = (0..<shape[2]).map { "v\($0)" } }
+    }
+}
+
+public enum Plots {
+    /// Training and validation loss per epoch.
+    public static func training(_ history: [EpochRecord], loss: LossKind, to path: String, title: String) throws -> String? {
+        guard !history.isEmpty else { throw PlotError.nothingToPlot("no training history to plot") }
+        let losses = history.flatMap { [$0.trainLoss] + ($0.validationLoss.map { [$0] } ?? []) }.filter { $0 > 0 }
+        let spread = (losses.max() ?? 1) / max(losses.min() ?? 1, 1e-300)
+        let hasVal = history.contains { $0.validationLoss != nil }
+        let rows = history.map { ["\($0.epoch)", "\($0.trainLoss)", $0.validationLoss.map { "\($0)" } ?? "?"] }
+        return try PlotRenderer.render(.training, to: path, title: title,
+                                       settings: [("logscale", .number(spread > 100 ? 1 : 0)),
+                                                  ("has_validation", .number(hasVal ? 1 : 0)),
+                                                  ("ylabel_1", .text("\(loss.rawValue.uppercased()) (scaled units)"))],
+                                       files: ["training.tsv": PlotRenderer.tsv(rows)])
+    }
+
+    /// The last seasons of `series` (targets = its first `forecast.targetNames.count` channels) and the
+    /// forecast of series index `s`; `actual` [K·O] when known.
+    public static func forecast(_ f: Forecast, series s: Int, history: Series, timeColumn: String?, season: Int?,
+                                lookback: Int, actual: [Float]? = nil, to path: String) throws -> String? {
+        let O = f.targetNames.count, K = f.horizon
+        let span = min(history.length, max(3 * (season ?? 0), 4 * K, lookback, 24))
+        let start = history.length - span
+        let label: (Int) -> String = { t in history.time.isEmpty ? "\(t)" : history.time[t] }
+        var hist: [[String]] = [], fc: [[String]] = [], act: [[String]] = []
+        for t in start..<history.length {
+            hist.append(["\(t)", PlotRenderer.cell(label(t))] + (0..<O).map { "\(history.matrix[t, $0])" })
+        }
+        // The forecast line starts at the last observation so it joins the history.
+        fc.append(["\(history.length - 1)", PlotRenderer.cell(label(history.length - 1))] + (0..<O).map { "\(history.matrix[history.length - 1, $0])" })
+        for k in 0..<K {
+            let row = ["\(history.length + k)", PlotRenderer.cell(f.times[s][k])] + (0..<O).map { "\(f.values[s][k * O + $0])" }
+            fc.append(row)
+            if let actual { act.append(Array(row.prefix(2)) + (0..<O).map { "\(actual[k * O + $0])" }) }
+        }
+        var settings: [(String, PlotValue)] = [("panels", .number(Double(O))), ("has_actual", .number(actual == nil ? 0 : 1)),
+                                               ("has_band", .number(0)), ("xlabel_text", .text(timeColumn ?? "step")),
+                                               ("label_step", .number(Double(PlotRenderer.labelStep(count: span + K, season: season))))]
+        for (i, name) in f.targetNames.enumerated() { settings.append(("ylabel_\(i + 1)", .text(name))) }
+        var files = ["history.tsv": PlotRenderer.tsv(hist), "forecast.tsv": PlotRenderer.tsv(fc)]
+        if actual != nil { files["actual.tsv"] = PlotRenderer.tsv(act) }
+        let title = "\(f.seriesIds[s]): \(K)-step forecast of \(f.targetNames.joined(separator: ", "))"
+        return try PlotRenderer.render(.forecast, to: path, title: title, settings: settings, files: files,
+                                       height: max(600, 300 * O))
+    }
+
+    /// Every origin's forecast of the first target over the actuals (first series), and MAE by
+    /// horizon step for the model and both baselines (all series and targets).
+    public static func backtest(_ d: BacktestPlotData, to path: String, title: String) throws -> String? {
+        guard d.windows > 0 else { throw PlotError.nothingToPlot("the backtest has no windows") }
+        let O = d.targets.count, K = d.horizon
+        let first = d.series[0]
+        var actualByIndex: [Int: (String, Float)] = [:]
+        var blocks: [String] = []
+        for w in 0..<d.windows where d.series[w] == first {
+            var rows: [[String]] = []
+            for k in 0..<K {
+                let i = (w * K + k) * O, t = d.origins[w] + k
+                actualByIndex[t] = (d.times[w * K + k], d.actual[i])
+                rows.append(["\(t)", PlotRenderer.cell(d.times[w * K + k]), "\(d.forecast[i])"])
+            }
+            blocks.append(PlotRenderer.tsv(rows))
+        }
+        let actualRows = actualByIndex.keys.sorted().map { t in ["\(t)", PlotRenderer.cell(actualByIndex[t]!.0), "\(actualByIndex[t]!.1)"] }
+        var steps: [[String]] = []
+        for k in 0..<K {
+            func mae(_ pred: [Float]) -> Double {
+                var s = 0.0, n = 0
+                for w in 0..<d.windows { for c in 0..<O {
+                    let i = (w * K + k) * O + c
+                    let e = Double(pred[i]) - Double(d.actual[i]); if e.isNaN { continue }
+                    s += abs(e); n += 1
+                } }
+                return n > 0 ? s / Double(n) : .nan
+            }
+            steps.append(["\(k + 1)", "\(mae(d.forecast))", "\(mae(d.naive))", "\(mae(d.seasonalNaive))"])
+        }
+        let span = (actualByIndex.keys.max() ?? 0) - (actualByIndex.keys.min() ?? 0) + 1
+        return try PlotRenderer.render(.backtest, to: path, title: title, settings: [
+            ("windows", .number(Double(blocks.count))), ("ylabel_1", .text(d.targets.first ?? "value")),
+            ("xlabel_text", .text("time")), ("label_step", .number(Double(PlotRenderer.labelStep(count: span)))),
+        ], files: ["actual.tsv": PlotRenderer.tsv(actualRows), "windows.tsv": blocks.joined(separator: "\n\n"),
+                   "steps.tsv": PlotRenderer.tsv(steps)])
+    }
+}
