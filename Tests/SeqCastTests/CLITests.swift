@@ -16,10 +16,11 @@ struct RunResult { var status: Int32; var out: String; var err: String; var sign
 
 /// Runs the CLI with `args` (no shell), returning exit status and output.
 @discardableResult
-func runCLI(_ args: [String], killWhen: (() -> Bool)? = nil) throws -> RunResult {
+func runCLI(_ args: [String], environment: [String: String] = [:], killWhen: (() -> Bool)? = nil) throws -> RunResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: seqcastBinary)
     p.arguments = args
+    p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let out = Pipe(), err = Pipe()
     p.standardOutput = out; p.standardError = err
     try p.run()
@@ -74,6 +75,19 @@ final class CLITests: XCTestCase {
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("cannot write: directory"), r.err)
         XCTAssertEqual(listing(dir), ["run"])
+    }
+
+    func testPlotWithoutGnuplotKeepsTheOtherOutputs() throws {
+        let dir = temporaryDirectory(self)
+        let r = try runCLI(["train", "--data", datasetPath("airline.csv"), "--horizon", "6", "--epochs", "2", "--quiet",
+                            "--out", dir + "/run", "--plot"], environment: ["SEQCAST_GNUPLOT": "/nonexistent/gnuplot"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("gnuplot not found"), r.err)
+        XCTAssertEqual(r.err.split(separator: "\n").count, 1, r.err)
+        XCTAssertEqual(listing(dir + "/run"), ["history.csv", "model.h5"], "model and history stay; no image, no temp file")
+        let ok = try runCLI(["plot", "--from", dir + "/run", "--kind", "forecast", "--out", dir + "/f.svg"])
+        XCTAssertEqual(ok.status, 0, ok.err)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/f.svg"))
     }
 
     func testKilledRunResumesToTheSameWeights() throws {

@@ -26,7 +26,7 @@ public enum PlotError: Error, CustomStringConvertible {
 }
 
 /// A value in the generated settings.gp.
-enum PlotValue {
+public enum PlotValue {
     case text(String), number(Double)
 
     var gnuplot: String {
@@ -40,7 +40,7 @@ enum PlotValue {
     }
 }
 
-enum PlotRenderer {
+public enum PlotRenderer {
     /// The plots/ folder: $SEQCAST_PLOTS, ./plots, or the source tree or install prefix of the binary.
     static func templates() throws(PlotError) -> String {
         var candidates: [String] = []
@@ -73,7 +73,7 @@ enum PlotRenderer {
     /// (.png via pngcairo, .svg via svg), width × height pixels. Returns gnuplot's warnings (stderr
     /// of a successful run), or nil when it printed nothing.
     @discardableResult
-    static func render(_ kind: PlotKind, to output: String, title: String, settings: [(String, PlotValue)],
+    public static func render(_ kind: PlotKind, to output: String, title: String, settings: [(String, PlotValue)],
                        files: [String: String], width: Int = 1200, height: Int = 600) throws -> String? {
         let gnuplot = try gnuplotPath()
         let templates = try templates()
