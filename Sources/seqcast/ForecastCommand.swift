@@ -21,7 +21,7 @@ struct ForecastCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (m, _) = try ModelFile.load(model)
+        let m = try ModelFile.load(model)
         let forecast: Forecast
         var collection: SeriesCollection? = nil
         if let x {

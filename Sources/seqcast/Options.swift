@@ -99,14 +99,15 @@ struct TrainingFlags: ParsableArguments {
     @Option(help: "Early stopping: epochs without validation improvement (0 = off); best weights are restored.")
     var patience: Int = 15
     @Option(help: "Clip gradients to this global norm (0 = off).") var clip: Float = 1
-    @Option(help: "Random seed (weights, shuffling, dropout).") var seed: UInt64 = 42
+    @Option(help: "Random seed (weights, shuffling, dropout); ensemble member i uses seed + i.") var seed: UInt64 = 42
+    @Option(help: "Ensemble size: independently seeded models whose forecasts are averaged.") var ensemble: Int = 1
     @Option(help: "Worker threads (results do not depend on it).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     var options: TrainingOptions {
         var o = TrainingOptions()
         o.loss = loss; o.optimizer = optimizer; o.learningRate = lr; o.batchSize = batchSize; o.epochs = epochs
-        o.patience = patience; o.clip = clip; o.seed = seed; o.threads = max(1, threads)
+        o.patience = patience; o.clip = clip; o.seed = seed; o.threads = max(1, threads); o.ensemble = ensemble
         return o
     }
 
@@ -115,5 +116,6 @@ struct TrainingFlags: ParsableArguments {
         if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if !(lr > 0) { throw ValidationError("--lr must be positive") }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if ensemble < 1 { throw ValidationError("--ensemble must be at least 1") }
     }
 }

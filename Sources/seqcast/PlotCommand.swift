@@ -23,10 +23,10 @@ struct PlotCommand: ParsableCommand {
     func run() throws {
         switch kind {
         case .training:
-            let (m, _) = try ModelFile.load(from)
+            let m = try ModelFile.load(from)
             report(try PlotOutputs.training(m, to: out))
         case .forecast:
-            let (m, _) = try ModelFile.load(from)
+            let m = try ModelFile.load(from)
             var selection = m.manifest.selection
             let source = data ?? m.manifest.source
             if data != nil { selection = m.manifest.selection }
@@ -47,8 +47,9 @@ func report(_ warnings: String?) {
 enum PlotOutputs {
     static func training(_ m: ModelFile, to path: String) throws -> String? {
         let c = m.manifest.model
-        return try Plots.training(m.manifest.history, loss: m.manifest.training.loss, to: path,
-                                  title: "\(c.cell) \(c.layers)×\(c.hidden) on \(URL(fileURLWithPath: m.manifest.source).lastPathComponent)")
+        let members = m.members.count > 1 ? " (member 1 of \(m.members.count))" : ""
+        return try Plots.training(m.members[0].state.history, loss: m.manifest.training.loss, to: path,
+                                  title: "\(c.cell) \(c.layers)×\(c.hidden) on \(URL(fileURLWithPath: m.manifest.source).lastPathComponent)\(members)")
     }
 
     /// Forecast plot of the first series.

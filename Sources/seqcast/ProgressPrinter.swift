@@ -30,11 +30,13 @@ final class ProgressPrinter: @unchecked Sendable {
             let val = lastValidation.map { String(format: "  val %.5g", $0) } ?? ""
             emit(String(format: "\r\u{1B}[Kepoch %d/%d  batch %d/%d  loss %.5g%@  %.0f seq/s  ETA %@",
                         epoch, epochs, b, n, loss, val, rate, duration(eta)))
-        case .epoch(let r, let epochs, let best):
+        case .epoch(let r, let epochs, let best, let member, let members):
             lastValidation = r.validationLoss
             let val = r.validationLoss.map { String(format: "  val %.5g", $0) } ?? ""
-            if !live {
-                emit(String(format: "epoch %d/%d  loss %.5g%@  %.2fs%@\n", r.epoch, epochs, r.trainLoss, val, r.seconds, best ? "  *" : ""))
+            let who = members > 1 ? "member \(member + 1)/\(members)  " : ""
+            if !live || members > 1 {
+                emit(String(format: "%@%@epoch %d/%d  loss %.5g%@  %.2fs%@\n", live ? "\r\u{1B}[K" : "", who, r.epoch, epochs,
+                            r.trainLoss, val, r.seconds, best ? "  *" : ""))
             }
         }
     }

@@ -34,10 +34,11 @@ struct TrainCommand: ParsableCommand {
         progress.finish()
         let best = s.bestLoss.map { String(format: "%.5g", $0) } ?? "-"
         if plot {
-            let (m, _) = try ModelFile.load(out)
+            let m = try ModelFile.load(out)
             report(try PlotOutputs.training(m, to: out + "/training.png"))
             print("plot → \(out)/training.png")
         }
-        print("\(s.finished ? "trained" : "stopped after epoch \(s.epochs):") \(s.epochs) epochs, best validation loss \(best) at epoch \(s.bestEpoch ?? 0) (\(s.stopReason)), \(s.trainSamples) training windows, \(String(format: "%.1f", s.seconds)) s → \(s.modelPath)")
+        let what = s.members > 1 ? "\(s.members)-member ensemble" : "model"
+        print("\(s.finished ? "trained" : "stopped:") \(what), up to \(s.epochs) epochs, best validation loss \(best)\(s.members > 1 ? " (member mean)" : "") (\(s.stopReason)), \(s.trainSamples) training windows, \(String(format: "%.1f", s.seconds)) s → \(s.modelPath)")
     }
 }

@@ -100,14 +100,14 @@ final class CLITests: XCTestCase {
             ((try? String(contentsOfFile: history, encoding: .utf8))?.split(separator: "\n").count ?? 0) >= 3
         }
         XCTAssertTrue(killed.signaled, "the run finished before it could be killed; make it longer")
-        let (partial, _) = try ModelFile.load(dir + "/killed", current: true)
+        let partial = try ModelFile.load(dir + "/killed", current: true)
         XCTAssertFalse(partial.manifest.finished)
-        XCTAssertGreaterThanOrEqual(partial.manifest.epochsCompleted, 2)
+        XCTAssertGreaterThanOrEqual(partial.members[0].state.epochsCompleted, 2)
         let resumed = try runCLI(common + ["--out", dir + "/killed", "--resume"])
         XCTAssertEqual(resumed.status, 0, resumed.err)
         XCTAssertTrue(resumed.err.contains("resuming"), resumed.err)
-        let a = try HDF5File.open(dir + "/full/model.h5").read("params").values
-        let b = try HDF5File.open(dir + "/killed/model.h5").read("params").values
+        let a = try HDF5File.open(dir + "/full/model.h5").read("members/0/params").values
+        let b = try HDF5File.open(dir + "/killed/model.h5").read("members/0/params").values
         XCTAssertEqual(a, b, "kill -9 + --resume must end with the weights of an uninterrupted run")
     }
 }

@@ -23,7 +23,7 @@ final class PlotTests: XCTestCase {
         var r = TrainRequest(dataPath: datasetPath("uschange.csv"), outDir: dir + "/run")
         r.horizon = 4; r.hidden = 8; r.training.epochs = 5
         _ = try TrainJob.run(r)
-        (model, _) = try ModelFile.load(dir + "/run")
+        model = try ModelFile.load(dir + "/run")
         data = try DataSource.load(datasetPath("uschange.csv"), selection: model.manifest.selection)
     }
 
@@ -68,7 +68,7 @@ final class PlotTests: XCTestCase {
 
     func testTrainingPlot() throws {
         let out = dir + "/training.png"
-        XCTAssertNil(try Plots.training(model.manifest.history, loss: .mse, to: out, title: "t"))
+        XCTAssertNil(try Plots.training(model.members[0].state.history, loss: .mse, to: out, title: "t"))
         try checkPNG(out, width: 1200, height: 600)
     }
 
@@ -89,7 +89,7 @@ final class PlotTests: XCTestCase {
     func testMissingGnuplotIsAClearErrorAndLeavesNoImage() throws {
         setenv("SEQCAST_GNUPLOT", "/nonexistent/gnuplot", 1)
         defer { unsetenv("SEQCAST_GNUPLOT") }
-        let msg = errorMessage { _ = try Plots.training(self.model.manifest.history, loss: .mse, to: self.dir + "/x.png", title: "") }
+        let msg = errorMessage { _ = try Plots.training(self.model.members[0].state.history, loss: .mse, to: self.dir + "/x.png", title: "") }
         XCTAssertTrue(msg.contains("gnuplot not found"), msg)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x.png"))
     }

@@ -12,7 +12,7 @@ final class TrainForecastTests: XCTestCase {
         return r
     }
 
-    private func params(_ dir: String) throws -> [Float] { try HDF5File.open(dir + "/model.h5").read("params").values }
+    private func params(_ dir: String) throws -> [Float] { try HDF5File.open(dir + "/model.h5").read("members/0/params").values }
 
     func testTrainForecastAndReadBack() throws {
         let dir = temporaryDirectory(self)
@@ -23,7 +23,7 @@ final class TrainForecastTests: XCTestCase {
         XCTAssertEqual(history.count, 5)
         XCTAssertEqual(history[0], "epoch,train_loss,val_loss,seconds")
 
-        let (model, _) = try ModelFile.load(dir + "/run")
+        let model = try ModelFile.load(dir + "/run")
         XCTAssertEqual(model.manifest.model.horizon, 12)
         XCTAssertEqual(model.manifest.channels, ["Passengers"])
         let data = try DataSource.load(datasetPath("airline.csv"), selection: model.manifest.selection)
@@ -77,8 +77,45 @@ final class TrainForecastTests: XCTestCase {
         let s = try TrainJob.run(resumed)
         XCTAssertTrue(s.finished)
         XCTAssertEqual(try params(dir + "/part"), try params(dir + "/full"), "resumed run must end with the same weights")
-        XCTAssertEqual(try HDF5File.open(dir + "/part/model.h5").read("optimizer/m").values,
-                       try HDF5File.open(dir + "/full/model.h5").read("optimizer/m").values)
+        XCTAssertEqual(try HDF5File.open(dir + "/part/model.h5").read("members/0/optimizer/m").values,
+                       try HDF5File.open(dir + "/full/model.h5").read("members/0/optimizer/m").values)
+    }
+
+    func testEnsembleMembersTrainConcurrentlyAndResumeIdentically() throws {
+        let dir = temporaryDirectory(self)
+        var one = request(datasetPath("airline.csv"), dir + "/e1", epochs: 4, threads: 1)
+        one.horizon = 6; one.training.ensemble = 3; one.training.patience = 2
+        var two = one; two.outDir = dir + "/e2"; two.training.threads = 2
+        let s1 = try TrainJob.run(one), s2 = try TrainJob.run(two)
+        XCTAssertEqual(s1.members, 3); XCTAssertTrue(s1.finished && s2.finished)
+        for i in 0..<3 {
+            let a = try HDF5File.open(dir + "/e1/model.h5").read("members/\(i)/params").values
+            let b = try HDF5File.open(dir + "/e2/model.h5").read("members/\(i)/params").values
+            XCTAssertEqual(a, b, "member \(i): sequential and concurrent members must agree")
+        }
+        let m0 = try HDF5File.open(dir + "/e1/model.h5").read("members/0/params").values
+        let m1 = try HDF5File.open(dir + "/e1/model.h5").read("members/1/params").values
+        XCTAssertNotEqual(m0, m1, "members are differently seeded")
+        // Interrupt (members at epoch 2), resume concurrently: same as uninterrupted.
+        var part = two; part.outDir = dir + "/e3"; part.stopAfterEpoch = 2
+        XCTAssertFalse(try TrainJob.run(part).finished)
+        part.stopAfterEpoch = nil; part.resume = true
+        XCTAssertTrue(try TrainJob.run(part).finished)
+        for i in 0..<3 {
+            XCTAssertEqual(try HDF5File.open(dir + "/e3/model.h5").read("members/\(i)/params").values,
+                           try HDF5File.open(dir + "/e1/model.h5").read("members/\(i)/params").values)
+        }
+        // The ensemble forecast is the mean of the members' forecasts.
+        let model = try ModelFile.load(dir + "/e1")
+        let data = try DataSource.load(datasetPath("airline.csv"), selection: model.manifest.selection)
+        let mean = try Forecaster.forecast(model, data: data).values[0]
+        var sum = [Float](repeating: 0, count: 6)
+        for m in model.members {
+            let single = ModelFileTestSupport.single(model, member: m)
+            let v = try Forecaster.forecast(single, data: data).values[0]
+            for k in 0..<6 { sum[k] += v[k] / 3 }
+        }
+        for k in 0..<6 { XCTAssertEqual(mean[k], sum[k], accuracy: 1e-3 * abs(sum[k])) }
     }
 
     func testSupervisedHDF5TrainsAndForecasts() throws {
@@ -102,12 +139,23 @@ final class TrainForecastTests: XCTestCase {
         r.training.epochs = 30; r.training.learningRate = 1e-2
         let s = try TrainJob.run(r)
         XCTAssertLessThan(s.bestLoss!, 0.1, "a clean sine continuation should be learned")
-        let (model, _) = try ModelFile.load(dir + "/run")
+        let model = try ModelFile.load(dir + "/run")
         XCTAssertEqual(model.manifest.model.horizon, k)
         let f = try Forecaster.forecastSupervised(model, path: dir + "/sup.h5", xName: "X")
         XCTAssertEqual(f.values.count, b)
         var mse = 0.0
         for i in 0..<b { for j in 0..<k { let d = Double(f.values[i][j] - ys[i * k + j]); mse += d * d } }
         XCTAssertLessThan(mse / Double(b * k), 0.05)
+    }
+}
+
+/// Builds a one-member model from a member of an ensemble (for comparing forecasts).
+enum ModelFileTestSupport {
+    static func single(_ model: ModelFile, member: Member) -> ModelFile {
+        var manifest = model.manifest
+        manifest.training.ensemble = 1
+        let one = try! ModelFile(manifest: manifest, count: 1, seed: 0)
+        one.members[0].network.params.copy(from: member.network.params)
+        return one
     }
 }

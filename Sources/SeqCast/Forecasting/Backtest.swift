@@ -94,8 +94,8 @@ public enum BacktestJob {
                 part.series = data.series.map { Series(id: $0.id, time: $0.time.isEmpty ? [] : Array($0.time[range]),
                                                        matrix: $0.matrix.rows(range)) }
                 let (model, samples) = try TrainJob.seriesModel(inner, data: part)
-                let trainer = Trainer(network: model.network, options: model.manifest.training)
-                try TrainJob.fit(model, trainer: trainer, train: samples.train, validation: samples.validation)
+                try TrainJob.fitAll(model, train: samples.train, validation: samples.validation,
+                                    threads: inner.training.threads)
                 box.lock.lock(); box.models[f] = model; box.done += plan.filter { $0.fitIndex == f }.count
                 let done = box.done; box.lock.unlock()
                 progress(.origin(done: done, total: plan.count, elapsed: Date().timeIntervalSince(clock)))
@@ -124,7 +124,7 @@ public enum BacktestJob {
                 let (x, st) = pipeline.forecastInput(s.matrix.rows((o.origin - lookback)..<o.origin))
                 inputs.append(x); stats.append(st)
             } }
-            let predictions = Forecaster.predict(model.network, inputs: inputs)
+            let predictions = Forecaster.predict(model, inputs: inputs)
             var i = 0
             for o in mine { for s in data.series {
                 let fc = pipeline.invert(predictions[i], stats: stats[i]); i += 1

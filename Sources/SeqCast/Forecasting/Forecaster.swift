@@ -37,6 +37,18 @@ public enum Forecaster {
         return out
     }
 
+    /// The ensemble's prediction: the mean of its members' predictions (in scaled units, so the
+    /// affine inversion that follows commutes with the mean).
+    public static func predict(_ model: ModelFile, inputs: [[Float]]) -> [[Float]] {
+        var sum = predict(model.members[0].network, inputs: inputs)
+        for m in model.members.dropFirst() {
+            let p = predict(m.network, inputs: inputs)
+            for i in sum.indices { for j in sum[i].indices { sum[i][j] += p[i][j] } }
+        }
+        let scale = 1 / Float(model.members.count)
+        return sum.map { $0.map { $0 * scale } }
+    }
+
     /// Forecasts every series of `data` (read with the model's selection) from its last window.
     public static func forecast(_ model: ModelFile, data: SeriesCollection) throws(DataError) -> Forecast {
         let m = model.manifest
@@ -57,7 +69,7 @@ public enum Forecaster {
             let (x, st) = pipeline.forecastInput(tail)
             inputs.append(x); stats.append(st)
         }
-        let raw = predict(model.network, inputs: inputs)
+        let raw = predict(model, inputs: inputs)
         let axis = data.timeAxis
         return Forecast(
             seriesIds: data.series.map(\.id),
@@ -86,7 +98,7 @@ public enum Forecaster {
         let scaled = scaling.x.apply(SeriesMatrix(steps: values.count / c.inputDim, channels: c.inputDim, values: values)).values
         let inputs = (0..<shape[0]).map { Array(scaled[($0 * rowWidth)..<(($0 + 1) * rowWidth)]) }
         let o = c.outputDim
-        let raw = predict(model.network, inputs: inputs).map { y in
+        let raw = predict(model, inputs: inputs).map { y in
             y.enumerated().map { i, v in v * scaling.y.scale[i % o] + scaling.y.offset[i % o] }
         }
         return Forecast(seriesIds: (0..<shape[0]).map(String.init), times: inputs.map { _ in (1...c.horizon).map { "t+\($0)" } },

@@ -1,13 +1,29 @@
-// ModelFile: model.h5 — everything needed to forecast with no other flags, and to resume training.
+// ModelFile: model.h5 — an ensemble of M independently seeded members of one architecture, with
+// everything needed to forecast with no other flags and to resume training.
 //
 // Layout (readable by h5py / h5dump):
-//   /params          float32 [P]   current weights (the flat buffer; `layout` attribute names slices)
-//   /best_params     float32 [P]   weights of the best validation epoch (what forecasts use)
-//   /optimizer/m, /optimizer/v     float32 [P] optimizer moments (for --resume)
-//   root attributes: `seqcast_version`, `manifest` (JSON: ModelManifest), `created`
+//   /members/<i>/params        float32 [P]  member i's current weights (flat buffer; `layout` attribute)
+//   /members/<i>/best_params   float32 [P]  its weights at its best validation epoch (used to forecast)
+//   /members/<i>/optimizer/m, /members/<i>/optimizer/v   optimizer moments (for --resume)
+//   root attributes: `seqcast_version`, `created`, `manifest` (JSON: ModelManifest)
 import Foundation
 
-public let seqcastVersion = "0.1.0"
+public let seqcastVersion = "0.2.0"
+
+/// Training state of one ensemble member.
+public struct MemberState: Codable, Sendable, Equatable {
+    public var seed: UInt64
+    public var history: [EpochRecord] = []
+    public var epochsCompleted = 0
+    public var bestEpoch: Int?
+    public var bestLoss: Double?
+    public var badEpochs = 0
+    public var optimizerStep = 0
+    public var finished = false
+    public var stopReason: String?
+
+    public init(seed: UInt64) { self.seed = seed }
+}
 
 /// Configuration and state stored with a model (JSON in model.h5).
 public struct ModelManifest: Codable, Sendable {
@@ -22,16 +38,10 @@ public struct ModelManifest: Codable, Sendable {
     public var timeAxis: TimeAxis?
     public var source: String
     public var valFraction: Double
-    public var history: [EpochRecord] = []
-    public var epochsCompleted = 0
-    public var bestEpoch: Int?
-    public var bestLoss: Double?
-    public var badEpochs = 0
-    public var optimizerStep = 0
-    public var finished = false
-    public var stopReason: String?
+    public var members: [MemberState] = []
 
     public var targetNames: [String] { Array(channels.prefix(targetCount)) }
+    public var finished: Bool { !members.isEmpty && members.allSatisfy(\.finished) }
 }
 
 /// Scalers of supervised mode: one over the input dims of x, one over the output dims of y.
@@ -42,19 +52,45 @@ public struct SupervisedScaling: Codable, Sendable, Equatable {
     public var yName: String
 }
 
-/// A loaded or in-progress model: manifest, network with current weights, best weights.
-public final class ModelFile: @unchecked Sendable {
-    public var manifest: ModelManifest
+/// One ensemble member: its network (current weights), best weights, optimizer and state.
+public final class Member: @unchecked Sendable {
     public let network: Network
     public let best: FloatBuffer
+    public var state: MemberState
+    /// Optimizer moments restored from a checkpoint, consumed when training resumes.
+    var moments: (m: [Float], v: [Float])?
 
-    public init(manifest: ModelManifest, network: Network) {
-        self.manifest = manifest; self.network = network
+    init(network: Network, state: MemberState) {
+        self.network = network; self.state = state
         best = FloatBuffer(network.params.array)
     }
+}
 
-    /// Writes model.h5 atomically (temporary file + rename).
-    public func save(to path: String, optimizer: Optimizer? = nil) throws(DataError) {
+/// A model: shared manifest and the ensemble members.
+public final class ModelFile: @unchecked Sendable {
+    public var manifest: ModelManifest
+    public let members: [Member]
+    private let saveLock = NSLock()
+
+    /// Fresh members seeded `seed`, `seed + 1`, … (member 0 uses `seed` itself).
+    public init(manifest: ModelManifest, count: Int, seed: UInt64) throws {
+        self.manifest = manifest
+        members = try (0..<max(count, 1)).map { i in
+            let s = seed &+ UInt64(i)
+            return Member(network: try Network(config: manifest.model, seed: s), state: MemberState(seed: s))
+        }
+        self.manifest.members = members.map(\.state)
+    }
+
+    private init(manifest: ModelManifest, members: [Member]) { self.manifest = manifest; self.members = members }
+
+    /// The config of the members (all share it).
+    public var network: Network { members[0].network }
+
+    /// Writes model.h5 atomically (temporary file + rename). Safe to call from concurrent members.
+    public func save(to path: String, optimizers: [Int: Optimizer] = [:]) throws(DataError) {
+        saveLock.lock(); defer { saveLock.unlock() }
+        manifest.members = members.map(\.state)
         let json: String
         do { json = String(decoding: try JSONEncoder.sorted.encode(manifest), as: UTF8.self) } catch {
             throw .invalidArgument("cannot encode the model manifest: \(error)")
@@ -65,21 +101,26 @@ public final class ModelFile: @unchecked Sendable {
             try f.setRootAttribute("seqcast_version", .string(seqcastVersion))
             try f.setRootAttribute("created", .string(ISO8601DateFormatter().string(from: Date())))
             try f.setRootAttribute("manifest", .string(json))
-            let n = network.parameterCount
-            try f.write("params", shape: [n], values: network.params.array,
-                        attributes: [("layout", .string(layout.joined(separator: "\n")))])
-            try f.write("best_params", shape: [n], values: best.array)
-            if let optimizer {
-                try f.write("optimizer/m", shape: [optimizer.m.count], values: optimizer.m.array)
-                try f.write("optimizer/v", shape: [optimizer.v.count], values: optimizer.v.array)
+            for (i, m) in members.enumerated() {
+                let n = m.network.parameterCount, g = "members/\(i)/"
+                try f.write(g + "params", shape: [n], values: m.network.params.array,
+                            attributes: [("layout", .string(layout.joined(separator: "\n")))])
+                try f.write(g + "best_params", shape: [n], values: m.best.array)
+                if let o = optimizers[i] {
+                    try f.write(g + "optimizer/m", shape: [o.m.count], values: o.m.array)
+                    try f.write(g + "optimizer/v", shape: [o.v.count], values: o.v.array)
+                } else if let mo = m.moments {
+                    try f.write(g + "optimizer/m", shape: [mo.m.count], values: mo.m)
+                    try f.write(g + "optimizer/v", shape: [mo.v.count], values: mo.v)
+                }
             }
             try f.flush()
         }
     }
 
-    /// Loads a model from `model.h5` or a directory holding one. With `current`, the network gets
-    /// the latest weights (for resuming); otherwise the best ones.
-    public static func load(_ pathOrDir: String, current: Bool = false) throws(DataError) -> (ModelFile, moments: (m: [Float], v: [Float])?) {
+    /// Loads a model from `model.h5` or a directory holding one. With `current`, members get their
+    /// latest weights and optimizer moments (for resuming); otherwise their best weights.
+    public static func load(_ pathOrDir: String, current: Bool = false) throws(DataError) -> ModelFile {
         var isDir: ObjCBool = false
         let path = FileManager.default.fileExists(atPath: pathOrDir, isDirectory: &isDir) && isDir.boolValue
             ? pathOrDir + "/model.h5" : pathOrDir
@@ -89,23 +130,29 @@ public final class ModelFile: @unchecked Sendable {
         }
         let manifest: ModelManifest
         do { manifest = try JSONDecoder().decode(ModelManifest.self, from: Data(json.utf8)) } catch {
-            throw .invalidArgument("\(path): unreadable model manifest: \(error)")
+            throw .invalidArgument("\(path): unreadable model manifest (written by another seqcast version?): \(error)")
         }
-        let network: Network
-        do { network = try Network(config: manifest.model, seed: 0) } catch {
-            throw .invalidArgument("\(path): invalid model configuration: \(error)")
+        let names = Set(try f.datasetNames())
+        var members: [Member] = []
+        for (i, state) in manifest.members.enumerated() {
+            let network: Network
+            do { network = try Network(config: manifest.model, seed: 0) } catch {
+                throw .invalidArgument("\(path): invalid model configuration: \(error)")
+            }
+            let g = "members/\(i)/"
+            let params = try f.read(g + "params").values, best = try f.read(g + "best_params").values
+            guard params.count == network.parameterCount, best.count == params.count else {
+                throw .shapeMismatch(path: path, detail: "'\(g)params' holds \(params.count) values, the configuration needs \(network.parameterCount)")
+            }
+            let m = Member(network: network, state: state)
+            for k in 0..<params.count { network.params[k] = current ? params[k] : best[k]; m.best[k] = best[k] }
+            if current, names.contains(g + "optimizer/m") {
+                m.moments = (try f.read(g + "optimizer/m").values, try f.read(g + "optimizer/v").values)
+            }
+            members.append(m)
         }
-        let params = try f.read("params").values, best = try f.read("best_params").values
-        guard params.count == network.parameterCount, best.count == params.count else {
-            throw .shapeMismatch(path: path, detail: "'params' holds \(params.count) values, the configuration needs \(network.parameterCount)")
-        }
-        let model = ModelFile(manifest: manifest, network: network)
-        for i in 0..<params.count { network.params[i] = current ? params[i] : best[i]; model.best[i] = best[i] }
-        var moments: (m: [Float], v: [Float])? = nil
-        if try f.datasetNames().contains("optimizer/m") {
-            moments = (try f.read("optimizer/m").values, try f.read("optimizer/v").values)
-        }
-        return (model, moments)
+        guard !members.isEmpty else { throw .invalidArgument("\(path): the model has no members") }
+        return ModelFile(manifest: manifest, members: members)
     }
 }
 

@@ -1,6 +1,7 @@
 // TrainJob: the `train` job — load data, cut windows, build the network, run epochs with a
 // checkpoint (model.h5 + history.csv, both atomic) after each, early stopping that restores the
 // best weights, and `--resume` that continues an interrupted run to the same final weights.
+import Dispatch
 import Foundation
 
 /// Everything `seqcast train` needs (the CLI fills it from flags).
@@ -35,15 +36,17 @@ public struct TrainRequest: Sendable {
 public enum TrainEvent: Sendable {
     case started(String)
     case batch(epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Double, sequencesPerSecond: Double)
-    case epoch(EpochRecord, epochs: Int, best: Bool)
+    case epoch(EpochRecord, epochs: Int, best: Bool, member: Int, members: Int)
     case note(String)
 }
 
 /// Outcome of a training run.
 public struct TrainSummary: Sendable {
     public var modelPath: String
+    public var members: Int
+    /// Most epochs any member ran.
     public var epochs: Int
-    public var bestEpoch: Int?
+    /// Mean over members of their best validation (or training) loss.
     public var bestLoss: Double?
     public var trainSamples: Int
     public var validationSamples: Int
@@ -59,19 +62,24 @@ public enum TrainJob {
         return max(2, min(max(base, 2 * horizon), max(shortest / 3, 2)))
     }
 
-    public static func run(_ r: TrainRequest, progress: @escaping (TrainEvent) -> Void = { _ in }) throws -> TrainSummary {
+    public static func run(_ r: TrainRequest, progress: @escaping @Sendable (TrainEvent) -> Void = { _ in }) throws -> TrainSummary {
         let clock = Date()
         let modelPath = r.outDir + "/model.h5"
-        var model: ModelFile
-        var moments: (m: [Float], v: [Float])? = nil
+        let model: ModelFile
         if r.resume, FileManager.default.fileExists(atPath: modelPath) {
-            (model, moments) = try ModelFile.load(modelPath, current: true)
-            if r.training.epochs > model.manifest.training.epochs { model.manifest.training.epochs = r.training.epochs }
+            model = try ModelFile.load(modelPath, current: true)
+            if r.training.epochs > model.manifest.training.epochs {
+                model.manifest.training.epochs = r.training.epochs
+                for m in model.members where m.state.finished && m.state.stopReason?.hasPrefix("completed") == true {
+                    m.state.finished = false   // more epochs were asked for
+                }
+            }
             model.manifest.training.threads = r.training.threads
             if model.manifest.finished {
-                progress(.note("\(modelPath) already finished training (\(model.manifest.stopReason ?? "done")); nothing to resume"))
+                progress(.note("\(modelPath) already finished training; nothing to resume"))
             } else {
-                progress(.note("resuming \(modelPath) after epoch \(model.manifest.epochsCompleted)"))
+                let done = model.members.map { "\($0.state.epochsCompleted)" }.joined(separator: ", ")
+                progress(.note("resuming \(modelPath) after epoch \(done)"))
             }
         } else {
             if r.resume { progress(.note("no checkpoint at \(modelPath); starting a new run")) }
@@ -79,40 +87,87 @@ public enum TrainJob {
         }
         let (train, validation) = try samples(for: model.manifest)
         try AtomicFile.makeDirectory(r.outDir)   // only once the data and settings are known to be good
-        progress(.started("\(model.manifest.model.cell) \(model.manifest.model.layers)×\(model.manifest.model.hidden) on \(model.manifest.source): \(train.count) training / \(validation.count) validation windows, lookback \(model.manifest.model.lookback), horizon \(model.manifest.model.horizon), \(model.network.parameterCount) parameters"))
-        let trainer = Trainer(network: model.network, options: model.manifest.training)
-        if let moments, moments.m.count == trainer.optimizer.m.count, moments.v.count == trainer.optimizer.v.count {
-            for i in 0..<moments.m.count { trainer.optimizer.m[i] = moments.m[i] }
-            for i in 0..<moments.v.count { trainer.optimizer.v[i] = moments.v[i] }
-            trainer.optimizer.step = model.manifest.optimizerStep
+        let c = model.manifest.model
+        progress(.started("\(c.cell) \(c.layers)×\(c.hidden)\(model.members.count > 1 ? " ×\(model.members.count) ensemble" : "") on \(model.manifest.source): \(train.count) training / \(validation.count) validation windows, lookback \(c.lookback), horizon \(c.horizon), \(model.network.parameterCount) parameters\(model.members.count > 1 ? " per member" : "")"))
+        try fitAll(model, train: train, validation: validation, threads: model.manifest.training.threads,
+                   stopAfterEpoch: r.stopAfterEpoch, progress: progress) { trainers in
+            try model.save(to: modelPath, optimizers: trainers)
+            try writeHistory(model.members[0].state.history, to: r.outDir + "/history.csv")
         }
-        try fit(model, trainer: trainer, train: train, validation: validation, stopAfterEpoch: r.stopAfterEpoch,
-                progress: progress) { model in
-            try model.save(to: modelPath, optimizer: trainer.optimizer)
-            try writeHistory(model.manifest.history, to: r.outDir + "/history.csv")
-        }
-        if model.manifest.finished {
-            try model.save(to: modelPath, optimizer: trainer.optimizer)
-        }
-        let m = model.manifest
-        return TrainSummary(modelPath: modelPath, epochs: m.epochsCompleted, bestEpoch: m.bestEpoch, bestLoss: m.bestLoss,
+        let states = model.members.map(\.state)
+        let bests = states.compactMap(\.bestLoss)
+        return TrainSummary(modelPath: modelPath, members: states.count, epochs: states.map(\.epochsCompleted).max() ?? 0,
+                            bestLoss: bests.isEmpty ? nil : bests.reduce(0, +) / Double(bests.count),
                             trainSamples: train.count, validationSamples: validation.count,
-                            seconds: Date().timeIntervalSince(clock), stopReason: m.stopReason ?? "interrupted",
-                            finished: m.finished)
+                            seconds: Date().timeIntervalSince(clock),
+                            stopReason: states.count == 1 ? (states[0].stopReason ?? "interrupted")
+                                : "\(states.filter(\.finished).count) of \(states.count) members finished",
+                            finished: model.manifest.finished)
     }
 
-    /// Runs epochs from `model.manifest.epochsCompleted` until the epoch limit or early stopping,
+    /// Trains every unfinished member. With several members and threads, members train
+    /// concurrently, each single-threaded; otherwise one after another with all threads. Either way
+    /// each member's result is the same (training does not depend on the thread count).
+    /// `checkpoint(optimizers)` runs after each member epoch with the optimizers of running members.
+    public static func fitAll(_ model: ModelFile, train: SampleSet, validation: SampleSet, threads: Int,
+                              stopAfterEpoch: Int? = nil, progress: @escaping @Sendable (TrainEvent) -> Void = { _ in },
+                              checkpoint: @escaping ([Int: Optimizer]) throws -> Void = { _ in }) throws {
+        let pending = model.members.indices.filter { !model.members[$0].state.finished }
+        let concurrent = pending.count > 1 && threads > 1
+        var options = model.manifest.training
+        options.threads = concurrent ? 1 : max(threads, 1)
+        let trainers = Dictionary(uniqueKeysWithValues: pending.map { i in
+            (i, Trainer(network: model.members[i].network, options: options))
+        })
+        for (i, t) in trainers {
+            if let mo = model.members[i].moments, mo.m.count == t.optimizer.m.count, mo.v.count == t.optimizer.v.count {
+                for k in 0..<mo.m.count { t.optimizer.m[k] = mo.m[k] }
+                for k in 0..<mo.v.count { t.optimizer.v[k] = mo.v[k] }
+                t.optimizer.step = model.members[i].state.optimizerStep
+            }
+        }
+        let optimizers = trainers.mapValues(\.optimizer)
+        final class Failure: @unchecked Sendable { var error: Error?; let lock = NSLock() }
+        let failure = Failure()
+        let runOne: (Int) -> Void = { i in
+            do {
+                try fit(model.members[i], trainer: trainers[i]!, options: model.manifest.training, train: train,
+                        validation: validation, stopAfterEpoch: stopAfterEpoch, batchProgress: !concurrent,
+                        member: i, members: model.members.count, progress: progress) {
+                    try checkpoint(optimizers)
+                }
+            } catch {
+                failure.lock.lock(); if failure.error == nil { failure.error = error }; failure.lock.unlock()
+            }
+        }
+        if concurrent {
+            BLAS.setThreads(1)
+            let workers = min(threads, pending.count)
+            withoutActuallyEscaping(runOne) { runOne in
+                let shared = UncheckedSendable(runOne)
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    for k in stride(from: w, to: pending.count, by: workers) { shared.value(pending[k]) }
+                }
+            }
+        } else {
+            for i in pending { runOne(i); if failure.error != nil { break } }
+        }
+        if let e = failure.error { throw e }
+        for m in model.members { m.moments = nil }
+    }
+
+    /// Runs one member's epochs from its `epochsCompleted` until the epoch limit or early stopping,
     /// tracking the best validation loss (the training loss when there is no validation set) and its
-    /// weights; `checkpoint` runs after every epoch. When training finishes, the best weights become
-    /// the network's current weights.
-    public static func fit(_ model: ModelFile, trainer: Trainer, train: SampleSet, validation: SampleSet,
-                           stopAfterEpoch: Int? = nil, progress: @escaping (TrainEvent) -> Void = { _ in },
-                           checkpoint: (ModelFile) throws -> Void = { _ in }) throws {
-        let opts = model.manifest.training
-        var epoch = model.manifest.epochsCompleted
-        while !model.manifest.finished && epoch < opts.epochs {
+    /// weights; `checkpoint` runs after every epoch. When the member finishes, its best weights
+    /// become its current weights.
+    static func fit(_ member: Member, trainer: Trainer, options opts: TrainingOptions, train: SampleSet,
+                    validation: SampleSet, stopAfterEpoch: Int?, batchProgress: Bool, member index: Int, members: Int,
+                    progress: @escaping @Sendable (TrainEvent) -> Void, checkpoint: () throws -> Void) throws {
+        var epoch = member.state.epochsCompleted
+        while !member.state.finished && epoch < opts.epochs {
             let start = Date()
-            let trainLoss = try trainer.trainEpoch(train, epoch: epoch) { b, n, loss in
+            let trainLoss = try trainer.trainEpoch(train, epoch: epoch, seed: member.state.seed) { b, n, loss in
+                guard batchProgress else { return }
                 let seconds = Date().timeIntervalSince(start)
                 progress(.batch(epoch: epoch + 1, epochs: opts.epochs, batch: b, batches: n, loss: loss,
                                 sequencesPerSecond: Double(min(b * opts.batchSize, train.count)) / max(seconds, 1e-9)))
@@ -120,11 +175,11 @@ public enum TrainJob {
             let valLoss = validation.count > 0 ? trainer.evaluate(validation) : nil
             let monitored = valLoss ?? trainLoss
             guard monitored.isFinite else { throw TrainingError.nonFinite(epoch: epoch + 1, batch: 0) }
-            var m = model.manifest
+            var m = member.state
             let improved = m.bestLoss.map { monitored < $0 } ?? true
             if improved {
                 m.bestLoss = monitored; m.bestEpoch = epoch + 1; m.badEpochs = 0
-                model.best.copy(from: model.network.params)
+                member.best.copy(from: member.network.params)
             } else {
                 m.badEpochs += 1
             }
@@ -136,14 +191,14 @@ public enum TrainJob {
             if opts.patience > 0 && m.badEpochs >= opts.patience {
                 m.finished = true
                 m.stopReason = "early stop: no validation improvement for \(opts.patience) epochs; best epoch \(m.bestEpoch!)"
-            } else if epoch + 1 == opts.epochs {
+            } else if epoch + 1 >= opts.epochs {
                 m.finished = true
                 m.stopReason = "completed \(opts.epochs) epochs; best epoch \(m.bestEpoch!)"
             }
-            model.manifest = m
-            if m.finished { model.network.params.copy(from: model.best) }   // forecasts use the best weights
-            try checkpoint(model)
-            progress(.epoch(record, epochs: opts.epochs, best: improved))
+            if m.finished { member.network.params.copy(from: member.best) }   // forecasts use the best weights
+            member.state = m
+            try checkpoint()
+            progress(.epoch(record, epochs: opts.epochs, best: improved, member: index, members: members))
             epoch += 1
             if let stop = stopAfterEpoch, epoch >= stop, !m.finished { break }
         }
@@ -172,7 +227,7 @@ public enum TrainJob {
                                          selection: r.selection, channels: (0..<o).map { "y\($0)" }, targetCount: o,
                                          timeAxis: nil, source: r.dataPath, valFraction: r.valFraction)
             do { try config.validate() } catch { throw DataError.invalidArgument(error.description) }
-            return ModelFile(manifest: manifest, network: try Network(config: config, seed: r.training.seed))
+            return try ModelFile(manifest: manifest, count: r.training.ensemble, seed: r.training.seed)
         }
     }
 
@@ -191,7 +246,7 @@ public enum TrainJob {
         let manifest = ModelManifest(model: config, training: r.training, pipeline: split.pipeline, supervised: nil,
                                      selection: r.selection, channels: data.channels, targetCount: data.targetCount,
                                      timeAxis: data.timeAxis, source: r.dataPath, valFraction: r.valFraction)
-        return (ModelFile(manifest: manifest, network: try Network(config: config, seed: r.training.seed)), split)
+        return (try ModelFile(manifest: manifest, count: r.training.ensemble, seed: r.training.seed), split)
     }
 
     /// Training and validation samples of a manifest's data (re-read from its source).

@@ -22,6 +22,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var threads = 1
     /// Sequences per parallel shard; fixed so results do not depend on `threads`.
     public var shardSize = 16
+    /// Ensemble members (independently seeded models whose forecasts are averaged).
+    public var ensemble = 1
 
     public init() {}
 }
@@ -85,10 +87,12 @@ public final class Trainer: @unchecked Sendable {
 
     /// One pass over `data` in a seeded random order; returns the mean training loss.
     /// `onBatch(batch, batches, meanLossSoFar)` is called after each optimizer step.
-    public func trainEpoch(_ data: SampleSet, epoch: Int,
+    /// `seed` (default: the options' seed) drives the shuffle and dropout masks.
+    public func trainEpoch(_ data: SampleSet, epoch: Int, seed: UInt64? = nil,
                            onBatch: ((Int, Int, Double) -> Void)? = nil) throws -> Double {
         guard data.count > 0 else { throw TrainingError.noSamples("no training samples") }
-        var rng = SeededRandom.derived(options.seed, 1, UInt64(epoch))
+        let seed = seed ?? options.seed
+        var rng = SeededRandom.derived(seed, 1, UInt64(epoch))
         let order = rng.permutation(data.count)
         let perSample = network.outputCount(batch: 1, steps: network.config.lookback)
         var total = 0.0
@@ -106,7 +110,7 @@ public final class Trainer: @unchecked Sendable {
                     let part = idx[lo..<min(lo + shard, idx.endIndex)]
                     let ws = workspaces[s], xb = xBuffers[s].p, yb = yBuffers[s].p
                     data.gather(part, x: xb, y: yb)
-                    var shardRng = SeededRandom.derived(options.seed, UInt64(epoch), UInt64(batch), UInt64(s))
+                    var shardRng = SeededRandom.derived(seed, UInt64(epoch), UInt64(batch), UInt64(s))
                     let seed = shardRng.next()
                     network.forward(x: xb, batch: part.count, workspace: ws, training: true, dropoutSeed: seed)
                     lossOut[s] = network.loss(options.loss, target: yb, batch: part.count, workspace: ws,
