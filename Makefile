@@ -7,7 +7,7 @@ CPU_FLAGS   := $(if $(CPU),-Xswiftc -target-cpu -Xswiftc $(CPU),)
 RELEASE     := -c release $(CPU_FLAGS)
 BIN         := .build/release/seqcast
 
-.PHONY: setup build test demo bench clean
+.PHONY: setup build test demo bench longlag clean
 
 setup:
 	@scripts/setup.sh
@@ -31,6 +31,10 @@ demo: build
 
 bench: build
 	$(BIN) bench
+
+# The slow long-lag memory test (chrono vs constant forget-gate bias); a few minutes.
+longlag: setup
+	SEQCAST_SLOW=1 $(SWIFT) test $(RELEASE) --disable-swift-testing --filter LongLagTests
 
 clean:
 	rm -rf .build runs

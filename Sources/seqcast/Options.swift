@@ -93,14 +93,14 @@ struct ModelOptions: ParsableArguments {
 struct TrainingFlags: ParsableArguments {
     @Option(help: "Loss: mse or mae.") var loss: LossKind = .mse
     @Option(help: "Optimizer: adam or sgd (with momentum 0.9).") var optimizer: OptimizerKind = .adam
-    @Option(help: "Learning rate.") var lr: Float = 3e-3
-    @Option(help: "Sequences per mini-batch.") var batchSize: Int = 32
-    @Option(help: "Maximum epochs.") var epochs: Int = 100
+    @Option(help: "Learning rate.") var lr: Float = TrainingOptions().learningRate
+    @Option(help: "Sequences per mini-batch.") var batchSize: Int = TrainingOptions().batchSize
+    @Option(help: "Maximum epochs.") var epochs: Int = TrainingOptions().epochs
     @Option(help: "Early stopping: epochs without validation improvement (0 = off); best weights are restored.")
-    var patience: Int = 15
-    @Option(help: "Clip gradients to this global norm (0 = off).") var clip: Float = 1
-    @Option(help: "Random seed (weights, shuffling, dropout); ensemble member i uses seed + i.") var seed: UInt64 = 42
-    @Option(help: "Ensemble size: independently seeded models whose forecasts are averaged.") var ensemble: Int = 1
+    var patience: Int = TrainingOptions().patience
+    @Option(help: "Clip gradients to this global norm (0 = off).") var clip: Float = TrainingOptions().clip
+    @Option(help: "Random seed (weights, shuffling, dropout); ensemble member i uses seed + i.") var seed: UInt64 = TrainingOptions().seed
+    @Option(help: "Ensemble size: independently seeded models whose forecasts are averaged.") var ensemble: Int = TrainingOptions().ensemble
     @Option(help: "Worker threads (results do not depend on it).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 

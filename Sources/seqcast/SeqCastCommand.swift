@@ -8,7 +8,7 @@ struct SeqCastCommand: ParsableCommand {
         commandName: "seqcast",
         abstract: "Time-series forecasting with recurrent neural networks (LSTM, GRU, RNN).",
         version: seqcastVersion,
-        subcommands: [TrainCommand.self, ForecastCommand.self, BacktestCommand.self, PlotCommand.self, InspectCommand.self, ConvertCommand.self])
+        subcommands: [TrainCommand.self, ForecastCommand.self, BacktestCommand.self, PlotCommand.self, BenchCommand.self, InspectCommand.self, ConvertCommand.self])
 }
 
 extension CellKind: ExpressibleByArgument {}

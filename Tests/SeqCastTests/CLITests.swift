@@ -93,7 +93,7 @@ final class CLITests: XCTestCase {
     func testKilledRunResumesToTheSameWeights() throws {
         let dir = temporaryDirectory(self)
         let common = ["train", "--data", datasetPath("co2_weekly.csv"), "--horizon", "4", "--lookback", "52",
-                      "--hidden", "24", "--epochs", "12", "--patience", "0", "--threads", "2"]
+                      "--hidden", "24", "--epochs", "12", "--patience", "0", "--threads", "2", "--ensemble", "1"]
         XCTAssertEqual(try runCLI(common + ["--out", dir + "/full", "--quiet"]).status, 0)
         let history = dir + "/killed/history.csv"
         let killed = try runCLI(common + ["--out", dir + "/killed"]) {

@@ -1,0 +1,102 @@
+// Benchmark: training and inference throughput on the configurations of Benchmarks/configs.json —
+// random data, MSE, Adam (lr 1e-3), float32: exactly the work the peer scripts (PyTorch, Keras)
+// time. One training step = forward + backward + optimizer update of one mini-batch.
+import Foundation
+
+/// One configuration of configs.json.
+public struct BenchConfig: Codable, Sendable {
+    public var name: String
+    public var cell: CellKind
+    public var batch: Int, steps: Int
+    public var input_dim: Int, hidden: Int, layers: Int
+    public var head: HeadKind
+    public var horizon: Int, output_dim: Int
+
+    /// Training FLOPs per sequence as REFERENCE.md counts them: 3 × (2·T·G·H·(D + H)) per layer.
+    public var trainingFlopsPerSequence: Double {
+        (0..<layers).reduce(0.0) { sum, l in
+            let d = l == 0 ? input_dim : hidden
+            return sum + 3 * 2 * Double(steps * cell.gates * hidden * (d + hidden))
+        }
+    }
+}
+
+public struct BenchFile: Codable, Sendable { public var configs: [BenchConfig] }
+
+/// Measured throughput of one configuration.
+public struct BenchResult: Sendable {
+    public var name: String
+    public var variant: String
+    public var mode: String          // "train" or "infer"
+    public var sequencesPerSecond: (median: Double, min: Double, max: Double)
+    public var threads: Int
+    public var gflops: Double
+
+    /// One JSON line in the peer scripts' schema plus `gflops`, `variant` and `mode`.
+    public var json: String {
+        func r(_ v: Double) -> String { String(format: "%.1f", v) }
+        return "{\"name\": \"\(name)\", \"seq_per_s\": \(r(sequencesPerSecond.median)), \"min\": \(r(sequencesPerSecond.min)), \"max\": \(r(sequencesPerSecond.max)), \"threads\": \(threads), \"gflops\": \(String(format: "%.2f", gflops)), \"mode\": \"\(mode)\", \"variant\": \"\(variant)\", \"peer\": \"seqcast \(seqcastVersion)\"}"
+    }
+}
+
+public enum Benchmark {
+    public static func load(_ path: String) throws(DataError) -> [BenchConfig] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .fileNotFound(path: path) }
+        do { return try JSONDecoder().decode(BenchFile.self, from: data).configs } catch {
+            throw .invalidArgument("\(path): not a benchmark configuration file: \(error)")
+        }
+    }
+
+    /// Times `steps` training steps `repeats` times after 3 warm-up steps; returns sequences/s.
+    public static func train(_ c: BenchConfig, threads: Int, steps: Int = 20, repeats: Int = 5,
+                             layerNorm: Bool = false, dropout: Float = 0, shardSize: Int? = nil) throws -> BenchResult {
+        let config = ModelConfig(cell: c.cell, inputDim: c.input_dim, hidden: c.hidden, layers: c.layers, head: c.head,
+                                 horizon: c.horizon, outputDim: c.output_dim, lookback: c.steps, layerNorm: layerNorm,
+                                 dropout: dropout, recurrentDropout: 0)
+        let net = try Network(config: config, seed: 0)
+        var rng = SeededRandom(seed: 1)
+        let perStep = c.head == .seq2seq
+        let width = c.horizon * c.output_dim
+        let set = SampleSet(steps: c.steps, inputDim: c.input_dim, targetWidth: width, perStep: perStep,
+                            x: (0..<(c.batch * c.steps * c.input_dim)).map { _ in rng.normal() },
+                            y: (0..<(c.batch * (perStep ? c.steps : 1) * width)).map { _ in rng.normal() })
+        var o = TrainingOptions()
+        o.batchSize = c.batch; o.learningRate = 1e-3; o.threads = threads; o.clip = 0
+        if let shardSize { o.shardSize = shardSize }
+        let trainer = Trainer(network: net, options: o)
+        for e in 0..<3 { _ = try trainer.trainEpoch(set, epoch: e) }
+        var rates: [Double] = []
+        for r in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for s in 0..<steps { _ = try trainer.trainEpoch(set, epoch: 3 + r * steps + s) }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            rates.append(Double(c.batch * steps) / seconds)
+        }
+        rates.sort()
+        let variant = [layerNorm ? "layer-norm" : nil, dropout > 0 ? "dropout \(dropout)" : nil].compactMap { $0 }.joined(separator: "+")
+        return BenchResult(name: c.name, variant: variant.isEmpty ? "plain" : variant, mode: "train",
+                           sequencesPerSecond: (rates[rates.count / 2], rates.first!, rates.last!), threads: threads,
+                           gflops: rates[rates.count / 2] * c.trainingFlopsPerSequence / 1e9)
+    }
+
+    /// Inference (forward only, batched as in `forecast`) throughput.
+    public static func infer(_ c: BenchConfig, threads: Int, steps: Int = 20, repeats: Int = 5) throws -> BenchResult {
+        let config = ModelConfig(cell: c.cell, inputDim: c.input_dim, hidden: c.hidden, layers: c.layers, head: c.head,
+                                 horizon: c.horizon, outputDim: c.output_dim, lookback: c.steps)
+        let net = try Network(config: config, seed: 0)
+        var rng = SeededRandom(seed: 1)
+        let inputs = (0..<c.batch).map { _ in (0..<(c.steps * c.input_dim)).map { _ in rng.normal() } }
+        BLAS.setThreads(threads)
+        for _ in 0..<3 { _ = Forecaster.predict(net, inputs: inputs) }
+        var rates: [Double] = []
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<steps { _ = Forecaster.predict(net, inputs: inputs) }
+            rates.append(Double(c.batch * steps) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+        }
+        rates.sort()
+        return BenchResult(name: c.name, variant: "plain", mode: "infer",
+                           sequencesPerSecond: (rates[rates.count / 2], rates.first!, rates.last!), threads: threads,
+                           gflops: rates[rates.count / 2] * c.trainingFlopsPerSequence / 3 / 1e9)
+    }
+}
