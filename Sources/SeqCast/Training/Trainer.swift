@@ -21,8 +21,12 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var patience = 30
     public var seed: UInt64 = 42
     public var threads = 1
-    /// Sequences per parallel shard; fixed so results do not depend on `threads`.
-    public var shardSize = 16
+    /// Sequences per parallel shard, or nil for two shards per batch (`max(8, ⌈batch/2⌉)`: measured
+    /// fastest on 2 cores, BENCHMARKS.md). Never derived from `threads`, so results do not depend on it.
+    public var shardSize: Int? = nil
+
+    /// The shard size in effect.
+    public var effectiveShardSize: Int { shardSize ?? max(8, (batchSize + 1) / 2) }
     /// Ensemble members (independently seeded models whose forecasts are averaged).
     public var ensemble = 5
 
@@ -64,8 +68,8 @@ public final class Trainer: @unchecked Sendable {
         self.network = network
         self.options = options
         optimizer = Optimizer(kind: options.optimizer, count: network.parameterCount, learningRate: options.learningRate)
-        let shards = (options.batchSize + options.shardSize - 1) / options.shardSize
-        let size = min(options.shardSize, options.batchSize), t = network.config.lookback
+        let shards = (options.batchSize + options.effectiveShardSize - 1) / options.effectiveShardSize
+        let size = min(options.effectiveShardSize, options.batchSize), t = network.config.lookback
         shard = size
         workspaces = (0..<shards).map { _ in network.makeWorkspace(batch: size, steps: t) }
         xBuffers = (0..<shards).map { _ in FloatBuffer(count: size * t * network.config.inputDim) }
