@@ -30,27 +30,38 @@ extension RecurrentLayer {
         }
     }
 
-    /// Backward of one GRU step. In: `cache.dh` = ∂L/∂h_t. Out: `dpre` = ∂L/∂xa_t, `drp` = ∂L/∂ra_t,
-    /// and `cache.dhNext` = the direct part z ⊙ ∂L/∂h_t of ∂L/∂h_{t-1}.
+    /// Backward of one GRU step. In: `dh` = ∂L/∂h_t. Out: `dpre` = ∂L/∂xa_t, `drp` = ∂L/∂ra_t, and
+    /// the direct part z ⊙ ∂L/∂h_t of ∂L/∂h_{t-1} added into `dhPrev` (nil at t = 0).
     @inline(__always)
-    func gruBackwardStep(s: Int, b: Int, cache: RecurrentCache, dpre: FloatPtr, drp: FloatPtr) {
+    func gruBackwardStep(s: Int, b: Int, cache: RecurrentCache, dh dhS: FloatPtr, dhPrev: FloatPtr?,
+                         dpre: FloatPtr, drp: FloatPtr) {
         let H = hidden, G = 3 * H, BH = b * H
         let gatesS = cache.pre.p + s * b * G, raS = cache.ra!.p + s * b * G
         let hPrev: FloatPtr? = s == 0 ? nil : cache.h.p + (s - 1) * BH
         for i in 0..<b {
             let row = gatesS + i * G, gz = row, gr = row + H, gn = row + 2 * H
             let rn = raS + i * G + 2 * H
-            let dh = cache.dh.p + i * H, dhn = cache.dhNext.p + i * H
+            let dh = dhS + i * H
             let dx = dpre + i * G, dr = drp + i * G
-            for j in 0..<H {
-                let hp = hPrev.map { $0[i * H + j] } ?? 0
-                let dan = dh[j] * (1 - gz[j]) * (1 - gn[j] * gn[j])
-                let daz = dh[j] * (hp - gn[j]) * gz[j] * (1 - gz[j])
-                let dar = dan * rn[j] * gr[j] * (1 - gr[j])
-                dx[j] = daz; dr[j] = daz
-                dx[H + j] = dar; dr[H + j] = dar
-                dx[2 * H + j] = dan; dr[2 * H + j] = dan * gr[j]
-                dhn[j] = dh[j] * gz[j]
+            let dxz = dx, dxr = dx + H, dxn = dx + 2 * H, drz = dr, drr = dr + H, drn = dr + 2 * H
+            if let hPrev, let dhPrev {
+                let hp = hPrev + i * H, dhp = dhPrev + i * H
+                for j in 0..<H {
+                    let dan = dh[j] * (1 - gz[j]) * (1 - gn[j] * gn[j])
+                    let daz = dh[j] * (hp[j] - gn[j]) * gz[j] * (1 - gz[j])
+                    let dar = dan * rn[j] * gr[j] * (1 - gr[j])
+                    dxz[j] = daz; drz[j] = daz; dxr[j] = dar; drr[j] = dar
+                    dxn[j] = dan; drn[j] = dan * gr[j]
+                    dhp[j] += dh[j] * gz[j]
+                }
+            } else {
+                for j in 0..<H {
+                    let dan = dh[j] * (1 - gz[j]) * (1 - gn[j] * gn[j])
+                    let daz = -dh[j] * gn[j] * gz[j] * (1 - gz[j])
+                    let dar = dan * rn[j] * gr[j] * (1 - gr[j])
+                    dxz[j] = daz; drz[j] = daz; dxr[j] = dar; drr[j] = dar
+                    dxn[j] = dan; drn[j] = dan * gr[j]
+                }
             }
         }
     }

@@ -42,18 +42,18 @@ extension RecurrentLayer {
         }
     }
 
-    /// Backward of one LSTM step. In: `cache.dh` = ∂L/∂h_t, `cache.dc` = ∂L/∂c_t from step t+1.
+    /// Backward of one LSTM step. In: `dh` [B, H] = ∂L/∂h_t, `cache.dc` = ∂L/∂c_t from step t+1.
     /// Out: `dpre` [B, 4H] = ∂L/∂a_t, `cache.dc` = ∂L/∂c_{t-1}; LN_c gradients into `g`.
     @inline(__always)
     func lstmBackwardStep(w: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, s: Int, b: Int,
-                          cache: RecurrentCache, dpre: FloatPtr) {
+                          cache: RecurrentCache, dh dhS: FloatPtr, dpre: FloatPtr) {
         let H = hidden, G = 4 * H, BH = b * H
         let gatesS = cache.pre.p + s * b * G, ctS = cache.ct!.p + s * BH
         let cPrev: FloatPtr? = s == 0 ? nil : cache.c!.p + (s - 1) * BH
         for i in 0..<b {
             let row = gatesS + i * G
             let gi = row, gf = row + H, gg = row + 2 * H, go = row + 3 * H
-            let ct = ctS + i * H, dh = cache.dh.p + i * H
+            let ct = ctS + i * H, dh = dhS + i * H
             let dct = cache.dcTmp.p + i * H, dc = cache.dc.p + i * H
             let d = dpre + i * G
             let di = d, df = d + H, dg = d + 2 * H, dO = d + 3 * H

@@ -14,8 +14,8 @@ extension RecurrentLayer {
 
     /// Backward of one RNN step: dpre = ∂L/∂h_t ⊙ (1 − h_t²).
     @inline(__always)
-    func rnnBackwardStep(s: Int, b: Int, cache: RecurrentCache, dpre: FloatPtr) {
-        let n = b * hidden, h = cache.h.p + s * n, dh = cache.dh.p
+    func rnnBackwardStep(s: Int, b: Int, cache: RecurrentCache, dh: FloatPtr, dpre: FloatPtr) {
+        let n = b * hidden, h = cache.h.p + s * n
         for j in 0..<n { dpre[j] = dh[j] * (1 - h[j] * h[j]) }
     }
 }

@@ -63,7 +63,7 @@ final class RecurrentCache: @unchecked Sendable {
     let xhat: FloatBuffer?, xrstd: FloatBuffer?  // LN_x cache [T, B, GH], [T, B]
     let rhat: FloatBuffer?, rrstd: FloatBuffer?  // LN_h cache
     let h: FloatBuffer            // [T, B, H] outputs
-    let hm: FloatBuffer           // [T, B, H] masked previous state h_{t-1} ⊙ m (zeros at t = 0)
+    let hm: FloatBuffer?          // [T, B, H] masked previous state h_{t-1} ⊙ m (recurrent dropout only)
     let c: FloatBuffer?, ct: FloatBuffer?        // LSTM: cell state and tanh(LN(c)) [T, B, H]
     let chat: FloatBuffer?, crstd: FloatBuffer?  // LSTM LN_c cache
     let mask: FloatBuffer         // [B, H] recurrent-dropout mask
@@ -71,7 +71,7 @@ final class RecurrentCache: @unchecked Sendable {
     // Backward scratch.
     let dpre: FloatBuffer         // [T, B, GH]
     let drp: FloatBuffer?         // [T, B, GH] recurrent pre-activation grads (GRU or LN)
-    let dh: FloatBuffer, dhNext: FloatBuffer, dhm: FloatBuffer  // [B, H]
+    let dhm: FloatBuffer                                        // [B, H]
     let dc: FloatBuffer, dcTmp: FloatBuffer                     // [B, H]
 
     init(layer: RecurrentLayer, capacity b: Int, steps t: Int) {
@@ -85,7 +85,7 @@ final class RecurrentCache: @unchecked Sendable {
         rhat = ln ? FloatBuffer(count: n) : nil
         rrstd = ln ? FloatBuffer(count: t * b) : nil
         h = FloatBuffer(count: nh)
-        hm = FloatBuffer(count: nh)
+        hm = layer.recurrentDropout > 0 ? FloatBuffer(count: nh) : nil
         c = lstm ? FloatBuffer(count: nh) : nil
         ct = lstm ? FloatBuffer(count: nh) : nil
         chat = lstm && ln ? FloatBuffer(count: nh) : nil
@@ -93,8 +93,6 @@ final class RecurrentCache: @unchecked Sendable {
         mask = FloatBuffer(count: b * layer.hidden)
         dpre = FloatBuffer(count: n)
         drp = layer.keepsRecurrent ? FloatBuffer(count: n) : nil
-        dh = FloatBuffer(count: b * layer.hidden)
-        dhNext = FloatBuffer(count: b * layer.hidden)
         dhm = FloatBuffer(count: b * layer.hidden)
         dc = FloatBuffer(count: b * layer.hidden)
         dcTmp = FloatBuffer(count: b * layer.hidden)
@@ -123,22 +121,25 @@ extension RecurrentLayer {
             let keep = 1 - recurrentDropout, scale = 1 / keep, m = cache.mask.p
             for i in 0..<BH { m[i] = rng.uniform() < keep ? scale : 0 }
         }
-        let h = cache.h.p, hm = cache.hm.p
+        let h = cache.h.p
         for s in 0..<t {
-            let hmS = hm + s * BH
-            if s == 0 {
-                hmS.update(repeating: 0, count: BH)
-            } else if cache.useMask {
-                let hp = h + (s - 1) * BH, m = cache.mask.p
-                for i in 0..<BH { hmS[i] = hp[i] * m[i] }
-            } else {
-                hmS.update(from: h + (s - 1) * BH, count: BH)
+            // The state entering the recurrent product: h_{t-1}, or h_{t-1} ⊙ m under recurrent dropout
+            // (kept for the batched dWh product). Nothing at t = 0 (the initial state is zero).
+            var hmS: UnsafeMutablePointer<Float>? = nil
+            if s > 0 {
+                if cache.useMask {
+                    let out = cache.hm!.p + s * BH, hp = h + (s - 1) * BH, m = cache.mask.p
+                    for i in 0..<BH { out[i] = hp[i] * m[i] }
+                    hmS = out
+                } else {
+                    hmS = h + (s - 1) * BH
+                }
             }
             var raS: FloatPtr? = nil
             if let ra = cache.ra {
                 let r = ra.p + s * BG
-                if s == 0 { r.update(repeating: 0, count: BG) }
-                else { BLAS.gemm(m: b, n: GH, k: H, a: hmS, lda: H, b: w + wh, ldb: GH, beta: 0, c: r, ldc: GH) }
+                if let hmS { BLAS.gemm(m: b, n: GH, k: H, a: hmS, lda: H, b: w + wh, ldb: GH, beta: 0, c: r, ldc: GH) }
+                else { r.update(repeating: 0, count: BG) }
                 if layerNorm {
                     LayerNorm.forward(x: r, xhat: cache.rhat!.p + s * BG, rstd: cache.rrstd!.p + s * b, y: r,
                                       gamma: w + gh!, bias: bh.map { UnsafePointer(w + $0) }, rows: b, n: GH)
@@ -147,7 +148,7 @@ extension RecurrentLayer {
                     for i in 0..<b { let row = r + i * GH; for j in 0..<GH { row[j] += bias[j] } }
                 }
                 raS = r
-            } else if s > 0 {
+            } else if let hmS {
                 BLAS.gemm(m: b, n: GH, k: H, a: hmS, lda: H, b: w + wh, ldb: GH, beta: 1, c: pre + s * BG, ldc: GH)
             }
             let hPrev: UnsafePointer<Float>? = s == 0 ? nil : UnsafePointer(h + (s - 1) * BH)
@@ -159,25 +160,24 @@ extension RecurrentLayer {
         }
     }
 
-    /// Backward through time. `dH` [T, B, H] is the loss gradient w.r.t. every output h_t.
+    /// Backward through time. `dH` [T, B, H] holds ∂L/∂h_t from above (the head or the next layer);
+    /// it is used as scratch: the recurrent contributions are accumulated into it in place.
     /// Accumulates parameter gradients into `g` (same layout as `w`); writes dX [T, B, D] if given.
     func backward(params w: UnsafeMutablePointer<Float>, grads g: UnsafeMutablePointer<Float>,
                   x: UnsafePointer<Float>, batch b: Int, steps t: Int, cache: RecurrentCache,
-                  dH: UnsafePointer<Float>, dX: UnsafeMutablePointer<Float>?) {
+                  dH: UnsafeMutablePointer<Float>, dX: UnsafeMutablePointer<Float>?) {
         let H = hidden, GH = gh3, BH = b * H, BG = b * GH
         let dpre = cache.dpre.p
         let drp = cache.drp?.p ?? dpre   // LSTM/RNN without LN: recurrent grads equal dpre
-        let dh = cache.dh.p, dhNext = cache.dhNext.p
-        dhNext.update(repeating: 0, count: BH)
         cache.dc.zero()
         for s in stride(from: t - 1, through: 0, by: -1) {
-            let dHs = dH + s * BH
-            for i in 0..<BH { dh[i] = dHs[i] + dhNext[i] }
+            let dh = dH + s * BH                           // complete ∂L/∂h_s: step s+1 added its part
+            let dhPrev: FloatPtr? = s > 0 ? dH + (s - 1) * BH : nil
             let dpreS = dpre + s * BG, drpS = drp + s * BG
             switch kind {
-            case .lstm: lstmBackwardStep(w: w, g: g, s: s, b: b, cache: cache, dpre: dpreS)
-            case .gru: gruBackwardStep(s: s, b: b, cache: cache, dpre: dpreS, drp: drpS)
-            case .rnn: rnnBackwardStep(s: s, b: b, cache: cache, dpre: dpreS)
+            case .lstm: lstmBackwardStep(w: w, g: g, s: s, b: b, cache: cache, dh: dh, dpre: dpreS)
+            case .gru: gruBackwardStep(s: s, b: b, cache: cache, dh: dh, dhPrev: dhPrev, dpre: dpreS, drp: drpS)
+            case .rnn: rnnBackwardStep(s: s, b: b, cache: cache, dh: dh, dpre: dpreS)
             }
             if layerNorm {
                 if kind != .gru { drpS.update(from: dpreS, count: BG) }
@@ -187,17 +187,14 @@ extension RecurrentLayer {
             } else if let bh {
                 colSum(drpS, rows: b, n: GH, into: g + bh)
             }
-            if s > 0 {
-                let dhm = cache.dhm.p
-                BLAS.gemm(transB: true, m: b, n: H, k: GH, a: drpS, lda: GH, b: w + wh, ldb: GH, beta: 0, c: dhm, ldc: H)
-                let accumulate = kind == .gru   // the GRU step already wrote dh ⊙ z into dhNext
+            if let dhPrev {
+                // ∂L/∂h_{s-1} += (∂L/∂ra_s · Whᵀ) ⊙ m
                 if cache.useMask {
-                    let m = cache.mask.p
-                    if accumulate { for i in 0..<BH { dhNext[i] += dhm[i] * m[i] } }
-                    else { for i in 0..<BH { dhNext[i] = dhm[i] * m[i] } }
+                    let dhm = cache.dhm.p, m = cache.mask.p
+                    BLAS.gemm(transB: true, m: b, n: H, k: GH, a: drpS, lda: GH, b: w + wh, ldb: GH, beta: 0, c: dhm, ldc: H)
+                    for i in 0..<BH { dhPrev[i] += dhm[i] * m[i] }
                 } else {
-                    if accumulate { for i in 0..<BH { dhNext[i] += dhm[i] } }
-                    else { dhNext.update(from: dhm, count: BH) }
+                    BLAS.gemm(transB: true, m: b, n: H, k: GH, a: drpS, lda: GH, b: w + wh, ldb: GH, beta: 1, c: dhPrev, ldc: H)
                 }
             }
         }
@@ -207,7 +204,9 @@ extension RecurrentLayer {
                                gamma: w + gx!, dgamma: g + gx!, rows: t * b, n: GH)
         }
         if t > 1 {
-            BLAS.gemm(transA: true, m: H, n: GH, k: (t - 1) * b, a: cache.hm.p + BH, lda: H,
+            // dWh += Σ_{s≥1} (h_{s-1} ⊙ m)ᵀ · ∂L/∂ra_s, one GEMM over all steps.
+            let states = cache.useMask ? UnsafePointer(cache.hm!.p + BH) : UnsafePointer(cache.h.p)
+            BLAS.gemm(transA: true, m: H, n: GH, k: (t - 1) * b, a: states, lda: H,
                       b: drp + BG, ldb: GH, beta: 1, c: g + wh, ldc: GH)
         }
         BLAS.gemm(transA: true, m: inputDim, n: GH, k: t * b, a: x, lda: inputDim, b: dpre, ldb: GH,
