@@ -31,15 +31,7 @@ struct BacktestCommand: ParsableCommand {
     }
 
     func run() throws {
-        var t = TrainRequest(dataPath: data.data, outDir: out)
-        t.selection = data.selection
-        t.lookback = window.lookback; t.horizon = window.horizon; t.stride = window.stride
-        t.valFraction = window.valFraction; t.scaler = window.scaler
-        t.cell = model.cell; t.hidden = model.hidden; t.layers = model.layers; t.head = model.head
-        t.layerNorm = model.layerNorm; t.dropout = model.dropout; t.recurrentDropout = model.recurrentDropout
-        t.gateInit = model.forgetInit
-        t.training = training.options
-        var r = BacktestRequest(train: t)
+        var r = BacktestRequest(train: trainRequest(data: data, window: window, model: model, training: training, out: out))
         r.start = start; r.stride = originStride; r.retrain = retrain; r.trainLength = trainLength
         r.season = Int(season)
         let live = isatty(STDERR_FILENO) != 0, quiet = quiet

@@ -119,3 +119,18 @@ struct TrainingFlags: ParsableArguments {
         if ensemble < 1 { throw ValidationError("--ensemble must be at least 1") }
     }
 }
+
+/// The library request for `train` and `backtest`, from their shared option groups.
+func trainRequest(data: DataOptions, window: WindowOptions, model: ModelOptions, training: TrainingFlags,
+                  out: String) -> TrainRequest {
+    var r = TrainRequest(dataPath: data.data, outDir: out)
+    r.selection = data.selection
+    r.supervisedX = data.x; r.supervisedY = data.y
+    r.lookback = window.lookback; r.horizon = window.horizon; r.stride = window.stride
+    r.valFraction = window.valFraction; r.scaler = window.scaler
+    r.cell = model.cell; r.hidden = model.hidden; r.layers = model.layers; r.head = model.head
+    r.layerNorm = model.layerNorm; r.dropout = model.dropout; r.recurrentDropout = model.recurrentDropout
+    r.gateInit = model.forgetInit
+    r.training = training.options
+    return r
+}

@@ -19,15 +19,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: .hidden) var stopAfterEpoch: Int?
 
     func run() throws {
-        var r = TrainRequest(dataPath: data.data, outDir: out)
-        r.selection = data.selection
-        r.supervisedX = data.x; r.supervisedY = data.y
-        r.lookback = window.lookback; r.horizon = window.horizon; r.stride = window.stride
-        r.valFraction = window.valFraction; r.scaler = window.scaler
-        r.cell = model.cell; r.hidden = model.hidden; r.layers = model.layers; r.head = model.head
-        r.layerNorm = model.layerNorm; r.dropout = model.dropout; r.recurrentDropout = model.recurrentDropout
-        r.gateInit = model.forgetInit
-        r.training = training.options
+        var r = trainRequest(data: data, window: window, model: model, training: training, out: out)
         r.resume = resume; r.stopAfterEpoch = stopAfterEpoch
         let progress = ProgressPrinter(quiet: quiet)
         let s = try TrainJob.run(r, progress: progress.train)

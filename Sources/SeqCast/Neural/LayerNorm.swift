@@ -4,6 +4,24 @@
 
 typealias FloatPtr = UnsafeMutablePointer<Float>
 
+/// Σ f(j) for j in 0..<n with 16 independent partial sums. Float addition is not associative, so
+/// the compiler will not vectorise a plain running sum; this fixed order is (and stays
+/// deterministic). Measured: layer norm cost on M1-lstm went from +45% to the figure in BENCHMARKS.md.
+@inline(__always)
+func simdSum(_ n: Int, _ f: (Int) -> SIMD16<Float>, tail: (Int) -> Float) -> Float {
+    var acc = SIMD16<Float>(repeating: 0)
+    var j = 0
+    while j + 16 <= n { acc += f(j); j += 16 }
+    var total = acc.sum()
+    while j < n { total += tail(j); j += 1 }
+    return total
+}
+
+@inline(__always)
+func load16(_ p: UnsafePointer<Float>, _ j: Int) -> SIMD16<Float> {
+    UnsafeRawPointer(p + j).loadUnaligned(as: SIMD16<Float>.self)
+}
+
 enum LayerNorm {
     static let epsilon: Float = 1e-5
 
@@ -15,11 +33,9 @@ enum LayerNorm {
         let inv = 1 / Float(n)
         for r in 0..<rows {
             let xr = x + r * n, hr = xhat + r * n, yr = y + r * n
-            var sum: Float = 0
-            for j in 0..<n { sum += xr[j] }
-            let mean = sum * inv
-            var sq: Float = 0
-            for j in 0..<n { let d = xr[j] - mean; sq += d * d }
+            let mean = simdSum(n, { load16(xr, $0) }, tail: { xr[$0] }) * inv
+            let m16 = SIMD16<Float>(repeating: mean)
+            let sq = simdSum(n, { let d = load16(xr, $0) - m16; return d * d }, tail: { (xr[$0] - mean) * (xr[$0] - mean) })
             let rs = 1 / (sq * inv + epsilon).squareRoot()
             rstd[r] = rs
             for j in 0..<n { hr[j] = (xr[j] - mean) * rs }
@@ -38,13 +54,10 @@ enum LayerNorm {
         let inv = 1 / Float(n)
         for r in 0..<rows {
             let dr = dy + r * n, hr = xhat + r * n
-            var sumD: Float = 0, sumDH: Float = 0
-            for j in 0..<n {
-                dgamma[j] += dr[j] * hr[j]
-                let d = dr[j] * gamma[j]
-                sumD += d
-                sumDH += d * hr[j]
-            }
+            for j in 0..<n { dgamma[j] += dr[j] * hr[j] }
+            let sumD = simdSum(n, { load16(dr, $0) * load16(gamma, $0) }, tail: { dr[$0] * gamma[$0] })
+            let sumDH = simdSum(n, { load16(dr, $0) * load16(gamma, $0) * load16(hr, $0) },
+                                tail: { dr[$0] * gamma[$0] * hr[$0] })
             let meanD = sumD * inv, meanDH = sumDH * inv, rs = rstd[r]
             for j in 0..<n { dr[j] = rs * (dr[j] * gamma[j] - meanD - hr[j] * meanDH) }
         }

@@ -209,26 +209,25 @@ public enum TrainJob {
         guard let xName = r.supervisedX, let yName = r.supervisedY else {
             return try seriesModel(r, data: try DataSource.load(r.dataPath, selection: r.selection)).model
         }
-        do {
-            let (set, k, o) = try HDF5File.open(r.dataPath).supervised(x: xName, y: yName)
-            guard r.scaler != .window else {
-                throw DataError.invalidArgument("--scaler window needs series mode (--dataset or CSV); use standard, minmax or none with --x/--y")
-            }
-            let config = ModelConfig(cell: r.cell, inputDim: set.inputDim, hidden: r.hidden, layers: r.layers,
+        let (set, k, o) = try HDF5File.open(r.dataPath).supervised(x: xName, y: yName)
+        guard r.scaler != .window else {
+            throw DataError.invalidArgument("--scaler window needs series mode (--dataset or CSV); use standard, minmax or none with --x/--y")
+        }
+        let config = ModelConfig(cell: r.cell, inputDim: set.inputDim, hidden: r.hidden, layers: r.layers,
                                  head: set.perStep ? .seq2seq : .seq2vec, horizon: k, outputDim: o, lookback: set.steps,
                                  layerNorm: r.layerNorm, dropout: r.dropout, recurrentDropout: r.recurrentDropout,
                                  gateInit: r.gateInit)
-            let cut = set.count - Int((Double(set.count) * r.valFraction).rounded())
-            let xs = SeriesMatrix(steps: cut * set.steps, channels: set.inputDim, values: Array(set.x.prefix(cut * set.inputRowWidth)))
-            let ys = SeriesMatrix(steps: cut * set.targetRowWidth / o, channels: o, values: Array(set.y.prefix(cut * set.targetRowWidth)))
-            let scaling = SupervisedScaling(x: Scaler.fit(r.scaler, channels: set.inputDim, parts: [xs]),
-                                            y: Scaler.fit(r.scaler, channels: o, parts: [ys]), xName: xName, yName: yName)
-            let manifest = ModelManifest(model: config, training: r.training, pipeline: nil, supervised: scaling,
-                                         selection: r.selection, channels: (0..<o).map { "y\($0)" }, targetCount: o,
-                                         timeAxis: nil, source: r.dataPath, valFraction: r.valFraction)
-            do { try config.validate() } catch { throw DataError.invalidArgument(error.description) }
-            return try ModelFile(manifest: manifest, count: r.training.ensemble, seed: r.training.seed)
-        }
+        do { try config.validate() } catch { throw DataError.invalidArgument(error.description) }
+        // Scalers are fitted on the training samples only (the first 1 − valFraction of them).
+        let cut = set.count - Int((Double(set.count) * r.valFraction).rounded())
+        let xs = SeriesMatrix(steps: cut * set.steps, channels: set.inputDim, values: Array(set.x.prefix(cut * set.inputRowWidth)))
+        let ys = SeriesMatrix(steps: cut * set.targetRowWidth / o, channels: o, values: Array(set.y.prefix(cut * set.targetRowWidth)))
+        let scaling = SupervisedScaling(x: Scaler.fit(r.scaler, channels: set.inputDim, parts: [xs]),
+                                        y: Scaler.fit(r.scaler, channels: o, parts: [ys]), xName: xName, yName: yName)
+        let manifest = ModelManifest(model: config, training: r.training, pipeline: nil, supervised: scaling,
+                                     selection: r.selection, channels: (0..<o).map { "y\($0)" }, targetCount: o,
+                                     timeAxis: nil, source: r.dataPath, valFraction: r.valFraction)
+        return try ModelFile(manifest: manifest, count: r.training.ensemble, seed: r.training.seed)
     }
 
     /// A fresh series-mode model for `data` (already loaded, possibly truncated by a backtest) and

@@ -90,6 +90,24 @@ public final class Trainer: @unchecked Sendable {
         }
     }
 
+    /// Cuts samples `idx` into shards, gathers each into its workspace's time-major buffers and runs
+    /// `body(shard, count, workspace, x, y)` for the shards concurrently; returns each shard's result.
+    private func shards(of idx: ArraySlice<Int>, in data: SampleSet,
+                        _ body: (Int, Int, Workspace, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Double) -> [Double] {
+        let count = (idx.count + shard - 1) / shard
+        var results = [Double](repeating: 0, count: count)
+        results.withUnsafeMutableBufferPointer { out in
+            parallel(count) { s in
+                let lo = idx.startIndex + s * shard
+                let part = idx[lo..<min(lo + shard, idx.endIndex)]
+                let xb = xBuffers[s].p, yb = yBuffers[s].p
+                data.gather(part, x: xb, y: yb)
+                out[s] = body(s, part.count, workspaces[s], xb, yb)
+            }
+        }
+        return results
+    }
+
     /// One pass over `data` in a seeded random order; returns the mean training loss.
     /// `onBatch(batch, batches, meanLossSoFar)` is called after each optimizer step.
     /// `seed` (default: the options' seed) drives the shuffle and dropout masks.
@@ -106,24 +124,16 @@ public final class Trainer: @unchecked Sendable {
         while start < data.count {
             let end = min(start + options.batchSize, data.count)
             let idx = order[start..<end]
-            let shardCount = (idx.count + shard - 1) / shard
-            var losses = [Double](repeating: 0, count: shardCount)
             let normalizer = idx.count * perSample
-            losses.withUnsafeMutableBufferPointer { lossOut in
-                parallel(shardCount) { s in
-                    let lo = idx.startIndex + s * shard
-                    let part = idx[lo..<min(lo + shard, idx.endIndex)]
-                    let ws = workspaces[s], xb = xBuffers[s].p, yb = yBuffers[s].p
-                    data.gather(part, x: xb, y: yb)
-                    var shardRng = SeededRandom.derived(seed, UInt64(epoch), UInt64(batch), UInt64(s))
-                    let seed = shardRng.next()
-                    network.forward(x: xb, batch: part.count, workspace: ws, training: true, dropoutSeed: seed)
-                    lossOut[s] = network.loss(options.loss, target: yb, batch: part.count, workspace: ws,
-                                              normalizer: normalizer)
-                    ws.grads.zero()
-                    network.backward(x: xb, batch: part.count, workspace: ws)
-                }
+            let losses = shards(of: idx, in: data) { s, n, ws, xb, yb in
+                var shardRng = SeededRandom.derived(seed, UInt64(epoch), UInt64(batch), UInt64(s))
+                network.forward(x: xb, batch: n, workspace: ws, training: true, dropoutSeed: shardRng.next())
+                let loss = network.loss(options.loss, target: yb, batch: n, workspace: ws, normalizer: normalizer)
+                ws.grads.zero()
+                network.backward(x: xb, batch: n, workspace: ws)
+                return loss
             }
+            let shardCount = losses.count
             gradSum.copy(from: workspaces[0].grads)
             for s in 1..<max(shardCount, 1) {
                 let g = workspaces[s].grads.p, sum = gradSum.p
@@ -151,17 +161,9 @@ public final class Trainer: @unchecked Sendable {
         var start = 0
         while start < data.count {
             let idx = Array(start..<min(start + chunk, data.count))[...]
-            let shardCount = (idx.count + shard - 1) / shard
-            var losses = [Double](repeating: 0, count: shardCount)
-            losses.withUnsafeMutableBufferPointer { lossOut in
-                parallel(shardCount) { s in
-                    let lo = idx.startIndex + s * shard
-                    let part = idx[lo..<min(lo + shard, idx.endIndex)]
-                    let ws = workspaces[s], xb = xBuffers[s].p, yb = yBuffers[s].p
-                    data.gather(part, x: xb, y: yb)
-                    network.forward(x: xb, batch: part.count, workspace: ws)
-                    lossOut[s] = network.loss(options.loss, target: yb, batch: part.count, workspace: ws, normalizer: 1)
-                }
+            let losses = shards(of: idx, in: data) { _, n, ws, xb, yb in
+                network.forward(x: xb, batch: n, workspace: ws)
+                return network.loss(options.loss, target: yb, batch: n, workspace: ws, normalizer: 1)
             }
             total += losses.reduce(0, +)
             start += idx.count
