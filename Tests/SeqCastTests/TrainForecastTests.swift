@@ -118,6 +118,24 @@ final class TrainForecastTests: XCTestCase {
         for k in 0..<6 { XCTAssertEqual(mean[k], sum[k], accuracy: 1e-3 * abs(sum[k])) }
     }
 
+    func testDivergenceStopsWithAClearMessageAndKeepsTheLastCheckpoint() throws {
+        let dir = temporaryDirectory(self)
+        var r = request(datasetPath("airline.csv"), dir + "/run", epochs: 6)
+        r.training.ensemble = 1; r.stopAfterEpoch = 2
+        _ = try TrainJob.run(r)
+        // Poison the checkpoint's dense weights so the next forward pass overflows to ±inf / NaN.
+        let model = try ModelFile.load(dir + "/run", current: true)
+        let w = model.network.layout.entry("dense.W")!
+        for i in 0..<w.count { model.members[0].network.params[w.offset + i] = 1e38 }
+        try model.save(to: dir + "/run/model.h5")
+        let checkpoint = try Data(contentsOf: URL(fileURLWithPath: dir + "/run/model.h5"))
+        r.stopAfterEpoch = nil; r.resume = true
+        let msg = errorMessage { _ = try TrainJob.run(r) }
+        XCTAssertTrue(msg.contains("training diverged: the loss became NaN or infinite at epoch 3"), msg)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/run/model.h5")), checkpoint,
+                       "the last checkpoint stays as it was")
+    }
+
     func testSupervisedHDF5TrainsAndForecasts() throws {
         let dir = temporaryDirectory(self)
         // The usual Python recipe: X = series[:, :n_steps], y = series[:, n_steps:].
