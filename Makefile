@@ -19,8 +19,8 @@ test: setup
 	$(SWIFT) build $(RELEASE)
 	@set -o pipefail; $(SWIFT) test $(RELEASE) --disable-swift-testing 2>&1 | tee .build/test.log; status=$$?; \
 	  summary=$$(grep -E "Executed [0-9]+ tests?, with" .build/test.log | tail -1); \
-	  total=$$(echo "$$summary" | sed -E 's/.*Executed ([0-9]+) tests?.*/\1/'); \
-	  failed=$$(echo "$$summary" | sed -E 's/.*with ([0-9]+) failures?.*/\1/'); \
+	  total=$$(echo "$$summary" | grep -oE 'Executed [0-9]+' | grep -oE '[0-9]+'); \
+	  failed=$$(echo "$$summary" | grep -oE '[0-9]+ failures?' | grep -oE '^[0-9]+'); \
 	  skipped=$$(echo "$$summary" | grep -oE '[0-9]+ tests? skipped' | grep -oE '^[0-9]+' || echo 0); \
 	  [ -n "$$total" ] && echo "tests: $$((total - failed - skipped)) passed, $$failed failed, $$skipped skipped"; \
 	  [ -n "$$total" ] && [ "$$total" -gt 0 ] || { echo "no tests ran"; exit 1; }; \

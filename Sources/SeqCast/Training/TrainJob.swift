@@ -174,7 +174,7 @@ public enum TrainJob {
             }
             let valLoss = validation.count > 0 ? trainer.evaluate(validation) : nil
             let monitored = valLoss ?? trainLoss
-            guard monitored.isFinite else { throw TrainingError.nonFinite(epoch: epoch + 1, batch: 0) }
+            guard monitored.isFinite else { throw TrainingError.nonFinite(epoch: epoch + 1, batch: nil) }
             var m = member.state
             let improved = m.bestLoss.map { monitored < $0 } ?? true
             if improved {

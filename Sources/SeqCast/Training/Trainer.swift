@@ -42,12 +42,13 @@ public struct EpochRecord: Codable, Sendable, Equatable {
 }
 
 public enum TrainingError: Error, CustomStringConvertible {
-    case nonFinite(epoch: Int, batch: Int)
+    /// 1-based epoch, and 1-based batch (nil: the validation pass).
+    case nonFinite(epoch: Int, batch: Int?)
     case noSamples(String)
     public var description: String {
         switch self {
         case .nonFinite(let e, let b):
-            "training diverged: the loss became NaN or infinite at epoch \(e), batch \(b); try a lower --lr or --clip"
+            "training diverged: the loss became NaN or infinite at epoch \(e), \(b.map { "batch \($0)" } ?? "validation"); try a lower --lr or --clip"
         case .noSamples(let m): m
         }
     }
@@ -143,7 +144,7 @@ public final class Trainer: @unchecked Sendable {
                 for i in 0..<gradSum.count { sum[i] += g[i] }
             }
             let batchLoss = losses.reduce(0, +)
-            guard batchLoss.isFinite else { throw TrainingError.nonFinite(epoch: epoch, batch: batch) }
+            guard batchLoss.isFinite else { throw TrainingError.nonFinite(epoch: epoch + 1, batch: batch + 1) }
             clipGlobalNorm(gradSum, maxNorm: options.clip)
             optimizer.update(params: network.params, grads: gradSum)
             total += batchLoss
