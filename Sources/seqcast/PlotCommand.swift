@@ -27,10 +27,7 @@ struct PlotCommand: ParsableCommand {
             report(try PlotOutputs.training(m, to: out))
         case .forecast:
             let m = try ModelFile.load(from)
-            var selection = m.manifest.selection
-            let source = data ?? m.manifest.source
-            if data != nil { selection = m.manifest.selection }
-            let collection = try DataSource.load(source, selection: selection)
+            let collection = try DataSource.load(data ?? m.manifest.source, selection: m.manifest.selection)
             report(try PlotOutputs.forecast(m, data: collection, forecast: try Forecaster.forecast(m, data: collection), to: out))
         case .backtest:
             report(try Plots.backtest(BacktestPlotData(directory: from), to: out, title: "backtest: \(from)"))

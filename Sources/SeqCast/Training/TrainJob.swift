@@ -85,7 +85,10 @@ public enum TrainJob {
             if r.resume { progress(.note("no checkpoint at \(modelPath); starting a new run")) }
             model = try newModel(r)
         }
-        let (train, validation) = try samples(for: model.manifest)
+        let (train, validation, missing) = try samples(for: model.manifest)
+        if missing > 0 {
+            progress(.note("\(missing) missing values \(model.manifest.selection.missing == .drop ? "left as gaps; windows touching them dropped" : "filled (\(model.manifest.selection.missing.rawValue))")"))
+        }
         try AtomicFile.makeDirectory(r.outDir)   // only once the data and settings are known to be good
         let c = model.manifest.model
         progress(.started("\(c.cell) \(c.layers)×\(c.hidden)\(model.members.count > 1 ? " ×\(model.members.count) ensemble" : "") on \(model.manifest.source): \(train.count) training / \(validation.count) validation windows, lookback \(c.lookback), horizon \(c.horizon), \(model.network.parameterCount) parameters\(model.members.count > 1 ? " per member" : "")"))
@@ -249,16 +252,17 @@ public enum TrainJob {
     }
 
     /// Training and validation samples of a manifest's data (re-read from its source).
-    static func samples(for m: ModelManifest) throws -> (SampleSet, SampleSet) {
+    /// Also returns how many values were missing in the data.
+    static func samples(for m: ModelManifest) throws -> (SampleSet, SampleSet, Int) {
         if let s = m.supervised {
             let (set, _, _) = try HDF5File.open(m.source).supervised(x: s.xName, y: s.yName)
             let scaled = s.scale(set)
             let cut = set.count - Int((Double(set.count) * m.valFraction).rounded())
-            return (scaled.subset(0..<cut), scaled.subset(cut..<set.count))
+            return (scaled.subset(0..<cut), scaled.subset(cut..<set.count), 0)
         }
         let data = try DataSource.load(m.source, selection: m.selection)
         let split = try data.split(spec: m.pipeline!.spec, scaler: m.pipeline!.scaler.kind, valFraction: m.valFraction)
-        return (split.train, split.validation)
+        return (split.train, split.validation, data.missingCount)
     }
 
     static func writeHistory(_ h: [EpochRecord], to path: String) throws {
