@@ -20,8 +20,9 @@ final class TrainForecastTests: XCTestCase {
         XCTAssertTrue(s.finished)
         XCTAssertEqual(s.epochs, 4)
         let history = try String(contentsOfFile: dir + "/run/history.csv", encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(history.count, 5)
-        XCTAssertEqual(history[0], "epoch,train_loss,val_loss,seconds")
+        XCTAssertEqual(history.count, 1 + 4 * 5, "4 epochs × 5 ensemble members")
+        XCTAssertEqual(history[0], "epoch,train_loss,val_loss,seconds,member")
+        XCTAssertTrue(history[1].hasPrefix("1,") && history[1].hasSuffix(",1") && history[20].hasSuffix(",5"))
 
         let model = try ModelFile.load(dir + "/run")
         XCTAssertEqual(model.manifest.model.horizon, 12)

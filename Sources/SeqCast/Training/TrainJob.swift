@@ -95,7 +95,7 @@ public enum TrainJob {
         try fitAll(model, train: train, validation: validation, threads: model.manifest.training.threads,
                    stopAfterEpoch: r.stopAfterEpoch, progress: progress) { trainers in
             try model.save(to: modelPath, optimizers: trainers)
-            try writeHistory(model.members[0].state.history, to: r.outDir + "/history.csv")
+            try writeHistory(model.members.map(\.state.history), to: r.outDir + "/history.csv")
         }
         let states = model.members.map(\.state)
         let bests = states.compactMap(\.bestLoss)
@@ -265,10 +265,13 @@ public enum TrainJob {
         return (split.train, split.validation, data.missingCount)
     }
 
-    static func writeHistory(_ h: [EpochRecord], to path: String) throws {
-        var text = "epoch,train_loss,val_loss,seconds\n"
-        for r in h {
-            text += "\(r.epoch),\(r.trainLoss),\(r.validationLoss.map { "\($0)" } ?? ""),\(String(format: "%.4f", r.seconds))\n"
+    /// history.csv: one row per member and epoch (members in order, then epochs).
+    static func writeHistory(_ members: [[EpochRecord]], to path: String) throws {
+        var text = "epoch,train_loss,val_loss,seconds,member\n"
+        for (m, h) in members.enumerated() {
+            for r in h {
+                text += "\(r.epoch),\(r.trainLoss),\(r.validationLoss.map { "\($0)" } ?? ""),\(String(format: "%.4f", r.seconds)),\(m + 1)\n"
+            }
         }
         try AtomicFile.write(text, to: path)
     }
