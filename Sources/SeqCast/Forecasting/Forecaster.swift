@@ -8,6 +8,11 @@ public struct Forecast: Sendable, Equatable {
     public var values: [[Float]]
     public var targetNames: [String]
     public var horizon: Int
+
+    public init(seriesIds: [String], times: [[String]], values: [[Float]], targetNames: [String], horizon: Int) {
+        self.seriesIds = seriesIds; self.times = times; self.values = values
+        self.targetNames = targetNames; self.horizon = horizon
+    }
 }
 
 public enum Forecaster {

@@ -1,0 +1,59 @@
+// Error paths of the jobs: each stops with one message that says what is wrong and what to do.
+import Foundation
+import XCTest
+import SeqCast
+
+final class ErrorPathTests: XCTestCase {
+    func testForecastWithOtherColumnsThanTheModel() throws {
+        let dir = temporaryDirectory(self)
+        var r = TrainRequest(dataPath: datasetPath("airline.csv"), outDir: dir + "/run")
+        r.horizon = 3; r.training.epochs = 1; r.training.ensemble = 1
+        _ = try TrainJob.run(r)
+        let model = try ModelFile.load(dir + "/run")
+        let other = writeFile(dir, "other.csv", "Date,Riders\n2020-01,1\n2020-02,2\n")
+        let msg = errorMessage { _ = try Forecaster.forecast(model, data: try DataSource.load(other, selection: DataSelection())) }
+        XCTAssertTrue(msg.contains("columns Riders do not match the model's Passengers"), msg)
+    }
+
+    func testBacktestOfUnequalSeriesLengths() throws {
+        let dir = temporaryDirectory(self)
+        var text = "id,t,y\n"
+        for i in 0..<40 { text += "a,\(i),\(i)\n" }
+        for i in 0..<30 { text += "b,\(i),\(i)\n" }
+        var t = TrainRequest(dataPath: writeFile(dir, "long.csv", text), outDir: dir)
+        t.selection.idColumn = "id"
+        let msg = errorMessage { _ = try BacktestJob.run(BacktestRequest(train: t)) }
+        XCTAssertTrue(msg.contains("backtest needs series of equal length (got 30, 40)"), msg)
+    }
+
+    func testWindowScalerNeedsSeriesMode() throws {
+        let dir = temporaryDirectory(self)
+        do {
+            let f = try HDF5File.create(dir + "/s.h5")
+            try f.write("X", shape: [4, 5, 1], values: [Float](repeating: 1, count: 20))
+            try f.write("y", shape: [4, 1], values: [1, 2, 3, 4])
+        }
+        var r = TrainRequest(dataPath: dir + "/s.h5", outDir: dir + "/run")
+        r.supervisedX = "X"; r.supervisedY = "y"; r.scaler = .window
+        let msg = errorMessage { _ = try TrainJob.run(r) }
+        XCTAssertTrue(msg.contains("--scaler window needs series mode"), msg)
+        XCTAssertEqual(listing(dir), ["s.h5"], "nothing written")
+    }
+
+    func testWriteBackRefusesAnExistingDatasetName() throws {
+        let dir = temporaryDirectory(self)
+        let data = try DataSource.load(datasetPath("airline.csv"), selection: DataSelection())
+        try data.writeHDF5(to: dir + "/in.h5")
+        let f = Forecast(seriesIds: ["airline"], times: [["1961-01"]], values: [[1]], targetNames: ["Passengers"], horizon: 1)
+        let msg = errorMessage { try f.writeBack(input: dir + "/in.h5", output: dir + "/out.h5", name: "series") }
+        XCTAssertTrue(msg.contains("already has a dataset 'series'; choose another with --forecast-dataset"), msg)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out.h5"))
+    }
+
+    func testNoTrainingWindowExplainsWhat() throws {
+        let c = try DataSource.load(datasetPath("airline.csv"), selection: DataSelection())
+        let msg = errorMessage { _ = try c.split(spec: WindowSpec(lookback: 100, horizon: 12), scaler: .window, valFraction: 0.5) }
+        XCTAssertTrue(msg.contains("no training window"), msg)
+        XCTAssertTrue(msg.contains("lower --lookback or --val-fraction"), msg)
+    }
+}
