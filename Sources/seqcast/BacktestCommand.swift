@@ -39,6 +39,7 @@ struct BacktestCommand: ParsableCommand {
             guard !quiet else { return }
             switch e {
             case .started(let s): FileHandle.standardError.write(Data("backtest \(s)\n".utf8))
+            case .note(let s): FileHandle.standardError.write(Data("\(live ? "\r\u{1B}[K" : "")note: \(s)\n".utf8))
             case .origin(let done, let total, let elapsed):
                 let eta = elapsed / Double(done) * Double(total - done)
                 let line = String(format: "origin %d of %d  %.1fs elapsed  ETA %.0fs", done, total, elapsed, eta)
@@ -55,7 +56,7 @@ struct BacktestCommand: ParsableCommand {
             "dropout": Double(model.dropout), "recurrent_dropout": Double(model.recurrentDropout), "batch_size": training.batchSize,
         ]
         try result.write(to: out, config: config)
-        print("backtest of \(data.data): \(result.windows.count) windows, horizon \(result.horizon), season \(result.season) (\(result.seasonSource)), \(result.fits) fits, \(String(format: "%.1f", result.seconds)) s → \(out)")
+        print("backtest of \(data.data): \(result.windows.count) windows\(result.skipped > 0 ? " (\(result.skipped) left out: gaps)" : ""), horizon \(result.horizon), season \(result.season) (\(result.seasonSource)), \(result.fits) fits, \(String(format: "%.1f", result.seconds)) s → \(out)")
         print(result.table, terminator: "")
         if plot {
             report(try Plots.backtest(BacktestPlotData(result), to: out + "/backtest.png",

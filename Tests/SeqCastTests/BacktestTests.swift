@@ -101,6 +101,48 @@ final class BacktestTests: XCTestCase {
         XCTAssertEqual(shape, [3, 6, 1]); XCTAssertEqual(actual, result.windows.flatMap(\.actual))
     }
 
+    /// Per-step MASE, recomputed by hand: mean over windows and targets of |error| / that target's own
+    /// in-sample seasonal-naive MAE. (uschange's five targets have scales 0.5–4, so a scale shared by
+    /// the targets gives different per-step values even though it averages to the right overall MASE.)
+    func testPerStepMASEUsesEachTargetsOwnScale() throws {
+        var t = TrainRequest(dataPath: datasetPath("uschange.csv"), outDir: "")
+        t.horizon = 4; t.hidden = 8; t.training.epochs = 2; t.training.ensemble = 1
+        var r = BacktestRequest(train: t)
+        r.start = .fraction(0.85); r.retrain = .never
+        let result = try BacktestJob.run(r)
+        let data = try DataSource.load(datasetPath("uschange.csv"), selection: DataSelection())
+        let first = result.windows[0].origin, O = 5
+        let scales = (0..<O).map { Baselines.seasonalNaiveMAE(data.series[0].matrix, channel: $0, range: 0..<first, season: 4)! }
+        for step in 0..<4 {
+            var sum = 0.0
+            for w in result.windows { for c in 0..<O {
+                sum += abs(Double(w.forecast[step * O + c]) - Double(w.actual[step * O + c])) / scales[c]
+            } }
+            XCTAssertEqual(result.perStep["model"]![step].mase!, sum / Double(result.windows.count * O), accuracy: 1e-9, "step \(step + 1)")
+        }
+    }
+
+    func testGapsLeaveWindowsOutInsteadOfPoisoningTheMetrics() throws {
+        let dir = temporaryDirectory(self)
+        var text = "t,y\n"
+        for i in 0..<160 { text += "\(i)," + ([95, 96, 130].contains(i) ? "" : "\(sin(Double(i) / 2) + 0.01 * Double(i))") + "\n" }
+        var t = TrainRequest(dataPath: writeFile(dir, "gaps.csv", text), outDir: "")
+        t.horizon = 4; t.lookback = 8; t.hidden = 8; t.training.epochs = 2; t.training.ensemble = 1
+        t.selection.missing = .drop
+        var r = BacktestRequest(train: t)
+        r.start = .index(80); r.season = 12; r.retrain = .never
+        let result = try BacktestJob.run(r)
+        // Origins 80, 84, …, 156 (156 + 4 = 160); a window uses rows o−8 ..< o+4 and seasonal-naive rows o−12 ..< o−8.
+        XCTAssertEqual(result.windows.count + result.skipped, 20)
+        XCTAssertGreaterThan(result.skipped, 0)
+        for w in result.windows { XCTAssertFalse((w.actual + w.forecast + w.naive + w.seasonalNaive).contains(where: \.isNaN)) }
+        for m in BacktestResult.methods { XCTAssertTrue(result.overall[m]!.mase!.isFinite, m) }
+        try result.write(to: dir + "/bt", config: [:])
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/bt/summary.json"))) as! [String: Any]
+        XCTAssertEqual(summary["skipped_windows"] as? Int, result.skipped)
+        XCTAssertNotNil((summary["metrics"] as? [String: Any])?["mase"] as? Double)
+    }
+
     func testConcurrentFitsEqualSequentialFits() throws {
         var t = TrainRequest(dataPath: datasetPath("sunspots.csv"), outDir: "")
         t.horizon = 5; t.hidden = 8; t.training.epochs = 3; t.training.threads = 1

@@ -28,7 +28,24 @@ public struct BacktestWindow: Sendable {
     public var times: [String]
     /// [K, O] step-major, original units.
     public var actual: [Float], forecast: [Float], naive: [Float], seasonalNaive: [Float]
+    /// MASE scale of each target: the in-sample seasonal-naive MAE of this window's training part.
+    public var scales: [Double?]
     public var metrics: [String: Metrics]   // "model", "naive", "seasonal_naive"
+
+    /// The predictions of `method` ("model", "naive", "seasonal_naive").
+    public func predictions(_ method: String) -> [Float] {
+        method == "model" ? forecast : method == "naive" ? naive : seasonalNaive
+    }
+
+    /// Metrics of `pred` against the actuals over `steps`: per target (each with its own MASE
+    /// scale), then averaged over targets.
+    func score(_ pred: [Float], steps: Range<Int>) -> Metrics {
+        let o = scales.count
+        return Metrics.mean((0..<o).map { c in
+            let idx = steps.map { $0 * o + c }
+            return Metrics.of(actual: idx.map { actual[$0] }, forecast: idx.map { pred[$0] }, scale: scales[c])
+        })
+    }
 }
 
 public struct BacktestResult: Sendable {
@@ -40,6 +57,8 @@ public struct BacktestResult: Sendable {
     public var overall: [String: Metrics]
     public var perStep: [String: [Metrics]]
     public var fits: Int
+    /// (origin, series) windows left out because their inputs, actuals or baselines touch a gap.
+    public var skipped: Int
     public var seconds: Double
     public var lookback: Int
     public static let methods = ["model", "naive", "seasonal_naive"]
@@ -53,6 +72,7 @@ public struct BacktestResult: Sendable {
 
 public enum BacktestEvent: Sendable {
     case started(String)
+    case note(String)
     case origin(done: Int, total: Int, elapsed: Double)
 }
 
@@ -113,60 +133,57 @@ public enum BacktestJob {
         }
         if let e = box.error { throw e }
 
-        // Forecast every window (batched per fit), with baselines and metrics.
+        // Forecast every window (batched per fit), with baselines and metrics. A window whose input
+        // rows, actuals or baselines touch a gap (`--missing drop`) is left out and counted.
         var windows: [BacktestWindow] = []
+        var skipped = 0
         let O = data.targetCount
         for f in fitIndices {
             let model = box.models[f]!, pipeline = model.manifest.pipeline!
-            let mine = plan.filter { $0.fitIndex == f }
+            var cases: [(BacktestOrigin, Series)] = []
             var inputs: [[Float]] = [], stats: [[(mean: Float, sd: Float)]] = []
-            for o in mine { for s in data.series {
-                let (x, st) = pipeline.forecastInput(s.matrix.rows((o.origin - lookback)..<o.origin))
-                inputs.append(x); stats.append(st)
-            } }
+            for o in plan where o.fitIndex == f {
+                for s in data.series {
+                    let rows = s.matrix.rows((o.origin - lookback)..<(o.origin + k))
+                    if rows.values.contains(where: \.isNaN) { skipped += 1; continue }
+                    let (x, st) = pipeline.forecastInput(s.matrix.rows((o.origin - lookback)..<o.origin))
+                    cases.append((o, s)); inputs.append(x); stats.append(st)
+                }
+            }
             let predictions = Forecaster.predict(model, inputs: inputs)
-            var i = 0
-            for o in mine { for s in data.series {
-                let fc = pipeline.invert(predictions[i], stats: stats[i]); i += 1
-                var actual = [Float](), naive = [Float](), snaive = [Float]()
-                var byChannel: [(Double?)] = []
-                for c in 0..<O { byChannel.append(Baselines.seasonalNaiveMAE(s.matrix, channel: c, range: o.trainRange, season: season)) }
+            for (i, (o, s)) in cases.enumerated() {
                 let nv = (0..<O).map { Baselines.naive(s.matrix, channel: $0, origin: o.origin, horizon: k) }
                 let sn = (0..<O).map { Baselines.seasonalNaive(s.matrix, channel: $0, origin: o.origin, horizon: k, season: season) }
+                var actual = [Float](), naive = [Float](), snaive = [Float]()
                 for step in 0..<k { for c in 0..<O {
                     actual.append(s.matrix[o.origin + step, c]); naive.append(nv[c][step]); snaive.append(sn[c][step])
                 } }
-                func score(_ pred: [Float]) -> Metrics {
-                    Metrics.mean((0..<O).map { c in
-                        Metrics.of(actual: stride(from: c, to: actual.count, by: O).map { actual[$0] },
-                                   forecast: stride(from: c, to: pred.count, by: O).map { pred[$0] }, scale: byChannel[c])
-                    })
-                }
+                if snaive.contains(where: \.isNaN) { skipped += 1; continue }   // season-ago rows may be gaps
                 let times = s.time.count == n ? (0..<k).map { s.time[o.origin + $0] } : (0..<k).map { String(o.origin + $0) }
-                windows.append(BacktestWindow(series: s.id, origin: o.origin, originLabel: times[0], times: times,
-                                              actual: actual, forecast: fc, naive: naive, seasonalNaive: snaive,
-                                              metrics: ["model": score(fc), "naive": score(naive), "seasonal_naive": score(snaive)]))
-            } }
+                var w = BacktestWindow(series: s.id, origin: o.origin, originLabel: times[0], times: times, actual: actual,
+                                       forecast: pipeline.invert(predictions[i], stats: stats[i]), naive: naive,
+                                       seasonalNaive: snaive,
+                                       scales: (0..<O).map { Baselines.seasonalNaiveMAE(s.matrix, channel: $0, range: o.trainRange, season: season) },
+                                       metrics: [:])
+                for m in BacktestResult.methods { w.metrics[m] = w.score(w.predictions(m), steps: 0..<k) }
+                windows.append(w)
+            }
         }
+        guard !windows.isEmpty else {
+            throw DataError.invalidArgument("\(t.dataPath): every backtest window touches a gap (--missing drop); use --missing interpolate or ffill, or another --start")
+        }
+        if skipped > 0 { progress(.note("\(skipped) windows left out: their inputs, actuals or baselines touch a gap")) }
         windows.sort { ($0.origin, $0.series) < ($1.origin, $1.series) }
-        if windows.contains(where: { w in w.actual.contains(where: \.isNaN) }) {
-            progress(.started("note: some actuals are gaps (--missing drop); those windows' metrics skip nothing and may be NaN"))
-        }
         var overall: [String: Metrics] = [:], perStep: [String: [Metrics]] = [:]
         for method in BacktestResult.methods {
             overall[method] = Metrics.mean(windows.map { $0.metrics[method]! })
             perStep[method] = (0..<k).map { step in
-                Metrics.mean(windows.map { w in
-                    let pred = method == "model" ? w.forecast : method == "naive" ? w.naive : w.seasonalNaive
-                    let scale = w.metrics[method]!.mase.flatMap { mase in w.metrics[method]!.mae.map { $0 / mase } }
-                    return Metrics.of(actual: Array(w.actual[(step * O)..<((step + 1) * O)]),
-                                      forecast: Array(pred[(step * O)..<((step + 1) * O)]), scale: scale)
-                })
+                Metrics.mean(windows.map { $0.score($0.predictions(method), steps: step..<(step + 1)) })
             }
         }
         return BacktestResult(windows: windows, horizon: k, targets: data.targetNames, season: season,
                               seasonSource: seasonSource, overall: overall, perStep: perStep, fits: fitIndices.count,
-                              seconds: Date().timeIntervalSince(clock), lookback: lookback)
+                              skipped: skipped, seconds: Date().timeIntervalSince(clock), lookback: lookback)
     }
 
     /// The seasonal period: given, from the time axis, or from the autocorrelation before `origin`.

@@ -35,16 +35,20 @@ extension BacktestResult {
         return out
     }
 
-    public func summaryJSON(config: [String: Any]) -> String {
+    public func summaryJSON(config: [String: Any]) throws(DataError) -> String {
         let obj: [String: Any] = [
             "metrics": overall["model"]!.json,
             "baselines": ["naive": overall["naive"]!.json, "seasonal_naive": overall["seasonal_naive"]!.json],
             "per_step": Dictionary(uniqueKeysWithValues: Self.methods.map { m in (m, perStep[m]!.map(\.json)) }),
-            "windows": windows.count, "fits": fits, "seconds": seconds, "season": season, "season_source": seasonSource,
+            "windows": windows.count, "skipped_windows": skipped, "fits": fits, "seconds": seconds, "season": season, "season_source": seasonSource,
             "beats_seasonal_naive": beatsSeasonalNaive as Any? ?? NSNull(), "config": config,
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        do {
+            let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
+            return String(decoding: data, as: UTF8.self) + "\n"
+        } catch {
+            throw .invalidArgument("cannot write summary.json: \(error)")
+        }
     }
 
     /// The table printed at the end of a backtest.
@@ -68,7 +72,7 @@ extension BacktestResult {
         try AtomicFile.makeDirectory(dir)
         try AtomicFile.write(forecastsCSV, to: dir + "/forecasts.csv")
         try AtomicFile.write(metricsCSV, to: dir + "/metrics.csv")
-        try AtomicFile.write(summaryJSON(config: config), to: dir + "/summary.json")
+        try AtomicFile.write(try summaryJSON(config: config), to: dir + "/summary.json")
         let shape = [windows.count, horizon, targets.count]
         try AtomicFile.write(to: dir + "/forecasts.h5") { tmp throws(DataError) in
             let f = try HDF5File.create(tmp)
