@@ -85,6 +85,12 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.err.contains("gnuplot not found"), r.err)
         XCTAssertEqual(r.err.split(separator: "\n").count, 1, r.err)
         XCTAssertEqual(listing(dir + "/run"), ["history.csv", "model.h5"], "model and history stay; no image, no temp file")
+        let fc = try runCLI(["forecast", "--model", dir + "/run", "--data", datasetPath("airline.csv"), "--out", dir + "/f.csv",
+                             "--plot"], environment: ["SEQCAST_GNUPLOT": "/nonexistent/gnuplot"])
+        XCTAssertNotEqual(fc.status, 0)
+        XCTAssertTrue(fc.err.contains("gnuplot not found"), fc.err)
+        XCTAssertEqual(try CSVTable.read(dir + "/f.csv").rows.count, 6, "the forecast is written before the plot fails")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/f.png"))
         let ok = try runCLI(["plot", "--from", dir + "/run", "--kind", "forecast", "--out", dir + "/f.svg"])
         XCTAssertEqual(ok.status, 0, ok.err)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/f.svg"))

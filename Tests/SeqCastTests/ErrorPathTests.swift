@@ -10,6 +10,9 @@ final class ErrorPathTests: XCTestCase {
         r.horizon = 3; r.training.epochs = 1; r.training.ensemble = 1
         _ = try TrainJob.run(r)
         let model = try ModelFile.load(dir + "/run")
+        let short = writeFile(dir, "short.csv", "Date,Passengers\n2020-01,1\n2020-02,2\n")
+        let tooShort = errorMessage { _ = try Forecaster.forecast(model, data: try DataSource.load(short, selection: DataSelection())) }
+        XCTAssertTrue(tooShort.contains("series 'short' has 2 steps, needs at least 24 (the model's lookback)"), tooShort)
         let other = writeFile(dir, "other.csv", "Date,Riders\n2020-01,1\n2020-02,2\n")
         let msg = errorMessage { _ = try Forecaster.forecast(model, data: try DataSource.load(other, selection: DataSelection())) }
         XCTAssertTrue(msg.contains("columns Riders do not match the model's Passengers"), msg)

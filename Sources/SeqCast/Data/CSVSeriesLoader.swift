@@ -1,5 +1,6 @@
 // CSVSeriesLoader: turns a CSV table into series — time column detection, target and covariate
 // selection, long format (one series per id), number parsing with row/column errors, missing values.
+import Foundation
 
 /// Cell texts read as missing.
 let missingTokens: Set<String> = ["", "NA", "N/A", "NaN", "nan", "NAN", "null", "NULL", "None", "na", "#N/A"]
@@ -38,7 +39,7 @@ extension CSVTable {
             if groups[id] == nil { order.append(id); groups[id] = [] }
             groups[id]!.append(r)
         }
-        let stem = NSStringPath(path: path).stem
+        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         var result: [Series] = []
         var missing = 0
         for id in order {
@@ -79,15 +80,3 @@ extension CSVTable {
         return Double(cell) != nil
     }
 }
-
-/// File-name helpers without Foundation's NSString bridging.
-struct NSStringPath {
-    let path: String
-    /// File name without directory and extension.
-    var stem: String {
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
-        return String(name[..<dot])
-    }
-}
-

@@ -49,7 +49,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
         case .invalidValue(let p, let d, let i, let v):
             return "\(p): dataset '\(d)' element \(i) is \(v); NaN and infinity are not allowed"
         case .seriesTooShort(let p, let s, let n, let need, let l, let k):
-            return "\(p): series '\(s)' has \(n) steps, needs at least \(need) (lookback \(l) + horizon \(k))"
+            let why = k > 0 ? "lookback \(l) + horizon \(k)" : "the model's lookback"
+            return "\(p): series '\(s)' has \(n) steps, needs at least \(need) (\(why))"
         case .unwritable(let p, let r): return "\(p): cannot write: \(r)"
         case .invalidArgument(let m): return m
         }

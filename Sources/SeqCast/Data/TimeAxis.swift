@@ -53,11 +53,11 @@ public struct TimeAxis: Codable, Sendable, Equatable {
             let values = sample.map { ordinal($0, format) }
             guard values.allSatisfy({ $0 != nil }) else { continue }
             let v = values.map { $0! }
-            var diffs = zip(v.dropFirst(), v).map { $0 - $1 }.filter { $0 > 0 }.sorted()
+            let diffs = zip(v.dropFirst(), v).map { $0 - $1 }.filter { $0 > 0 }.sorted()
             guard !diffs.isEmpty else { continue }
             var step = diffs[diffs.count / 2]
             if format == .date && (28...31).contains(step) { continue }   // month ends: not a day step
-            if format == .dateTime { diffs = []; step = step.rounded() }
+            if format == .dateTime { step = step.rounded() }
             return TimeAxis(format: format, step: step, column: column)
         }
         return nil
@@ -120,8 +120,8 @@ public struct TimeAxis: Codable, Sendable, Equatable {
 
     /// The `count` labels after `last`, in the same format.
     public func continuing(after last: String, count: Int) -> [String] {
-        guard let base = Self.ordinal(last, format) else { return (1...max(count, 1)).prefix(count).map { "+\($0)" } }
-        return (1...max(count, 1)).prefix(count).map { label(base + Double($0) * step) }
+        guard let base = Self.ordinal(last, format) else { return (0..<count).map { "+\($0 + 1)" } }
+        return (0..<count).map { label(base + Double($0 + 1) * step) }
     }
 
     private func label(_ v: Double) -> String {

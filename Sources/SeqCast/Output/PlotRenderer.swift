@@ -49,7 +49,6 @@ public enum PlotRenderer {
         let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         candidates.append(exe.appendingPathComponent("../../../plots").standardized.path)   // .build/<triple>/release
         candidates.append(exe.appendingPathComponent("../share/seqcast/plots").standardized.path)
-        candidates.append(URL(fileURLWithPath: #filePath).appendingPathComponent("../../../../plots").standardized.path)
         guard let dir = candidates.first(where: { FileManager.default.fileExists(atPath: $0 + "/common.gp") }) else {
             throw .templatesMissing(searched: candidates)
         }
