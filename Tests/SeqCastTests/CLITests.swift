@@ -116,4 +116,25 @@ final class CLITests: XCTestCase {
         let b = try HDF5File.open(dir + "/killed/model.h5").read("members/0/params").values
         XCTAssertEqual(a, b, "kill -9 + --resume must end with the weights of an uninterrupted run")
     }
+
+    /// The same for a 3-member ensemble trained concurrently: every checkpoint holds each member as it
+    /// was at the end of one of its epochs, so the resumed members match an uninterrupted run.
+    func testKilledEnsembleResumesToTheSameWeights() throws {
+        let dir = temporaryDirectory(self)
+        let common = ["train", "--data", datasetPath("co2_weekly.csv"), "--horizon", "4", "--lookback", "52",
+                      "--hidden", "16", "--epochs", "10", "--patience", "0", "--threads", "2", "--ensemble", "3"]
+        XCTAssertEqual(try runCLI(common + ["--out", dir + "/full", "--quiet"]).status, 0)
+        let history = dir + "/killed/history.csv"
+        let killed = try runCLI(common + ["--out", dir + "/killed", "--quiet"]) {
+            ((try? String(contentsOfFile: history, encoding: .utf8))?.split(separator: "\n").count ?? 0) >= 1 + 3 * 3
+        }
+        XCTAssertTrue(killed.signaled, "the run finished before it could be killed; make it longer")
+        XCTAssertFalse(try ModelFile.load(dir + "/killed", current: true).manifest.finished)
+        let resumed = try runCLI(common + ["--out", dir + "/killed", "--resume", "--quiet"])
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        for i in 0..<3 {
+            XCTAssertEqual(try HDF5File.open(dir + "/full/model.h5").read("members/\(i)/params").values,
+                           try HDF5File.open(dir + "/killed/model.h5").read("members/\(i)/params").values, "member \(i)")
+        }
+    }
 }

@@ -52,6 +52,14 @@ public struct SupervisedScaling: Codable, Sendable, Equatable {
     public var yName: String
 }
 
+/// A consistent copy of a member at the end of an epoch, taken by the thread training it, so a
+/// checkpoint never mixes one member's state with another moment's weights.
+struct MemberSnapshot {
+    var state: MemberState
+    var params: [Float], best: [Float]
+    var moments: (m: [Float], v: [Float])?
+}
+
 /// One ensemble member: its network (current weights), best weights, optimizer and state.
 public final class Member: @unchecked Sendable {
     public let network: Network
@@ -59,6 +67,8 @@ public final class Member: @unchecked Sendable {
     public var state: MemberState
     /// Optimizer moments restored from a checkpoint, consumed when training resumes.
     var moments: (m: [Float], v: [Float])?
+    /// What the next checkpoint writes for this member (guarded by the model's lock).
+    var snapshot: MemberSnapshot?
 
     init(network: Network, state: MemberState) {
         self.network = network; self.state = state
@@ -87,10 +97,29 @@ public final class ModelFile: @unchecked Sendable {
     /// The config of the members (all share it).
     public var network: Network { members[0].network }
 
-    /// Writes model.h5 atomically (temporary file + rename). Safe to call from concurrent members.
-    public func save(to path: String, optimizers: [Int: Optimizer] = [:]) throws(DataError) {
+    /// Records member i as it is now as its checkpoint content. Call from the thread training it
+    /// (or when no member is training), with its optimizer when it has one.
+    func record(_ i: Int, optimizer: Optimizer?) {
+        let m = members[i]
+        let snap = MemberSnapshot(state: m.state, params: m.network.params.array, best: m.best.array,
+                                  moments: optimizer.map { ($0.m.array, $0.v.array) } ?? m.moments)
+        saveLock.lock(); m.snapshot = snap; saveLock.unlock()
+    }
+
+    /// The recorded (or, for members never recorded, current) state of every member.
+    func recordedStates() -> [MemberState] {
         saveLock.lock(); defer { saveLock.unlock() }
-        manifest.members = members.map(\.state)
+        return members.map { $0.snapshot?.state ?? $0.state }
+    }
+
+    /// Writes model.h5 atomically (temporary file + rename) from the members' recorded snapshots
+    /// (current state for members never recorded). Safe to call while members train.
+    public func save(to path: String) throws(DataError) {
+        saveLock.lock(); defer { saveLock.unlock() }
+        let snaps = members.map { m in
+            m.snapshot ?? MemberSnapshot(state: m.state, params: m.network.params.array, best: m.best.array, moments: m.moments)
+        }
+        manifest.members = snaps.map(\.state)
         let json: String
         do { json = String(decoding: try JSONEncoder.sorted.encode(manifest), as: UTF8.self) } catch {
             throw .invalidArgument("cannot encode the model manifest: \(error)")
@@ -101,15 +130,12 @@ public final class ModelFile: @unchecked Sendable {
             try f.setRootAttribute("seqcast_version", .string(seqcastVersion))
             try f.setRootAttribute("created", .string(ISO8601DateFormatter().string(from: Date())))
             try f.setRootAttribute("manifest", .string(json))
-            for (i, m) in members.enumerated() {
-                let n = m.network.parameterCount, g = "members/\(i)/"
-                try f.write(g + "params", shape: [n], values: m.network.params.array,
+            for (i, m) in snaps.enumerated() {
+                let g = "members/\(i)/"
+                try f.write(g + "params", shape: [m.params.count], values: m.params,
                             attributes: [("layout", .string(layout.joined(separator: "\n")))])
-                try f.write(g + "best_params", shape: [n], values: m.best.array)
-                if let o = optimizers[i] {
-                    try f.write(g + "optimizer/m", shape: [o.m.count], values: o.m.array)
-                    try f.write(g + "optimizer/v", shape: [o.v.count], values: o.v.array)
-                } else if let mo = m.moments {
+                try f.write(g + "best_params", shape: [m.best.count], values: m.best)
+                if let mo = m.moments {
                     try f.write(g + "optimizer/m", shape: [mo.m.count], values: mo.m)
                     try f.write(g + "optimizer/v", shape: [mo.v.count], values: mo.v)
                 }

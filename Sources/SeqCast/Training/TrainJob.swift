@@ -93,9 +93,9 @@ public enum TrainJob {
         let c = model.manifest.model
         progress(.started("\(c.cell) \(c.layers)×\(c.hidden)\(model.members.count > 1 ? " ×\(model.members.count) ensemble" : "") on \(model.manifest.source): \(train.count) training / \(validation.count) validation windows, lookback \(c.lookback), horizon \(c.horizon), \(model.network.parameterCount) parameters\(model.members.count > 1 ? " per member" : "")"))
         try fitAll(model, train: train, validation: validation, threads: model.manifest.training.threads,
-                   stopAfterEpoch: r.stopAfterEpoch, progress: progress) { trainers in
-            try model.save(to: modelPath, optimizers: trainers)
-            try writeHistory(model.members.map(\.state.history), to: r.outDir + "/history.csv")
+                   stopAfterEpoch: r.stopAfterEpoch, progress: progress) {
+            try model.save(to: modelPath)
+            try writeHistory(model.recordedStates().map(\.history), to: r.outDir + "/history.csv")
         }
         let states = model.members.map(\.state)
         let bests = states.compactMap(\.bestLoss)
@@ -111,10 +111,11 @@ public enum TrainJob {
     /// Trains every unfinished member. With several members and threads, members train
     /// concurrently, each single-threaded; otherwise one after another with all threads. Either way
     /// each member's result is the same (training does not depend on the thread count).
-    /// `checkpoint(optimizers)` runs after each member epoch with the optimizers of running members.
+    /// `checkpoint` runs once per ensemble epoch — when the slowest running member completes an epoch,
+    /// or a member finishes — and once at the end; it sees the members' recorded snapshots.
     public static func fitAll(_ model: ModelFile, train: SampleSet, validation: SampleSet, threads: Int,
                               stopAfterEpoch: Int? = nil, progress: @escaping @Sendable (TrainEvent) -> Void = { _ in },
-                              checkpoint: @escaping ([Int: Optimizer]) throws -> Void = { _ in }) throws {
+                              checkpoint: @escaping () throws -> Void = {}) throws {
         let pending = model.members.indices.filter { !model.members[$0].state.finished }
         let concurrent = pending.count > 1 && threads > 1
         var options = model.manifest.training
@@ -129,15 +130,29 @@ public enum TrainJob {
                 t.optimizer.step = model.members[i].state.optimizerStep
             }
         }
-        let optimizers = trainers.mapValues(\.optimizer)
+        for i in model.members.indices { model.record(i, optimizer: trainers[i]?.optimizer) }
         final class Failure: @unchecked Sendable { var error: Error?; let lock = NSLock() }
         let failure = Failure()
+        // Checkpoint when the ensemble's epoch (the fewest epochs of an unfinished member) advances
+        // or a member finishes: once per epoch for a single model, not once per member epoch.
+        final class Round: @unchecked Sendable { var epoch = -1, finished = -1; let lock = NSLock() }
+        let round = Round()
+        let maybeCheckpoint: () throws -> Void = {
+            round.lock.lock(); defer { round.lock.unlock() }
+            let states = model.recordedStates()
+            let epoch = states.filter { !$0.finished }.map(\.epochsCompleted).min() ?? Int.max
+            let finished = states.filter(\.finished).count
+            guard epoch > round.epoch || finished != round.finished else { return }
+            round.epoch = epoch; round.finished = finished
+            try checkpoint()
+        }
         let runOne: (Int) -> Void = { i in
             do {
                 try fit(model.members[i], trainer: trainers[i]!, options: model.manifest.training, train: train,
                         validation: validation, stopAfterEpoch: stopAfterEpoch, batchProgress: !concurrent,
                         member: i, members: model.members.count, progress: progress) {
-                    try checkpoint(optimizers)
+                    model.record(i, optimizer: trainers[i]!.optimizer)
+                    try maybeCheckpoint()
                 }
             } catch {
                 failure.lock.lock(); if failure.error == nil { failure.error = error }; failure.lock.unlock()
@@ -157,6 +172,7 @@ public enum TrainJob {
         }
         if let e = failure.error { throw e }
         for m in model.members { m.moments = nil }
+        try checkpoint()   // the final state, whatever the last round saved
     }
 
     /// Runs one member's epochs from its `epochsCompleted` until the epoch limit or early stopping,
