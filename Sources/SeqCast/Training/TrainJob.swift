@@ -111,8 +111,8 @@ public enum TrainJob {
     /// Trains every unfinished member. With several members and threads, members train
     /// concurrently, each single-threaded; otherwise one after another with all threads. Either way
     /// each member's result is the same (training does not depend on the thread count).
-    /// `checkpoint` runs once per ensemble epoch — when the slowest running member completes an epoch,
-    /// or a member finishes — and once at the end; it sees the members' recorded snapshots.
+    /// `checkpoint` runs after every `workers` member-epochs (every epoch for one model), when a member
+    /// finishes, and once at the end; it sees the members' recorded snapshots.
     public static func fitAll(_ model: ModelFile, train: SampleSet, validation: SampleSet, threads: Int,
                               stopAfterEpoch: Int? = nil, progress: @escaping @Sendable (TrainEvent) -> Void = { _ in },
                               checkpoint: @escaping () throws -> Void = {}) throws {
@@ -133,17 +133,17 @@ public enum TrainJob {
         for i in model.members.indices { model.record(i, optimizer: trainers[i]?.optimizer) }
         final class Failure: @unchecked Sendable { var error: Error?; let lock = NSLock() }
         let failure = Failure()
-        // Checkpoint when the ensemble's epoch (the fewest epochs of an unfinished member) advances
-        // or a member finishes: once per epoch for a single model, not once per member epoch.
-        final class Round: @unchecked Sendable { var epoch = -1, finished = -1; let lock = NSLock() }
-        let round = Round()
+        // Checkpoint after every `workers` member-epochs (one epoch of each concurrently training
+        // member; every epoch for a single model) and whenever a member finishes.
+        let workers = concurrent ? min(threads, pending.count) : 1
+        final class Pace: @unchecked Sendable { var sinceSave = 0, finished = -1; let lock = NSLock() }
+        let pace = Pace()
         let maybeCheckpoint: () throws -> Void = {
-            round.lock.lock(); defer { round.lock.unlock() }
-            let states = model.recordedStates()
-            let epoch = states.filter { !$0.finished }.map(\.epochsCompleted).min() ?? Int.max
-            let finished = states.filter(\.finished).count
-            guard epoch > round.epoch || finished != round.finished else { return }
-            round.epoch = epoch; round.finished = finished
+            pace.lock.lock(); defer { pace.lock.unlock() }
+            pace.sinceSave += 1
+            let finished = model.recordedStates().filter(\.finished).count
+            guard pace.sinceSave >= workers || finished != pace.finished else { return }
+            pace.sinceSave = 0; pace.finished = finished
             try checkpoint()
         }
         let runOne: (Int) -> Void = { i in
@@ -160,7 +160,6 @@ public enum TrainJob {
         }
         if concurrent {
             BLAS.setThreads(1)
-            let workers = min(threads, pending.count)
             withoutActuallyEscaping(runOne) { runOne in
                 let shared = UncheckedSendable(runOne)
                 DispatchQueue.concurrentPerform(iterations: workers) { w in
