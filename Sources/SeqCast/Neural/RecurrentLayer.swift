@@ -7,7 +7,8 @@
 //
 // Forward, per layer:
 //   xa = LN_x(x·Wx) ⊙ γx + bx          all T steps in one GEMM before the time loop
-//   ra = LN_h((h_{t-1} ⊙ m)·Wh) ⊙ γh (+ bh for GRU)   one fused [H, G·H] GEMM per step
+//   ra = LN_h((h_{t-1} ⊙ m)·Wh) ⊙ γh (+ bh for GRU)   one fused [H, G·H] GEMM per step, against
+//                                      Wh packed once per batch (PackedGEMM.swift)
 //   cell(xa_t, ra_t, state) → h_t     (m: recurrent-dropout mask, one per sequence)
 // Without layer norm, LSTM and RNN accumulate the recurrent GEMM straight into xa (β = 1).
 // Backward batches dWx, dWh and dX over all steps as one GEMM each after the reverse time loop.
@@ -73,6 +74,9 @@ final class RecurrentCache: @unchecked Sendable {
     let drp: FloatBuffer?         // [T, B, GH] recurrent pre-activation grads (GRU or LN)
     let dhm: FloatBuffer                                        // [B, H]
     let dc: FloatBuffer, dcTmp: FloatBuffer                     // [B, H]
+    // Wh packed once per forward (B = Wh [H, GH]) and once per backward (B = Whᵀ [GH, H]) for the
+    // per-step products (PackedGEMM.swift).
+    let whPacked: PackedMatrix, whTPacked: PackedMatrix
 
     init(layer: RecurrentLayer, capacity b: Int, steps t: Int) {
         capacity = b; steps = t
@@ -96,6 +100,8 @@ final class RecurrentCache: @unchecked Sendable {
         dhm = FloatBuffer(count: b * layer.hidden)
         dc = FloatBuffer(count: b * layer.hidden)
         dcTmp = FloatBuffer(count: b * layer.hidden)
+        whPacked = PackedMatrix(k: layer.hidden, n: layer.gh3)
+        whTPacked = PackedMatrix(k: layer.gh3, n: layer.hidden)
     }
 }
 
@@ -122,6 +128,8 @@ extension RecurrentLayer {
             for i in 0..<BH { m[i] = rng.uniform() < keep ? scale : 0 }
         }
         let h = cache.h.p
+        let whP = cache.whPacked
+        if t > 1 { whP.pack(w + wh, ld: GH, transposed: false) }
         for s in 0..<t {
             // The state entering the recurrent product: h_{t-1}, or h_{t-1} ⊙ m under recurrent dropout
             // (kept for the batched dWh product). Nothing at t = 0 (the initial state is zero).
@@ -138,7 +146,7 @@ extension RecurrentLayer {
             var raS: FloatPtr? = nil
             if let ra = cache.ra {
                 let r = ra.p + s * BG
-                if let hmS { BLAS.gemm(m: b, n: GH, k: H, a: hmS, lda: H, b: w + wh, ldb: GH, beta: 0, c: r, ldc: GH) }
+                if let hmS { PackedGEMM.multiply(m: b, a: hmS, lda: H, b: whP, c: r, ldc: GH, accumulate: false) }
                 else { r.update(repeating: 0, count: BG) }
                 if layerNorm {
                     LayerNorm.forward(x: r, xhat: cache.rhat!.p + s * BG, rstd: cache.rrstd!.p + s * b, y: r,
@@ -149,7 +157,7 @@ extension RecurrentLayer {
                 }
                 raS = r
             } else if let hmS {
-                BLAS.gemm(m: b, n: GH, k: H, a: hmS, lda: H, b: w + wh, ldb: GH, beta: 1, c: pre + s * BG, ldc: GH)
+                PackedGEMM.multiply(m: b, a: hmS, lda: H, b: whP, c: pre + s * BG, ldc: GH, accumulate: true)
             }
             let hPrev: UnsafePointer<Float>? = s == 0 ? nil : UnsafePointer(h + (s - 1) * BH)
             switch kind {
@@ -170,6 +178,8 @@ extension RecurrentLayer {
         let dpre = cache.dpre.p
         let drp = cache.drp?.p ?? dpre   // LSTM/RNN without LN: recurrent grads equal dpre
         cache.dc.zero()
+        let whT = cache.whTPacked
+        if t > 1 { whT.pack(w + wh, ld: GH, transposed: true) }
         for s in stride(from: t - 1, through: 0, by: -1) {
             let dh = dH + s * BH                           // complete ∂L/∂h_s: step s+1 added its part
             let dhPrev: FloatPtr? = s > 0 ? dH + (s - 1) * BH : nil
@@ -191,10 +201,10 @@ extension RecurrentLayer {
                 // ∂L/∂h_{s-1} += (∂L/∂ra_s · Whᵀ) ⊙ m
                 if cache.useMask {
                     let dhm = cache.dhm.p, m = cache.mask.p
-                    BLAS.gemm(transB: true, m: b, n: H, k: GH, a: drpS, lda: GH, b: w + wh, ldb: GH, beta: 0, c: dhm, ldc: H)
+                    PackedGEMM.multiply(m: b, a: drpS, lda: GH, b: whT, c: dhm, ldc: H, accumulate: false)
                     for i in 0..<BH { dhPrev[i] += dhm[i] * m[i] }
                 } else {
-                    BLAS.gemm(transB: true, m: b, n: H, k: GH, a: drpS, lda: GH, b: w + wh, ldb: GH, beta: 1, c: dhPrev, ldc: H)
+                    PackedGEMM.multiply(m: b, a: drpS, lda: GH, b: whT, c: dhPrev, ldc: H, accumulate: true)
                 }
             }
         }
