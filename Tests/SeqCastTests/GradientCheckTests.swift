@@ -98,6 +98,19 @@ final class GradientCheckTests: XCTestCase {
         print("gradient check: worst relative error over 48 configurations = \(worst)")
     }
 
+    /// Batch 50 makes the backward products run in chunks of 2 steps (RecurrentLayer.chunkRows = 128),
+    /// so lookback 5 gives three chunks, one of them partial, with 8-row tile tails.
+    func testChunkedBackwardProducts() throws {
+        for cell in CellKind.allCases {
+            for ln in [false, true] {
+                let cfg = ModelConfig(cell: cell, inputDim: 2, hidden: 3, layers: 2, head: .seq2seq, horizon: 1,
+                                      outputDim: 2, lookback: 5, layerNorm: ln, dropout: 0.25, recurrentDropout: 0.3)
+                let r = try compareGradients(config: cfg, batch: 50)
+                XCTAssertLessThan(r.worst, Self.tolerance, "\(cell) ln=\(ln): \(r.worstName)")
+            }
+        }
+    }
+
     func testMAELossGradient() throws {
         let cfg = ModelConfig(cell: .gru, inputDim: 2, hidden: 4, layers: 1, head: .seq2vec, horizon: 3,
                               outputDim: 1, lookback: 5)

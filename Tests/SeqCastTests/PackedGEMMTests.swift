@@ -1,5 +1,5 @@
 // PackedGEMM against a Float64 triple loop, over shapes with row and column tails, both packings,
-// and both store modes; and bit-equality of a row's result whatever m and the tile it falls in.
+// both store modes and the transposed-A product; and bit-equality of a row's result whatever m and the tile it falls in.
 import XCTest
 import SeqCast
 
@@ -16,7 +16,7 @@ final class PackedGEMMTests: XCTestCase {
                     // B[kk, j] from src stored as [k, n] or, transposed, as [n, k].
                     func bAt(_ kk: Int, _ j: Int) -> Double { Double(transposed ? src[j * k + kk] : src[kk * n + j]) }
                     let packed = PackedMatrix(k: k, n: n)
-                    src.withUnsafeBufferPointer { packed.pack($0.baseAddress!, ld: transposed ? k : n, transposed: transposed) }
+                    src.withUnsafeBufferPointer { packed.pack($0.baseAddress!, k: k, n: n, ld: transposed ? k : n, transposed: transposed) }
                     var c = c0
                     a.withUnsafeBufferPointer { ap in
                         c.withUnsafeMutableBufferPointer { cp in
@@ -38,13 +38,40 @@ final class PackedGEMMTests: XCTestCase {
         }
     }
 
+    /// Aᵀ·B with A stored [k, m], over depths that cross the 256-deep chunk boundary.
+    func testTransposedAMatchesReference() {
+        for (m, k, n) in [(1, 1, 1), (5, 3, 9), (16, 300, 40), (33, 513, 64), (24, 256, 16)] {
+            for accumulate in [false, true] {
+                let a = values(k * m, seed: 6), src = values(k * n, seed: 7), c0 = values(m * n, seed: 8)
+                let packed = PackedMatrix(k: k + 5, n: n + 40)   // room to spare: any fitting shape packs
+                src.withUnsafeBufferPointer { packed.pack($0.baseAddress!, k: k, n: n, ld: n, transposed: false) }
+                var c = c0
+                a.withUnsafeBufferPointer { ap in
+                    c.withUnsafeMutableBufferPointer {
+                        PackedGEMM.multiplyTransposedA(m: m, a: ap.baseAddress!, lda: m, b: packed, c: $0.baseAddress!,
+                                                       ldc: n, accumulate: accumulate)
+                    }
+                }
+                var worst = 0.0
+                for i in 0..<m {
+                    for j in 0..<n {
+                        var ref = accumulate ? Double(c0[i * n + j]) : 0
+                        for kk in 0..<k { ref += Double(a[kk * m + i]) * Double(src[kk * n + j]) }
+                        worst = max(worst, abs(Double(c[i * n + j]) - ref) / (1 + abs(ref)))
+                    }
+                }
+                XCTAssertLessThan(worst, 1e-5, "m \(m) k \(k) n \(n) accumulate \(accumulate)")
+            }
+        }
+    }
+
     /// A row's result depends only on that row: the same row computed inside a batch of 13 (a tail
     /// tile) and alone gives identical bits, so shards and thread counts cannot change results.
     func testRowResultIndependentOfBatch() {
         let k = 40, n = 45
         let a = values(13 * k, seed: 4), src = values(k * n, seed: 5)
         let packed = PackedMatrix(k: k, n: n)
-        src.withUnsafeBufferPointer { packed.pack($0.baseAddress!, ld: n, transposed: false) }
+        src.withUnsafeBufferPointer { packed.pack($0.baseAddress!, k: k, n: n, ld: n, transposed: false) }
         var all = [Float](repeating: 0, count: 13 * n), one = [Float](repeating: 0, count: n)
         a.withUnsafeBufferPointer { ap in
             all.withUnsafeMutableBufferPointer {

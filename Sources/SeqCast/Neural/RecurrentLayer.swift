@@ -11,7 +11,8 @@
 //                                      Wh packed once per batch (PackedGEMM.swift)
 //   cell(xa_t, ra_t, state) → h_t     (m: recurrent-dropout mask, one per sequence)
 // Without layer norm, LSTM and RNN accumulate the recurrent GEMM straight into xa (β = 1).
-// Backward batches dWx, dWh and dX over all steps as one GEMM each after the reverse time loop.
+// Backward batches dWx, dWh and dX over chunks of steps (~128 rows), each run as soon as the reverse
+// time loop has finished it, while its ∂pre rows are still in cache.
 
 /// The recurrent cell types.
 public enum CellKind: String, Codable, Sendable, CaseIterable {
@@ -74,9 +75,12 @@ final class RecurrentCache: @unchecked Sendable {
     let drp: FloatBuffer?         // [T, B, GH] recurrent pre-activation grads (GRU or LN)
     let dhm: FloatBuffer                                        // [B, H]
     let dc: FloatBuffer, dcTmp: FloatBuffer                     // [B, H]
-    // Wh packed once per forward (B = Wh [H, GH]) and once per backward (B = Whᵀ [GH, H]) for the
-    // per-step products (PackedGEMM.swift).
-    let whPacked: PackedMatrix, whTPacked: PackedMatrix
+    // Packed operands of PackedGEMM.swift: Wh [H, GH] (forward, once per batch), Whᵀ [GH, H] and
+    // Wxᵀ [GH, D] (backward), one chunk of states for a weight-gradient product, and the
+    // transposed weight gradients dWhᵀ [GH, H], dWxᵀ [GH, D] accumulated over the chunks.
+    let whPacked: PackedMatrix, whTPacked: PackedMatrix, wxTPacked: PackedMatrix
+    let statesPacked: PackedMatrix
+    let dWhT: FloatBuffer, dWxT: FloatBuffer
 
     init(layer: RecurrentLayer, capacity b: Int, steps t: Int) {
         capacity = b; steps = t
@@ -102,6 +106,10 @@ final class RecurrentCache: @unchecked Sendable {
         dcTmp = FloatBuffer(count: b * layer.hidden)
         whPacked = PackedMatrix(k: layer.hidden, n: layer.gh3)
         whTPacked = PackedMatrix(k: layer.gh3, n: layer.hidden)
+        wxTPacked = PackedMatrix(k: layer.gh3, n: layer.inputDim)
+        statesPacked = PackedMatrix(k: max(b, RecurrentLayer.chunkRows), n: max(layer.hidden, layer.inputDim))
+        dWhT = FloatBuffer(count: layer.gh3 * layer.hidden)
+        dWxT = FloatBuffer(count: layer.gh3 * layer.inputDim)
     }
 }
 
@@ -129,7 +137,7 @@ extension RecurrentLayer {
         }
         let h = cache.h.p
         let whP = cache.whPacked
-        if t > 1 { whP.pack(w + wh, ld: GH, transposed: false) }
+        if t > 1 { whP.pack(w + wh, k: H, n: GH, ld: GH, transposed: false) }
         for s in 0..<t {
             // The state entering the recurrent product: h_{t-1}, or h_{t-1} ⊙ m under recurrent dropout
             // (kept for the batched dWh product). Nothing at t = 0 (the initial state is zero).
@@ -179,7 +187,10 @@ extension RecurrentLayer {
         let drp = cache.drp?.p ?? dpre   // LSTM/RNN without LN: recurrent grads equal dpre
         cache.dc.zero()
         let whT = cache.whTPacked
-        if t > 1 { whT.pack(w + wh, ld: GH, transposed: true) }
+        if t > 1 { whT.pack(w + wh, k: GH, n: H, ld: GH, transposed: true) }
+        if dX != nil { cache.wxTPacked.pack(w + wx, k: GH, n: inputDim, ld: GH, transposed: true) }
+        cache.dWhT.zero(); cache.dWxT.zero()
+        let chunk = max(1, Self.chunkRows / b)
         for s in stride(from: t - 1, through: 0, by: -1) {
             let dh = dH + s * BH                           // complete ∂L/∂h_s: step s+1 added its part
             let dhPrev: FloatPtr? = s > 0 ? dH + (s - 1) * BH : nil
@@ -207,23 +218,43 @@ extension RecurrentLayer {
                     PackedGEMM.multiply(m: b, a: drpS, lda: GH, b: whT, c: dhPrev, ldc: H, accumulate: true)
                 }
             }
+            if s % chunk == 0 {
+                backwardChunk(params: w, grads: g, x: x, batch: b, steps: s, min(t, s + chunk), cache: cache,
+                              drp: drp, dX: dX)
+            }
         }
-        colSum(dpre, rows: t * b, n: GH, into: g + bx)
+        addTransposed(cache.dWhT.p, lds: H, into: g + wh, ldd: GH, rows: H, cols: GH)
+        addTransposed(cache.dWxT.p, lds: inputDim, into: g + wx, ldd: GH, rows: inputDim, cols: GH)
+    }
+
+    /// Steps per chunk of the batched backward products: about this many rows of ∂pre, so a chunk
+    /// is still in cache when it is used.
+    static let chunkRows = 128
+
+    /// The products batched over steps s0..<s1, run as soon as the reverse loop has completed them:
+    /// bias and LN_x gradients, dWxᵀ += ∂preᵀ·x, dWhᵀ += ∂raᵀ·(h_{s-1} ⊙ m), and dX = ∂pre·Wxᵀ.
+    private func backwardChunk(params w: UnsafeMutablePointer<Float>, grads g: UnsafeMutablePointer<Float>,
+                               x: UnsafePointer<Float>, batch b: Int, steps s0: Int, _ s1: Int,
+                               cache: RecurrentCache, drp: UnsafePointer<Float>, dX: UnsafeMutablePointer<Float>?) {
+        let H = hidden, GH = gh3, D = inputDim, rows = (s1 - s0) * b
+        let dpre = cache.dpre.p + s0 * b * GH, states = cache.statesPacked
+        colSum(dpre, rows: rows, n: GH, into: g + bx)
         if layerNorm {
-            LayerNorm.backward(dy: dpre, xhat: cache.xhat!.p, rstd: cache.xrstd!.p,
-                               gamma: w + gx!, dgamma: g + gx!, rows: t * b, n: GH)
+            LayerNorm.backward(dy: dpre, xhat: cache.xhat!.p + s0 * b * GH, rstd: cache.xrstd!.p + s0 * b,
+                               gamma: w + gx!, dgamma: g + gx!, rows: rows, n: GH)
         }
-        if t > 1 {
-            // dWh += Σ_{s≥1} (h_{s-1} ⊙ m)ᵀ · ∂L/∂ra_s, one GEMM over all steps.
-            let states = cache.useMask ? UnsafePointer(cache.hm!.p + BH) : UnsafePointer(cache.h.p)
-            BLAS.gemm(transA: true, m: H, n: GH, k: (t - 1) * b, a: states, lda: H,
-                      b: drp + BG, ldb: GH, beta: 1, c: g + wh, ldc: GH)
+        // The state entering step s is h_{s-1} ⊙ m (kept at hm[s]) or h_{s-1}; none at s = 0.
+        let h0 = max(s0, 1)
+        if s1 > h0 {
+            let prev = cache.useMask ? UnsafePointer(cache.hm!.p + h0 * b * H) : UnsafePointer(cache.h.p + (h0 - 1) * b * H)
+            states.pack(prev, k: (s1 - h0) * b, n: H, ld: H, transposed: false)
+            PackedGEMM.multiplyTransposedA(m: GH, a: drp + h0 * b * GH, lda: GH, b: states, c: cache.dWhT.p, ldc: H,
+                                           accumulate: true)
         }
-        BLAS.gemm(transA: true, m: inputDim, n: GH, k: t * b, a: x, lda: inputDim, b: dpre, ldb: GH,
-                  beta: 1, c: g + wx, ldc: GH)
+        states.pack(x + s0 * b * D, k: rows, n: D, ld: D, transposed: false)
+        PackedGEMM.multiplyTransposedA(m: GH, a: dpre, lda: GH, b: states, c: cache.dWxT.p, ldc: D, accumulate: true)
         if let dX {
-            BLAS.gemm(transB: true, m: t * b, n: inputDim, k: GH, a: dpre, lda: GH, b: w + wx, ldb: GH,
-                      beta: 0, c: dX, ldc: inputDim)
+            PackedGEMM.multiply(m: rows, a: dpre, lda: GH, b: cache.wxTPacked, c: dX + s0 * b * D, ldc: D, accumulate: false)
         }
     }
 }
