@@ -6,7 +6,7 @@
 // Activations are time-major: x [T, B, D], h [T, B, H], so each step's slice is contiguous.
 //
 // Forward, per layer:
-//   xa = LN_x(x·Wx) ⊙ γx + bx          all T steps in one GEMM before the time loop
+//   xa = LN_x(x·Wx) ⊙ γx + bx          in chunks of steps (~128 rows), each just before the loop reaches it
 //   ra = LN_h((h_{t-1} ⊙ m)·Wh) ⊙ γh (+ bh for GRU)   one fused [H, G·H] GEMM per step, against
 //                                      Wh packed once per batch (PackedGEMM.swift)
 //   cell(xa_t, ra_t, state) → h_t     (m: recurrent-dropout mask, one per sequence)
@@ -75,10 +75,10 @@ final class RecurrentCache: @unchecked Sendable {
     let drp: FloatBuffer?         // [T, B, GH] recurrent pre-activation grads (GRU or LN)
     let dhm: FloatBuffer                                        // [B, H]
     let dc: FloatBuffer, dcTmp: FloatBuffer                     // [B, H]
-    // Packed operands of PackedGEMM.swift: Wh [H, GH] (forward, once per batch), Whᵀ [GH, H] and
+    // Packed operands of PackedGEMM.swift: Wh [H, GH] and Wx [D, GH] (forward, once per batch), Whᵀ [GH, H] and
     // Wxᵀ [GH, D] (backward), one chunk of states for a weight-gradient product, and the
     // transposed weight gradients dWhᵀ [GH, H], dWxᵀ [GH, D] accumulated over the chunks.
-    let whPacked: PackedMatrix, whTPacked: PackedMatrix, wxTPacked: PackedMatrix
+    let whPacked: PackedMatrix, whTPacked: PackedMatrix, wxPacked: PackedMatrix, wxTPacked: PackedMatrix
     let statesPacked: PackedMatrix
     let dWhT: FloatBuffer, dWxT: FloatBuffer
 
@@ -106,6 +106,7 @@ final class RecurrentCache: @unchecked Sendable {
         dcTmp = FloatBuffer(count: b * layer.hidden)
         whPacked = PackedMatrix(k: layer.hidden, n: layer.gh3)
         whTPacked = PackedMatrix(k: layer.gh3, n: layer.hidden)
+        wxPacked = PackedMatrix(k: layer.inputDim, n: layer.gh3)
         wxTPacked = PackedMatrix(k: layer.gh3, n: layer.inputDim)
         statesPacked = PackedMatrix(k: max(b, RecurrentLayer.chunkRows), n: max(layer.hidden, layer.inputDim))
         dWhT = FloatBuffer(count: layer.gh3 * layer.hidden)
@@ -121,15 +122,6 @@ extension RecurrentLayer {
         precondition(b <= cache.capacity && t == cache.steps, "workspace too small for batch \(b), steps \(t)")
         let H = hidden, GH = gh3, BH = b * H, BG = b * GH
         let pre = cache.pre.p
-        // Input projection for all steps at once.
-        BLAS.gemm(m: t * b, n: GH, k: inputDim, a: x, lda: inputDim, b: w + wx, ldb: GH, beta: 0, c: pre, ldc: GH)
-        if layerNorm {
-            LayerNorm.forward(x: pre, xhat: cache.xhat!.p, rstd: cache.xrstd!.p, y: pre,
-                              gamma: w + gx!, bias: w + bx, rows: t * b, n: GH)
-        } else {
-            let bias = w + bx
-            for r in 0..<(t * b) { let row = pre + r * GH; for j in 0..<GH { row[j] += bias[j] } }
-        }
         cache.useMask = training && recurrentDropout > 0
         if cache.useMask {
             let keep = 1 - recurrentDropout, scale = 1 / keep, m = cache.mask.p
@@ -138,7 +130,10 @@ extension RecurrentLayer {
         let h = cache.h.p
         let whP = cache.whPacked
         if t > 1 { whP.pack(w + wh, k: H, n: GH, ld: GH, transposed: false) }
+        cache.wxPacked.pack(w + wx, k: inputDim, n: GH, ld: GH, transposed: false)
+        let chunk = max(1, Self.chunkRows / b)
         for s in 0..<t {
+            if s % chunk == 0 { projectInputs(params: w, x: x, batch: b, steps: s, min(t, s + chunk), cache: cache) }
             // The state entering the recurrent product: h_{t-1}, or h_{t-1} ⊙ m under recurrent dropout
             // (kept for the batched dWh product). Nothing at t = 0 (the initial state is zero).
             var hmS: UnsafeMutablePointer<Float>? = nil
@@ -173,6 +168,22 @@ extension RecurrentLayer {
             case .gru: gruForwardStep(s: s, b: b, ra: raS!, hPrev: hPrev, cache: cache)
             case .rnn: rnnForwardStep(s: s, b: b, ra: raS, cache: cache)
             }
+        }
+    }
+
+    /// Input pre-activations of steps s0..<s1 (one chunk, projected just before the time loop
+    /// reaches it): pre = LN_x(x·Wx) ⊙ γx + bx, or x·Wx + bx.
+    private func projectInputs(params w: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, batch b: Int,
+                               steps s0: Int, _ s1: Int, cache: RecurrentCache) {
+        let GH = gh3, rows = (s1 - s0) * b, pre = cache.pre.p + s0 * b * GH
+        PackedGEMM.multiply(m: rows, a: x + s0 * b * inputDim, lda: inputDim, b: cache.wxPacked, c: pre, ldc: GH,
+                            accumulate: false)
+        if layerNorm {
+            LayerNorm.forward(x: pre, xhat: cache.xhat!.p + s0 * b * GH, rstd: cache.xrstd!.p + s0 * b, y: pre,
+                              gamma: w + gx!, bias: w + bx, rows: rows, n: GH)
+        } else {
+            let bias = w + bx
+            for r in 0..<rows { let row = pre + r * GH; for j in 0..<GH { row[j] += bias[j] } }
         }
     }
 
@@ -227,8 +238,8 @@ extension RecurrentLayer {
         addTransposed(cache.dWxT.p, lds: inputDim, into: g + wx, ldd: GH, rows: inputDim, cols: GH)
     }
 
-    /// Steps per chunk of the batched backward products: about this many rows of ∂pre, so a chunk
-    /// is still in cache when it is used.
+    /// Steps per chunk of the input projection and of the batched backward products: about this
+    /// many rows, so a chunk's pre-activations (or ∂pre) are still in cache when they are used.
     static let chunkRows = 128
 
     /// The products batched over steps s0..<s1, run as soon as the reverse loop has completed them:
