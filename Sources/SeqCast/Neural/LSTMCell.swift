@@ -10,7 +10,8 @@
 
 extension RecurrentLayer {
     /// One LSTM step over b rows at step s. `cache.pre` holds xa (plus the recurrent product when
-    /// `ra` is nil) and is overwritten with the activated gates.
+    /// `ra` is nil) and is overwritten with the activated gates. Three sweeps over the rows: gates
+    /// and c_t; LN_c (one call over all rows) and tanh; h_t.
     @inline(__always)
     func lstmForwardStep(w: UnsafeMutablePointer<Float>, s: Int, b: Int, ra: FloatPtr?, cache: RecurrentCache) {
         let H = hidden, G = 4 * H, BH = b * H
@@ -23,21 +24,24 @@ extension RecurrentLayer {
             sigmoidInPlace(row, 2 * H)
             tanhInPlace(row + 2 * H, H)
             sigmoidInPlace(row + 3 * H, H)
-            let gi = row, gf = row + H, gg = row + 2 * H, go = row + 3 * H
-            let c = cS + i * H, ct = ctS + i * H, h = hS + i * H
+            let gi = row, gf = row + H, gg = row + 2 * H
+            let c = cS + i * H
             if let cPrev {
                 let cp = cPrev + i * H
                 for j in 0..<H { c[j] = gf[j] * cp[j] + gi[j] * gg[j] }
             } else {
                 for j in 0..<H { c[j] = gi[j] * gg[j] }
             }
-            if layerNorm {
-                LayerNorm.forward(x: c, xhat: cache.chat!.p + s * BH + i * H, rstd: cache.crstd!.p + s * b + i,
-                                  y: ct, gamma: w + gc!, bias: w + bc!, rows: 1, n: H)
-                tanhInPlace(ct, H)
-            } else {
-                for j in 0..<H { ct[j] = fastTanh(c[j]) }
-            }
+        }
+        if layerNorm {
+            LayerNorm.forward(x: cS, xhat: cache.chat!.p + s * BH, rstd: cache.crstd!.p + s * b,
+                              y: ctS, gamma: w + gc!, bias: w + bc!, rows: b, n: H)
+            tanhInPlace(ctS, BH)
+        } else {
+            for j in 0..<BH { ctS[j] = fastTanh(cS[j]) }
+        }
+        for i in 0..<b {
+            let go = preS + i * G + 3 * H, ct = ctS + i * H, h = hS + i * H
             for j in 0..<H { h[j] = go[j] * ct[j] }
         }
     }
@@ -50,23 +54,26 @@ extension RecurrentLayer {
         let H = hidden, G = 4 * H, BH = b * H
         let gatesS = cache.pre.p + s * b * G, ctS = cache.ct!.p + s * BH
         let cPrev: FloatPtr? = s == 0 ? nil : cache.c!.p + (s - 1) * BH
+        let dctS = cache.dcTmp.p
         for i in 0..<b {
-            let row = gatesS + i * G
-            let gi = row, gf = row + H, gg = row + 2 * H, go = row + 3 * H
-            let ct = ctS + i * H, dh = dhS + i * H
-            let dct = cache.dcTmp.p + i * H, dc = cache.dc.p + i * H
-            let d = dpre + i * G
-            let di = d, df = d + H, dg = d + 2 * H, dO = d + 3 * H
+            let go = gatesS + i * G + 3 * H, ct = ctS + i * H, dh = dhS + i * H
+            let dct = dctS + i * H, dO = dpre + i * G + 3 * H
             for j in 0..<H {
                 dct[j] = dh[j] * go[j] * (1 - ct[j] * ct[j])
                 dO[j] = dh[j] * ct[j] * go[j] * (1 - go[j])
             }
-            if layerNorm {
-                let dbc = g + bc!
-                for j in 0..<H { dbc[j] += dct[j] }
-                LayerNorm.backward(dy: dct, xhat: cache.chat!.p + s * BH + i * H, rstd: cache.crstd!.p + s * b + i,
-                                   gamma: w + gc!, dgamma: g + gc!, rows: 1, n: H)
-            }
+        }
+        if layerNorm {
+            colSum(dctS, rows: b, n: H, into: g + bc!)
+            LayerNorm.backward(dy: dctS, xhat: cache.chat!.p + s * BH, rstd: cache.crstd!.p + s * b,
+                               gamma: w + gc!, dgamma: g + gc!, rows: b, n: H)
+        }
+        for i in 0..<b {
+            let row = gatesS + i * G
+            let gi = row, gf = row + H, gg = row + 2 * H
+            let dct = dctS + i * H, dc = cache.dc.p + i * H
+            let d = dpre + i * G
+            let di = d, df = d + H, dg = d + 2 * H
             if let cPrev {
                 let cp = cPrev + i * H
                 for j in 0..<H {

@@ -61,7 +61,7 @@ struct RecurrentLayer: Sendable {
 final class RecurrentCache: @unchecked Sendable {
     let capacity: Int, steps: Int
     let pre: FloatBuffer          // [T, B, GH] input pre-activations, then activated gates
-    let ra: FloatBuffer?          // [T, B, GH] recurrent pre-activations (GRU or LN)
+    let ra: FloatBuffer?          // GRU: [T, B, GH] recurrent pre-activations; LSTM/RNN with LN: [B, GH] scratch
     let xhat: FloatBuffer?, xrstd: FloatBuffer?  // LN_x cache [T, B, GH], [T, B]
     let rhat: FloatBuffer?, rrstd: FloatBuffer?  // LN_h cache
     let h: FloatBuffer            // [T, B, H] outputs
@@ -87,7 +87,7 @@ final class RecurrentCache: @unchecked Sendable {
         let n = t * b * layer.gh3, nh = t * b * layer.hidden
         let lstm = layer.kind == .lstm, ln = layer.layerNorm
         pre = FloatBuffer(count: n)
-        ra = layer.keepsRecurrent ? FloatBuffer(count: n) : nil
+        ra = layer.kind == .gru ? FloatBuffer(count: n) : (ln ? FloatBuffer(count: b * layer.gh3) : nil)
         xhat = ln ? FloatBuffer(count: n) : nil
         xrstd = ln ? FloatBuffer(count: t * b) : nil
         rhat = ln ? FloatBuffer(count: n) : nil
@@ -148,26 +148,35 @@ extension RecurrentLayer {
             }
             var raS: FloatPtr? = nil
             if let ra = cache.ra {
-                let r = ra.p + s * BG
+                let gru = kind == .gru, r = gru ? ra.p + s * BG : ra.p
                 if let hmS { PackedGEMM.multiply(m: b, a: hmS, lda: H, b: whP, c: r, ldc: GH, accumulate: false) }
                 else { r.update(repeating: 0, count: BG) }
                 if layerNorm {
-                    LayerNorm.forward(x: r, xhat: cache.rhat!.p + s * BG, rstd: cache.rrstd!.p + s * b, y: r,
-                                      gamma: w + gh!, bias: bh.map { UnsafePointer(w + $0) }, rows: b, n: GH)
+                    // GRU keeps ra (its gate math needs it apart); LSTM/RNN add LN_h's output straight into pre.
+                    LayerNorm.forward(x: r, xhat: cache.rhat!.p + s * BG, rstd: cache.rrstd!.p + s * b,
+                                      y: gru ? r : pre + s * BG, gamma: w + gh!, bias: bh.map { UnsafePointer(w + $0) },
+                                      rows: b, n: GH, accumulate: !gru)
                 } else if let bh {
                     let bias = w + bh
                     for i in 0..<b { let row = r + i * GH; for j in 0..<GH { row[j] += bias[j] } }
                 }
-                raS = r
+                raS = layerNorm && !gru ? nil : r
             } else if let hmS {
                 PackedGEMM.multiply(m: b, a: hmS, lda: H, b: whP, c: pre + s * BG, ldc: GH, accumulate: true)
             }
-            let hPrev: UnsafePointer<Float>? = s == 0 ? nil : UnsafePointer(h + (s - 1) * BH)
-            switch kind {
-            case .lstm: lstmForwardStep(w: w, s: s, b: b, ra: raS, cache: cache)
-            case .gru: gruForwardStep(s: s, b: b, ra: raS!, hPrev: hPrev, cache: cache)
-            case .rnn: rnnForwardStep(s: s, b: b, ra: raS, cache: cache)
-            }
+            cellForwardStep(s: s, b: b, w: w, ra: raS, cache: cache)
+        }
+    }
+
+    /// The cell's gate math for step s, given the recurrent pre-activations (nil: already in pre).
+    @inline(__always)
+    private func cellForwardStep(s: Int, b: Int, w: UnsafeMutablePointer<Float>, ra: FloatPtr?, cache: RecurrentCache) {
+        switch kind {
+        case .lstm: lstmForwardStep(w: w, s: s, b: b, ra: ra, cache: cache)
+        case .gru:
+            let hPrev: UnsafePointer<Float>? = s == 0 ? nil : UnsafePointer(cache.h.p + (s - 1) * b * hidden)
+            gruForwardStep(s: s, b: b, ra: ra!, hPrev: hPrev, cache: cache)
+        case .rnn: rnnForwardStep(s: s, b: b, ra: ra, cache: cache)
         }
     }
 
@@ -212,9 +221,10 @@ extension RecurrentLayer {
             case .rnn: rnnBackwardStep(s: s, b: b, cache: cache, dh: dh, dpre: dpreS)
             }
             if layerNorm {
-                if kind != .gru { drpS.update(from: dpreS, count: BG) }
-                if let bh { colSum(drpS, rows: b, n: GH, into: g + bh) }
-                LayerNorm.backward(dy: drpS, xhat: cache.rhat!.p + s * BG, rstd: cache.rrstd!.p + s * b,
+                // LSTM/RNN: ∂L/∂(LN_h output) equals ∂pre (ra was added to pre); GRU: its own drp.
+                let dy = kind == .gru ? UnsafePointer(drpS) : UnsafePointer(dpreS)
+                if let bh { colSum(dy, rows: b, n: GH, into: g + bh) }
+                LayerNorm.backward(dy: dy, dx: drpS, xhat: cache.rhat!.p + s * BG, rstd: cache.rrstd!.p + s * b,
                                    gamma: w + gh!, dgamma: g + gh!, rows: b, n: GH)
             } else if let bh {
                 colSum(drpS, rows: b, n: GH, into: g + bh)
