@@ -13,7 +13,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed repeats (the median is reported).") var repeats: Int = 5
     @Option(help: "Training steps per repeat.") var steps: Int = 20
     @Option(help: "Sequences per parallel shard (default: the training default).") var shardSize: Int?
-    @Flag(help: "Also time the layer-norm and dropout variants.") var variants = false
+    @Flag(help: "Also time the layer-norm and dropout variants (repeats interleaved with the plain ones).") var variants = false
+    @Option(help: "Time only this training variant: plain, layer-norm or dropout (e.g. to profile it).")
+    var variant: String?
     @Flag(help: "Skip the inference lines.") var noInference = false
 
     func run() throws {
@@ -22,11 +24,19 @@ struct BenchCommand: ParsableCommand {
             list = list.filter { $0.name == only }
             if list.isEmpty { throw ValidationError("no configuration named '\(only)'") }
         }
+        let chosen: [Benchmark.Variant]
+        if let variant {
+            guard let v = Benchmark.Variant(rawValue: variant) else {
+                throw ValidationError("--variant must be plain, layer-norm or dropout, not '\(variant)'")
+            }
+            chosen = [v]
+        } else {
+            chosen = variants ? Benchmark.Variant.allCases : [.plain]
+        }
         for c in list {
-            print(try Benchmark.train(c, threads: threads, steps: steps, repeats: repeats, shardSize: shardSize).json)
-            if variants {
-                print(try Benchmark.train(c, threads: threads, steps: steps, repeats: repeats, layerNorm: true, shardSize: shardSize).json)
-                print(try Benchmark.train(c, threads: threads, steps: steps, repeats: repeats, dropout: 0.2, shardSize: shardSize).json)
+            for result in try Benchmark.train(c, variants: chosen, threads: threads, steps: steps, repeats: repeats,
+                                              shardSize: shardSize) {
+                print(result.json)
             }
             if !noInference { print(try Benchmark.infer(c, threads: threads, steps: steps, repeats: repeats).json) }
             fflush(nil)

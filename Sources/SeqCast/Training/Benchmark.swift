@@ -47,36 +47,68 @@ public enum Benchmark {
         }
     }
 
-    /// Times `steps` training steps `repeats` times after 3 warm-up steps; returns sequences/s.
-    public static func train(_ c: BenchConfig, threads: Int, steps: Int = 20, repeats: Int = 5,
-                             layerNorm: Bool = false, dropout: Float = 0, shardSize: Int? = nil) throws -> BenchResult {
+    /// Training variants a benchmark can time side by side.
+    public enum Variant: String, CaseIterable, Sendable {
+        case plain, layerNorm = "layer-norm", dropout
+        var label: String { self == .dropout ? "dropout 0.2" : rawValue }
+    }
+
+    /// Times training of each variant: warm-up (3 steps and at least 0.3 s, so idle OpenBLAS
+    /// threads from earlier work have stopped spinning), then `repeats` rounds in which every
+    /// variant times `steps` training steps in turn. Interleaving puts each variant under the same
+    /// machine load, so their ratios (the cost of layer norm or dropout) are comparable even on a
+    /// noisy host. Returns one result per variant (median, min, max sequences/s).
+    public static func train(_ c: BenchConfig, variants: [Variant], threads: Int, steps: Int = 20,
+                             repeats: Int = 5, shardSize: Int? = nil) throws -> [BenchResult] {
+        let trainers = try variants.map { v in
+            try makeTrainer(c, layerNorm: v == .layerNorm, dropout: v == .dropout ? 0.2 : 0, threads: threads,
+                            shardSize: shardSize)
+        }
+        let set = benchData(c)
+        var epoch = 0
+        for trainer in trainers {
+            let start = DispatchTime.now().uptimeNanoseconds
+            var warm = 0
+            while warm < 3 || DispatchTime.now().uptimeNanoseconds - start < 300_000_000 {
+                _ = try trainer.trainEpoch(set, epoch: epoch); epoch += 1; warm += 1
+            }
+        }
+        var rates = Array(repeating: [Double](), count: trainers.count)
+        for _ in 0..<repeats {
+            for (i, trainer) in trainers.enumerated() {
+                let start = DispatchTime.now().uptimeNanoseconds
+                for _ in 0..<steps { _ = try trainer.trainEpoch(set, epoch: epoch); epoch += 1 }
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                rates[i].append(Double(c.batch * steps) / seconds)
+            }
+        }
+        return zip(variants, rates).map { v, r in
+            let sorted = r.sorted(), median = sorted[sorted.count / 2]
+            return BenchResult(name: c.name, variant: v.label, mode: "train",
+                               sequencesPerSecond: (median, sorted.first!, sorted.last!), threads: threads,
+                               gflops: median * c.trainingFlopsPerSequence / 1e9)
+        }
+    }
+
+    /// A trainer for one configuration and variant (random init, seed 0; Adam lr 1e-3, no clipping).
+    private static func makeTrainer(_ c: BenchConfig, layerNorm: Bool, dropout: Float, threads: Int,
+                                    shardSize: Int?) throws -> Trainer {
         let config = ModelConfig(cell: c.cell, inputDim: c.input_dim, hidden: c.hidden, layers: c.layers, head: c.head,
                                  horizon: c.horizon, outputDim: c.output_dim, lookback: c.steps, layerNorm: layerNorm,
                                  dropout: dropout, recurrentDropout: 0)
-        let net = try Network(config: config, seed: 0)
-        var rng = SeededRandom(seed: 1)
-        let perStep = c.head == .seq2seq
-        let width = c.horizon * c.output_dim
-        let set = SampleSet(steps: c.steps, inputDim: c.input_dim, targetWidth: width, perStep: perStep,
-                            x: (0..<(c.batch * c.steps * c.input_dim)).map { _ in rng.normal() },
-                            y: (0..<(c.batch * (perStep ? c.steps : 1) * width)).map { _ in rng.normal() })
         var o = TrainingOptions()
         o.batchSize = c.batch; o.learningRate = 1e-3; o.threads = threads; o.clip = 0
         if let shardSize { o.shardSize = shardSize }
-        let trainer = Trainer(network: net, options: o)
-        for e in 0..<3 { _ = try trainer.trainEpoch(set, epoch: e) }
-        var rates: [Double] = []
-        for r in 0..<repeats {
-            let start = DispatchTime.now().uptimeNanoseconds
-            for s in 0..<steps { _ = try trainer.trainEpoch(set, epoch: 3 + r * steps + s) }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            rates.append(Double(c.batch * steps) / seconds)
-        }
-        rates.sort()
-        let variant = [layerNorm ? "layer-norm" : nil, dropout > 0 ? "dropout \(dropout)" : nil].compactMap { $0 }.joined(separator: "+")
-        return BenchResult(name: c.name, variant: variant.isEmpty ? "plain" : variant, mode: "train",
-                           sequencesPerSecond: (rates[rates.count / 2], rates.first!, rates.last!), threads: threads,
-                           gflops: rates[rates.count / 2] * c.trainingFlopsPerSequence / 1e9)
+        return Trainer(network: try Network(config: config, seed: 0), options: o)
+    }
+
+    /// One mini-batch of random inputs and targets (one training step per `trainEpoch`).
+    private static func benchData(_ c: BenchConfig) -> SampleSet {
+        var rng = SeededRandom(seed: 1)
+        let perStep = c.head == .seq2seq, width = c.horizon * c.output_dim
+        return SampleSet(steps: c.steps, inputDim: c.input_dim, targetWidth: width, perStep: perStep,
+                         x: (0..<(c.batch * c.steps * c.input_dim)).map { _ in rng.normal() },
+                         y: (0..<(c.batch * (perStep ? c.steps : 1) * width)).map { _ in rng.normal() })
     }
 
     /// Inference (forward only, batched as in `forecast`) throughput.
