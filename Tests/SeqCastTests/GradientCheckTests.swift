@@ -98,8 +98,9 @@ final class GradientCheckTests: XCTestCase {
         print("gradient check: worst relative error over 48 configurations = \(worst)")
     }
 
-    /// Batch 50 makes the backward products run in chunks of 2 steps (RecurrentLayer.chunkRows = 128),
-    /// so lookback 5 gives three chunks, one of them partial, with 8-row tile tails.
+    /// Batch 50 makes the input projection and backward products run in chunks of 2 steps
+    /// (RecurrentLayer.chunkRows = 128), so lookback 5 gives three chunks, one of them partial,
+    /// with 8-row tile tails.
     func testChunkedBackwardProducts() throws {
         for cell in CellKind.allCases {
             for ln in [false, true] {
@@ -108,6 +109,14 @@ final class GradientCheckTests: XCTestCase {
                 let r = try compareGradients(config: cfg, batch: 50)
                 XCTAssertLessThan(r.worst, Self.tolerance, "\(cell) ln=\(ln): \(r.worstName)")
             }
+        }
+        // Inputs at least RecurrentLayer.narrowInput wide take the packed x·Wx / dWx path (the
+        // configurations above take the row-loop path): 9 inputs, batch 24 → chunks of 5 steps and 1.
+        for cell in [CellKind.lstm, .gru] {
+            let cfg = ModelConfig(cell: cell, inputDim: 9, hidden: 4, layers: 1, head: .seq2seq, horizon: 1,
+                                  outputDim: 2, lookback: 6, layerNorm: cell == .lstm)
+            let r = try compareGradients(config: cfg, batch: 24)
+            XCTAssertLessThan(r.worst, Self.tolerance, "\(cell) wide input: \(r.worstName)")
         }
     }
 

@@ -185,8 +185,18 @@ extension RecurrentLayer {
     private func projectInputs(params w: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, batch b: Int,
                                steps s0: Int, _ s1: Int, cache: RecurrentCache) {
         let GH = gh3, rows = (s1 - s0) * b, pre = cache.pre.p + s0 * b * GH
-        PackedGEMM.multiply(m: rows, a: x + s0 * b * inputDim, lda: inputDim, b: cache.wxPacked, c: pre, ldc: GH,
-                            accumulate: false)
+        let xs = x + s0 * b * inputDim
+        if inputDim < Self.narrowInput {
+            // A few inputs (often one): D scaled rows of Wx per step, no padding to a 32-wide panel.
+            let wxp = w + wx
+            for r in 0..<rows {
+                let row = pre + r * GH, xr = xs + r * inputDim
+                for j in 0..<GH { row[j] = xr[0] * wxp[j] }
+                for d in 1..<inputDim { let wd = wxp + d * GH, v = xr[d]; for j in 0..<GH { row[j] += v * wd[j] } }
+            }
+        } else {
+            PackedGEMM.multiply(m: rows, a: xs, lda: inputDim, b: cache.wxPacked, c: pre, ldc: GH, accumulate: false)
+        }
         if layerNorm {
             LayerNorm.forward(x: pre, xhat: cache.xhat!.p + s0 * b * GH, rstd: cache.xrstd!.p + s0 * b, y: pre,
                               gamma: w + gx!, bias: w + bx, rows: rows, n: GH)
@@ -245,12 +255,18 @@ extension RecurrentLayer {
             }
         }
         addTransposed(cache.dWhT.p, lds: H, into: g + wh, ldd: GH, rows: H, cols: GH)
-        addTransposed(cache.dWxT.p, lds: inputDim, into: g + wx, ldd: GH, rows: inputDim, cols: GH)
+        if inputDim >= Self.narrowInput {
+            addTransposed(cache.dWxT.p, lds: inputDim, into: g + wx, ldd: GH, rows: inputDim, cols: GH)
+        }
     }
 
     /// Steps per chunk of the input projection and of the batched backward products: about this
     /// many rows, so a chunk's pre-activations (or ∂pre) are still in cache when they are used.
     static let chunkRows = 128
+
+    /// Below this many inputs, x·Wx and dWx are plain row loops: a packed 32-wide panel would be
+    /// mostly zeros (D = 1 is the common univariate case).
+    static let narrowInput = 8
 
     /// The products batched over steps s0..<s1, run as soon as the reverse loop has completed them:
     /// bias and LN_x gradients, dWxᵀ += ∂preᵀ·x, dWhᵀ += ∂raᵀ·(h_{s-1} ⊙ m), and dX = ∂pre·Wxᵀ.
@@ -272,8 +288,16 @@ extension RecurrentLayer {
             PackedGEMM.multiplyTransposedA(m: GH, a: drp + h0 * b * GH, lda: GH, b: states, c: cache.dWhT.p, ldc: H,
                                            accumulate: true)
         }
-        states.pack(x + s0 * b * D, k: rows, n: D, ld: D, transposed: false)
-        PackedGEMM.multiplyTransposedA(m: GH, a: dpre, lda: GH, b: states, c: cache.dWxT.p, ldc: D, accumulate: true)
+        if D < Self.narrowInput {
+            let dwx = g + wx
+            for r in 0..<rows {
+                let row = dpre + r * GH, xr = x + (s0 * b + r) * D
+                for d in 0..<D { let out = dwx + d * GH, v = xr[d]; for j in 0..<GH { out[j] += v * row[j] } }
+            }
+        } else {
+            states.pack(x + s0 * b * D, k: rows, n: D, ld: D, transposed: false)
+            PackedGEMM.multiplyTransposedA(m: GH, a: dpre, lda: GH, b: states, c: cache.dWxT.p, ldc: D, accumulate: true)
+        }
         if let dX {
             PackedGEMM.multiply(m: rows, a: dpre, lda: GH, b: cache.wxTPacked, c: dX + s0 * b * D, ldc: D, accumulate: false)
         }
