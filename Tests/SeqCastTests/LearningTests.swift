@@ -59,6 +59,27 @@ final class LearningTests: XCTestCase {
         XCTAssertEqual(two.net.params.array, again.net.params.array, "same seed twice differs")
         XCTAssertNotEqual(two.net.params.array, other.net.params.array, "a different seed gave the same weights")
     }
+
+    /// Inference runs fixed 64-window chunks on the workers: 150 windows (two full chunks and a
+    /// partial one) give identical predictions with 1, 2 or 3 threads, and match a plain
+    /// forward pass of the whole batch at 1e-6.
+    func testPredictionsDoNotDependOnThreads() throws {
+        for cell in [CellKind.lstm, .gru] {
+            let cfg = ModelConfig(cell: cell, inputDim: 2, hidden: 12, layers: 2, head: .seq2seq, horizon: 2,
+                                  outputDim: 1, lookback: 9, layerNorm: cell == .lstm)
+            let net = try Network(config: cfg, seed: 5)
+            var rng = SeededRandom(seed: 6)
+            let windows = (0..<150).map { _ in (0..<18).map { _ in rng.normal() } }
+            let one = Forecaster.predict(net, inputs: windows, threads: 1)
+            XCTAssertEqual(one, Forecaster.predict(net, inputs: windows, threads: 2))
+            XCTAssertEqual(one, Forecaster.predict(net, inputs: windows, threads: 3))
+            let ws = net.makeWorkspace(batch: 150, steps: 9)
+            let x = FloatBuffer(count: 150 * 9 * 2)
+            for (i, w) in windows.enumerated() { for t in 0..<9 { for d in 0..<2 { x[(t * 150 + i) * 2 + d] = w[t * 2 + d] } } }
+            let y = net.forward(x: x.p, batch: 150, workspace: ws) + 8 * 150 * 2   // the last step's predictions
+            for i in 0..<150 { for j in 0..<2 { XCTAssertEqual(one[i][j], y[i * 2 + j], accuracy: 1e-6) } }
+        }
+    }
 }
 
 final class TrainerEdgeTests: XCTestCase {

@@ -150,7 +150,7 @@ public enum BacktestJob {
                     cases.append((o, s)); inputs.append(x); stats.append(st)
                 }
             }
-            let predictions = Forecaster.predict(model, inputs: inputs)
+            let predictions = Forecaster.predict(model, inputs: inputs, threads: threads)
             for (i, (o, s)) in cases.enumerated() {
                 let nv = (0..<O).map { Baselines.naive(s.matrix, channel: $0, origin: o.origin, horizon: k) }
                 let sn = (0..<O).map { Baselines.seasonalNaive(s.matrix, channel: $0, origin: o.origin, horizon: k, season: season) }

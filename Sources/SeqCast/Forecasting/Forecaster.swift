@@ -1,5 +1,6 @@
 // Forecaster: batched inference — the next K steps of every series from its last L rows, in
 // original units, with time labels continued from the data's time column.
+import Foundation
 
 /// Forecasts of several series. `values[s]` is [K, O] (step-major) for series s.
 public struct Forecast: Sendable, Equatable {
@@ -16,38 +17,52 @@ public struct Forecast: Sendable, Equatable {
 }
 
 public enum Forecaster {
+    /// Windows per forward pass. Fixed (not derived from the thread count), so every window is
+    /// computed in the same chunk, and with the same bits, whatever `threads` is.
+    public static let chunk = 64
+
     /// Runs the network on windows `inputs` (each [L, D], sample-major) without dropout; returns each
-    /// window's prediction [K·O] (for seq2seq, the prediction made at the last step).
-    public static func predict(_ network: Network, inputs: [[Float]], chunk: Int = 256) -> [[Float]] {
+    /// window's prediction [K·O] (for seq2seq, the prediction made at the last step). Chunks of
+    /// `chunk` windows run concurrently on `threads` workers, each with its own workspace and
+    /// single-threaded BLAS.
+    public static func predict(_ network: Network, inputs: [[Float]],
+                               threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [[Float]] {
         let c = network.config, L = c.lookback, D = c.inputDim, W = c.outputWidth
         guard !inputs.isEmpty else { return [] }
-        let b = min(chunk, inputs.count)
-        let ws = network.makeWorkspace(batch: b, steps: L)
-        let x = FloatBuffer(count: b * L * D)
-        var out: [[Float]] = []
-        out.reserveCapacity(inputs.count)
-        var start = 0
-        while start < inputs.count {
-            let n = min(b, inputs.count - start)
-            for i in 0..<n {
-                let row = inputs[start + i]
-                precondition(row.count == L * D, "window has \(row.count) values, expected \(L)×\(D)")
-                for t in 0..<L { for d in 0..<D { x[(t * n + i) * D + d] = row[t * D + d] } }
+        for row in inputs { precondition(row.count == L * D, "window has \(row.count) values, expected \(L)×\(D)") }
+        let chunks = (inputs.count + chunk - 1) / chunk
+        let workers = max(1, min(threads, chunks))
+        var out = [[Float]](repeating: [], count: inputs.count)
+        BLAS.setThreads(1)
+        out.withUnsafeMutableBufferPointer { buffer in
+            let results = UncheckedSendable(buffer)
+            let work: @Sendable (Int) -> Void = { w in
+                let b = min(chunk, inputs.count)
+                let ws = network.makeWorkspace(batch: b, steps: L, forwardOnly: true)
+                let x = FloatBuffer(count: b * L * D)
+                for ci in stride(from: w, to: chunks, by: workers) {
+                    let start = ci * chunk, n = min(chunk, inputs.count - start)
+                    for i in 0..<n {
+                        let row = inputs[start + i]
+                        for t in 0..<L { for d in 0..<D { x[(t * n + i) * D + d] = row[t * D + d] } }
+                    }
+                    let y = network.forward(x: x.p, batch: n, workspace: ws)
+                    let last = c.head == .seq2seq ? y + (L - 1) * n * W : y
+                    for i in 0..<n { results.value[start + i] = Array(UnsafeBufferPointer(start: last + i * W, count: W)) }
+                }
             }
-            let y = network.forward(x: x.p, batch: n, workspace: ws)
-            let last = c.head == .seq2seq ? y + (L - 1) * n * W : y
-            for i in 0..<n { out.append(Array(UnsafeBufferPointer(start: last + i * W, count: W))) }
-            start += n
+            if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
         }
         return out
     }
 
     /// The ensemble's prediction: the mean of its members' predictions (in scaled units, so the
     /// affine inversion that follows commutes with the mean).
-    public static func predict(_ model: ModelFile, inputs: [[Float]]) -> [[Float]] {
-        var sum = predict(model.members[0].network, inputs: inputs)
+    public static func predict(_ model: ModelFile, inputs: [[Float]],
+                               threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [[Float]] {
+        var sum = predict(model.members[0].network, inputs: inputs, threads: threads)
         for m in model.members.dropFirst() {
-            let p = predict(m.network, inputs: inputs)
+            let p = predict(m.network, inputs: inputs, threads: threads)
             for i in sum.indices { for j in sum[i].indices { sum[i][j] += p[i][j] } }
         }
         let scale = 1 / Float(model.members.count)

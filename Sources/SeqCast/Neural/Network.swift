@@ -35,8 +35,9 @@ public final class Network: @unchecked Sendable {
     public var parameterCount: Int { layout.total }
 
     /// Workspace for batches of up to `batch` sequences of exactly `steps` steps.
-    public func makeWorkspace(batch: Int, steps: Int) -> Workspace {
-        Workspace(network: self, batch: batch, steps: steps)
+    /// `forwardOnly` leaves out every gradient buffer (inference needs about a third of the memory).
+    public func makeWorkspace(batch: Int, steps: Int, forwardOnly: Bool = false) -> Workspace {
+        Workspace(network: self, batch: batch, steps: steps, forwardOnly: forwardOnly)
     }
 
     /// Number of predicted values for a batch of b sequences of t steps.
@@ -49,6 +50,7 @@ public final class Network: @unchecked Sendable {
     @discardableResult
     public func forward(x: UnsafePointer<Float>, batch b: Int, workspace ws: Workspace,
                         training: Bool = false, dropoutSeed: UInt64 = 0) -> UnsafeMutablePointer<Float> {
+        precondition(!(training && ws.forwardOnly), "a forward-only workspace cannot train")
         let t = ws.steps, H = config.hidden
         var rng = SeededRandom(seed: dropoutSeed)
         var input = x
@@ -80,6 +82,7 @@ public final class Network: @unchecked Sendable {
     /// `normalizer` is the element count of the whole mini-batch (mean = sum / normalizer).
     public func loss(_ kind: LossKind, target: UnsafePointer<Float>, batch b: Int, workspace ws: Workspace,
                      normalizer: Int) -> Double {
+        precondition(!ws.forwardOnly, "a forward-only workspace has no gradient buffers")
         let n = outputCount(batch: b, steps: ws.steps)
         return kind.evaluate(prediction: ws.output.p, target: target, count: n, normalizer: normalizer,
                              gradient: ws.dOutput.p)
@@ -88,6 +91,7 @@ public final class Network: @unchecked Sendable {
     /// Backward pass of the last forward pass; accumulates parameter gradients into `ws.grads`.
     /// With `inputGradient`, ∂loss/∂x [T, B, D] is left in `ws.dX`.
     public func backward(x: UnsafePointer<Float>, batch b: Int, workspace ws: Workspace, inputGradient: Bool = false) {
+        precondition(!ws.forwardOnly, "a forward-only workspace has no gradient buffers")
         let t = ws.steps, H = config.hidden, L = layers.count
         let g = ws.grads.p, p = params.p
         let top = ws.caches[L - 1].h.p, dTop = ws.dH[L - 1].p
@@ -128,17 +132,20 @@ public final class Workspace: @unchecked Sendable {
     /// Parameter gradients, same layout as `Network.params`.
     public let grads: FloatBuffer
 
-    init(network n: Network, batch b: Int, steps t: Int) {
-        batch = b; steps = t
-        let c = n.config, H = c.hidden
-        caches = n.layers.map { RecurrentCache(layer: $0, capacity: b, steps: t) }
-        let between = c.dropout > 0 ? max(c.layers - 1, 0) : 0
+    /// Without gradient buffers: `Network.forward` without training only.
+    public let forwardOnly: Bool
+
+    init(network n: Network, batch b: Int, steps t: Int, forwardOnly: Bool) {
+        batch = b; steps = t; self.forwardOnly = forwardOnly
+        let c = n.config, H = c.hidden, g = forwardOnly ? 0 : 1
+        caches = n.layers.map { RecurrentCache(layer: $0, capacity: b, steps: t, forwardOnly: forwardOnly) }
+        let between = c.dropout > 0 && !forwardOnly ? max(c.layers - 1, 0) : 0
         dropMasks = (0..<between).map { _ in FloatBuffer(count: t * b * H) }
         dropped = (0..<between).map { _ in FloatBuffer(count: t * b * H) }
         output = FloatBuffer(count: n.outputCount(batch: b, steps: t))
-        dOutput = FloatBuffer(count: n.outputCount(batch: b, steps: t))
-        dH = n.layers.map { _ in FloatBuffer(count: t * b * H) }
-        dX = FloatBuffer(count: t * b * c.inputDim)
-        grads = FloatBuffer(count: n.layout.total)
+        dOutput = FloatBuffer(count: g * n.outputCount(batch: b, steps: t))
+        dH = n.layers.map { _ in FloatBuffer(count: g * t * b * H) }
+        dX = FloatBuffer(count: g * t * b * c.inputDim)
+        grads = FloatBuffer(count: g * n.layout.total)
     }
 }

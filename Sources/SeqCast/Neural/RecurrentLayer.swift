@@ -82,9 +82,10 @@ final class RecurrentCache: @unchecked Sendable {
     let statesPacked: PackedMatrix
     let dWhT: FloatBuffer, dWxT: FloatBuffer
 
-    init(layer: RecurrentLayer, capacity b: Int, steps t: Int) {
+    /// `forwardOnly` leaves the backward scratch empty (inference).
+    init(layer: RecurrentLayer, capacity b: Int, steps t: Int, forwardOnly: Bool = false) {
         capacity = b; steps = t
-        let n = t * b * layer.gh3, nh = t * b * layer.hidden
+        let n = t * b * layer.gh3, nh = t * b * layer.hidden, g = forwardOnly ? 0 : 1
         let lstm = layer.kind == .lstm, ln = layer.layerNorm
         pre = FloatBuffer(count: n)
         ra = layer.kind == .gru ? FloatBuffer(count: n) : (ln ? FloatBuffer(count: b * layer.gh3) : nil)
@@ -99,18 +100,18 @@ final class RecurrentCache: @unchecked Sendable {
         chat = lstm && ln ? FloatBuffer(count: nh) : nil
         crstd = lstm && ln ? FloatBuffer(count: t * b) : nil
         mask = FloatBuffer(count: b * layer.hidden)
-        dpre = FloatBuffer(count: n)
-        drp = layer.keepsRecurrent ? FloatBuffer(count: n) : nil
-        dhm = FloatBuffer(count: b * layer.hidden)
-        dc = FloatBuffer(count: b * layer.hidden)
-        dcTmp = FloatBuffer(count: b * layer.hidden)
+        dpre = FloatBuffer(count: g * n)
+        drp = layer.keepsRecurrent ? FloatBuffer(count: g * n) : nil
+        dhm = FloatBuffer(count: g * b * layer.hidden)
+        dc = FloatBuffer(count: g * b * layer.hidden)
+        dcTmp = FloatBuffer(count: g * b * layer.hidden)
         whPacked = PackedMatrix(k: layer.hidden, n: layer.gh3)
-        whTPacked = PackedMatrix(k: layer.gh3, n: layer.hidden)
         wxPacked = PackedMatrix(k: layer.inputDim, n: layer.gh3)
-        wxTPacked = PackedMatrix(k: layer.gh3, n: layer.inputDim)
-        statesPacked = PackedMatrix(k: max(b, RecurrentLayer.chunkRows), n: max(layer.hidden, layer.inputDim))
-        dWhT = FloatBuffer(count: layer.gh3 * layer.hidden)
-        dWxT = FloatBuffer(count: layer.gh3 * layer.inputDim)
+        whTPacked = PackedMatrix(k: g * layer.gh3, n: layer.hidden)
+        wxTPacked = PackedMatrix(k: g * layer.gh3, n: layer.inputDim)
+        statesPacked = PackedMatrix(k: g * max(b, RecurrentLayer.chunkRows), n: max(layer.hidden, layer.inputDim))
+        dWhT = FloatBuffer(count: g * layer.gh3 * layer.hidden)
+        dWxT = FloatBuffer(count: g * layer.gh3 * layer.inputDim)
     }
 }
 

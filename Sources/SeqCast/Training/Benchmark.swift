@@ -111,19 +111,18 @@ public enum Benchmark {
                          y: (0..<(c.batch * (perStep ? c.steps : 1) * width)).map { _ in rng.normal() })
     }
 
-    /// Inference (forward only, batched as in `forecast`) throughput.
+    /// Inference (forward only, `Forecaster.predict` as `forecast` and `backtest` use it) throughput.
     public static func infer(_ c: BenchConfig, threads: Int, steps: Int = 20, repeats: Int = 5) throws -> BenchResult {
         let config = ModelConfig(cell: c.cell, inputDim: c.input_dim, hidden: c.hidden, layers: c.layers, head: c.head,
                                  horizon: c.horizon, outputDim: c.output_dim, lookback: c.steps)
         let net = try Network(config: config, seed: 0)
         var rng = SeededRandom(seed: 1)
         let inputs = (0..<c.batch).map { _ in (0..<(c.steps * c.input_dim)).map { _ in rng.normal() } }
-        BLAS.setThreads(threads)
-        for _ in 0..<3 { _ = Forecaster.predict(net, inputs: inputs) }
+        for _ in 0..<3 { _ = Forecaster.predict(net, inputs: inputs, threads: threads) }
         var rates: [Double] = []
         for _ in 0..<repeats {
             let start = DispatchTime.now().uptimeNanoseconds
-            for _ in 0..<steps { _ = Forecaster.predict(net, inputs: inputs) }
+            for _ in 0..<steps { _ = Forecaster.predict(net, inputs: inputs, threads: threads) }
             rates.append(Double(c.batch * steps) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
         }
         rates.sort()
