@@ -19,5 +19,5 @@ for r in train:
     k = (r["name"], r["threads"])
     plain = r["seq_per_s"]
     ln = by.get(k + ("train", "layer-norm")); dr = by.get(k + ("train", "dropout 0.2")); inf = by.get(k + ("infer", "plain"))
-    cost = lambda v: f"+{(plain / v - 1) * 100:.0f}%" if v else "-"
+    cost = lambda v: f"{(plain / v - 1) * 100:+.0f}%" if v else "-"
     print(f"| {r['name']} | {r['threads']} | {plain:.0f} | {ln or 0:.0f} | {cost(ln)} | {dr or 0:.0f} | {cost(dr)} | {inf or 0:.0f} |")

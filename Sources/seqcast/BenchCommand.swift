@@ -17,8 +17,14 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Time only this training variant: plain, layer-norm or dropout (e.g. to profile it).")
     var variant: String?
     @Flag(help: "Skip the inference lines.") var noInference = false
+    @Flag(help: "Instead: single-core GFLOP/s of seqcast's packed GEMM kernel and OpenBLAS on the per-shard product shapes.")
+    var kernels = false
 
     func run() throws {
+        if kernels {
+            for r in KernelBenchmark.run(repeats: repeats) { print(r.json); fflush(nil) }
+            return
+        }
         var list = try Benchmark.load(configs)
         if let only {
             list = list.filter { $0.name == only }

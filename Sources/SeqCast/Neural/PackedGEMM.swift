@@ -1,17 +1,13 @@
-// PackedGEMM: an 8×32 SIMD register-tile GEMM against a B matrix packed into 32-column panels,
-// for the recurrent layer's products where OpenBLAS's per-call packing or blocking costs most:
-//   - the per-step products h·Wh and ∂ra·Whᵀ (small m, the same Wh at every step: packed once per
-//     batch instead of once per cblas_sgemm call);
-//   - the input gradient ∂pre·Wxᵀ over all steps (Wxᵀ packed once);
-//   - the weight gradients dWᵀ = ∂preᵀ·states over all steps (`multiplyTransposedA`, states packed).
-// Single core on this project's machine (BENCHMARKS.md), GFLOP/s here vs cblas_sgemm:
-// 64×1024×256 113 vs 81; 64×256×1024 (Bᵀ) 115 vs 71; 8192×256×1024 (Bᵀ, packing included) 108 vs 95;
-// 256×1024×8128 (dWh, packing and the transpose included) 99 vs 92. The input projection
-// 8192×1024×256 stays on BLAS.gemm (97 vs 99).
+// PackedGEMM: an 8×32 SIMD register-tile GEMM, C[m, n] (+)= A[m, k] · B, against a B matrix packed
+// into 32-column panels, for the recurrent layer's products where OpenBLAS's per-call packing
+// costs most: the per-step products h·Wh and ∂ra·Whᵀ (small m, the same Wh at every step: packed
+// once per batch instead of once per cblas_sgemm call), and the chunked input projection x·Wx and
+// input gradient ∂pre·Wxᵀ. `seqcast bench --kernels` measures it against cblas_sgemm on these
+// shapes (BENCHMARKS.md). The weight gradients stay on BLAS: a transposed packed product measured
+// slower in training.
 //
-// Each element of C is a fixed sequence of FMAs over k (ascending, in chunks of `depthBlock` for
-// the transposed-A product) that does not depend on m, on the tile it falls in or on the thread,
-// so results do not depend on sharding or thread count.
+// Each element of C is one FMA chain over k in ascending order that does not depend on m, on the
+// tile it falls in or on the thread, so results do not depend on sharding or thread count.
 
 /// B [k, n] packed into column panels of 32: panel p holds columns 32p..<32p+32 of rows 0..<k,
 /// one 32-float row after another (zero past column n), so the kernel streams it linearly.
@@ -56,8 +52,6 @@ public enum PackedGEMM {
     typealias V = SIMD16<Float>
     /// Rows of A kept in cache while every panel of B streams past them.
     static let rowBlock = 64
-    /// Depth chunk of the transposed-A product: one 256×32 chunk of a panel (32 KB) stays in L1.
-    static let depthBlock = 256
 
     /// C[m, n] = A[m, k] · B, or C += A · B when `accumulate`. A and C are row-major with row
     /// lengths `lda` and `ldc`; B is packed.
@@ -71,27 +65,8 @@ public enum PackedGEMM {
             for p in 0..<b.panels {
                 let panel = b.pointer + p * k * w, cols = min(w, b.n - p * w)
                 for i in stride(from: i0, to: i1, by: 8) {
-                    tile(a: a + i * lda, lda: lda, transA: false, rows: min(8, i1 - i), panel: panel, k: k,
+                    tile(a: a + i * lda, lda: lda, rows: min(8, i1 - i), panel: panel, k: k,
                          c: c + i * ldc + p * w, ldc: ldc, cols: cols, accumulate: accumulate)
-                }
-            }
-        }
-    }
-
-    /// C[m, n] = Aᵀ · B, or C += Aᵀ · B when `accumulate`, where A is stored row-major as [k, m]
-    /// with row length `lda` (so the 8 values a tile needs at each depth are contiguous).
-    public static func multiplyTransposedA(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix,
-                                           c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
-        let w = PackedMatrix.panelWidth, k = b.k
-        if m == 0 || b.n == 0 { return }
-        if !accumulate { zero(c, rows: m, cols: b.n, ldc: ldc) }
-        for k0 in stride(from: 0, to: k, by: depthBlock) {
-            let depth = min(depthBlock, k - k0)
-            for i in stride(from: 0, to: m, by: 8) {
-                for p in 0..<b.panels {
-                    tile(a: a + k0 * lda + i, lda: lda, transA: true, rows: min(8, m - i),
-                         panel: b.pointer + (p * k + k0) * w, k: depth,
-                         c: c + i * ldc + p * w, ldc: ldc, cols: min(w, b.n - p * w), accumulate: true)
                 }
             }
         }
@@ -101,20 +76,17 @@ public enum PackedGEMM {
         for r in 0..<rows { (c + r * ldc).update(repeating: 0, count: cols) }
     }
 
-    /// One 8×32 tile of C over depth `k` from one packed panel. Row r of op(A) at depth kk is
-    /// a[r·lda + kk], or a[kk·lda + r] when `transA`. Rows past `rows` repeat the last row and
-    /// their results are dropped; only `cols` columns are stored.
+    /// One 8×32 tile of C over depth `k` from one packed panel. Rows past `rows` repeat the last
+    /// row and their results are dropped; only `cols` columns are stored.
     @inline(__always)
-    private static func tile(a: UnsafePointer<Float>, lda: Int, transA: Bool, rows: Int,
-                             panel: UnsafePointer<Float>, k: Int,
+    private static func tile(a: UnsafePointer<Float>, lda: Int, rows: Int, panel: UnsafePointer<Float>, k: Int,
                              c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int, accumulate: Bool) {
-        let rowStride = transA ? 1 : lda, depthStride = transA ? lda : 1
-        @inline(__always) func row(_ r: Int) -> UnsafePointer<Float> { a + min(r, rows - 1) * rowStride }
+        @inline(__always) func row(_ r: Int) -> UnsafePointer<Float> { a + min(r, rows - 1) * lda }
         let a0 = row(0), a1 = row(1), a2 = row(2), a3 = row(3), a4 = row(4), a5 = row(5), a6 = row(6), a7 = row(7)
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
         var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
-        var bp = panel, d = 0
-        for _ in 0..<k {
+        var bp = panel
+        for d in 0..<k {
             let b0 = load(bp), b1 = load(bp + 16)
             bp += 32
             var x = V(repeating: a0[d]); c00 = c00.addingProduct(x, b0); c01 = c01.addingProduct(x, b1)
@@ -125,7 +97,6 @@ public enum PackedGEMM {
             x = V(repeating: a5[d]); c50 = c50.addingProduct(x, b0); c51 = c51.addingProduct(x, b1)
             x = V(repeating: a6[d]); c60 = c60.addingProduct(x, b0); c61 = c61.addingProduct(x, b1)
             x = V(repeating: a7[d]); c70 = c70.addingProduct(x, b0); c71 = c71.addingProduct(x, b1)
-            d += depthStride
         }
         store(c00, c01, to: c, cols: cols, accumulate: accumulate)
         if rows > 1 { store(c10, c11, to: c + ldc, cols: cols, accumulate: accumulate) }
@@ -159,20 +130,6 @@ public enum PackedGEMM {
         for j in 0..<cols {
             let v = j < 16 ? v0[j] : v1[j - 16]
             p[j] = accumulate ? p[j] + v : v
-        }
-    }
-}
-
-/// dst[i, j] += src[j, i] for dst [rows, cols] (row length ldd) and src [cols, rows] (row length lds),
-/// in 8×8 blocks so both sides touch few cache lines at a time.
-func addTransposed(_ src: UnsafePointer<Float>, lds: Int, into dst: UnsafeMutablePointer<Float>, ldd: Int,
-                   rows: Int, cols: Int) {
-    for i0 in stride(from: 0, to: rows, by: 8) {
-        for j0 in stride(from: 0, to: cols, by: 8) {
-            for i in i0..<min(rows, i0 + 8) {
-                let d = dst + i * ldd
-                for j in j0..<min(cols, j0 + 8) { d[j] += src[j * lds + i] }
-            }
         }
     }
 }

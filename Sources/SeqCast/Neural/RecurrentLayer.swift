@@ -75,12 +75,9 @@ final class RecurrentCache: @unchecked Sendable {
     let drp: FloatBuffer?         // [T, B, GH] recurrent pre-activation grads (GRU or LN)
     let dhm: FloatBuffer                                        // [B, H]
     let dc: FloatBuffer, dcTmp: FloatBuffer                     // [B, H]
-    // Packed operands of PackedGEMM.swift: Wh [H, GH] and Wx [D, GH] (forward, once per batch), Whᵀ [GH, H] and
-    // Wxᵀ [GH, D] (backward), one chunk of states for a weight-gradient product, and the
-    // transposed weight gradients dWhᵀ [GH, H], dWxᵀ [GH, D] accumulated over the chunks.
+    // Packed operands of PackedGEMM.swift: Wh [H, GH] and Wx [D, GH] (forward, once per batch),
+    // Whᵀ [GH, H] and Wxᵀ [GH, D] (backward, once per batch).
     let whPacked: PackedMatrix, whTPacked: PackedMatrix, wxPacked: PackedMatrix, wxTPacked: PackedMatrix
-    let statesPacked: PackedMatrix
-    let dWhT: FloatBuffer, dWxT: FloatBuffer
 
     /// `forwardOnly` leaves the backward scratch empty (inference).
     init(layer: RecurrentLayer, capacity b: Int, steps t: Int, forwardOnly: Bool = false) {
@@ -109,9 +106,6 @@ final class RecurrentCache: @unchecked Sendable {
         wxPacked = PackedMatrix(k: layer.inputDim, n: layer.gh3)
         whTPacked = PackedMatrix(k: g * layer.gh3, n: layer.hidden)
         wxTPacked = PackedMatrix(k: g * layer.gh3, n: layer.inputDim)
-        statesPacked = PackedMatrix(k: g * max(b, RecurrentLayer.chunkRows), n: max(layer.hidden, layer.inputDim))
-        dWhT = FloatBuffer(count: g * layer.gh3 * layer.hidden)
-        dWxT = FloatBuffer(count: g * layer.gh3 * layer.inputDim)
     }
 }
 
@@ -220,7 +214,6 @@ extension RecurrentLayer {
         let whT = cache.whTPacked
         if t > 1 { whT.pack(w + wh, k: GH, n: H, ld: GH, transposed: true) }
         if dX != nil { cache.wxTPacked.pack(w + wx, k: GH, n: inputDim, ld: GH, transposed: true) }
-        cache.dWhT.zero(); cache.dWxT.zero()
         let chunk = max(1, Self.chunkRows / b)
         for s in stride(from: t - 1, through: 0, by: -1) {
             let dh = dH + s * BH                           // complete ∂L/∂h_s: step s+1 added its part
@@ -255,10 +248,6 @@ extension RecurrentLayer {
                               drp: drp, dX: dX)
             }
         }
-        addTransposed(cache.dWhT.p, lds: H, into: g + wh, ldd: GH, rows: H, cols: GH)
-        if inputDim >= Self.narrowInput {
-            addTransposed(cache.dWxT.p, lds: inputDim, into: g + wx, ldd: GH, rows: inputDim, cols: GH)
-        }
     }
 
     /// Steps per chunk of the input projection and of the batched backward products: about this
@@ -270,12 +259,12 @@ extension RecurrentLayer {
     static let narrowInput = 8
 
     /// The products batched over steps s0..<s1, run as soon as the reverse loop has completed them:
-    /// bias and LN_x gradients, dWxᵀ += ∂preᵀ·x, dWhᵀ += ∂raᵀ·(h_{s-1} ⊙ m), and dX = ∂pre·Wxᵀ.
+    /// bias and LN_x gradients, dWx += xᵀ·∂pre and dWh += (h_{s-1} ⊙ m)ᵀ·∂ra (BLAS), and dX = ∂pre·Wxᵀ.
     private func backwardChunk(params w: UnsafeMutablePointer<Float>, grads g: UnsafeMutablePointer<Float>,
                                x: UnsafePointer<Float>, batch b: Int, steps s0: Int, _ s1: Int,
                                cache: RecurrentCache, drp: UnsafePointer<Float>, dX: UnsafeMutablePointer<Float>?) {
         let H = hidden, GH = gh3, D = inputDim, rows = (s1 - s0) * b
-        let dpre = cache.dpre.p + s0 * b * GH, states = cache.statesPacked
+        let dpre = cache.dpre.p + s0 * b * GH
         colSum(dpre, rows: rows, n: GH, into: g + bx)
         if layerNorm {
             LayerNorm.backward(dy: dpre, xhat: cache.xhat!.p + s0 * b * GH, rstd: cache.xrstd!.p + s0 * b,
@@ -285,9 +274,8 @@ extension RecurrentLayer {
         let h0 = max(s0, 1)
         if s1 > h0 {
             let prev = cache.useMask ? UnsafePointer(cache.hm!.p + h0 * b * H) : UnsafePointer(cache.h.p + (h0 - 1) * b * H)
-            states.pack(prev, k: (s1 - h0) * b, n: H, ld: H, transposed: false)
-            PackedGEMM.multiplyTransposedA(m: GH, a: drp + h0 * b * GH, lda: GH, b: states, c: cache.dWhT.p, ldc: H,
-                                           accumulate: true)
+            BLAS.gemm(transA: true, m: H, n: GH, k: (s1 - h0) * b, a: prev, lda: H, b: drp + h0 * b * GH, ldb: GH,
+                      beta: 1, c: g + wh, ldc: GH)
         }
         if D < Self.narrowInput {
             let dwx = g + wx
@@ -296,8 +284,8 @@ extension RecurrentLayer {
                 for d in 0..<D { let out = dwx + d * GH, v = xr[d]; for j in 0..<GH { out[j] += v * row[j] } }
             }
         } else {
-            states.pack(x + s0 * b * D, k: rows, n: D, ld: D, transposed: false)
-            PackedGEMM.multiplyTransposedA(m: GH, a: dpre, lda: GH, b: states, c: cache.dWxT.p, ldc: D, accumulate: true)
+            BLAS.gemm(transA: true, m: D, n: GH, k: rows, a: x + s0 * b * D, lda: D, b: dpre, ldb: GH,
+                      beta: 1, c: g + wx, ldc: GH)
         }
         if let dX {
             PackedGEMM.multiply(m: rows, a: dpre, lda: GH, b: cache.wxTPacked, c: dX + s0 * b * D, ldc: D, accumulate: false)

@@ -1,0 +1,60 @@
+// KernelBenchmark: single-core GFLOP/s of PackedGEMM against OpenBLAS's cblas_sgemm on the
+// product shapes one shard of the benchmark configurations runs (`seqcast bench --kernels`).
+// This is the evidence for which products RecurrentLayer sends to which kernel.
+import Foundation
+
+public struct KernelResult: Sendable {
+    public var name: String
+    public var m: Int, n: Int, k: Int
+    public var packedGFLOPS: Double, blasGFLOPS: Double
+
+    public var json: String {
+        "{\"kernel\": \"\(name)\", \"m\": \(m), \"n\": \(n), \"k\": \(k), \"packed_gflops\": \(String(format: "%.1f", packedGFLOPS)), \"openblas_gflops\": \(String(format: "%.1f", blasGFLOPS)), \"threads\": 1}"
+    }
+}
+
+public enum KernelBenchmark {
+    /// The shapes of one 64-sequence L1 shard and one 32-sequence M1 shard (H 256 / 128, LSTM):
+    /// C = A·B, or C = A·Bᵀ when `transB` (B stored [n, k]). In training the weight operand B is
+    /// packed once per batch and reused by every call of the batch, so packing is not timed here.
+    public static let shapes: [(name: String, transB: Bool, m: Int, n: Int, k: Int)] = [
+        ("L1 per-step h·Wh", false, 64, 1024, 256),
+        ("L1 per-step ∂ra·Whᵀ", true, 64, 256, 1024),
+        ("L1 input projection chunk x·Wx", false, 128, 1024, 256),
+        ("L1 input gradient chunk ∂pre·Wxᵀ", true, 128, 256, 1024),
+        ("M1 per-step h·Wh", false, 32, 512, 128),
+        ("M1 per-step ∂ra·Whᵀ", true, 32, 128, 512),
+    ]
+
+    /// Best of `repeats` timings (each about 20 ms of calls) of both kernels on every shape,
+    /// single-threaded.
+    public static func run(repeats: Int = 5) -> [KernelResult] {
+        BLAS.setThreads(1)
+        return shapes.map { s in
+            var rng = SeededRandom(seed: 3)
+            let a = FloatBuffer((0..<(s.m * s.k)).map { _ in rng.uniform(-1, 1) })
+            let b = FloatBuffer((0..<(s.k * s.n)).map { _ in rng.uniform(-1, 1) })
+            let c = FloatBuffer(count: s.m * s.n)
+            let flops = 2.0 * Double(s.m * s.n * s.k)
+            let calls = max(1, Int(2e9 / flops))
+            let packed = PackedMatrix(k: s.k, n: s.n)
+            packed.pack(b.p, k: s.k, n: s.n, ld: s.transB ? s.k : s.n, transposed: s.transB)
+            var packedBest = Double.infinity, blasBest = Double.infinity
+            for _ in 0..<repeats {
+                var start = DispatchTime.now().uptimeNanoseconds
+                for _ in 0..<calls {
+                    PackedGEMM.multiply(m: s.m, a: a.p, lda: s.k, b: packed, c: c.p, ldc: s.n, accumulate: false)
+                }
+                packedBest = min(packedBest, Double(DispatchTime.now().uptimeNanoseconds - start) / Double(calls))
+                start = DispatchTime.now().uptimeNanoseconds
+                for _ in 0..<calls {
+                    BLAS.gemm(transB: s.transB, m: s.m, n: s.n, k: s.k, a: a.p, lda: s.k, b: b.p,
+                              ldb: s.transB ? s.k : s.n, beta: 0, c: c.p, ldc: s.n)
+                }
+                blasBest = min(blasBest, Double(DispatchTime.now().uptimeNanoseconds - start) / Double(calls))
+            }
+            return KernelResult(name: s.name, m: s.m, n: s.n, k: s.k,
+                                packedGFLOPS: flops / packedBest, blasGFLOPS: flops / blasBest)
+        }
+    }
+}
