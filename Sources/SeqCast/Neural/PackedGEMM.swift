@@ -8,6 +8,9 @@
 //
 // Each element of C is one FMA chain over k in ascending order that does not depend on m, on the
 // tile it falls in or on the thread, so results do not depend on sharding or thread count.
+// The 8×32 tile needs 32 vector registers (AVX-512): `make build` defines SEQCAST_AVX512 when the
+// build machine has them; otherwise a 4×16 tile is compiled (measured: the 8×32 tile compiled for
+// a 16-register target runs at 50–63 GFLOP/s here, below OpenBLAS).
 
 /// B [k, n] packed into column panels of 32: panel p holds columns 32p..<32p+32 of rows 0..<k,
 /// one 32-float row after another (zero past column n), so the kernel streams it linearly.
@@ -64,10 +67,20 @@ public enum PackedGEMM {
             let i1 = min(m, i0 + rowBlock)
             for p in 0..<b.panels {
                 let panel = b.pointer + p * k * w, cols = min(w, b.n - p * w)
+                #if SEQCAST_AVX512
                 for i in stride(from: i0, to: i1, by: 8) {
                     tile(a: a + i * lda, lda: lda, rows: min(8, i1 - i), panel: panel, k: k,
                          c: c + i * ldc + p * w, ldc: ldc, cols: cols, accumulate: accumulate)
                 }
+                #else
+                for i in stride(from: i0, to: i1, by: 4) {
+                    for half in 0..<2 where cols > 16 * half {
+                        narrowTile(a: a + i * lda, lda: lda, rows: min(4, i1 - i), panel: panel + 16 * half, k: k,
+                                   c: c + i * ldc + p * w + 16 * half, ldc: ldc, cols: min(16, cols - 16 * half),
+                                   accumulate: accumulate)
+                    }
+                }
+                #endif
             }
         }
     }
@@ -106,6 +119,36 @@ public enum PackedGEMM {
         if rows > 5 { store(c50, c51, to: c + 5 * ldc, cols: cols, accumulate: accumulate) }
         if rows > 6 { store(c60, c61, to: c + 6 * ldc, cols: cols, accumulate: accumulate) }
         if rows > 7 { store(c70, c71, to: c + 7 * ldc, cols: cols, accumulate: accumulate) }
+    }
+
+    /// The 4×16 tile for targets with 16 vector registers (AVX2 and older): 4 accumulators of
+    /// SIMD16 fill 8 of them, where the 8×32 tile's 16 would spill. Same FMA order per element.
+    @inline(__always)
+    private static func narrowTile(a: UnsafePointer<Float>, lda: Int, rows: Int, panel: UnsafePointer<Float>, k: Int,
+                                   c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int, accumulate: Bool) {
+        @inline(__always) func row(_ r: Int) -> UnsafePointer<Float> { a + min(r, rows - 1) * lda }
+        let a0 = row(0), a1 = row(1), a2 = row(2), a3 = row(3)
+        var c0 = V(), c1 = V(), c2 = V(), c3 = V()
+        var bp = panel
+        for d in 0..<k {
+            let b0 = load(bp)
+            bp += 32
+            c0 = c0.addingProduct(V(repeating: a0[d]), b0)
+            c1 = c1.addingProduct(V(repeating: a1[d]), b0)
+            c2 = c2.addingProduct(V(repeating: a2[d]), b0)
+            c3 = c3.addingProduct(V(repeating: a3[d]), b0)
+        }
+        @inline(__always) func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
+            if cols == 16 {
+                UnsafeMutableRawPointer(p).storeBytes(of: accumulate ? load(p) + v : v, as: V.self)
+            } else {
+                for j in 0..<cols { p[j] = accumulate ? p[j] + v[j] : v[j] }
+            }
+        }
+        store(c0, c)
+        if rows > 1 { store(c1, c + ldc) }
+        if rows > 2 { store(c2, c + 2 * ldc) }
+        if rows > 3 { store(c3, c + 3 * ldc) }
     }
 
     @inline(__always)
