@@ -1,10 +1,10 @@
-// PackedGEMM: an 8×32 SIMD register-tile GEMM, C[m, n] (+)= A[m, k] · B, against a B matrix packed
-// into 32-column panels, for the recurrent layer's products where OpenBLAS's per-call packing
-// costs most: the per-step products h·Wh and ∂ra·Whᵀ (small m, the same Wh at every step: packed
-// once per batch instead of once per cblas_sgemm call), and the chunked input projection x·Wx and
-// input gradient ∂pre·Wxᵀ. `seqcast bench --kernels` measures it against cblas_sgemm on these
-// shapes (BENCHMARKS.md). The weight gradients stay on BLAS: a transposed packed product measured
-// slower in training.
+// PackedGEMM: a SIMD register-tile GEMM (8×32 tile with AVX-512, 4×16 otherwise),
+// C[m, n] (+)= A[m, k] · B, against a B matrix packed into 32-column panels, for the recurrent
+// layer's products where OpenBLAS's per-call packing costs most: the per-step products h·Wh and
+// ∂ra·Whᵀ (small m, the same Wh at every step: packed once per batch instead of once per
+// cblas_sgemm call), and the chunked input projection x·Wx and input gradient ∂pre·Wxᵀ.
+// `seqcast bench --kernels` measures it against cblas_sgemm on these shapes (BENCHMARKS.md).
+// The weight gradients stay on BLAS: a transposed packed product measured slower in training.
 //
 // Each element of C is one FMA chain over k in ascending order that does not depend on m, on the
 // tile it falls in or on the thread, so results do not depend on sharding or thread count.
