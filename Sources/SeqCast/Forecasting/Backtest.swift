@@ -123,13 +123,12 @@ public enum BacktestJob {
                 box.lock.lock(); if box.error == nil { box.error = error }; box.lock.unlock()
             }
         }
-        if concurrent {
-            BLAS.setThreads(1)
-            DispatchQueue.concurrentPerform(iterations: min(threads, fitIndices.count)) { w in
-                for i in stride(from: w, to: fitIndices.count, by: min(threads, fitIndices.count)) { fitOne(fitIndices[i]) }
+        concurrentWorkers(fitIndices.count, threads: concurrent ? threads : 1) { _, fits in
+            for i in fits {
+                fitOne(fitIndices[i])
+                box.lock.lock(); let failed = box.error != nil; box.lock.unlock()
+                if failed { break }
             }
-        } else {
-            for f in fitIndices { fitOne(f); if box.error != nil { break } }
         }
         if let e = box.error { throw e }
 

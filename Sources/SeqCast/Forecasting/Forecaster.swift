@@ -31,16 +31,14 @@ public enum Forecaster {
         guard !inputs.isEmpty else { return [] }
         for row in inputs { precondition(row.count == L * D, "window has \(row.count) values, expected \(L)×\(D)") }
         let chunks = (inputs.count + chunk - 1) / chunk
-        let workers = max(1, min(threads, chunks))
         var out = [[Float]](repeating: [], count: inputs.count)
-        BLAS.setThreads(1)
         out.withUnsafeMutableBufferPointer { buffer in
             let results = UncheckedSendable(buffer)
-            let work: @Sendable (Int) -> Void = { w in
+            concurrentWorkers(chunks, threads: threads) { _, mine in
                 let b = min(chunk, inputs.count)
                 let ws = network.makeWorkspace(batch: b, steps: L, forwardOnly: true)
                 let x = FloatBuffer(count: b * L * D)
-                for ci in stride(from: w, to: chunks, by: workers) {
+                for ci in mine {
                     let start = ci * chunk, n = min(chunk, inputs.count - start)
                     for i in 0..<n {
                         let row = inputs[start + i]
@@ -51,7 +49,6 @@ public enum Forecaster {
                     for i in 0..<n { results.value[start + i] = Array(UnsafeBufferPointer(start: last + i * W, count: W)) }
                 }
             }
-            if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
         }
         return out
     }

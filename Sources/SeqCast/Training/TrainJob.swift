@@ -158,16 +158,12 @@ public enum TrainJob {
                 failure.lock.lock(); if failure.error == nil { failure.error = error }; failure.lock.unlock()
             }
         }
-        if concurrent {
-            BLAS.setThreads(1)
-            withoutActuallyEscaping(runOne) { runOne in
-                let shared = UncheckedSendable(runOne)
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    for k in stride(from: w, to: pending.count, by: workers) { shared.value(pending[k]) }
-                }
+        concurrentWorkers(pending.count, threads: workers) { _, ks in
+            for k in ks {
+                runOne(pending[k])
+                failure.lock.lock(); let failed = failure.error != nil; failure.lock.unlock()
+                if failed { break }
             }
-        } else {
-            for i in pending { runOne(i); if failure.error != nil { break } }
         }
         if let e = failure.error { throw e }
         for m in model.members { m.moments = nil }

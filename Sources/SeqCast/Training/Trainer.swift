@@ -78,20 +78,9 @@ public final class Trainer: @unchecked Sendable {
         gradSum = FloatBuffer(count: network.parameterCount)
     }
 
-    /// Runs `body(shard)` for shards 0..<n on `threads` workers (static round-robin assignment).
-    /// BLAS always runs single-threaded here: parallelism comes from the shards, and idle OpenBLAS
-    /// threads spin and yield between the small per-step GEMMs (measured: 40% of an S1 run at
-    /// `--threads 1` went to sched_yield before this).
+    /// Runs `body(shard)` for shards 0..<n on `options.threads` workers (Concurrency.swift).
     private func parallel(_ n: Int, _ body: (Int) -> Void) {
-        BLAS.setThreads(1)
-        let workers = min(max(options.threads, 1), n)
-        if workers <= 1 { for s in 0..<n { body(s) }; return }
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                for s in stride(from: w, to: n, by: workers) { shared.value(s) }
-            }
-        }
+        concurrentWorkers(n, threads: options.threads) { _, shards in for s in shards { body(s) } }
     }
 
     /// Cuts samples `idx` into shards, gathers each into its workspace's time-major buffers and runs
@@ -174,10 +163,4 @@ public final class Trainer: @unchecked Sendable {
         }
         return total / Double(data.count * perSample)
     }
-}
-
-/// Hands a value to Dispatch workers when the caller guarantees they touch disjoint memory.
-struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }
