@@ -35,7 +35,7 @@ public final class Network: @unchecked Sendable {
     public var parameterCount: Int { layout.total }
 
     /// Workspace for batches of up to `batch` sequences of exactly `steps` steps.
-    /// `forwardOnly` leaves out every gradient buffer (inference needs about a third of the memory).
+    /// `forwardOnly` leaves out every gradient buffer and backward scratch (inference).
     public func makeWorkspace(batch: Int, steps: Int, forwardOnly: Bool = false) -> Workspace {
         Workspace(network: self, batch: batch, steps: steps, forwardOnly: forwardOnly)
     }

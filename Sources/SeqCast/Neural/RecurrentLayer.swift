@@ -103,7 +103,7 @@ final class RecurrentCache: @unchecked Sendable {
         dc = FloatBuffer(count: g * b * layer.hidden)
         dcTmp = FloatBuffer(count: g * b * layer.hidden)
         whPacked = PackedMatrix(k: layer.hidden, n: layer.gh3)
-        wxPacked = PackedMatrix(k: layer.inputDim, n: layer.gh3)
+        wxPacked = PackedMatrix(k: layer.inputDim < RecurrentLayer.narrowInput ? 0 : layer.inputDim, n: layer.gh3)
         whTPacked = PackedMatrix(k: g * layer.gh3, n: layer.hidden)
         wxTPacked = PackedMatrix(k: g * layer.gh3, n: layer.inputDim)
     }
@@ -125,8 +125,8 @@ extension RecurrentLayer {
         let h = cache.h.p
         let whP = cache.whPacked
         if t > 1 { whP.pack(w + wh, k: H, n: GH, ld: GH, transposed: false) }
-        cache.wxPacked.pack(w + wx, k: inputDim, n: GH, ld: GH, transposed: false)
-        let chunk = max(1, Self.chunkRows / b)
+        if inputDim >= Self.narrowInput { cache.wxPacked.pack(w + wx, k: inputDim, n: GH, ld: GH, transposed: false) }
+        let chunk = Self.chunkSteps(batch: b)
         for s in 0..<t {
             if s % chunk == 0 { projectInputs(params: w, x: x, batch: b, steps: s, min(t, s + chunk), cache: cache) }
             // The state entering the recurrent product: h_{t-1}, or h_{t-1} ⊙ m under recurrent dropout
@@ -214,7 +214,7 @@ extension RecurrentLayer {
         let whT = cache.whTPacked
         if t > 1 { whT.pack(w + wh, k: GH, n: H, ld: GH, transposed: true) }
         if dX != nil { cache.wxTPacked.pack(w + wx, k: GH, n: inputDim, ld: GH, transposed: true) }
-        let chunk = max(1, Self.chunkRows / b)
+        let chunk = Self.chunkSteps(batch: b)
         for s in stride(from: t - 1, through: 0, by: -1) {
             let dh = dH + s * BH                           // complete ∂L/∂h_s: step s+1 added its part
             let dhPrev: FloatPtr? = s > 0 ? dH + (s - 1) * BH : nil
@@ -253,6 +253,7 @@ extension RecurrentLayer {
     /// Steps per chunk of the input projection and of the batched backward products: about this
     /// many rows, so a chunk's pre-activations (or ∂pre) are still in cache when they are used.
     static let chunkRows = 128
+    static func chunkSteps(batch b: Int) -> Int { max(1, chunkRows / b) }
 
     /// Below this many inputs, x·Wx and dWx are plain row loops: a packed 32-wide panel would be
     /// mostly zeros (D = 1 is the common univariate case).
