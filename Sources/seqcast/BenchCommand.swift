@@ -15,7 +15,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Sequences per parallel shard (default: the training default).") var shardSize: Int?
     @Flag(help: "Also time the layer-norm and dropout variants (repeats interleaved with the plain ones).") var variants = false
     @Option(help: "Time only this training variant: plain, layer-norm or dropout (e.g. to profile it).")
-    var variant: String?
+    var variant: Benchmark.Variant?
     @Flag(help: "Skip the inference lines.") var noInference = false
     @Flag(help: "Instead: single-core GFLOP/s of seqcast's packed GEMM kernel and OpenBLAS on the per-shard product shapes.")
     var kernels = false
@@ -30,15 +30,7 @@ struct BenchCommand: ParsableCommand {
             list = list.filter { $0.name == only }
             if list.isEmpty { throw ValidationError("no configuration named '\(only)'") }
         }
-        let chosen: [Benchmark.Variant]
-        if let variant {
-            guard let v = Benchmark.Variant(rawValue: variant) else {
-                throw ValidationError("--variant must be plain, layer-norm or dropout, not '\(variant)'")
-            }
-            chosen = [v]
-        } else {
-            chosen = variants ? Benchmark.Variant.allCases : [.plain]
-        }
+        let chosen = variant.map { [$0] } ?? (variants ? Benchmark.Variant.allCases : [.plain])
         for c in list {
             for result in try Benchmark.train(c, variants: chosen, threads: threads, steps: steps, repeats: repeats,
                                               shardSize: shardSize) {
@@ -49,3 +41,5 @@ struct BenchCommand: ParsableCommand {
         }
     }
 }
+
+extension Benchmark.Variant: ExpressibleByArgument {}

@@ -66,6 +66,15 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(listing(dir), ["bad.csv", "gaps.csv"], "no output directory or file may be left behind")
     }
 
+    /// An unknown `bench --variant` is refused before anything runs, naming the valid ones.
+    func testBenchRejectsAnUnknownVariant() throws {
+        let r = try runCLI(["bench", "--variant", "lnorm", "--only", "S1-lstm"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertFalse(r.signaled, "crashed: \(r.err)")
+        XCTAssertTrue(r.err.contains("lnorm") && r.err.contains("layer-norm"), r.err)
+        XCTAssertEqual(r.out, "", "nothing may be timed")
+    }
+
     func testForecastToUnwritablePathLeavesNothing() throws {
         let dir = temporaryDirectory(self)
         XCTAssertEqual(try runCLI(["train", "--data", datasetPath("airline.csv"), "--horizon", "6", "--epochs", "2",

@@ -53,6 +53,13 @@ public final class PackedMatrix: @unchecked Sendable {
 
 public enum PackedGEMM {
     typealias V = SIMD16<Float>
+    /// The register tile this build compiled (see the file header).
+    #if SEQCAST_AVX512
+    public static let tile = "8x32"
+    #else
+    public static let tile = "4x16"
+    #endif
+
     /// Rows of A kept in cache while every panel of B streams past them.
     static let rowBlock = 64
 
