@@ -11,7 +11,7 @@ final class PackedGEMMTests: XCTestCase {
     func testMatchesReferenceOnAwkwardShapes() {
         for (m, k, n) in [(1, 1, 1), (3, 5, 7), (8, 32, 32), (9, 17, 33), (16, 128, 512), (13, 64, 70), (64, 256, 96)] {
             for transposed in [false, true] {
-                for accumulate in [false, true] {
+                for (accumulate, tile) in [(false, PackedGEMM.Tile.wide), (true, .wide), (false, .narrow), (true, .narrow)] {
                     let a = values(m * k, seed: 1), src = values(k * n, seed: 2), c0 = values(m * n, seed: 3)
                     // B[kk, j] from src stored as [k, n] or, transposed, as [n, k].
                     func bAt(_ kk: Int, _ j: Int) -> Double { Double(transposed ? src[j * k + kk] : src[kk * n + j]) }
@@ -21,7 +21,7 @@ final class PackedGEMMTests: XCTestCase {
                     a.withUnsafeBufferPointer { ap in
                         c.withUnsafeMutableBufferPointer { cp in
                             PackedGEMM.multiply(m: m, a: ap.baseAddress!, lda: k, b: packed, c: cp.baseAddress!,
-                                                ldc: n, accumulate: accumulate)
+                                                ldc: n, accumulate: accumulate, tile: tile)
                         }
                     }
                     var worst = 0.0
@@ -32,7 +32,7 @@ final class PackedGEMMTests: XCTestCase {
                             worst = max(worst, abs(Double(c[i * n + j]) - ref) / (1 + abs(ref)))
                         }
                     }
-                    XCTAssertLessThan(worst, 1e-5, "m \(m) k \(k) n \(n) transposed \(transposed) accumulate \(accumulate)")
+                    XCTAssertLessThan(worst, 1e-5, "m \(m) k \(k) n \(n) transposed \(transposed) accumulate \(accumulate) tile \(tile)")
                 }
             }
         }
@@ -55,5 +55,25 @@ final class PackedGEMMTests: XCTestCase {
             }
         }
         XCTAssertEqual(Array(all[(11 * n)..<(12 * n)]), one)
+    }
+
+    /// Both tiles run each element's FMAs in the same order, so an AVX-512 build and a build for
+    /// 16 vector registers compute the same bits.
+    func testTilesGiveIdenticalBits() {
+        let m = 13, k = 70, n = 45
+        let a = values(m * k, seed: 9), src = values(k * n, seed: 10)
+        let packed = PackedMatrix(k: k, n: n)
+        src.withUnsafeBufferPointer { packed.pack($0.baseAddress!, k: k, n: n, ld: n, transposed: false) }
+        func run(_ tile: PackedGEMM.Tile) -> [Float] {
+            var c = [Float](repeating: 0, count: m * n)
+            a.withUnsafeBufferPointer { ap in
+                c.withUnsafeMutableBufferPointer {
+                    PackedGEMM.multiply(m: m, a: ap.baseAddress!, lda: k, b: packed, c: $0.baseAddress!, ldc: n,
+                                        accumulate: false, tile: tile)
+                }
+            }
+            return c
+        }
+        XCTAssertEqual(run(.wide), run(.narrow))
     }
 }

@@ -9,8 +9,9 @@
 // Each element of C is one FMA chain over k in ascending order that does not depend on m, on the
 // tile it falls in or on the thread, so results do not depend on sharding or thread count.
 // The 8×32 tile needs 32 vector registers (AVX-512): `make build` defines SEQCAST_AVX512 when the
-// build machine has them; otherwise a 4×16 tile is compiled (measured: the 8×32 tile compiled for
-// a 16-register target runs at 50–63 GFLOP/s here, below OpenBLAS).
+// build machine has them, and the 4×16 tile is used otherwise (measured: the 8×32 tile compiled
+// for a 16-register target runs at 50–63 GFLOP/s here, below OpenBLAS). Both tiles compute the
+// same bits (tested).
 
 /// B [k, n] packed into column panels of 32: panel p holds columns 32p..<32p+32 of rows 0..<k,
 /// one 32-float row after another (zero past column n), so the kernel streams it linearly.
@@ -53,11 +54,13 @@ public final class PackedMatrix: @unchecked Sendable {
 
 public enum PackedGEMM {
     typealias V = SIMD16<Float>
-    /// The register tile this build compiled (see the file header).
+    /// The register tiles. Both are always compiled (so the tests check both on any machine);
+    /// `preferred` is the one for this build's vector registers (see the file header).
+    public enum Tile: String, Sendable { case wide = "8x32", narrow = "4x16" }
     #if SEQCAST_AVX512
-    public static let tile = "8x32"
+    public static let preferred = Tile.wide
     #else
-    public static let tile = "4x16"
+    public static let preferred = Tile.narrow
     #endif
 
     /// Rows of A kept in cache while every panel of B streams past them.
@@ -66,7 +69,7 @@ public enum PackedGEMM {
     /// C[m, n] = A[m, k] · B, or C += A · B when `accumulate`. A and C are row-major with row
     /// lengths `lda` and `ldc`; B is packed.
     public static func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix,
-                                c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+                                c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, tile kind: Tile = preferred) {
         let w = PackedMatrix.panelWidth, k = b.k
         if m == 0 || b.n == 0 { return }
         if k == 0 { if !accumulate { zero(c, rows: m, cols: b.n, ldc: ldc) }; return }
@@ -74,20 +77,21 @@ public enum PackedGEMM {
             let i1 = min(m, i0 + rowBlock)
             for p in 0..<b.panels {
                 let panel = b.pointer + p * k * w, cols = min(w, b.n - p * w)
-                #if SEQCAST_AVX512
-                for i in stride(from: i0, to: i1, by: 8) {
-                    tile(a: a + i * lda, lda: lda, rows: min(8, i1 - i), panel: panel, k: k,
-                         c: c + i * ldc + p * w, ldc: ldc, cols: cols, accumulate: accumulate)
-                }
-                #else
-                for i in stride(from: i0, to: i1, by: 4) {
-                    for half in 0..<2 where cols > 16 * half {
-                        narrowTile(a: a + i * lda, lda: lda, rows: min(4, i1 - i), panel: panel + 16 * half, k: k,
-                                   c: c + i * ldc + p * w + 16 * half, ldc: ldc, cols: min(16, cols - 16 * half),
-                                   accumulate: accumulate)
+                switch kind {
+                case .wide:
+                    for i in stride(from: i0, to: i1, by: 8) {
+                        tile(a: a + i * lda, lda: lda, rows: min(8, i1 - i), panel: panel, k: k,
+                             c: c + i * ldc + p * w, ldc: ldc, cols: cols, accumulate: accumulate)
+                    }
+                case .narrow:
+                    for i in stride(from: i0, to: i1, by: 4) {
+                        for half in 0..<2 where cols > 16 * half {
+                            narrowTile(a: a + i * lda, lda: lda, rows: min(4, i1 - i), panel: panel + 16 * half,
+                                       k: k, c: c + i * ldc + p * w + 16 * half, ldc: ldc,
+                                       cols: min(16, cols - 16 * half), accumulate: accumulate)
+                        }
                     }
                 }
-                #endif
             }
         }
     }

@@ -9,7 +9,7 @@ public struct KernelResult: Sendable {
     public var packedGFLOPS: Double, blasGFLOPS: Double
 
     public var json: String {
-        "{\"kernel\": \"\(name)\", \"m\": \(m), \"n\": \(n), \"k\": \(k), \"packed_gflops\": \(String(format: "%.1f", packedGFLOPS)), \"openblas_gflops\": \(String(format: "%.1f", blasGFLOPS)), \"threads\": 1, \"tile\": \"\(PackedGEMM.tile)\"}"
+        "{\"kernel\": \"\(name)\", \"m\": \(m), \"n\": \(n), \"k\": \(k), \"packed_gflops\": \(String(format: "%.1f", packedGFLOPS)), \"openblas_gflops\": \(String(format: "%.1f", blasGFLOPS)), \"threads\": 1, \"tile\": \"\(PackedGEMM.preferred.rawValue)\"}"
     }
 }
 
