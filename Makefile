@@ -8,8 +8,10 @@ AVX512      := $(if $(filter native,$(CPU)),$(shell grep -q -m1 avx512f /proc/cp
 CPU_FLAGS   := $(if $(CPU),-Xswiftc -target-cpu -Xswiftc $(CPU),) $(if $(AVX512),-Xswiftc -DSEQCAST_AVX512,)
 RELEASE     := -c release $(CPU_FLAGS)
 BIN         := .build/release/seqcast
+# Flags for scripts/accuracy.py, e.g. ACCURACY_ARGS="--group yearly --no-write" or "--label gru -- --cell gru".
+ACCURACY_ARGS ?=
 
-.PHONY: setup build test demo bench longlag clean
+.PHONY: setup build test demo bench accuracy longlag clean
 
 setup:
 	@scripts/setup.sh
@@ -33,6 +35,10 @@ demo: build
 
 bench: build
 	$(BIN) bench
+
+# Forecast accuracy on Benchmarks/accuracy (36 series, one at a time; about 9 minutes, 7 of them elecdemand).
+accuracy: build
+	BIN=$(BIN) python3 scripts/accuracy.py $(ACCURACY_ARGS)
 
 # The slow long-lag memory test (chrono vs constant forget-gate bias); a few minutes.
 longlag: setup
