@@ -64,6 +64,12 @@ struct WindowOptions: ParsableArguments {
     @Option(help: "Scaling: window (per-window standardisation), standard, minmax, none.")
     var scaler: ScalerKind = .window
 
+    @Option(help: "Value transform before scaling: auto (log of strictly positive targets), log, none.")
+    var transform: TransformChoice = TrainRequest.defaults.transform
+
+    @Option(help: "Baseline added to the network's output: auto (seasonal naive where the training part is seasonal, else naive), naive, seasonal, none.")
+    var baseline: BaselineChoice = TrainRequest.defaults.baseline
+
     func validate() throws {
         if horizon < 1 { throw ValidationError("--horizon must be at least 1") }
         if stride < 1 { throw ValidationError("--stride must be at least 1") }
@@ -128,6 +134,7 @@ func trainRequest(data: DataOptions, window: WindowOptions, model: ModelOptions,
     r.supervisedX = data.x; r.supervisedY = data.y
     r.lookback = window.lookback; r.horizon = window.horizon; r.stride = window.stride
     r.valFraction = window.valFraction; r.scaler = window.scaler
+    r.transform = window.transform; r.baseline = window.baseline
     r.cell = model.cell; r.hidden = model.hidden; r.layers = model.layers; r.head = model.head
     r.layerNorm = model.layerNorm; r.dropout = model.dropout; r.recurrentDropout = model.recurrentDropout
     r.gateInit = model.forgetInit

@@ -14,6 +14,8 @@ struct SeqCastCommand: ParsableCommand {
 extension CellKind: ExpressibleByArgument {}
 extension HeadKind: ExpressibleByArgument {}
 extension ScalerKind: ExpressibleByArgument {}
+extension TransformChoice: ExpressibleByArgument {}
+extension BaselineChoice: ExpressibleByArgument {}
 extension MissingPolicy: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}

@@ -12,15 +12,20 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var training: TrainingFlags
 
+    @Option(help: "Seasonal period for the seasonal-naive baseline, or auto (time column, else autocorrelation).") var season: String = "auto"
     @Option(help: "Output directory (model.h5, history.csv).") var out: String
     @Flag(help: "Continue an interrupted run in --out (its stored configuration is used).") var resume = false
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Also write training.png (loss curves) into --out.") var plot = false
     @Option(help: .hidden) var stopAfterEpoch: Int?
 
+    func validate() throws {
+        if season != "auto" && (Int(season) ?? 0) < 1 { throw ValidationError("--season must be auto or a positive integer") }
+    }
+
     func run() throws {
         var r = trainRequest(data: data, window: window, model: model, training: training, out: out)
-        r.resume = resume; r.stopAfterEpoch = stopAfterEpoch
+        r.resume = resume; r.stopAfterEpoch = stopAfterEpoch; r.season = Int(season)
         let progress = ProgressPrinter(quiet: quiet)
         let s = try TrainJob.run(r, progress: progress.train)
         progress.finish()

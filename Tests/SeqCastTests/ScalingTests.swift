@@ -35,12 +35,13 @@ final class ScalingTests: XCTestCase {
         let m = SeriesMatrix(steps: 8, channels: 2, values: [1, 10, 2, 20, 3, 30, 4, 40, 5, 50, 6, 60, 7, 70, 8, 80])
         let p = Pipeline(spec: WindowSpec(lookback: 4, horizon: 2), scaler: Scaler.fit(.window, channels: 2, parts: [m]),
                          inputs: [0, 1], targets: [0, 1])
-        let (x, stats) = p.forecastInput(m)
-        XCTAssertEqual(stats[0].mean, 6.5, accuracy: 1e-6)
-        XCTAssertEqual(x[0], (5 - 6.5) / stats[0].sd, accuracy: 1e-6)
-        let back = p.invert([0, 0, 1, 1], stats: stats)
+        let (x, w) = p.forecastInput(m)
+        XCTAssertEqual(w.center[0], 6.5, accuracy: 1e-6)
+        XCTAssertEqual(x[0], (5 - 6.5) / w.scale[0], accuracy: 1e-6)
+        let back = p.invert([0, 0, 1, 1], context: w)
         XCTAssertEqual(back[0], 6.5, accuracy: 1e-5); XCTAssertEqual(back[1], 65, accuracy: 1e-4)
-        XCTAssertEqual(back[2], 6.5 + stats[0].sd, accuracy: 1e-5)
+        XCTAssertEqual(back[2], 6.5 + w.scale[0], accuracy: 1e-5)
+        let stats = Scaler.windowStats(m, start: 0, length: 4)
         let samples = p.samples(m, starts: [0])
         XCTAssertEqual(samples.y[0] * stats[0].sd, 5 - 2.5, accuracy: 1e-5, "targets scaled by their window's stats")
     }

@@ -95,7 +95,8 @@ public enum BacktestJob {
         if let bad = plan.first(where: { $0.origin < lookback }) {
             throw DataError.invalidArgument("origin \(bad.origin) has fewer than lookback \(lookback) steps before it; use a later --start or a shorter --lookback")
         }
-        let (season, seasonSource) = chooseSeason(r.season, data: data, before: plan[0].origin)
+        let (season, seasonSource) = chooseSeason(r.season ?? t.season, data: data, before: plan[0].origin)
+        t.season = season   // the models' seasonal baseline uses the same period as the metrics
         progress(.started("\(plan.count) origins × \(data.series.count) series, horizon \(k), lookback \(lookback), retrain \(r.retrain), season \(season) (\(seasonSource))"))
 
         // Fit every model the plan needs (concurrently when several and threads allow).
@@ -140,13 +141,13 @@ public enum BacktestJob {
         for f in fitIndices {
             let model = box.models[f]!, pipeline = model.manifest.pipeline!
             var cases: [(BacktestOrigin, Series)] = []
-            var inputs: [[Float]] = [], stats: [[(mean: Float, sd: Float)]] = []
+            var inputs: [[Float]] = [], contexts: [WindowContext] = []
             for o in plan where o.fitIndex == f {
                 for s in data.series {
                     let rows = s.matrix.rows((o.origin - lookback)..<(o.origin + k))
                     if rows.values.contains(where: \.isNaN) { skipped += 1; continue }
-                    let (x, st) = pipeline.forecastInput(s.matrix.rows((o.origin - lookback)..<o.origin))
-                    cases.append((o, s)); inputs.append(x); stats.append(st)
+                    let (x, w) = pipeline.forecastInput(s.matrix.rows((o.origin - lookback)..<o.origin))
+                    cases.append((o, s)); inputs.append(x); contexts.append(w)
                 }
             }
             let predictions = Forecaster.predict(model, inputs: inputs, threads: threads)
@@ -160,7 +161,7 @@ public enum BacktestJob {
                 if snaive.contains(where: \.isNaN) { skipped += 1; continue }   // season-ago rows may be gaps
                 let times = s.time.count == n ? (0..<k).map { s.time[o.origin + $0] } : (0..<k).map { String(o.origin + $0) }
                 var w = BacktestWindow(series: s.id, origin: o.origin, originLabel: times[0], times: times, actual: actual,
-                                       forecast: pipeline.invert(predictions[i], stats: stats[i]), naive: naive,
+                                       forecast: pipeline.invert(predictions[i], context: contexts[i]), naive: naive,
                                        seasonalNaive: snaive,
                                        scales: (0..<O).map { Baselines.seasonalNaiveMAE(s.matrix, channel: $0, range: o.trainRange, season: season) },
                                        metrics: [:])
@@ -188,10 +189,6 @@ public enum BacktestJob {
     /// The seasonal period: given, from the time axis, or from the autocorrelation before `origin`.
     static func chooseSeason(_ given: Int?, data: SeriesCollection, before origin: Int) -> (Int, String) {
         if let given { return (given, "given") }
-        if let axis = data.timeAxis, let m = axis.seasonalPeriod { return (m, "from the \(axis.frequencyName) time column") }
-        if let m = Baselines.detectSeason(data.series[0].matrix, channel: 0, range: 0..<origin) {
-            return (m, "autocorrelation peak")
-        }
-        return (1, "no seasonality found; seasonal naive = naive")
+        return TrainJob.season(of: data, before: origin)
     }
 }

@@ -77,14 +77,17 @@ public enum Forecaster {
         }
         let L = pipeline.spec.lookback, K = pipeline.spec.horizon
         try data.checkLength(lookback: L, horizon: 0)
-        var inputs: [[Float]] = [], stats: [[(mean: Float, sd: Float)]] = []
+        var inputs: [[Float]] = [], contexts: [WindowContext] = []
         for s in data.series {
             let tail = s.matrix.rows((s.length - L)..<s.length)
             if tail.values.contains(where: \.isNaN) {
                 throw .invalidArgument("\(data.source): series '\(s.id)' has gaps in its last \(L) steps; use --missing interpolate or ffill to forecast")
             }
-            let (x, st) = pipeline.forecastInput(tail)
-            inputs.append(x); stats.append(st)
+            let (x, w) = pipeline.forecastInput(tail)
+            if x.contains(where: { !$0.isFinite }) {
+                throw .invalidArgument("\(data.source): series '\(s.id)' has values the model's log transform cannot take (≤ 0) in its last \(L) steps")
+            }
+            inputs.append(x); contexts.append(w)
         }
         let raw = predict(model, inputs: inputs)
         let axis = data.timeAxis
@@ -94,7 +97,7 @@ public enum Forecaster {
                 if let axis, let last = s.time.last { return axis.continuing(after: last, count: K) }
                 return (1...K).map { "t+\($0)" }
             },
-            values: zip(raw, stats).map { pipeline.invert($0, stats: $1) },
+            values: zip(raw, contexts).map { pipeline.invert($0, context: $1) },
             targetNames: m.targetNames, horizon: K)
     }
 

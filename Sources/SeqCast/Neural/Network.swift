@@ -34,6 +34,13 @@ public final class Network: @unchecked Sendable {
 
     public var parameterCount: Int { layout.total }
 
+    /// Sets the dense head's weights and bias to zero, so the network predicts 0 for every input
+    /// (a model that adds a baseline to its output then starts as exactly that baseline).
+    public func zeroHead() {
+        (params.p + dense.w).update(repeating: 0, count: dense.inputs * dense.outputs)
+        (params.p + dense.b).update(repeating: 0, count: dense.outputs)
+    }
+
     /// Workspace for batches of up to `batch` sequences of exactly `steps` steps.
     /// `forwardOnly` leaves out every gradient buffer and backward scratch (inference).
     public func makeWorkspace(batch: Int, steps: Int, forwardOnly: Bool = false) -> Workspace {

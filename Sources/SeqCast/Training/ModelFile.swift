@@ -87,7 +87,9 @@ public final class ModelFile: @unchecked Sendable {
         self.manifest = manifest
         members = try (0..<max(count, 1)).map { i in
             let s = seed &+ UInt64(i)
-            return Member(network: try Network(config: manifest.model, seed: s), state: MemberState(seed: s))
+            let network = try Network(config: manifest.model, seed: s)
+            if manifest.pipeline?.hasBaseline == true { network.zeroHead() }   // starts as the baseline
+            return Member(network: network, state: MemberState(seed: s))
         }
         self.manifest.members = members.map(\.state)
     }

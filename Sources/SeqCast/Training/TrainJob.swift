@@ -22,6 +22,12 @@ public struct TrainRequest: Sendable {
     public var recurrentDropout: Float = 0
     public var gateInit = GateInit.chrono
     public var scaler = ScalerKind.window
+    /// Value transform (log …) before scaling; see Preprocessing/SeriesTransform.swift.
+    public var transform = TransformChoice.auto
+    /// Baseline the network's output is added to; see Preprocessing/Baseline.swift.
+    public var baseline = BaselineChoice.auto
+    /// Seasonal period; nil = from the time column, else the autocorrelation peak of the first series.
+    public var season: Int?
     public var valFraction = 0.2
     public var training = TrainingOptions()
     public var outDir: String
@@ -30,6 +36,9 @@ public struct TrainRequest: Sendable {
     public var stopAfterEpoch: Int?
 
     public init(dataPath: String, outDir: String) { self.dataPath = dataPath; self.outDir = outDir }
+
+    /// The defaults of every setting (the CLI presents these).
+    public static let defaults = TrainRequest(dataPath: "", outDir: "")
 }
 
 /// Progress reported while training.
@@ -56,6 +65,16 @@ public struct TrainSummary: Sendable {
 }
 
 public enum TrainJob {
+    /// The seasonal period of `data`: from its time axis, else the autocorrelation peak of the first
+    /// series' rows before `origin`, else 1; with where it came from.
+    public static func season(of data: SeriesCollection, before origin: Int) -> (period: Int, source: String) {
+        if let axis = data.timeAxis, let m = axis.seasonalPeriod { return (m, "from the \(axis.frequencyName) time column") }
+        if let s = data.series.first, let m = Baselines.detectSeason(s.matrix, channel: 0, range: 0..<min(origin, s.length)) {
+            return (m, "autocorrelation peak")
+        }
+        return (1, "no seasonality found; seasonal naive = naive")
+    }
+
     /// Default look-back: two seasons when the frequency has one, else 24, and at least 2·horizon.
     public static func defaultLookback(axis: TimeAxis?, horizon: Int, shortest: Int) -> Int {
         let base = axis?.seasonalPeriod.map { 2 * $0 } ?? 24
@@ -123,6 +142,15 @@ public enum TrainJob {
         let trainers = Dictionary(uniqueKeysWithValues: pending.map { i in
             (i, Trainer(network: model.members[i].network, options: options))
         })
+        // A model that starts as its baseline scores that start first: when no epoch beats it on the
+        // validation windows, the member keeps it (best epoch 0) and forecasts the baseline.
+        if model.manifest.pipeline?.hasBaseline == true && validation.count > 0 {
+            for (i, t) in trainers where model.members[i].state.epochsCompleted == 0 && model.members[i].state.bestLoss == nil {
+                let m = model.members[i]
+                m.state.bestLoss = t.evaluate(validation); m.state.bestEpoch = 0
+                m.best.copy(from: m.network.params)
+            }
+        }
         for (i, t) in trainers {
             if let mo = model.members[i].moments, mo.m.count == t.optimizer.m.count, mo.v.count == t.optimizer.v.count {
                 for k in 0..<mo.m.count { t.optimizer.m[k] = mo.m[k] }
@@ -250,7 +278,11 @@ public enum TrainJob {
         let shortest = data.series.map(\.length).min() ?? 0
         let lookback = r.lookback ?? defaultLookback(axis: data.timeAxis, horizon: r.horizon, shortest: shortest)
         let spec = WindowSpec(lookback: lookback, horizon: r.horizon, stride: r.stride, perStep: r.head == .seq2seq)
-        let split = try data.split(spec: spec, scaler: r.scaler, valFraction: r.valFraction)
+        let season = r.season ?? Self.season(of: data, before: shortest).period
+        let choice = PreprocessingChoice(scaler: r.scaler, transform: r.transform,
+                                         baseline: r.head == .seq2seq && r.baseline == .auto ? .none : r.baseline,
+                                         season: season)
+        let split = try data.split(spec: spec, choice: choice, valFraction: r.valFraction)
         let config = ModelConfig(cell: r.cell, inputDim: data.channels.count, hidden: r.hidden, layers: r.layers,
                                  head: r.head, horizon: r.horizon, outputDim: data.targetCount, lookback: lookback,
                                  layerNorm: r.layerNorm, dropout: r.dropout, recurrentDropout: r.recurrentDropout,
@@ -272,7 +304,7 @@ public enum TrainJob {
             return (scaled.subset(0..<cut), scaled.subset(cut..<set.count), 0)
         }
         let data = try DataSource.load(m.source, selection: m.selection)
-        let split = try data.split(spec: m.pipeline!.spec, scaler: m.pipeline!.scaler.kind, valFraction: m.valFraction)
+        let split = try data.split(pipeline: m.pipeline!, valFraction: m.valFraction)
         return (split.train, split.validation, data.missingCount)
     }
 

@@ -1,0 +1,65 @@
+// Baseline residual: the network learns the difference between the future and a simple baseline
+// forecast made from its own input window — naive (the last value, lag 1) or seasonal naive (the
+// value one season earlier, lag m) — and the baseline is added back after the output layer:
+//   ŷ[s+L+k] = b_k + sd·out_k,   b_k = z[s+L − ℓ + (k mod ℓ)]   (ℓ = lag, z = transformed series)
+// With the output layer initialised to zero, an untrained network reproduces the baseline, and
+// training can only move away from it where the data supports it (Smyl 2020 and Hewamalage et al.
+// 2021 remove level and season before the RNN for the same reason).
+//
+// The lag is chosen per target on the training part: seasonal naive when the season m > 1 fits in
+// the look-back and the first differences are seasonal by the M4 benchmark's test (autocorrelation
+// at lag m beyond the 90% bound, Bartlett variance); naive otherwise.
+import Foundation
+
+/// Which baseline a run asks for (`--baseline`).
+public enum BaselineChoice: String, Codable, Sendable, CaseIterable {
+    /// Seasonal naive where the seasonality test passes, else naive.
+    case auto
+    /// No baseline: the network predicts the (scaled) values themselves.
+    case none
+    case naive
+    /// Seasonal naive at the season (naive when the series has none or it exceeds the look-back).
+    case seasonal
+}
+
+public enum Seasonality {
+    /// The M4 Theta benchmark's seasonality test on `x` (NaN-free) at period `m`: |r_m| above
+    /// 1.645·√((1 + 2·Σ_{k<m} r_k²) / n). Needs at least 3m values, else false.
+    public static func test(_ x: [Double], period m: Int) -> Bool {
+        let n = x.count
+        guard m > 1, n >= 3 * m else { return false }
+        let mean = x.reduce(0, +) / Double(n)
+        let c = x.map { $0 - mean }
+        let v = c.reduce(0) { $0 + $1 * $1 }
+        guard v > 0 else { return false }
+        func r(_ k: Int) -> Double { (0..<(n - k)).reduce(0.0) { $0 + c[$1] * c[$1 + k] } / v }
+        var sum = 1.0
+        for k in 1..<m { let rk = r(k); sum += 2 * rk * rk }
+        return abs(r(m)) > 1.645 * (sum / Double(n)).squareRoot()
+    }
+
+    /// Is channel `c` of the training parts seasonal at `m`? Tested on the first differences (so a
+    /// trend alone does not pass) of each part's gap-free values; true when any part passes.
+    public static func test(parts: [SeriesMatrix], channel c: Int, period m: Int) -> Bool {
+        parts.contains { p in
+            let x = (0..<p.steps).map { Double(p[$0, c]) }.filter { !$0.isNaN }
+            return test(zip(x.dropFirst(), x).map { $0 - $1 }, period: m)
+        }
+    }
+}
+
+extension BaselineChoice {
+    /// The baseline lag of each target channel (0: none, 1: naive, m: seasonal naive) for data whose
+    /// training parts are `parts` (already transformed), season `m` and look-back `lookback`.
+    func lags(targets: [Int], parts: [SeriesMatrix], season m: Int, lookback: Int) -> [Int] {
+        let seasonal = m > 1 && m <= lookback
+        return targets.map { c in
+            switch self {
+            case .none: 0
+            case .naive: 1
+            case .seasonal: seasonal ? m : 1
+            case .auto: seasonal && Seasonality.test(parts: parts, channel: c, period: m) ? m : 1
+            }
+        }
+    }
+}
