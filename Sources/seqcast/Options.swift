@@ -64,17 +64,26 @@ struct WindowOptions: ParsableArguments {
     @Option(help: "Scaling: window (per-window standardisation), standard, minmax, none.")
     var scaler: ScalerKind = .window
 
-    @Option(help: "Value transform before scaling: auto (log of strictly positive targets), log, none.")
+    @Option(help: "Value transforms before scaling, in order: auto (each where the training data allows: log of strictly positive targets, deseasonalisation where seasonal), none, or a list such as log,deseasonalise.")
     var transform: TransformChoice = TrainRequest.defaults.transform
 
-    @Option(help: "Baseline added to the network's output: auto (seasonal naive where the training part is seasonal, else naive), naive, seasonal, none.")
-    var baseline: BaselineChoice = TrainRequest.defaults.baseline
+    @Option(help: "Ensemble variants, member i using the i-th mod count, comma-separated: a baseline added to the network's output — auto (seasonal naive where the training part is seasonal, else naive), naive, seasonal, mean (the window's mean) — optionally as deseasonalise+BASELINE; or none (no baseline, no variants).")
+    var baseline: String = TrainRequest.defaults.variants.map(\.description).joined(separator: ",")
+
+    var variants: [VariantSpec] { names(baseline)?.compactMap(VariantSpec.init(argument:)) ?? [] }
 
     func validate() throws {
         if horizon < 1 { throw ValidationError("--horizon must be at least 1") }
         if stride < 1 { throw ValidationError("--stride must be at least 1") }
         if let l = lookback, l < 1 { throw ValidationError("--lookback must be at least 1") }
         if !(0..<1).contains(valFraction) { throw ValidationError("--val-fraction must be in [0, 1)") }
+        let list = names(baseline) ?? []
+        if let bad = list.first(where: { VariantSpec(argument: $0) == nil && $0 != "none" }) {
+            throw ValidationError("--baseline: '\(bad)' is not one of \(BaselineChoice.allCases.map(\.rawValue).joined(separator: ", ")) (optionally deseasonalise+NAME)")
+        }
+        if list.isEmpty || (list.contains("none") && list.count > 1) {
+            throw ValidationError("--baseline takes a comma-separated list of baselines, or none alone")
+        }
     }
 }
 
@@ -134,7 +143,7 @@ func trainRequest(data: DataOptions, window: WindowOptions, model: ModelOptions,
     r.supervisedX = data.x; r.supervisedY = data.y
     r.lookback = window.lookback; r.horizon = window.horizon; r.stride = window.stride
     r.valFraction = window.valFraction; r.scaler = window.scaler
-    r.transform = window.transform; r.baseline = window.baseline
+    r.transform = window.transform; r.variants = window.variants
     r.cell = model.cell; r.hidden = model.hidden; r.layers = model.layers; r.head = model.head
     r.layerNorm = model.layerNorm; r.dropout = model.dropout; r.recurrentDropout = model.recurrentDropout
     r.gateInit = model.forgetInit

@@ -14,7 +14,10 @@ struct SeqCastCommand: ParsableCommand {
 extension CellKind: ExpressibleByArgument {}
 extension HeadKind: ExpressibleByArgument {}
 extension ScalerKind: ExpressibleByArgument {}
-extension TransformChoice: ExpressibleByArgument {}
+extension TransformChoice: ExpressibleByArgument {
+    public init?(argument: String) { self.init(transformList: argument) }
+    public var defaultValueDescription: String { description }
+}
 extension BaselineChoice: ExpressibleByArgument {}
 extension MissingPolicy: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}

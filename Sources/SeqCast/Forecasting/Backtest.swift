@@ -115,7 +115,7 @@ public enum BacktestJob {
                 part.series = data.series.map { Series(id: $0.id, time: $0.time.isEmpty ? [] : Array($0.time[range]),
                                                        matrix: $0.matrix.rows(range)) }
                 let (model, samples) = try TrainJob.seriesModel(inner, data: part)
-                try TrainJob.fitAll(model, train: samples.train, validation: samples.validation,
+                try TrainJob.fitAll(model, train: samples.trains, validation: samples.validations,
                                     threads: inner.training.threads)
                 box.lock.lock(); box.models[f] = model; box.done += plan.filter { $0.fitIndex == f }.count
                 let done = box.done; box.lock.unlock()
@@ -141,16 +141,17 @@ public enum BacktestJob {
         for f in fitIndices {
             let model = box.models[f]!, pipeline = model.manifest.pipeline!
             var cases: [(BacktestOrigin, Series)] = []
-            var inputs: [[Float]] = [], contexts: [WindowContext] = []
+            var inputs: [ForecastWindow] = []
             for o in plan where o.fitIndex == f {
                 for s in data.series {
                     let rows = s.matrix.rows((o.origin - lookback)..<(o.origin + k))
                     if rows.values.contains(where: \.isNaN) { skipped += 1; continue }
-                    let (x, w) = pipeline.forecastInput(s.matrix.rows((o.origin - lookback)..<o.origin))
-                    cases.append((o, s)); inputs.append(x); contexts.append(w)
+                    cases.append((o, s))
+                    inputs.append(pipeline.forecastWindow(s.matrix.rows((o.origin - lookback)..<o.origin), series: s.id,
+                                                          firstRow: o.origin - lookback))
                 }
             }
-            let predictions = Forecaster.predict(model, inputs: inputs, threads: threads)
+            let predictions = Forecaster.forecast(model, pipeline: pipeline, windows: inputs, threads: threads)
             for (i, (o, s)) in cases.enumerated() {
                 let nv = (0..<O).map { Baselines.naive(s.matrix, channel: $0, origin: o.origin, horizon: k) }
                 let sn = (0..<O).map { Baselines.seasonalNaive(s.matrix, channel: $0, origin: o.origin, horizon: k, season: season) }
@@ -161,7 +162,7 @@ public enum BacktestJob {
                 if snaive.contains(where: \.isNaN) { skipped += 1; continue }   // season-ago rows may be gaps
                 let times = s.time.count == n ? (0..<k).map { s.time[o.origin + $0] } : (0..<k).map { String(o.origin + $0) }
                 var w = BacktestWindow(series: s.id, origin: o.origin, originLabel: times[0], times: times, actual: actual,
-                                       forecast: pipeline.invert(predictions[i], context: contexts[i]), naive: naive,
+                                       forecast: predictions[i], naive: naive,
                                        seasonalNaive: snaive,
                                        scales: (0..<O).map { Baselines.seasonalNaiveMAE(s.matrix, channel: $0, range: o.trainRange, season: season) },
                                        metrics: [:])

@@ -66,6 +66,30 @@ public enum Forecaster {
         return sum.map { $0.map { $0 * scale } }
     }
 
+    /// The ensemble's forecasts in original units of `windows`. Without baselines, the members' mean
+    /// in scaled units, inverted once (the inversion is affine then). With variants, member i
+    /// predicts from its variant's input (i mod count), is inverted with that variant's window, and
+    /// the members' forecasts are averaged in original units.
+    public static func forecast(_ model: ModelFile, pipeline: Pipeline, windows: [ForecastWindow],
+                                threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [[Float]] {
+        guard pipeline.hasBaseline else {
+            return zip(predict(model, inputs: windows.map { $0.x[0] }, threads: threads), windows).map {
+                pipeline.invert($0, context: $1.contexts[0])
+            }
+        }
+        let v = pipeline.variantCount
+        var sum: [[Float]] = []
+        for (i, m) in model.members.enumerated() {
+            let p = predict(m.network, inputs: windows.map { $0.x[i % v] }, threads: threads)
+            let values = zip(p, windows).map { pipeline.invert($0, context: $1.contexts[i % v], variant: i % v) }
+            if sum.isEmpty { sum = values } else {
+                for w in sum.indices { for j in sum[w].indices { sum[w][j] += values[w][j] } }
+            }
+        }
+        let scale = 1 / Float(model.members.count)
+        return sum.map { $0.map { $0 * scale } }
+    }
+
     /// Forecasts every series of `data` (read with the model's selection) from its last window.
     public static func forecast(_ model: ModelFile, data: SeriesCollection) throws(DataError) -> Forecast {
         let m = model.manifest
@@ -77,19 +101,20 @@ public enum Forecaster {
         }
         let L = pipeline.spec.lookback, K = pipeline.spec.horizon
         try data.checkLength(lookback: L, horizon: 0)
-        var inputs: [[Float]] = [], contexts: [WindowContext] = []
+        var windows: [ForecastWindow] = []
         for s in data.series {
             let tail = s.matrix.rows((s.length - L)..<s.length)
             if tail.values.contains(where: \.isNaN) {
                 throw .invalidArgument("\(data.source): series '\(s.id)' has gaps in its last \(L) steps; use --missing interpolate or ffill to forecast")
             }
-            let (x, w) = pipeline.forecastInput(tail)
-            if x.contains(where: { !$0.isFinite }) {
+            let w = pipeline.forecastWindow(tail, series: s.id,
+                                            firstRow: try firstRow(of: s, pipeline: pipeline, source: data.source) + s.length - L)
+            if w.x.contains(where: { $0.contains { !$0.isFinite } }) {
                 throw .invalidArgument("\(data.source): series '\(s.id)' has values the model's log transform cannot take (≤ 0) in its last \(L) steps")
             }
-            inputs.append(x); contexts.append(w)
+            windows.append(w)
         }
-        let raw = predict(model, inputs: inputs)
+        let values = forecast(model, pipeline: pipeline, windows: windows)
         let axis = data.timeAxis
         return Forecast(
             seriesIds: data.series.map(\.id),
@@ -97,8 +122,21 @@ public enum Forecaster {
                 if let axis, let last = s.time.last { return axis.continuing(after: last, count: K) }
                 return (1...K).map { "t+\($0)" }
             },
-            values: zip(raw, contexts).map { pipeline.invert($0, context: $1) },
+            values: values,
             targetNames: m.targetNames, horizon: K)
+    }
+
+    /// The row index of `s`'s first row in the training data's counting (0 when it starts where the
+    /// training data did). Only a deseasonalising pipeline depends on it; a series whose seasonal
+    /// phase cannot be found is an error rather than a forecast at the wrong phase.
+    static func firstRow(of s: Series, pipeline: Pipeline, source: String) throws(DataError) -> Int {
+        for case .deseasonalise(let d) in pipeline.transforms {
+            guard d.indices[s.id] != nil else { return 0 }   // this series was not deseasonalised
+            guard let label = d.firstLabels[s.id], let first = s.time.first, label != first else { return 0 }
+            if let j = s.time.firstIndex(of: label) { return -j }
+            throw .invalidArgument("\(source): series '\(s.id)' starts at \(first), but the model's seasonal indices count from \(label); forecast from data that includes \(label)")
+        }
+        return 0
     }
 
     /// Supervised-mode forecast: one prediction per row of dataset `xName` ([batch, steps, dim]).

@@ -15,11 +15,35 @@ import Foundation
 public enum BaselineChoice: String, Codable, Sendable, CaseIterable {
     /// Seasonal naive where the seasonality test passes, else naive.
     case auto
-    /// No baseline: the network predicts the (scaled) values themselves.
+    /// No baseline: the network predicts the (scaled) values themselves (alone in the list).
     case none
+    /// The window's center (mean with the window scaler): a variant whose head starts at zero
+    /// like the others, predicting the window mean until trained.
+    case mean
     case naive
     /// Seasonal naive at the season (naive when the series has none or it exceeds the look-back).
     case seasonal
+}
+
+/// One ensemble variant as `--baseline` names it: `BASELINE` or `deseasonalise+BASELINE` (the
+/// variant's series deseasonalised, where seasonal, before its baseline is chosen).
+public struct VariantSpec: Sendable, Equatable, CustomStringConvertible {
+    public var baseline: BaselineChoice
+    public var deseasonalise: Bool
+
+    public init(_ baseline: BaselineChoice, deseasonalise: Bool = false) {
+        self.baseline = baseline; self.deseasonalise = deseasonalise
+    }
+
+    /// Parses one list entry; nil for an unknown name (and for `none`, which is no variant).
+    public init?(argument: String) {
+        let prefix = "deseasonalise+"
+        let ds = argument.hasPrefix(prefix)
+        guard let b = BaselineChoice(rawValue: ds ? String(argument.dropFirst(prefix.count)) : argument), b != .none else { return nil }
+        self.init(b, deseasonalise: ds)
+    }
+
+    public var description: String { (deseasonalise ? "deseasonalise+" : "") + baseline.rawValue }
 }
 
 public enum Seasonality {
@@ -55,7 +79,7 @@ extension BaselineChoice {
         let seasonal = m > 1 && m <= lookback
         return targets.map { c in
             switch self {
-            case .none: 0
+            case .none, .mean: 0
             case .naive: 1
             case .seasonal: seasonal ? m : 1
             case .auto: seasonal && Seasonality.test(parts: parts, channel: c, period: m) ? m : 1

@@ -16,16 +16,17 @@ public struct Pipeline: Codable, Sendable, Equatable {
     /// Channel indices fed to the network (targets then covariates) and predicted (targets).
     public var inputs: [Int]
     public var targets: [Int]
-    /// Value transforms applied (in order) before the scaler.
+    /// Value transforms applied (in order) before the scaler, shared by every variant.
     public var transforms: [SeriesTransform]
-    /// Per target: the lag of the baseline added back to the network's output (0 none, 1 naive,
-    /// m seasonal naive); empty when there is no baseline. See Baseline.swift.
-    public var baselineLags: [Int]
+    /// Ensemble variants: member i of an ensemble uses variant i mod count, each with transforms of
+    /// its own (after the scaler) and a baseline. Empty: no baseline, the network predicts scaled
+    /// values (the behaviour of models written before baselines existed).
+    public var variants: [PipelineVariant]
 
     public init(spec: WindowSpec, scaler: Scaler, inputs: [Int], targets: [Int],
-                transforms: [SeriesTransform] = [], baselineLags: [Int] = []) {
+                transforms: [SeriesTransform] = [], variants: [PipelineVariant] = []) {
         self.spec = spec; self.scaler = scaler; self.inputs = inputs; self.targets = targets
-        self.transforms = transforms; self.baselineLags = baselineLags
+        self.transforms = transforms; self.variants = variants
     }
 
     /// Models written before transforms and baselines existed have neither.
@@ -36,46 +37,51 @@ public struct Pipeline: Codable, Sendable, Equatable {
         inputs = try c.decode([Int].self, forKey: .inputs)
         targets = try c.decode([Int].self, forKey: .targets)
         transforms = try c.decodeIfPresent([SeriesTransform].self, forKey: .transforms) ?? []
-        baselineLags = try c.decodeIfPresent([Int].self, forKey: .baselineLags) ?? []
+        variants = try c.decodeIfPresent([PipelineVariant].self, forKey: .variants) ?? []
     }
 
     /// Does the network's output add to a baseline (so its head starts at zero)?
-    public var hasBaseline: Bool { baselineLags.contains { $0 > 0 } }
+    public var hasBaseline: Bool { !variants.isEmpty }
 
-    /// `raw` with the transforms and the global scaler applied: the series windows are cut from.
-    public func prepared(_ raw: SeriesMatrix) -> SeriesMatrix {
+    /// Ensemble variants the pipeline serves (1 without baselines).
+    public var variantCount: Int { max(1, variants.count) }
+
+    /// `raw` (rows of `series` from `firstRow` on) prepared for variant `variant`: the shared
+    /// transforms, the global scaler, the variant's transforms. Windows are cut from the result.
+    public func prepared(_ raw: SeriesMatrix, series: String, firstRow: Int = 0, variant: Int = 0) -> SeriesMatrix {
         var m = raw
-        for t in transforms { m = t.apply(m) }
-        return scaler.apply(m)
+        for t in transforms { m = t.apply(m, series: series, firstRow: firstRow) }
+        m = scaler.apply(m)
+        if !variants.isEmpty { for t in variants[variant].transforms { m = t.apply(m, series: series, firstRow: firstRow) } }
+        return m
     }
 
-    /// The normalisation of the window of `z` whose input starts at row `s`.
-    func context(_ z: SeriesMatrix, start s: Int) -> WindowContext {
+    /// The normalisation of the window of `z` (prepared for `variant`) whose input starts at row `s`.
+    func context(_ z: SeriesMatrix, start s: Int, variant: Int) -> WindowContext {
         let L = spec.lookback, K = spec.horizon, O = targets.count
         var center = [Float](repeating: 0, count: z.channels), scale = [Float](repeating: 1, count: z.channels)
         if scaler.kind == .window {
             for (c, st) in Scaler.windowStats(z, start: s, length: L).enumerated() { center[c] = st.mean; scale[c] = st.sd }
         }
         var anchor = [Float](repeating: 0, count: K * O)
-        for k in 0..<K {
-            for (o, c) in targets.enumerated() {
-                let lag = baselineLags.isEmpty ? 0 : baselineLags[o]
-                anchor[k * O + o] = lag > 0 ? z[s + L - lag + k % lag, c] : center[c]
-            }
+        for (o, c) in targets.enumerated() {
+            let lag = variants.isEmpty ? 0 : variants[variant].baselineLags[o]
+            for k in 0..<K { anchor[k * O + o] = lag > 0 ? z[s + L - lag + k % lag, c] : center[c] }
         }
         return WindowContext(center: center, scale: scale, anchor: anchor)
     }
 
-    /// Samples for the windows of `raw` starting at `starts` (none may touch a gap).
-    public func samples(_ raw: SeriesMatrix, starts: [Int]) -> SampleSet {
-        let z = prepared(raw)
+    /// Samples of ensemble variant `variant` for the windows of `raw` (all rows of series `series`)
+    /// starting at `starts` (none may touch a gap).
+    public func samples(_ raw: SeriesMatrix, series: String = "", starts: [Int], variant: Int = 0) -> SampleSet {
+        let z = prepared(raw, series: series, variant: variant)
         let L = spec.lookback, K = spec.horizon, O = targets.count
         var xs = [Float](), ys = [Float]()
         xs.reserveCapacity(starts.count * L * inputs.count)
         ys.reserveCapacity(starts.count * (spec.perStep ? L : 1) * K * O)
         for s in starts {
             precondition(s >= 0 && s + spec.span <= z.steps, "window \(s) out of range")
-            let w = context(z, start: s)
+            let w = context(z, start: s, variant: variant)
             for t in 0..<L { for c in inputs { xs.append((z[s + t, c] - w.center[c]) / w.scale[c]) } }
             if spec.perStep {
                 for t in 0..<L { for k in 0..<K { for c in targets { ys.append((z[s + t + 1 + k, c] - w.center[c]) / w.scale[c]) } } }
@@ -98,28 +104,56 @@ public struct Pipeline: Codable, Sendable, Equatable {
         return starts.filter { gapBefore[$0 + spec.span] - gapBefore[$0] == 0 }
     }
 
-    /// The network input [L, D] for a forecast from the last `lookback` rows of `raw`, and the
-    /// window's normalisation, needed to invert the prediction.
-    public func forecastInput(_ raw: SeriesMatrix) -> (x: [Float], context: WindowContext) {
-        let L = spec.lookback
-        let z = prepared(raw.rows((raw.steps - L)..<raw.steps))
-        let w = context(z, start: 0)
+    /// The network input [L, D] of variant `variant` for a forecast from the last `lookback` rows of
+    /// `raw` — rows of series `series` from `firstRow` on — and the window's normalisation, needed to
+    /// invert the prediction.
+    public func forecastInput(_ raw: SeriesMatrix, series: String = "", firstRow: Int = 0,
+                              variant: Int = 0) -> (x: [Float], context: WindowContext) {
+        let L = spec.lookback, tail = raw.steps - L
+        let z = prepared(raw.rows(tail..<raw.steps), series: series, firstRow: firstRow + tail, variant: variant)
+        var w = context(z, start: 0, variant: variant)
+        w.origin = RowPosition(series: series, row: firstRow + raw.steps)
         var x = [Float](); x.reserveCapacity(L * inputs.count)
         for t in 0..<L { for c in inputs { x.append((z[t, c] - w.center[c]) / w.scale[c]) } }
         return (x, w)
     }
 
-    /// Converts a prediction [K, O] (target channel order) back to original units.
-    public func invert(_ y: [Float], context w: WindowContext) -> [Float] {
+    /// The inputs and normalisations of every variant for a forecast from the last `lookback` rows.
+    public func forecastWindow(_ raw: SeriesMatrix, series: String = "", firstRow: Int = 0) -> ForecastWindow {
+        let all = (0..<variantCount).map { forecastInput(raw, series: series, firstRow: firstRow, variant: $0) }
+        return ForecastWindow(x: all.map(\.x), contexts: all.map(\.context))
+    }
+
+    /// Converts a prediction [K, O] (target channel order) of variant `variant` back to original
+    /// units: the window's scale and anchor, the variant's transforms, the global scaler and the
+    /// shared transforms, each inverted in reverse order.
+    public func invert(_ y: [Float], context w: WindowContext, variant: Int = 0) -> [Float] {
         let global = scaler.kind == .standard || scaler.kind == .minmax
+        let own = variants.isEmpty ? [] : variants[variant].transforms
         return y.enumerated().map { i, v in
             let c = targets[i % targets.count]
             var u = v * w.scale[c] + w.anchor[i]
+            let p = RowPosition(series: w.origin.series, row: w.origin.row + i / targets.count)
+            for t in own.reversed() { u = t.step.invert(u, channel: c, at: p) }
             if global { u = u * scaler.scale[c] + scaler.offset[c] }
-            for t in transforms.reversed() { u = t.step.invert(u, channel: c) }
+            for t in transforms.reversed() { u = t.step.invert(u, channel: c, at: p) }
             return u
         }
     }
+}
+
+/// One ensemble variant of a pipeline: its own transforms (applied after the scaler) and, per
+/// target, the lag of the baseline its output is added to (1 naive, m seasonal naive, 0 the
+/// window's center).
+public struct PipelineVariant: Codable, Sendable, Equatable {
+    public var transforms: [SeriesTransform]
+    public var baselineLags: [Int]
+}
+
+/// One forecast window: per variant, the network input [L, D] and its normalisation.
+public struct ForecastWindow: Sendable {
+    public var x: [[Float]]
+    public var contexts: [WindowContext]
 }
 
 /// How one window was normalised: per channel x' = (x − center) / scale; per predicted value
@@ -128,27 +162,32 @@ public struct WindowContext: Sendable, Equatable {
     public var center: [Float]
     public var scale: [Float]
     public var anchor: [Float]
+    /// Where the first predicted step sits (for position-dependent transforms).
+    public var origin = RowPosition(series: "", row: 0)
 }
 
 /// What a run asks of the preprocessing (the choices the pipeline is fitted from).
 public struct PreprocessingChoice: Sendable, Equatable {
     public var scaler: ScalerKind
     public var transform: TransformChoice
-    public var baseline: BaselineChoice
-    /// Seasonal period (1: none) for the seasonal-naive baseline.
+    /// The ensemble variants; empty for none (no baseline).
+    public var variants: [VariantSpec]
+    /// Seasonal period (1: none) for the seasonal-naive baseline and deseasonalisation.
     public var season: Int
 
-    public init(scaler: ScalerKind = .window, transform: TransformChoice = .none, baseline: BaselineChoice = .none,
+    public init(scaler: ScalerKind = .window, transform: TransformChoice = .none, variants: [VariantSpec] = [],
                 season: Int = 1) {
-        self.scaler = scaler; self.transform = transform; self.baseline = baseline; self.season = season
+        self.scaler = scaler; self.transform = transform; self.variants = variants; self.season = season
     }
 }
 
-/// Training and validation samples of a collection.
+/// Training and validation samples of a collection, one set per ensemble variant of the pipeline.
 public struct SplitSamples: Sendable {
-    public var train: SampleSet
-    public var validation: SampleSet
+    public var trains: [SampleSet]
+    public var validations: [SampleSet]
     public var pipeline: Pipeline
+    public var train: SampleSet { trains[0] }
+    public var validation: SampleSet { validations[0] }
 }
 
 extension SeriesCollection {
@@ -173,22 +212,48 @@ extension SeriesCollection {
         var transforms: [SeriesTransform] = []
         // Whether a log fits is decided on every row given to training (validation rows included:
         // their windows pass through it too); nothing else sees the validation rows.
-        if choice.transform != .none,
-           let log = try LogTransform.fit(channels: channels.count, targets: targets, names: channels,
-                                          parts: series.map(\.matrix),
-                                          required: choice.transform == .log) {
-            transforms.append(.log(log))
+        let automatic = choice.transform.automatic
+        /// The training parts with `steps` applied after `before`.
+        func training(_ before: [SeriesMatrix], _ steps: [SeriesTransform]) -> [Series] {
+            zip(series, before).map { s, p in
+                Series(id: s.id, time: s.time, matrix: steps.reduce(p) { $1.apply($0, series: s.id, firstRow: 0) })
+            }
         }
-        let transformed = parts.map { p in transforms.reduce(p) { $1.apply($0) } }
-        let scaler = Scaler.fit(choice.scaler, channels: channels.count, parts: transformed)
-        let scaled = transformed.map(scaler.apply)
-        if spec.perStep && (choice.baseline == .naive || choice.baseline == .seasonal) {
-            throw .invalidArgument("--baseline \(choice.baseline.rawValue) works with the seq2vec head; use --baseline none with --head seq2seq")
+        func deseasonaliser(_ parts: [Series], automatic: Bool) throws(DataError) -> Deseasonaliser? {
+            let d = Deseasonaliser.fit(parts: parts, channels: channels.count, targets: targets, period: choice.season,
+                                       automatic: automatic)
+            if d == nil && !automatic {
+                throw .invalidArgument("deseasonalisation needs a season > 1 and at least two seasons of training data (season \(choice.season))")
+            }
+            return d
         }
-        let lags = spec.perStep ? [] : choice.baseline.lags(targets: targets, parts: scaled, season: choice.season,
-                                                             lookback: spec.lookback)
+        for kind in choice.transform.kinds {
+            switch kind {
+            case .log:
+                if let log = try LogTransform.fit(channels: channels.count, targets: targets, names: channels,
+                                                  parts: series.map(\.matrix), required: !automatic) {
+                    transforms.append(.log(log))
+                }
+            case .deseasonalise:
+                if let d = try deseasonaliser(training(parts, transforms), automatic: automatic) { transforms.append(.deseasonalise(d)) }
+            }
+        }
+        let shared = training(parts, transforms).map(\.matrix)
+        let scaler = Scaler.fit(choice.scaler, channels: channels.count, parts: shared)
+        let scaled = shared.map(scaler.apply)
+        if spec.perStep && !choice.variants.isEmpty {
+            throw .invalidArgument("--baseline works with the seq2vec head; use --baseline none with --head seq2seq")
+        }
+        var variants: [PipelineVariant] = []
+        for v in choice.variants {
+            var own: [SeriesTransform] = []
+            if v.deseasonalise, let d = try deseasonaliser(training(scaled, []), automatic: true) { own.append(.deseasonalise(d)) }
+            let parts = training(scaled, own).map(\.matrix)
+            variants.append(PipelineVariant(transforms: own, baselineLags: v.baseline.lags(
+                targets: targets, parts: parts, season: choice.season, lookback: spec.lookback)))
+        }
         return Pipeline(spec: spec, scaler: scaler, inputs: Array(0..<channels.count), targets: targets,
-                        transforms: transforms, baselineLags: lags.contains { $0 > 0 } ? lags : [])
+                        transforms: transforms, variants: variants)
     }
 
     /// Cuts windows, splitting each series chronologically: the last `valFraction` of its steps
@@ -208,20 +273,21 @@ extension SeriesCollection {
     public func split(pipeline: Pipeline, valFraction: Double) throws(DataError) -> SplitSamples {
         let spec = pipeline.spec
         try checkLength(lookback: spec.lookback, horizon: spec.horizon)
-        var train = SampleSet(steps: spec.lookback, inputDim: channels.count, targetWidth: spec.horizon * targetCount,
+        let empty = SampleSet(steps: spec.lookback, inputDim: channels.count, targetWidth: spec.horizon * targetCount,
                               perStep: spec.perStep)
-        var val = train
+        var trains = [SampleSet](repeating: empty, count: pipeline.variantCount), vals = trains
         for (s, cut) in zip(series, validationCuts(valFraction)) {
-            train.append(contentsOf: pipeline.samples(s.matrix, starts: pipeline.validStarts(s.matrix, in: 0..<cut)))
-            if cut < s.length {
-                val.append(contentsOf: pipeline.samples(s.matrix, starts: pipeline.validStarts(s.matrix,
-                                                        in: max(0, cut - spec.lookback)..<s.length)))
+            let trainStarts = pipeline.validStarts(s.matrix, in: 0..<cut)
+            let valStarts = cut < s.length ? pipeline.validStarts(s.matrix, in: max(0, cut - spec.lookback)..<s.length) : []
+            for v in 0..<pipeline.variantCount {
+                trains[v].append(contentsOf: pipeline.samples(s.matrix, series: s.id, starts: trainStarts, variant: v))
+                vals[v].append(contentsOf: pipeline.samples(s.matrix, series: s.id, starts: valStarts, variant: v))
             }
         }
-        guard train.count > 0 else {
+        guard trains[0].count > 0 else {
             let shortest = series.map(\.length).min() ?? 0
             throw .invalidArgument("\(source): no training window: the shortest series has \(shortest) steps; with --val-fraction \(valFraction) its training part must hold lookback \(spec.lookback) + horizon \(spec.horizon) steps without gaps (lower --lookback or --val-fraction)")
         }
-        return SplitSamples(train: train, validation: val, pipeline: pipeline)
+        return SplitSamples(trains: trains, validations: vals, pipeline: pipeline)
     }
 }

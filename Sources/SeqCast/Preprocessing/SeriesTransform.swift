@@ -2,46 +2,91 @@
 // stored with the model as data, applied by the pipeline (in list order) before windowing and
 // inverted (in reverse order) on every forecast — the same way by train, forecast and backtest.
 //
+// A transform sees where each value sits (`RowPosition`: the series id and the row's index from the
+// series' first row), so position-dependent ones such as deseasonalisation apply and invert at the
+// right seasonal phase on a window cut from anywhere in the series.
+//
 // Adding a transform: one type conforming to `SeriesTransformStep` (fit + apply + invert), one case
-// in `SeriesTransform` and its line in `step`. The choice of transforms for a run is
-// `TransformChoice` (the `--transform` flag).
+// in `SeriesTransform` and its line in `step`; `TransformKind` names it for `--transform`.
 import Foundation
 
-/// One fitted transform: a per-channel map of values and its inverse.
+/// Where a value sits: its series and its row, counted from the series' first row.
+public struct RowPosition: Sendable, Equatable {
+    public var series: String
+    public var row: Int
+    public init(series: String, row: Int) { self.series = series; self.row = row }
+}
+
+/// One fitted transform: a map of values and its inverse, per channel and position.
 public protocol SeriesTransformStep: Sendable {
-    /// The transformed value of `v` in channel `c` (NaN stays NaN).
-    func apply(_ v: Float, channel c: Int) -> Float
+    /// The transformed value of `v` in channel `c` at `p` (NaN stays NaN).
+    func apply(_ v: Float, channel c: Int, at p: RowPosition) -> Float
     /// The inverse of `apply`.
-    func invert(_ v: Float, channel c: Int) -> Float
+    func invert(_ v: Float, channel c: Int, at p: RowPosition) -> Float
 }
 
 /// The transforms a pipeline can hold (Codable: stored in model.h5's manifest).
 public enum SeriesTransform: Codable, Sendable, Equatable {
     case log(LogTransform)
+    case deseasonalise(Deseasonaliser)
 
     /// The fitted transform behind the case.
     public var step: any SeriesTransformStep {
         switch self {
         case .log(let t): t
+        case .deseasonalise(let t): t
         }
     }
 
-    /// `m` with this transform applied to every value.
-    public func apply(_ m: SeriesMatrix) -> SeriesMatrix {
+    /// `m` (rows of series `series` from row `firstRow` on) with this transform applied to every value.
+    public func apply(_ m: SeriesMatrix, series: String, firstRow: Int) -> SeriesMatrix {
         let s = step
         var out = m
-        for t in 0..<m.steps { for c in 0..<m.channels { out.values[t * m.channels + c] = s.apply(m[t, c], channel: c) } }
+        for t in 0..<m.steps {
+            let p = RowPosition(series: series, row: firstRow + t)
+            for c in 0..<m.channels { out.values[t * m.channels + c] = s.apply(m[t, c], channel: c, at: p) }
+        }
         return out
     }
 }
 
-/// Which value transform a run asks for (`--transform`).
-public enum TransformChoice: String, Codable, Sendable, CaseIterable {
-    /// log for every target channel that is strictly positive on the training part.
-    case auto
-    case none
-    /// log of every target channel; an error when one is not strictly positive.
+/// The value transforms `--transform` can name.
+public enum TransformKind: String, Codable, Sendable, CaseIterable {
+    /// Natural log of strictly positive targets.
     case log
+    /// Classical additive seasonal indices (after log: multiplicative) removed, where seasonal.
+    case deseasonalise
+}
+
+/// Which value transforms a run asks for (`--transform`): `auto` applies each kind of `auto` where the
+/// training data allows it (log where every target value is positive, deseasonalisation where the
+/// seasonality test passes); naming kinds applies them, and an impossible one is an error.
+public struct TransformChoice: Sendable, Equatable {
+    public var kinds: [TransformKind]
+    public var automatic: Bool
+
+    public static let none = TransformChoice(kinds: [], automatic: false)
+    /// What `auto` means (chosen on the accuracy benchmark, ACCURACY.md).
+    public static let auto = TransformChoice(kinds: [.log, .deseasonalise], automatic: true)
+
+    public init(kinds: [TransformKind], automatic: Bool) { self.kinds = kinds; self.automatic = automatic }
+
+    /// Parses "auto", "none" or a comma-separated list of kinds.
+    public init?(transformList argument: String) {
+        switch argument {
+        case "auto": self = .auto
+        case "none": self = .none
+        default:
+            let parts = argument.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let kinds = parts.compactMap(TransformKind.init(rawValue:))
+            guard !kinds.isEmpty, kinds.count == parts.count else { return nil }
+            self.init(kinds: kinds, automatic: false)
+        }
+    }
+
+    public var description: String {
+        automatic ? "auto" : kinds.isEmpty ? "none" : kinds.map(\.rawValue).joined(separator: ",")
+    }
 }
 
 /// Natural log of the chosen channels: y' = ln y, inverted by exp. Turns multiplicative seasonality
@@ -54,8 +99,8 @@ public struct LogTransform: SeriesTransformStep, Codable, Equatable {
 
     public init(channels: [Bool]) { self.channels = channels }
 
-    /// Logs each of `targets` whose training values (`parts`, gaps ignored) are all > 0; with
-    /// `required`, a channel that is not is an error naming it. Nil when no channel qualifies.
+    /// Logs each of `targets` whose values in `parts` (gaps ignored) are all > 0; with `required`, a
+    /// channel that is not is an error naming it. Nil when no channel qualifies.
     public static func fit(channels count: Int, targets: [Int], names: [String], parts: [SeriesMatrix],
                            required: Bool) throws(DataError) -> LogTransform? {
         var flags = [Bool](repeating: false, count: count)
@@ -64,17 +109,12 @@ public struct LogTransform: SeriesTransformStep, Codable, Equatable {
             for m in parts { for t in 0..<m.steps where !m[t, c].isNaN { lowest = min(lowest, m[t, c]) } }
             if lowest > 0 && lowest.isFinite { flags[c] = true }
             else if required {
-                throw .invalidArgument("--transform log needs strictly positive values, but column '\(names[c])' has \(lowest) in its training part; use --transform none")
+                throw .invalidArgument("--transform log needs strictly positive values, but column '\(names[c])' has \(lowest) in the training data; use --transform none")
             }
         }
         return flags.contains(true) ? LogTransform(channels: flags) : nil
     }
 
-    public func apply(_ v: Float, channel c: Int) -> Float { channels[c] ? Float.log(v) : v }
-    public func invert(_ v: Float, channel c: Int) -> Float { channels[c] ? Float.exp(v) : v }
-}
-
-extension Float {
-    @inline(__always) static func log(_ x: Float) -> Float { Float(Foundation.log(Double(x))) }
-    @inline(__always) static func exp(_ x: Float) -> Float { Float(Foundation.exp(Double(x))) }
+    public func apply(_ v: Float, channel c: Int, at p: RowPosition) -> Float { channels[c] ? Float(Foundation.log(Double(v))) : v }
+    public func invert(_ v: Float, channel c: Int, at p: RowPosition) -> Float { channels[c] ? Float(Foundation.exp(Double(v))) : v }
 }

@@ -25,7 +25,8 @@ public struct TrainRequest: Sendable {
     /// Value transform (log …) before scaling; see Preprocessing/SeriesTransform.swift.
     public var transform = TransformChoice.auto
     /// Baseline the network's output is added to; see Preprocessing/Baseline.swift.
-    public var baseline = BaselineChoice.auto
+    /// Ensemble variants (member i uses variant i mod count), each with its baseline; empty for none.
+    public var variants = [VariantSpec(.auto), VariantSpec(.auto, deseasonalise: true)]
     /// Seasonal period; nil = from the time column, else the autocorrelation peak of the first series.
     public var season: Int?
     public var valFraction = 0.2
@@ -110,7 +111,7 @@ public enum TrainJob {
         }
         try AtomicFile.makeDirectory(r.outDir)   // only once the data and settings are known to be good
         let c = model.manifest.model
-        progress(.started("\(c.cell) \(c.layers)×\(c.hidden)\(model.members.count > 1 ? " ×\(model.members.count) ensemble" : "") on \(model.manifest.source): \(train.count) training / \(validation.count) validation windows, lookback \(c.lookback), horizon \(c.horizon), \(model.network.parameterCount) parameters\(model.members.count > 1 ? " per member" : "")"))
+        progress(.started("\(c.cell) \(c.layers)×\(c.hidden)\(model.members.count > 1 ? " ×\(model.members.count) ensemble" : "") on \(model.manifest.source): \(train[0].count) training / \(validation[0].count) validation windows, lookback \(c.lookback), horizon \(c.horizon), \(model.network.parameterCount) parameters\(model.members.count > 1 ? " per member" : "")"))
         try fitAll(model, train: train, validation: validation, threads: model.manifest.training.threads,
                    stopAfterEpoch: r.stopAfterEpoch, progress: progress) {
             try model.save(to: modelPath)
@@ -120,19 +121,20 @@ public enum TrainJob {
         let bests = states.compactMap(\.bestLoss)
         return TrainSummary(modelPath: modelPath, members: states.count, epochs: states.map(\.epochsCompleted).max() ?? 0,
                             bestLoss: bests.isEmpty ? nil : bests.reduce(0, +) / Double(bests.count),
-                            trainSamples: train.count, validationSamples: validation.count,
+                            trainSamples: train[0].count, validationSamples: validation[0].count,
                             seconds: Date().timeIntervalSince(clock),
                             stopReason: states.count == 1 ? (states[0].stopReason ?? "interrupted")
                                 : "\(states.filter(\.finished).count) of \(states.count) members finished",
                             finished: model.manifest.finished)
     }
 
-    /// Trains every unfinished member. With several members and threads, members train
+    /// Trains every unfinished member, member i on the samples of its pipeline variant
+    /// (`train[i % train.count]`). With several members and threads, members train
     /// concurrently, each single-threaded; otherwise one after another with all threads. Either way
     /// each member's result is the same (training does not depend on the thread count).
     /// `checkpoint` runs after every `workers` member-epochs (every epoch for one model), when a member
     /// finishes, and once at the end; it sees the members' recorded snapshots.
-    public static func fitAll(_ model: ModelFile, train: SampleSet, validation: SampleSet, threads: Int,
+    public static func fitAll(_ model: ModelFile, train: [SampleSet], validation: [SampleSet], threads: Int,
                               stopAfterEpoch: Int? = nil, progress: @escaping @Sendable (TrainEvent) -> Void = { _ in },
                               checkpoint: @escaping () throws -> Void = {}) throws {
         let pending = model.members.indices.filter { !model.members[$0].state.finished }
@@ -144,10 +146,10 @@ public enum TrainJob {
         })
         // A model that starts as its baseline scores that start first: when no epoch beats it on the
         // validation windows, the member keeps it (best epoch 0) and forecasts the baseline.
-        if model.manifest.pipeline?.hasBaseline == true && validation.count > 0 {
+        if model.manifest.pipeline?.hasBaseline == true && validation[0].count > 0 {
             for (i, t) in trainers where model.members[i].state.epochsCompleted == 0 && model.members[i].state.bestLoss == nil {
                 let m = model.members[i]
-                m.state.bestLoss = t.evaluate(validation); m.state.bestEpoch = 0
+                m.state.bestLoss = t.evaluate(validation[i % validation.count]); m.state.bestEpoch = 0
                 m.best.copy(from: m.network.params)
             }
         }
@@ -176,8 +178,8 @@ public enum TrainJob {
         }
         let runOne: (Int) -> Void = { i in
             do {
-                try fit(model.members[i], trainer: trainers[i]!, options: model.manifest.training, train: train,
-                        validation: validation, stopAfterEpoch: stopAfterEpoch, batchProgress: !concurrent,
+                try fit(model.members[i], trainer: trainers[i]!, options: model.manifest.training,
+                        train: train[i % train.count], validation: validation[i % validation.count], stopAfterEpoch: stopAfterEpoch, batchProgress: !concurrent,
                         member: i, members: model.members.count, progress: progress) {
                     model.record(i, optimizer: trainers[i]!.optimizer)
                     try maybeCheckpoint()
@@ -279,9 +281,10 @@ public enum TrainJob {
         let lookback = r.lookback ?? defaultLookback(axis: data.timeAxis, horizon: r.horizon, shortest: shortest)
         let spec = WindowSpec(lookback: lookback, horizon: r.horizon, stride: r.stride, perStep: r.head == .seq2seq)
         let season = r.season ?? Self.season(of: data, before: shortest).period
+        // seq2seq has no baseline: the default variants give way; asked-for ones are an error (fitPipeline).
+        let defaults = r.variants == TrainRequest.defaults.variants
         let choice = PreprocessingChoice(scaler: r.scaler, transform: r.transform,
-                                         baseline: r.head == .seq2seq && r.baseline == .auto ? .none : r.baseline,
-                                         season: season)
+                                         variants: r.head == .seq2seq && defaults ? [] : r.variants, season: season)
         let split = try data.split(spec: spec, choice: choice, valFraction: r.valFraction)
         let config = ModelConfig(cell: r.cell, inputDim: data.channels.count, hidden: r.hidden, layers: r.layers,
                                  head: r.head, horizon: r.horizon, outputDim: data.targetCount, lookback: lookback,
@@ -296,16 +299,16 @@ public enum TrainJob {
 
     /// Training and validation samples of a manifest's data (re-read from its source).
     /// Also returns how many values were missing in the data.
-    static func samples(for m: ModelManifest) throws -> (SampleSet, SampleSet, Int) {
+    static func samples(for m: ModelManifest) throws -> ([SampleSet], [SampleSet], Int) {
         if let s = m.supervised {
             let (set, _, _) = try HDF5File.open(m.source).supervised(x: s.xName, y: s.yName)
             let scaled = s.scale(set)
             let cut = set.count - Int((Double(set.count) * m.valFraction).rounded())
-            return (scaled.subset(0..<cut), scaled.subset(cut..<set.count), 0)
+            return ([scaled.subset(0..<cut)], [scaled.subset(cut..<set.count)], 0)
         }
         let data = try DataSource.load(m.source, selection: m.selection)
         let split = try data.split(pipeline: m.pipeline!, valFraction: m.valFraction)
-        return (split.train, split.validation, data.missingCount)
+        return (split.trains, split.validations, data.missingCount)
     }
 
     /// history.csv: one row per member and epoch (members in order, then epochs).
