@@ -173,6 +173,10 @@ enum ModelFileTestSupport {
     static func single(_ model: ModelFile, member: Member) -> ModelFile {
         var manifest = model.manifest
         manifest.training.ensemble = 1
+        // The member keeps its own ensemble variant (member i uses variant i mod count).
+        if let p = manifest.pipeline, p.hasBaseline, let i = model.members.firstIndex(where: { $0 === member }) {
+            manifest.pipeline!.variants = [p.variants[i % p.variants.count]]
+        }
         let one = try! ModelFile(manifest: manifest, count: 1, seed: 0)
         one.members[0].network.params.copy(from: member.network.params)
         return one

@@ -124,6 +124,14 @@ public struct TimeAxis: Codable, Sendable, Equatable {
         return (0..<count).map { label(base + Double($0 + 1) * step) }
     }
 
+    /// Steps from label `a` to label `b` (negative when b is earlier), or nil when either does not
+    /// parse or they are not a whole number of steps apart.
+    public func steps(from a: String, to b: String) -> Int? {
+        guard let x = Self.ordinal(a, format), let y = Self.ordinal(b, format), step > 0 else { return nil }
+        let n = (y - x) / step
+        return abs(n - n.rounded()) < 1e-6 ? Int(n.rounded()) : nil
+    }
+
     private func label(_ v: Double) -> String {
         switch format {
         case .year: return String(Int(v))

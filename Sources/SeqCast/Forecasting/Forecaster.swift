@@ -108,7 +108,8 @@ public enum Forecaster {
                 throw .invalidArgument("\(data.source): series '\(s.id)' has gaps in its last \(L) steps; use --missing interpolate or ffill to forecast")
             }
             let w = pipeline.forecastWindow(tail, series: s.id,
-                                            firstRow: try firstRow(of: s, pipeline: pipeline, source: data.source) + s.length - L)
+                                            firstRow: try firstRow(of: s, pipeline: pipeline, axis: m.timeAxis ?? data.timeAxis,
+                                                                  source: data.source) + s.length - L)
             if w.x.contains(where: { $0.contains { !$0.isFinite } }) {
                 throw .invalidArgument("\(data.source): series '\(s.id)' has values the model's log transform cannot take (≤ 0) in its last \(L) steps")
             }
@@ -127,13 +128,16 @@ public enum Forecaster {
     }
 
     /// The row index of `s`'s first row in the training data's counting (0 when it starts where the
-    /// training data did). Only a deseasonalising pipeline depends on it; a series whose seasonal
-    /// phase cannot be found is an error rather than a forecast at the wrong phase.
-    static func firstRow(of s: Series, pipeline: Pipeline, source: String) throws(DataError) -> Int {
-        for case .deseasonalise(let d) in pipeline.transforms {
-            guard d.indices[s.id] != nil else { return 0 }   // this series was not deseasonalised
-            guard let label = d.firstLabels[s.id], let first = s.time.first, label != first else { return 0 }
-            if let j = s.time.firstIndex(of: label) { return -j }
+    /// training data did), from the time labels. Only a deseasonalising pipeline depends on it; a
+    /// series whose seasonal phase cannot be found is an error rather than a forecast at the wrong phase.
+    static func firstRow(of s: Series, pipeline: Pipeline, axis: TimeAxis?, source: String) throws(DataError) -> Int {
+        let shared = pipeline.transforms, own = pipeline.variants.flatMap(\.transforms)
+        for case .deseasonalise(let d) in shared + own {
+            guard let key = d.key(s.id) else {
+                throw .invalidArgument("\(source): series '\(s.id)' was not in the model's training data, so its seasonal indices are unknown; train on it first")
+            }
+            guard let label = d.firstLabels[key], let first = s.time.first, label != first else { return 0 }
+            if let axis, let n = axis.steps(from: label, to: first) { return n }
             throw .invalidArgument("\(source): series '\(s.id)' starts at \(first), but the model's seasonal indices count from \(label); forecast from data that includes \(label)")
         }
         return 0

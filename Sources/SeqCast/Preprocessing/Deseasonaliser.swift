@@ -30,12 +30,18 @@ public struct Deseasonaliser: SeriesTransformStep, Codable, Equatable {
                 if automatic && !Seasonality.test(parts: [s.matrix], channel: c, period: m) { continue }
                 perChannel[c] = seasonalIndices((0..<s.length).map { Double(s.matrix[$0, c]) }, period: m) ?? []
             }
-            if perChannel.contains(where: { !$0.isEmpty }) {
-                all[s.id] = perChannel
-                if let first = s.time.first { labels[s.id] = first }
-            }
+            all[s.id] = perChannel   // every series, so an unknown one can be told from an unadjusted one
+            if let first = s.time.first { labels[s.id] = first }
         }
-        return all.isEmpty ? nil : Deseasonaliser(period: m, indices: all, firstLabels: labels)
+        guard all.values.contains(where: { $0.contains { !$0.isEmpty } }) else { return nil }
+        return Deseasonaliser(period: m, indices: all, firstLabels: labels)
+    }
+
+    /// The key of series `id`: itself, or the only series of a model trained on one series (whose id
+    /// is its file's name, which a forecast's file need not share). Nil for a series the model has
+    /// never seen.
+    public func key(_ id: String) -> String? {
+        indices[id] != nil ? id : indices.count == 1 ? indices.keys.first : nil
     }
 
     /// Seasons (the most recent) the indices are averaged over, so a profile that changes over the
@@ -71,7 +77,7 @@ public struct Deseasonaliser: SeriesTransformStep, Codable, Equatable {
     }
 
     @inline(__always) private func index(_ c: Int, _ p: RowPosition) -> Float {
-        guard let perChannel = indices[p.series], !perChannel[c].isEmpty else { return 0 }
+        guard let k = key(p.series), let perChannel = indices[k], !perChannel[c].isEmpty else { return 0 }
         return perChannel[c][((p.row % period) + period) % period]
     }
 

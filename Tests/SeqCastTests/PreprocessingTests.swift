@@ -1,0 +1,164 @@
+// The preprocessing pipeline: each transform inverts exactly, every fitted step sees the training
+// part only, the seasonality test, baselines (an untrained model forecasts exactly its baseline), the
+// phase of deseasonalisation on data that starts elsewhere, and thread-independence with every
+// preprocessing option on.
+import Foundation
+import XCTest
+import SeqCast
+
+final class PreprocessingTests: XCTestCase {
+    /// A positive monthly series: trend × season × noise (deterministic).
+    private func seasonal(_ n: Int, period m: Int = 12, seed: UInt64 = 1) -> [Float] {
+        var state = seed
+        return (0..<n).map { t in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let noise = Double(state >> 40) / Double(1 << 24) - 0.5
+            return Float((100 + Double(t)) * (1 + 0.3 * sin(2 * Double.pi * Double(t) / Double(m))) * (1 + 0.05 * noise))
+        }
+    }
+
+    private func collection(_ values: [Float], id: String = "s", time: [String] = []) -> SeriesCollection {
+        SeriesCollection(source: "mem", channels: ["v"], targetCount: 1,
+                         series: [Series(id: id, time: time, matrix: SeriesMatrix(steps: values.count, channels: 1, values: values))],
+                         timeAxis: nil, missingCount: 0)
+    }
+
+    private let allOn = PreprocessingChoice(scaler: .window, transform: .auto,
+                                            variants: [VariantSpec(.auto), VariantSpec(.auto, deseasonalise: true),
+                                                       VariantSpec(.naive), VariantSpec(.mean)], season: 12)
+
+    func testEveryTransformRoundTrips() throws {
+        let values = seasonal(120)
+        let m = SeriesMatrix(steps: 120, channels: 1, values: values)
+        let log = LogTransform(channels: [true])
+        let d = try XCTUnwrap(Deseasonaliser.fit(parts: [Series(id: "s", time: [], matrix: m)], channels: 1, targets: [0],
+                                                 period: 12, automatic: false))
+        for t in [SeriesTransform.log(log), .deseasonalise(d)] {
+            let applied = t.apply(m, series: "s", firstRow: 0)
+            XCTAssertNotEqual(applied.values, values)
+            for row in 0..<120 {
+                let back = t.step.invert(applied[row, 0], channel: 0, at: RowPosition(series: "s", row: row))
+                XCTAssertEqual(back, values[row], accuracy: 1e-4 * abs(values[row]), "\(t) row \(row)")
+            }
+        }
+    }
+
+    func testPipelineTargetsInvertToTheActualValuesForEveryVariant() throws {
+        let c = collection(seasonal(120))
+        let p = try c.fitPipeline(spec: WindowSpec(lookback: 24, horizon: 6), choice: allOn, valFraction: 0.2)
+        XCTAssertEqual(p.variants.count, 4)
+        XCTAssertEqual(p.variants[0].baselineLags, [12], "seasonal series: auto picks seasonal naive")
+        XCTAssertEqual(p.variants[1].transforms.count, 1, "deseasonalised variant")
+        XCTAssertEqual(p.variants[1].baselineLags.count, 1)
+        XCTAssertEqual(p.variants[3].baselineLags, [0])
+        let raw = c.series[0].matrix
+        for v in 0..<4 {
+            let s = p.samples(raw, series: "s", starts: [40], variant: v)
+            let w = p.forecastWindow(raw.rows(0..<64), series: "s")
+            XCTAssertEqual(w.x[v], Array(s.x), "forecast input equals the training input of the same window")
+            let back = p.invert(Array(s.y), context: w.contexts[v], variant: v)
+            for k in 0..<6 { XCTAssertEqual(back[k], raw[64 + k, 0], accuracy: 1e-3 * raw[64 + k, 0], "variant \(v) step \(k)") }
+        }
+    }
+
+    func testFittedOnTheTrainingPartOnly() throws {
+        let values = seasonal(120)
+        var changed = values
+        for t in 96..<120 { changed[t] *= 3 }   // the validation part (last 20%) only
+        let spec = WindowSpec(lookback: 24, horizon: 6)
+        let a = try collection(values).fitPipeline(spec: spec, choice: allOn, valFraction: 0.2)
+        let b = try collection(changed).fitPipeline(spec: spec, choice: allOn, valFraction: 0.2)
+        XCTAssertEqual(a, b)
+        var std = allOn; std.scaler = .standard
+        XCTAssertEqual(try collection(values).fitPipeline(spec: spec, choice: std, valFraction: 0.2),
+                       try collection(changed).fitPipeline(spec: spec, choice: std, valFraction: 0.2))
+    }
+
+    func testSeasonalityTest() {
+        let sine = (0..<96).map { sin(2 * Double.pi * Double($0) / 12) + 0.01 * Double($0) }
+        XCTAssertTrue(Seasonality.test(sine, period: 12))
+        var state: UInt64 = 3, walk = 0.0
+        let randomWalk = (0..<96).map { _ -> Double in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            walk += Double(state >> 40) / Double(1 << 24) - 0.5
+            return walk
+        }
+        let steps = zip(randomWalk.dropFirst(), randomWalk).map { $0 - $1 }
+        XCTAssertFalse(Seasonality.test(steps, period: 12), "white-noise steps are not seasonal")
+        XCTAssertFalse(Seasonality.test(Array(sine.prefix(30)), period: 12), "fewer than three seasons: no verdict")
+    }
+
+    func testLogOfANonPositiveSeriesIsAnErrorOnlyWhenAskedFor() throws {
+        var values = seasonal(60); values[5] = 0
+        let spec = WindowSpec(lookback: 12, horizon: 3)
+        let auto = try collection(values).fitPipeline(spec: spec, choice: PreprocessingChoice(transform: .auto), valFraction: 0.2)
+        XCTAssertTrue(auto.transforms.isEmpty, "auto leaves a series with a zero unlogged")
+        let msg = errorMessage {
+            _ = try collection(values).fitPipeline(spec: spec, choice: PreprocessingChoice(transform: TransformChoice(transformList: "log")!),
+                                                   valFraction: 0.2)
+        }
+        XCTAssertTrue(msg.contains("strictly positive") && msg.contains("'v'"), msg)
+    }
+
+    /// With the head at zero, an untrained model forecasts its baseline: seasonal naive for every
+    /// member, so the ensemble forecast is seasonal naive too.
+    func testUntrainedModelForecastsItsBaseline() throws {
+        let dir = temporaryDirectory(self)
+        let csv = "month,v\n" + seasonal(96).enumerated().map { "\(1990 + $0.offset / 12)-\(String(format: "%02d", $0.offset % 12 + 1)),\($0.element)" }.joined(separator: "\n") + "\n"
+        let path = writeFile(dir, "s.csv", csv)
+        var r = TrainRequest(dataPath: path, outDir: dir + "/run")
+        r.horizon = 6; r.variants = [VariantSpec(.seasonal)]; r.training.ensemble = 2
+        let data = try DataSource.load(path, selection: r.selection)
+        let (model, _) = try TrainJob.seriesModel(r, data: data)
+        let f = try Forecaster.forecast(model, data: data)
+        let last = data.series[0].matrix
+        for k in 0..<6 { XCTAssertEqual(f.values[0][k], last[96 - 12 + k, 0], accuracy: 1e-3 * last[96 - 12 + k, 0]) }
+    }
+
+    /// A deseasonalising model forecasts the same from the full data and from data that starts a few
+    /// months later (the phase is found from the time labels).
+    func testDeseasonalisedForecastFindsThePhaseOnLaterData() throws {
+        let dir = temporaryDirectory(self)
+        let rows = seasonal(96).enumerated().map { "\(1990 + $0.offset / 12)-\(String(format: "%02d", $0.offset % 12 + 1)),\($0.element)" }
+        let full = writeFile(dir, "full.csv", "month,v\n" + rows.joined(separator: "\n") + "\n")
+        let later = writeFile(dir, "later.csv", "month,v\n" + rows.dropFirst(5).joined(separator: "\n") + "\n")
+        var r = TrainRequest(dataPath: full, outDir: dir + "/run")
+        r.horizon = 6; r.variants = [VariantSpec(.auto, deseasonalise: true)]; r.training.ensemble = 1
+        r.training.epochs = 3; r.training.threads = 1
+        _ = try TrainJob.run(r)
+        let model = try ModelFile.load(dir + "/run")
+        XCTAssertEqual(model.manifest.pipeline?.variants[0].transforms.count, 1)
+        let a = try Forecaster.forecast(model, data: try DataSource.load(full, selection: model.manifest.selection))
+        let b = try Forecaster.forecast(model, data: try DataSource.load(later, selection: model.manifest.selection))
+        XCTAssertEqual(a.values, b.values)
+        // A model of one series (its id is its file's name) applies its profile to the series of any file.
+        let long = writeFile(dir, "long.csv", "id,month,v\n" + rows.map { "a,\($0)" }.joined(separator: "\n") + "\n"
+                             + rows.map { "b,\($0)" }.joined(separator: "\n") + "\n")
+        var sel = model.manifest.selection; sel.idColumn = "id"
+        XCTAssertEqual(try Forecaster.forecast(model, data: try DataSource.load(long, selection: sel)).values, [a.values[0], a.values[0]])
+    }
+
+    /// Every preprocessing option on: weights identical for 1 and 2 threads, and a resumed run ends
+    /// with the weights of an uninterrupted one.
+    func testThreadsAndResumeWithEveryOptionOn() throws {
+        let dir = temporaryDirectory(self)
+        var one = TrainRequest(dataPath: datasetPath("airline.csv"), outDir: dir + "/t1")
+        one.horizon = 12; one.hidden = 8; one.training.epochs = 4; one.training.patience = 0; one.training.threads = 1
+        one.transform = .auto; one.training.ensemble = 4
+        one.variants = [VariantSpec(.auto), VariantSpec(.auto, deseasonalise: true), VariantSpec(.naive), VariantSpec(.mean)]
+        var two = one; two.outDir = dir + "/t2"; two.training.threads = 2
+        _ = try TrainJob.run(one); _ = try TrainJob.run(two)
+        var part = two; part.outDir = dir + "/t3"; part.stopAfterEpoch = 2
+        _ = try TrainJob.run(part)
+        part.stopAfterEpoch = nil; part.resume = true
+        _ = try TrainJob.run(part)
+        for i in 0..<4 {
+            let a = try HDF5File.open(dir + "/t1/model.h5").read("members/\(i)/params").values
+            XCTAssertEqual(a, try HDF5File.open(dir + "/t2/model.h5").read("members/\(i)/params").values, "member \(i)")
+            XCTAssertEqual(a, try HDF5File.open(dir + "/t3/model.h5").read("members/\(i)/params").values, "member \(i) resumed")
+        }
+        let m1 = try ModelFile.load(dir + "/t1"), m2 = try ModelFile.load(dir + "/t2")
+        let data = try DataSource.load(datasetPath("airline.csv"), selection: m1.manifest.selection)
+        XCTAssertEqual(try Forecaster.forecast(m1, data: data).values, try Forecaster.forecast(m2, data: data).values)
+    }
+}
