@@ -53,7 +53,7 @@ struct BacktestCommand: ParsableCommand {
             "epochs": training.epochs, "patience": training.patience, "lr": Double(training.lr), "seed": training.seed,
             "start": start.description, "origin_stride": originStride ?? window.horizon, "retrain": retrain.description,
             "train_length": trainLength as Any? ?? NSNull(), "season": result.season, "layer_norm": model.layerNorm,
-            "transform": window.transform.description, "baseline": window.baseline,
+            "transform": window.transform.description, "baseline": window.baseline, "baseline_weight": Double(window.baselineWeight),
             "dropout": Double(model.dropout), "recurrent_dropout": Double(model.recurrentDropout), "batch_size": training.batchSize,
         ]
         try result.write(to: out, config: config)

@@ -106,17 +106,19 @@ final class TrainForecastTests: XCTestCase {
             XCTAssertEqual(try HDF5File.open(dir + "/e3/model.h5").read("members/\(i)/params").values,
                            try HDF5File.open(dir + "/e1/model.h5").read("members/\(i)/params").values)
         }
-        // The ensemble forecast is the mean of the members' forecasts.
+        // The ensemble forecast: each variant's members averaged (members 0 and 2 use variant 0,
+        // member 1 variant 1), the variants' means sharing 1 − w equally with seasonal naive at w.
         let model = try ModelFile.load(dir + "/e1")
+        let p = try XCTUnwrap(model.manifest.pipeline)
+        XCTAssertEqual(p.variants.count, 2); XCTAssertEqual(p.baselineLags, [12])
         let data = try DataSource.load(datasetPath("airline.csv"), selection: model.manifest.selection)
-        let mean = try Forecaster.forecast(model, data: data).values[0]
-        var sum = [Float](repeating: 0, count: 6)
-        for m in model.members {
-            let single = ModelFileTestSupport.single(model, member: m)
-            let v = try Forecaster.forecast(single, data: data).values[0]
-            for k in 0..<6 { sum[k] += v[k] / 3 }
+        let combined = try Forecaster.forecast(model, data: data).values[0]
+        let single = try model.members.map { try Forecaster.forecast(ModelFileTestSupport.single(model, member: $0), data: data).values[0] }
+        let w = p.baselineWeight, y = data.series[0].matrix
+        for k in 0..<6 {
+            let expected = (1 - w) / 2 * ((single[0][k] + single[2][k]) / 2 + single[1][k]) + w * y[144 - 12 + k, 0]
+            XCTAssertEqual(combined[k], expected, accuracy: 1e-4 * abs(expected))
         }
-        for k in 0..<6 { XCTAssertEqual(mean[k], sum[k], accuracy: 1e-3 * abs(sum[k])) }
     }
 
     func testDivergenceStopsWithAClearMessageAndKeepsTheLastCheckpoint() throws {
@@ -176,6 +178,7 @@ enum ModelFileTestSupport {
         // The member keeps its own ensemble variant (member i uses variant i mod count).
         if let p = manifest.pipeline, p.hasBaseline, let i = model.members.firstIndex(where: { $0 === member }) {
             manifest.pipeline!.variants = [p.variants[i % p.variants.count]]
+            manifest.pipeline!.baselineWeight = 0
         }
         let one = try! ModelFile(manifest: manifest, count: 1, seed: 0)
         one.members[0].network.params.copy(from: member.network.params)

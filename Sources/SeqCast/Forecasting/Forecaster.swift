@@ -68,8 +68,9 @@ public enum Forecaster {
 
     /// The ensemble's forecasts in original units of `windows`. Without baselines, the members' mean
     /// in scaled units, inverted once (the inversion is affine then). With variants, member i
-    /// predicts from its variant's input (i mod count), is inverted with that variant's window, and
-    /// the members' forecasts are averaged in original units.
+    /// predicts from its variant's input (i mod count) and is inverted with that variant's window;
+    /// each variant's members are averaged in original units, and the variants' means share
+    /// 1 − w equally with the plain baseline forecast at weight w (`Pipeline.baselineWeight`).
     public static func forecast(_ model: ModelFile, pipeline: Pipeline, windows: [ForecastWindow],
                                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [[Float]] {
         guard pipeline.hasBaseline else {
@@ -78,16 +79,25 @@ public enum Forecaster {
             }
         }
         let v = pipeline.variantCount
-        var sum: [[Float]] = []
+        let width = pipeline.spec.horizon * pipeline.targets.count
+        var sums = [[[Float]]](repeating: windows.map { _ in [Float](repeating: 0, count: width) }, count: v)
+        var counts = [Int](repeating: 0, count: v)
         for (i, m) in model.members.enumerated() {
             let p = predict(m.network, inputs: windows.map { $0.x[i % v] }, threads: threads)
-            let values = zip(p, windows).map { pipeline.invert($0, context: $1.contexts[i % v], variant: i % v) }
-            if sum.isEmpty { sum = values } else {
-                for w in sum.indices { for j in sum[w].indices { sum[w][j] += values[w][j] } }
+            for (w, window) in windows.enumerated() {
+                let values = pipeline.invert(p[w], context: window.contexts[i % v], variant: i % v)
+                for j in 0..<width { sums[i % v][w][j] += values[j] }
+            }
+            counts[i % v] += 1
+        }
+        let used = (0..<v).filter { counts[$0] > 0 }
+        let wb = pipeline.baselineLags.isEmpty ? 0 : pipeline.baselineWeight
+        let share = (1 - wb) / Float(used.count)
+        return windows.indices.map { w in
+            (0..<width).map { j in
+                used.reduce(Float(0)) { $0 + share * sums[$1][w][j] / Float(counts[$1]) } + (wb > 0 ? wb * windows[w].baseline[j] : 0)
             }
         }
-        let scale = 1 / Float(model.members.count)
-        return sum.map { $0.map { $0 * scale } }
     }
 
     /// Forecasts every series of `data` (read with the model's selection) from its last window.

@@ -22,11 +22,17 @@ public struct Pipeline: Codable, Sendable, Equatable {
     /// its own (after the scaler) and a baseline. Empty: no baseline, the network predicts scaled
     /// values (the behaviour of models written before baselines existed).
     public var variants: [PipelineVariant]
+    /// The plain baseline forecast's weight in the final combination (the variants share the rest
+    /// equally), and its lag per target (seasonal naive where the season fits the look-back).
+    public var baselineWeight: Float
+    public var baselineLags: [Int]
 
     public init(spec: WindowSpec, scaler: Scaler, inputs: [Int], targets: [Int],
-                transforms: [SeriesTransform] = [], variants: [PipelineVariant] = []) {
+                transforms: [SeriesTransform] = [], variants: [PipelineVariant] = [],
+                baselineWeight: Float = 0, baselineLags: [Int] = []) {
         self.spec = spec; self.scaler = scaler; self.inputs = inputs; self.targets = targets
         self.transforms = transforms; self.variants = variants
+        self.baselineWeight = baselineWeight; self.baselineLags = baselineLags
     }
 
     /// Models written before transforms and baselines existed have neither.
@@ -38,6 +44,8 @@ public struct Pipeline: Codable, Sendable, Equatable {
         targets = try c.decode([Int].self, forKey: .targets)
         transforms = try c.decodeIfPresent([SeriesTransform].self, forKey: .transforms) ?? []
         variants = try c.decodeIfPresent([PipelineVariant].self, forKey: .variants) ?? []
+        baselineWeight = try c.decodeIfPresent(Float.self, forKey: .baselineWeight) ?? 0
+        baselineLags = try c.decodeIfPresent([Int].self, forKey: .baselineLags) ?? []
     }
 
     /// Does the network's output add to a baseline (so its head starts at zero)?
@@ -121,7 +129,13 @@ public struct Pipeline: Codable, Sendable, Equatable {
     /// The inputs and normalisations of every variant for a forecast from the last `lookback` rows.
     public func forecastWindow(_ raw: SeriesMatrix, series: String = "", firstRow: Int = 0) -> ForecastWindow {
         let all = (0..<variantCount).map { forecastInput(raw, series: series, firstRow: firstRow, variant: $0) }
-        return ForecastWindow(x: all.map(\.x), contexts: all.map(\.context))
+        let K = spec.horizon, O = targets.count, n = raw.steps
+        var baseline = [Float](repeating: 0, count: baselineLags.isEmpty ? 0 : K * O)
+        for (o, c) in targets.enumerated() where !baselineLags.isEmpty {
+            let lag = baselineLags[o]
+            for k in 0..<K { baseline[k * O + o] = raw[n - lag + k % lag, c] }
+        }
+        return ForecastWindow(x: all.map(\.x), contexts: all.map(\.context), baseline: baseline)
     }
 
     /// Converts a prediction [K, O] (target channel order) of variant `variant` back to original
@@ -154,6 +168,8 @@ public struct PipelineVariant: Codable, Sendable, Equatable {
 public struct ForecastWindow: Sendable {
     public var x: [[Float]]
     public var contexts: [WindowContext]
+    /// The plain baseline forecast [K·O] in original units (empty when it has no weight).
+    public var baseline: [Float]
 }
 
 /// How one window was normalised: per channel x' = (x − center) / scale; per predicted value
@@ -172,6 +188,8 @@ public struct PreprocessingChoice: Sendable, Equatable {
     public var transform: TransformChoice
     /// The ensemble variants; empty for none (no baseline).
     public var variants: [VariantSpec]
+    /// Weight of the plain seasonal-naive forecast in the final combination (with variants only).
+    public var baselineWeight: Float = 0
     /// Seasonal period (1: none) for the seasonal-naive baseline and deseasonalisation.
     public var season: Int
 
@@ -252,8 +270,11 @@ extension SeriesCollection {
             variants.append(PipelineVariant(transforms: own, baselineLags: v.baseline.lags(
                 targets: targets, parts: parts, season: choice.season, lookback: spec.lookback)))
         }
+        let weight = variants.isEmpty ? 0 : choice.baselineWeight
+        let plain = choice.season > 1 && choice.season <= spec.lookback ? choice.season : 1
         return Pipeline(spec: spec, scaler: scaler, inputs: Array(0..<channels.count), targets: targets,
-                        transforms: transforms, variants: variants)
+                        transforms: transforms, variants: variants, baselineWeight: weight,
+                        baselineLags: weight > 0 ? targets.map { _ in plain } : [])
     }
 
     /// Cuts windows, splitting each series chronologically: the last `valFraction` of its steps

@@ -27,6 +27,8 @@ public struct TrainRequest: Sendable {
     /// Baseline the network's output is added to; see Preprocessing/Baseline.swift.
     /// Ensemble variants (member i uses variant i mod count), each with its baseline; empty for none.
     public var variants = [VariantSpec(.auto), VariantSpec(.auto, deseasonalise: true)]
+    /// Weight of the plain seasonal-naive forecast in the final combination (with variants).
+    public var baselineWeight: Float = 1.0 / 3
     /// Seasonal period; nil = from the time column, else the autocorrelation peak of the first series.
     public var season: Int?
     public var valFraction = 0.2
@@ -283,8 +285,9 @@ public enum TrainJob {
         let season = r.season ?? Self.season(of: data, before: shortest).period
         // seq2seq has no baseline: the default variants give way; asked-for ones are an error (fitPipeline).
         let defaults = r.variants == TrainRequest.defaults.variants
-        let choice = PreprocessingChoice(scaler: r.scaler, transform: r.transform,
+        var choice = PreprocessingChoice(scaler: r.scaler, transform: r.transform,
                                          variants: r.head == .seq2seq && defaults ? [] : r.variants, season: season)
+        choice.baselineWeight = r.baselineWeight
         let split = try data.split(spec: spec, choice: choice, valFraction: r.valFraction)
         let config = ModelConfig(cell: r.cell, inputDim: data.channels.count, hidden: r.hidden, layers: r.layers,
                                  head: r.head, horizon: r.horizon, outputDim: data.targetCount, lookback: lookback,
