@@ -54,10 +54,16 @@ struct BacktestCommand: ParsableCommand {
             "start": start.description, "origin_stride": originStride ?? window.horizon, "retrain": retrain.description,
             "train_length": trainLength as Any? ?? NSNull(), "season": result.season, "layer_norm": model.layerNorm,
             "transform": window.transform.description, "baseline": window.baseline, "baseline_weight": Double(window.baselineWeight),
+            "ensemble": training.ensemble, "loss": training.loss.rawValue, "optimizer": training.optimizer.rawValue,
+            "clip": Double(training.clip), "val_fraction": window.valFraction, "window_stride": window.stride,
+            "forget_init": model.forgetInit.description, "target": data.target as Any? ?? NSNull(),
+            "pipelines": result.pipelines,
             "dropout": Double(model.dropout), "recurrent_dropout": Double(model.recurrentDropout), "batch_size": training.batchSize,
         ]
         try result.write(to: out, config: config)
         print("backtest of \(data.data): \(result.windows.count) windows\(result.skipped > 0 ? " (\(result.skipped) left out: gaps)" : ""), horizon \(result.horizon), season \(result.season) (\(result.seasonSource)), \(result.fits) fits, \(String(format: "%.1f", result.seconds)) s → \(out)")
+        let distinct = result.pipelines.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        print("configuration: \(model.cell.rawValue) \(model.layers)×\(model.hidden) ×\(training.ensemble), lookback \(result.lookback); \(distinct.joined(separator: " / "))\(distinct.count > 1 ? " (differs between fits)" : "")")
         print(result.table, terminator: "")
         if plot {
             report(try Plots.backtest(BacktestPlotData(result), to: out + "/backtest.png",

@@ -64,7 +64,7 @@ struct WindowOptions: ParsableArguments {
     @Option(help: "Scaling: window (per-window standardisation), standard, minmax, none.")
     var scaler: ScalerKind = .window
 
-    @Option(help: "Value transforms before scaling, in order: auto (each where the training data allows: log of strictly positive targets, deseasonalisation where seasonal), none, or a list such as log,deseasonalise.")
+    @Option(help: "Value transforms before scaling, shared by every variant, in order: auto (log of strictly positive targets), none, or a list such as log,deseasonalise.")
     var transform: TransformChoice = TrainRequest.defaults.transform
 
     @Option(help: "Ensemble variants, member i using the i-th mod count, comma-separated: a baseline added to the network's output — auto (seasonal naive where the training part is seasonal, else naive), naive, seasonal, mean (the window's mean) — optionally as deseasonalise+BASELINE; or none (no baseline, no variants).")

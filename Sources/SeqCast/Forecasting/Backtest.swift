@@ -61,6 +61,8 @@ public struct BacktestResult: Sendable {
     public var skipped: Int
     public var seconds: Double
     public var lookback: Int
+    /// The fitted pipeline of each fit, in words (`Pipeline.summary`), in fit order.
+    public var pipelines: [String] = []
     public static let methods = ["model", "naive", "seasonal_naive"]
 
     /// Does the model beat seasonal naive on MASE?
@@ -182,9 +184,11 @@ public enum BacktestJob {
                 Metrics.mean(windows.map { $0.score($0.predictions(method), steps: step..<(step + 1)) })
             }
         }
-        return BacktestResult(windows: windows, horizon: k, targets: data.targetNames, season: season,
-                              seasonSource: seasonSource, overall: overall, perStep: perStep, fits: fitIndices.count,
-                              skipped: skipped, seconds: Date().timeIntervalSince(clock), lookback: lookback)
+        var result = BacktestResult(windows: windows, horizon: k, targets: data.targetNames, season: season,
+                                    seasonSource: seasonSource, overall: overall, perStep: perStep, fits: fitIndices.count,
+                                    skipped: skipped, seconds: Date().timeIntervalSince(clock), lookback: lookback)
+        result.pipelines = fitIndices.map { box.models[$0]!.manifest.pipeline!.summary(names: data.channels) }
+        return result
     }
 
     /// The seasonal period: given, from the time axis, or from the autocorrelation before `origin`.

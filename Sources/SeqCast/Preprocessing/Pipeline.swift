@@ -51,6 +51,30 @@ public struct Pipeline: Codable, Sendable, Equatable {
     /// Does the network's output add to a baseline (so its head starts at zero)?
     public var hasBaseline: Bool { !variants.isEmpty }
 
+    /// What the fitted pipeline does, in words (for the backtest report), e.g.
+    /// "log; variants: seasonal naive (lag 12) | deseasonalised + naive; seasonal naive weight 0.33".
+    public func summary(names: [String]) -> String {
+        func lags(_ l: [Int]) -> String {
+            let words = l.map { $0 == 0 ? "window mean" : $0 == 1 ? "naive" : "seasonal naive (lag \($0))" }
+            return Set(words).count == 1 ? words[0] : zip(targets, words).map { "\(names[$0]): \($1)" }.joined(separator: ", ")
+        }
+        func kind(_ t: SeriesTransform) -> String {
+            switch t {
+            case .log(let l): "log" + (l.channels.filter { $0 }.count < targets.count ? " of " + targets.filter { l.channels[$0] }.map { names[$0] }.joined(separator: ",") : "")
+            case .deseasonalise(let d): "deseasonalised (period \(d.period))"
+            }
+        }
+        var parts = [String]()
+        if !transforms.isEmpty { parts.append(transforms.map(kind).joined(separator: ", ")) }
+        parts.append("scaler \(scaler.kind.rawValue)")
+        if variants.isEmpty { parts.append("no baseline") } else {
+            parts.append("variants: " + variants.map { v in (v.transforms.map(kind) + [lags(v.baselineLags)]).joined(separator: " + ") }
+                .joined(separator: " | "))
+            if baselineWeight > 0 { parts.append(String(format: "%@ weight %.2f", lags(baselineLags), baselineWeight)) }
+        }
+        return parts.joined(separator: "; ")
+    }
+
     /// Ensemble variants the pipeline serves (1 without baselines).
     public var variantCount: Int { max(1, variants.count) }
 

@@ -58,16 +58,18 @@ public enum TransformKind: String, Codable, Sendable, CaseIterable {
     case deseasonalise
 }
 
-/// Which value transforms a run asks for (`--transform`): `auto` applies each kind of `auto` where the
-/// training data allows it (log where every target value is positive, deseasonalisation where the
-/// seasonality test passes); naming kinds applies them, and an impossible one is an error.
+/// Which value transforms a run asks for (`--transform`), shared by every ensemble variant: `auto`
+/// applies each kind of `auto` where the training data allows it (log where every target value is
+/// positive); naming kinds applies them to every target, and an
+/// impossible one is an error.
 public struct TransformChoice: Sendable, Equatable {
     public var kinds: [TransformKind]
     public var automatic: Bool
 
     public static let none = TransformChoice(kinds: [], automatic: false)
-    /// What `auto` means (chosen on the accuracy benchmark, ACCURACY.md).
-    public static let auto = TransformChoice(kinds: [.log, .deseasonalise], automatic: true)
+    /// What `auto` means: log where possible. Deseasonalisation is not shared: by default one
+    /// ensemble variant deseasonalises and the other does not (`--baseline`, ACCURACY.md).
+    public static let auto = TransformChoice(kinds: [.log], automatic: true)
 
     public init(kinds: [TransformKind], automatic: Bool) { self.kinds = kinds; self.automatic = automatic }
 
