@@ -16,9 +16,11 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue an interrupted run in --out (its stored configuration is used).") var resume = false
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Also write training.png (loss curves) into --out.") var plot = false
+    @Option(help: "Folder of the gnuplot plot templates (default: $SEQCAST_PLOTS, else the plots/ installed with seqcast; never the current directory).") var plotTemplates: String?
     @Option(help: .hidden) var stopAfterEpoch: Int?
 
     func run() throws {
+        usePlotTemplates(plotTemplates)
         var r = trainRequest(data: data, window: window, model: model, training: training, out: out)
         r.resume = resume; r.stopAfterEpoch = stopAfterEpoch
         let progress = ProgressPrinter(quiet: quiet)
