@@ -19,7 +19,7 @@ static inline unsigned seqcast_h5f_acc_rdwr(void)   { return H5F_ACC_RDWR; }
 static inline unsigned seqcast_h5f_acc_excl(void)   { return H5F_ACC_EXCL; }
 
 /// Turns off libhdf5's automatic printing of error stacks (seqcast reports them itself).
-static inline void seqcast_h5_silence(void) { H5open(); H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+static inline void seqcast_h5_silence(void) { H5dont_atexit(); H5open(); H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
 typedef struct { char *buf; size_t cap; size_t len; } seqcast_h5_text;
 

@@ -6,10 +6,11 @@ import XCTest
 import SeqCast
 
 /// Runs the CLI in `cwd` (no shell).
-private func runCLI(in cwd: String, _ args: [String], environment: [String: String] = [:]) throws -> RunResult {
+private func runCLI(in cwd: String, _ args: [String], environment: [String: String] = [:],
+                    shell: String? = nil) throws -> RunResult {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: seqcastBinary)
-    p.arguments = args
+    p.executableURL = URL(fileURLWithPath: shell == nil ? seqcastBinary : "/bin/sh")
+    p.arguments = shell.map { ["-c", $0] } ?? args
     p.currentDirectoryURL = URL(fileURLWithPath: cwd)
     var env = ProcessInfo.processInfo.environment
     env["SEQCAST_PLOTS"] = nil
@@ -126,5 +127,33 @@ final class ReliabilityCLITests: XCTestCase {
         XCTAssertTrue(r.err.contains("note: \(path): text column left out (not numbers): 'note'"), r.err)
         XCTAssertTrue(r.err.contains("1 missing monthly period in 1 gap"), r.err)
         XCTAssertTrue(r.out.contains("1 series × 4 steps"), r.out)
+    }
+
+    // MARK: 10. A full disk while writing HDF5
+
+    /// Runs the CLI under a file-size limit of `blocks` (SIGXFSZ ignored, so writes fail with EFBIG
+    /// like on a full disk).
+    private func runLimited(_ blocks: Int, _ args: [String]) throws -> RunResult {
+        let quoted = ([seqcastBinary] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        return try runCLI(in: NSTemporaryDirectory(), ["__sh__"], environment: [:], shell: "trap '' XFSZ; ulimit -f \(blocks); exec \(quoted.joined(separator: " "))")
+    }
+
+    func testWriteFailureOnAFullDiskIsAnErrorAndLeavesNothing() throws {
+        let dir = temporaryDirectory(self)
+        var small = "date,a,b\n", big = "date,a,b\n"
+        for i in 0..<30 { small += String(format: "%04d-01-01,%d,%d\n", 1900 + i, i, 2 * i) }
+        for i in 0..<20000 { big += "\(i),\(i),\(2 * i)\n" }
+        var inputs: [String] = []
+        for (name, text) in [("small.csv", small), ("big.csv", big)] {
+            let input = writeFile(dir, name, text)
+            inputs.append(name)
+            let r = try runLimited(2, ["convert", "--data", input, "--out", dir + "/out.h5"])
+            XCTAssertNotEqual(r.status, 0, name)
+            XCTAssertFalse(r.signaled, "\(name): crashed: \(r.err)")
+            XCTAssertTrue(r.err.hasPrefix("Error: \(dir)/out.h5: "), r.err)
+            XCTAssertTrue(r.err.contains("File too large"), r.err)
+            XCTAssertEqual(r.err.split(separator: "\n").count, 1, r.err)
+            XCTAssertEqual(listing(dir), inputs.sorted(), "no output, no temporary left")
+        }
     }
 }

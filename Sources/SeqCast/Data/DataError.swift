@@ -37,6 +37,30 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
 
     public static func == (a: DataError, b: DataError) -> Bool { a.description == b.description }
 
+    /// An HDF5 error stack for one line: the outermost and innermost entries, and the system's
+    /// reason (e.g. 'No space left on device') when the innermost is a failed file operation.
+    static func shortStack(_ s: String) -> String {
+        let parts = s.components(separatedBy: "; ")
+        guard parts.count > 2 || s.count > 300 else { return s }
+        var inner = parts.last ?? ""
+        if let r = inner.range(of: "error message = '"), let end = inner[r.upperBound...].firstIndex(of: "'") {
+            inner = String(inner[..<(inner.range(of: ":")?.lowerBound ?? inner.startIndex)]) + ": " + inner[r.upperBound..<end]
+        }
+        let text = parts.count > 1 ? parts[0] + "; …; " + inner : inner
+        return text.count > 300 ? String(text.prefix(300)) + "…" : text
+    }
+
+    /// The same error with `tmp` (a temporary path) shown as `path`.
+    func replacingPath(_ tmp: String, with path: String) -> DataError {
+        switch self {
+        case .hdf5(let p, let d, let op, let s) where p == tmp: return .hdf5(path: path, dataset: d, operation: op, stack: s)
+        case .unwritable(let p, let r) where p == tmp: return .unwritable(path: path, reason: r)
+        default:
+            let text = description
+            return text.contains(tmp) ? .invalidArgument(text.replacingOccurrences(of: tmp, with: path)) : self
+        }
+    }
+
     public var description: String { terminalSafe(text) }
 
     private var text: String {
@@ -45,7 +69,7 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
         case .unreadable(let p, let r): return "\(p): cannot read: \(r)"
         case .notHDF5(let p): return "\(p): not an HDF5 file (or a truncated one)"
         case .hdf5(let p, let d, let op, let s):
-            return "\(p)\(d.map { ": dataset '\($0)'" } ?? ""): \(op) failed\(s.isEmpty ? "" : " (HDF5: \(s))")"
+            return "\(p)\(d.map { ": dataset '\(shown($0))'" } ?? ""): \(op) failed\(s.isEmpty ? "" : " (HDF5: \(Self.shortStack(s)))")"
         case .missingDataset(let p, let d, let a):
             return "\(p): no dataset '\(shown(d))'; the file has: \(a.isEmpty ? "no datasets" : shownList(a))"
         case .wrongRank(let p, let d, let r, let e): return "\(p): dataset '\(d)' has rank \(r), expected \(e)"

@@ -29,12 +29,19 @@ public struct DatasetInfo: Equatable, Sendable {
     }
 }
 
-/// An hid_t with the function that releases it.
+/// An hid_t with the function that releases it: explicitly with `close()` (whose status writers
+/// check: closing flushes caches, which can fail on a full disk), or when released.
 private final class H5Handle {
     let id: hid_t
-    private let close: (hid_t) -> herr_t
-    init(_ id: hid_t, _ close: @escaping (hid_t) -> herr_t) { self.id = id; self.close = close }
-    deinit { _ = close(id) }
+    private let release: (hid_t) -> herr_t
+    private var isOpen = true
+    init(_ id: hid_t, _ close: @escaping (hid_t) -> herr_t) { self.id = id; self.release = close }
+    func close() -> herr_t {
+        guard isOpen else { return 0 }
+        isOpen = false
+        return release(id)
+    }
+    deinit { if isOpen { _ = release(id) } }
 }
 
 /// An open HDF5 file. Closed when the value is released.
@@ -70,6 +77,13 @@ public final class HDF5File {
     /// Flushes everything to disk.
     public func flush() throws(DataError) {
         try check(H5Fflush(file.id, H5F_SCOPE_GLOBAL), nil, "flushing the file")
+    }
+
+    /// Flushes and closes the file, reporting a failure (e.g. a full disk) as an error; writers call
+    /// it before their temporary file is renamed into place. The value must not be used afterwards.
+    public func close() throws(DataError) {
+        try flush()
+        try check(file.close(), nil, "closing the file")
     }
 
     // MARK: errors
@@ -228,6 +242,7 @@ public final class HDF5File {
             try check(status, name, "writing the data")
         }
         for (key, value) in attributes { try setAttribute(key, value, on: ds.id, name) }
+        try check(ds.close(), name, "closing the dataset")
     }
 
     /// Creates a float32 dataset of `shape` without writing data (reads give zeros until written);
@@ -266,6 +281,7 @@ public final class HDF5File {
             try check(H5Dwrite(ds.id, type.id, seqcast_h5s_all(), seqcast_h5s_all(), seqcast_h5p_default(), &bytes),
                       name, "writing the data")
         }
+        try check(ds.close(), name, "closing the dataset")
     }
 
     /// Reads a 1-D dataset of fixed-length strings.
@@ -304,6 +320,7 @@ public final class HDF5File {
                                   name, "creating attribute '\(key)'", H5Aclose)
             var padded = bytes.isEmpty ? [UInt8(0)] : bytes
             try check(H5Awrite(attr.id, type.id, &padded), name, "writing attribute '\(key)'")
+            try check(attr.close(), name, "closing attribute '\(key)'")
         case .numbers(let v):
             var dims = [hsize_t(v.count)]
             let space = try handle(v.count == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dims, nil),
@@ -312,6 +329,7 @@ public final class HDF5File {
                                              seqcast_h5p_default()), name, "creating attribute '\(key)'", H5Aclose)
             var values = v
             try check(H5Awrite(attr.id, seqcast_h5t_native_double(), &values), name, "writing attribute '\(key)'")
+            try check(attr.close(), name, "closing attribute '\(key)'")
         }
     }
 

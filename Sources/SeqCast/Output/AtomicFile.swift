@@ -29,7 +29,7 @@ public enum AtomicFile {
         let tmpDir = try privateDirectory(in: dir, for: url.lastPathComponent, path: path)
         defer { try? FileManager.default.removeItem(atPath: tmpDir) }
         let tmp = tmpDir + "/" + url.lastPathComponent
-        try body(tmp)
+        do throws(DataError) { try body(tmp) } catch { throw error.replacingPath(tmp, with: path) }
         guard rename(tmp, path) == 0 else {
             throw DataError.unwritable(path: path, reason: String(cString: strerror(errno)))
         }

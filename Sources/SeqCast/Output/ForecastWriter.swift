@@ -46,7 +46,7 @@ extension Forecast {
             try AtomicFile.write(to: path) { tmp throws(DataError) in
                 let f = try HDF5File.create(tmp)
                 try writeDatasets(f, name: "forecast", extra: extra)
-                try f.flush()
+                try f.close()
             }
         } else {
             try AtomicFile.write(csv, to: path)
@@ -69,7 +69,7 @@ extension Forecast {
             }
             let f = try HDF5File.open(tmp, writable: true)
             try writeDatasets(f, name: name, extra: extra)
-            try f.flush()
+            try f.close()
         }
     }
 }
