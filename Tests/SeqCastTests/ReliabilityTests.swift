@@ -113,6 +113,16 @@ final class ReliabilityTests: XCTestCase {
         XCTAssertTrue(unsorted.contains("uns.csv: row 4, column 'date': time '2020-02' comes after '2020-03' (times must increase); sort the file by 'date'"), unsorted)
     }
 
+    func testYearBesideMonthIsNotTakenForTheTimeAxis() throws {
+        let c = try load(self, "ym.csv", "year,month,v\n1949,1,1\n1949,2,2\n1950,1,3\n1950,2,4\n")
+        XCTAssertNil(c.timeAxis)
+        XCTAssertEqual(c.channels, ["month", "v"])
+        XCTAssertTrue(c.notes.contains { $0.contains("row 3: column 'year' repeats '1949', so it is not read as the time axis") }, "\(c.notes)")
+        var sel = DataSelection(); sel.timeColumn = "year"
+        let msg = loadError(self, "ym.csv", "year,month,v\n1949,1,1\n1949,2,2\n1950,1,3\n1950,2,4\n", sel)
+        XCTAssertTrue(msg.contains("row 3, column 'year': time '1949' repeats the row before it"), msg)
+    }
+
     func testReversedFileIsReadOldestFirstWithANote() throws {
         let c = try load(self, "rev.csv", "date,v\n2020-04,4\n2020-03,3\n2020-02,2\n2020-01,1\n")
         XCTAssertEqual(c.series[0].time, ["2020-01", "2020-02", "2020-03", "2020-04"])

@@ -101,7 +101,9 @@ extension CSVTable {
         // The time column: every label must follow one format; then order and gaps, per series.
         var ordinals: [Double?] = []
         var timeUsable = false
+        var timeFormat = TimeFormat.number
         if let t = timeCol, let (format, o) = TimeAxis.classify(rows.map { $0[t] }) {
+            timeFormat = format
             if let bad = o.firstIndex(where: { $0 == nil }) {
                 if timeNamed {
                     let value = rows[bad][t]
@@ -126,7 +128,8 @@ extension CSVTable {
         }
         if timeUsable, let t = timeCol {
             if idCol == nil { try detectLongFormat(ordinals: ordinals, time: t, profiles: profiles) }
-            for id in order {
+            let inFileOrder = groups
+            ordering: for id in order {
                 let rowIdx = groups[id]!
                 let o = rowIdx.map { ordinals[$0]! }
                 let series = idCol == nil ? nil : id
@@ -137,9 +140,18 @@ extension CSVTable {
                 }
                 for i in 1..<max(o.count, 1) where o[i] <= o[i - 1] {
                     let r = rowIdx[i], prev = rowIdx[i - 1]
+                    let idHint = idCol == nil ? idCandidate(at: r, time: t, profiles: profiles) : nil
+                    // A plain year or number column found by its name (e.g. 'year' beside 'month') may
+                    // not be the time axis at all: say so and read without one, rather than refuse.
+                    if !timeNamed, idHint == nil, timeFormat == .year || timeFormat == .number {
+                        notes.append("\(path): row \(lines[r]): column '\(shown(header[t]))' \(o[i] == o[i - 1] ? "repeats" : "goes back to") '\(shown(rows[r][t], limit: 30))', so it is not read as the time axis (name it with --time-column to make this an error)")
+                        timeUsable = false
+                        groups = inFileOrder
+                        notes.removeAll { $0.contains("rows are newest first") }
+                        break ordering
+                    }
                     throw .timeOrder(path: path, row: lines[r], column: header[t], value: rows[r][t], previous: rows[prev][t],
-                                     duplicate: o[i] == o[i - 1], series: series,
-                                     idHint: idCol == nil ? idCandidate(at: r, time: t, profiles: profiles) : nil)
+                                     duplicate: o[i] == o[i - 1], series: series, idHint: idHint)
                 }
             }
         }
