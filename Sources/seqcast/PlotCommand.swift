@@ -34,7 +34,7 @@ struct PlotCommand: ParsableCommand {
         case .backtest:
             report(try Plots.backtest(BacktestPlotData(directory: from), to: out, title: "backtest: \(from)"))
         }
-        print("plot → \(out)")
+        print(terminalSafe("plot → \(out)"))
     }
 }
 
@@ -45,7 +45,7 @@ func usePlotTemplates(_ dir: String?) {
 
 /// Prints gnuplot's warnings, if any.
 func report(_ warnings: String?) {
-    if let warnings { FileHandle.standardError.write(Data("warning: gnuplot: \(warnings.replacingOccurrences(of: "\n", with: " | "))\n".utf8)) }
+    if let warnings { FileHandle.standardError.write(Data("warning: gnuplot: \(terminalSafe(warnings.replacingOccurrences(of: "\n", with: " | ")))\n".utf8)) }
 }
 
 enum PlotOutputs {

@@ -30,9 +30,9 @@ struct TrainCommand: ParsableCommand {
         if plot {
             let m = try ModelFile.load(out)
             report(try PlotOutputs.training(m, to: out + "/training.png"))
-            print("plot → \(out)/training.png")
+            print(terminalSafe("plot → \(out)/training.png"))
         }
         let what = s.members > 1 ? "\(s.members)-member ensemble" : "model"
-        print("\(s.finished ? "trained" : "stopped:") \(what), up to \(s.epochs) epochs, best validation loss \(best)\(s.members > 1 ? " (member mean)" : "") (\(s.stopReason)), \(s.trainSamples) training windows, \(String(format: "%.1f", s.seconds)) s → \(s.modelPath)")
+        print(terminalSafe("\(s.finished ? "trained" : "stopped:") \(what), up to \(s.epochs) epochs, best validation loss \(best)\(s.members > 1 ? " (member mean)" : "") (\(s.stopReason)), \(s.trainSamples) training windows, \(String(format: "%.1f", s.seconds)) s → \(s.modelPath)"))
     }
 }

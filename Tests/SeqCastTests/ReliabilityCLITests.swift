@@ -117,6 +117,10 @@ final class ReliabilityCLITests: XCTestCase {
         let r = try runCLI(["convert", "--data", path, "--out", dir + "/o.h5"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("'\\u{1B}]0;title\\u{7}' is not a number"), r.err)
+        let ok = try runCLI(["convert", "--data", path, "--target", "v\u{1B}[2J", "--out", dir + "/o.h5"])
+        XCTAssertEqual(ok.status, 0, ok.err)
+        XCTAssertTrue(ok.out.contains("(v\\u{1B}[2J)"), ok.out)
+        XCTAssertFalse(ok.out.unicodeScalars.contains { $0.value == 0x1B }, ok.out)
     }
 
     func testNotesReachStderr() throws {
