@@ -5,6 +5,7 @@
 #include <hdf5.h>
 #include <string.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static inline hid_t seqcast_h5t_native_float(void)  { return H5T_NATIVE_FLOAT; }
 static inline hid_t seqcast_h5t_native_double(void) { return H5T_NATIVE_DOUBLE; }
@@ -12,12 +13,13 @@ static inline hid_t seqcast_h5t_c_s1(void)          { return H5T_C_S1; }
 static inline hid_t seqcast_h5p_default(void)       { return H5P_DEFAULT; }
 static inline hid_t seqcast_h5s_all(void)           { return H5S_ALL; }
 static inline hid_t seqcast_h5p_link_create(void)   { return H5P_LINK_CREATE; }
+static inline hid_t seqcast_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
 static inline unsigned seqcast_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned seqcast_h5f_acc_rdwr(void)   { return H5F_ACC_RDWR; }
 static inline unsigned seqcast_h5f_acc_excl(void)   { return H5F_ACC_EXCL; }
 
 /// Turns off libhdf5's automatic printing of error stacks (seqcast reports them itself).
-static inline void seqcast_h5_silence(void) { H5open(); H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+static inline void seqcast_h5_silence(void) { H5dont_atexit(); H5open(); H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
 typedef struct { char *buf; size_t cap; size_t len; } seqcast_h5_text;
 
@@ -38,8 +40,48 @@ static inline void seqcast_h5_error_stack(char *buf, size_t cap) {
     H5Eclear2(H5E_DEFAULT);
 }
 
+/// Identity of an object in an open file (file number + address or token), to notice links that
+/// lead back to a group already walked (a hard link to an ancestor makes the hierarchy a cycle).
+typedef struct { unsigned long fileno; unsigned char key[16]; } seqcast_h5_objkey;
+typedef struct { seqcast_h5_objkey *items; size_t count, cap; } seqcast_h5_seen;
+
+static inline int seqcast_h5_key(hid_t obj, seqcast_h5_objkey *k) {
+    memset(k, 0, sizeof *k);
+#if H5_VERSION_GE(1, 12, 0)
+    H5O_info2_t info;
+    if (H5Oget_info3(obj, &info, H5O_INFO_BASIC) < 0) return -1;
+    k->fileno = info.fileno;
+    memcpy(k->key, &info.token, sizeof info.token < sizeof k->key ? sizeof info.token : sizeof k->key);
+#else
+    H5O_info_t info;
+    if (H5Oget_info2(obj, &info, H5O_INFO_BASIC) < 0) return -1;
+    k->fileno = info.fileno;
+    memcpy(k->key, &info.addr, sizeof info.addr < sizeof k->key ? sizeof info.addr : sizeof k->key);
+#endif
+    return 0;
+}
+
+/// 1 when `obj` was not seen before (and is now), 0 when it was, -1 on error.
+static inline int seqcast_h5_first_visit(seqcast_h5_seen *s, hid_t obj) {
+    seqcast_h5_objkey k;
+    if (seqcast_h5_key(obj, &k) < 0) return -1;
+    for (size_t i = 0; i < s->count; i++)
+        if (s->items[i].fileno == k.fileno && memcmp(s->items[i].key, k.key, sizeof k.key) == 0) return 0;
+    if (s->count == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        seqcast_h5_objkey *items = (seqcast_h5_objkey *)realloc(s->items, cap * sizeof *items);
+        if (!items) return -1;
+        s->items = items; s->cap = cap;
+    }
+    s->items[s->count++] = k;
+    return 1;
+}
+
+/// Groups nested deeper than this are not walked (a backstop; cycles are caught by identity).
+#define SEQCAST_H5_MAX_DEPTH 64
+
 typedef void (*seqcast_h5_visit_fn)(const char *path, void *ctx);
-typedef struct { seqcast_h5_visit_fn fn; void *ctx; const char *prefix; } seqcast_h5_visit;
+typedef struct { seqcast_h5_visit_fn fn; void *ctx; const char *prefix; seqcast_h5_seen *seen; int depth; } seqcast_h5_visit;
 
 static herr_t seqcast_h5_iter_cb(hid_t group, const char *name, const H5L_info_t *info, void *data) {
     (void)info;
@@ -47,12 +89,12 @@ static herr_t seqcast_h5_iter_cb(hid_t group, const char *name, const H5L_info_t
     char path[1024];
     snprintf(path, sizeof path, "%s%s%s", v->prefix, v->prefix[0] ? "/" : "", name);
     hid_t obj = H5Oopen(group, name, H5P_DEFAULT);
-    if (obj < 0) return 0;
+    if (obj < 0) { H5Eclear2(H5E_DEFAULT); return 0; }
     H5I_type_t type = H5Iget_type(obj);
     if (type == H5I_DATASET) {
         v->fn(path, v->ctx);
-    } else if (type == H5I_GROUP) {
-        seqcast_h5_visit inner = { v->fn, v->ctx, path };
+    } else if (type == H5I_GROUP && v->depth < SEQCAST_H5_MAX_DEPTH && seqcast_h5_first_visit(v->seen, obj) == 1) {
+        seqcast_h5_visit inner = { v->fn, v->ctx, path, v->seen, v->depth + 1 };
         hsize_t idx = 0;
         H5Literate(obj, H5_INDEX_NAME, H5_ITER_INC, &idx, seqcast_h5_iter_cb, &inner);
     }
@@ -60,11 +102,26 @@ static herr_t seqcast_h5_iter_cb(hid_t group, const char *name, const H5L_info_t
     return 0;
 }
 
-/// Calls fn(path) for every dataset in the file, recursing into groups, in name order.
+/// Calls fn(path) for every dataset in the file, recursing into groups, in name order. Each group
+/// is walked once, however many links lead to it, so a link back to an ancestor cannot loop.
 static inline herr_t seqcast_h5_list_datasets(hid_t file, seqcast_h5_visit_fn fn, void *ctx) {
-    seqcast_h5_visit v = { fn, ctx, "" };
-    hsize_t idx = 0;
-    return H5Literate(file, H5_INDEX_NAME, H5_ITER_INC, &idx, seqcast_h5_iter_cb, &v);
+    seqcast_h5_seen seen = { NULL, 0, 0 };
+    hid_t root = H5Oopen(file, "/", H5P_DEFAULT);
+    if (root < 0) return -1;
+    herr_t status = -1;
+    if (seqcast_h5_first_visit(&seen, root) == 1) {
+        seqcast_h5_visit v = { fn, ctx, "", &seen, 1 };
+        hsize_t idx = 0;
+        status = H5Literate(root, H5_INDEX_NAME, H5_ITER_INC, &idx, seqcast_h5_iter_cb, &v);
+    }
+    H5Oclose(root);
+    free(seen.items);
+    return status;
+}
+
+/// Hard-links the object at `target` under the new path `link` (same file).
+static inline herr_t seqcast_h5_hard_link(hid_t file, const char *target, const char *link) {
+    return H5Lcreate_hard(file, target, file, link, H5P_DEFAULT, H5P_DEFAULT);
 }
 
 typedef void (*seqcast_h5_attr_fn)(const char *name, void *ctx);

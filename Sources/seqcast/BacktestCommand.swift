@@ -23,6 +23,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Output directory.") var out: String
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Also write backtest.png into --out.") var plot = false
+    @Option(help: "Folder of the gnuplot plot templates (default: $SEQCAST_PLOTS, else the plots/ installed with seqcast; never the current directory).") var plotTemplates: String?
 
     func validate() throws {
         if season != "auto" && (Int(season) ?? 0) < 1 { throw ValidationError("--season must be auto or a positive integer") }
@@ -31,6 +32,7 @@ struct BacktestCommand: ParsableCommand {
     }
 
     func run() throws {
+        usePlotTemplates(plotTemplates)
         var r = BacktestRequest(train: trainRequest(data: data, window: window, model: model, training: training, out: out))
         r.start = start; r.stride = originStride; r.retrain = retrain; r.trainLength = trainLength
         r.season = Int(season)

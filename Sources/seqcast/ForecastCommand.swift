@@ -15,12 +15,15 @@ struct ForecastCommand: ParsableCommand {
     @Option(help: "Also write a copy of the HDF5 input with the forecast added, at this path.") var writeBack: String?
     @Option(help: "Dataset name for --write-back.") var forecastDataset: String = "forecast"
     @Flag(help: "Also write a plot of the first series' history and forecast beside --out (FILE.png).") var plot = false
+    @Option(help: "Folder of the gnuplot plot templates (default: $SEQCAST_PLOTS, else the plots/ installed with seqcast; never the current directory).") var plotTemplates: String?
 
     func validate() throws {
         if out == nil && writeBack == nil { throw ValidationError("give --out FILE.csv|FILE.h5 and/or --write-back FILE.h5") }
     }
 
     func run() throws {
+        usePlotTemplates(plotTemplates)
+        if let out { try AtomicFile.refuseOverwriting(input: data, with: out, flag: "--out") }
         let m = try ModelFile.load(model)
         let forecast: Forecast
         var collection: SeriesCollection? = nil
@@ -37,12 +40,12 @@ struct ForecastCommand: ParsableCommand {
         if let out { try forecast.write(to: out, attributes: attrs) }
         if let writeBack { try forecast.writeBack(input: data, output: writeBack, name: forecastDataset, attributes: attrs) }
         let written = [out, writeBack].compactMap { $0 }.joined(separator: " and ")
-        print("forecast \(forecast.seriesIds.count) series × \(forecast.horizon) steps × \(forecast.targetNames.count) variables (\(forecast.times.first?.first ?? "") … \(forecast.times.first?.last ?? "")) → \(written)")
+        print(terminalSafe("forecast \(forecast.seriesIds.count) series × \(forecast.horizon) steps × \(forecast.targetNames.count) variables (\(forecast.times.first?.first ?? "") … \(forecast.times.first?.last ?? "")) → \(written)"))
         // After the outputs are written: a plot failure is reported (one line, exit 1) but loses nothing.
         if plot, let collection, let base = out ?? writeBack {
             let image = URL(fileURLWithPath: base).deletingPathExtension().path + ".png"
             report(try PlotOutputs.forecast(m, data: collection, forecast: forecast, to: image))
-            print("plot → \(image)")
+            print(terminalSafe("plot → \(image)"))
         }
     }
 }

@@ -14,6 +14,7 @@ struct PlotCommand: ParsableCommand {
     @Option(help: "forecast, backtest or training.") var kind: PlotKind
     @Option(help: "Image file: .png or .svg.") var out: String
     @Option(help: "Forecast plots: data file to forecast from (default: the model's training data).") var data: String?
+    @Option(help: "Folder of the gnuplot plot templates (default: $SEQCAST_PLOTS, else the plots/ installed with seqcast; never the current directory).") var plotTemplates: String?
 
     func validate() throws {
         let ext = URL(fileURLWithPath: out).pathExtension.lowercased()
@@ -21,6 +22,7 @@ struct PlotCommand: ParsableCommand {
     }
 
     func run() throws {
+        usePlotTemplates(plotTemplates)
         switch kind {
         case .training:
             let m = try ModelFile.load(from)
@@ -32,13 +34,18 @@ struct PlotCommand: ParsableCommand {
         case .backtest:
             report(try Plots.backtest(BacktestPlotData(directory: from), to: out, title: "backtest: \(from)"))
         }
-        print("plot → \(out)")
+        print(terminalSafe("plot → \(out)"))
     }
+}
+
+/// --plot-templates DIR: the renderer reads the templates from $SEQCAST_PLOTS, so the flag sets it.
+func usePlotTemplates(_ dir: String?) {
+    if let dir { setenv("SEQCAST_PLOTS", dir, 1) }
 }
 
 /// Prints gnuplot's warnings, if any.
 func report(_ warnings: String?) {
-    if let warnings { FileHandle.standardError.write(Data("warning: gnuplot: \(warnings.replacingOccurrences(of: "\n", with: " | "))\n".utf8)) }
+    if let warnings { FileHandle.standardError.write(Data("warning: gnuplot: \(terminalSafe(warnings.replacingOccurrences(of: "\n", with: " | ")))\n".utf8)) }
 }
 
 enum PlotOutputs {

@@ -18,9 +18,9 @@ final class ProgressPrinter: @unchecked Sendable {
         switch e {
         case .started(let text):
             started = Date()
-            emit("training \(text)\n")
+            emit("training \(terminalSafe(text))\n")
         case .note(let text):
-            emit("\(text)\n")
+            emit("\(terminalSafe(text))\n")
         case .batch(let epoch, let epochs, let b, let n, let loss, let rate):
             guard live, Date().timeIntervalSince(lastDraw) > 0.1 || b == n else { return }
             lastDraw = Date()

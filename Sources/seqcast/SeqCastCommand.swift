@@ -1,6 +1,15 @@
 // seqcast: the command-line entry point. Parses flags and calls the SeqCast library; nothing else.
+// Errors from the library are printed terminal-safe (control characters escaped) on one line, and
+// the data reader's notes go to stderr as `note:` lines.
 import ArgumentParser
+import Foundation
 import SeqCast
+
+/// An error printed with control characters from user text escaped.
+struct TerminalSafeError: Error, CustomStringConvertible {
+    let error: any Error
+    var description: String { terminalSafe("\(error)") }
+}
 
 @main
 struct SeqCastCommand: ParsableCommand {
@@ -9,6 +18,16 @@ struct SeqCastCommand: ParsableCommand {
         abstract: "Time-series forecasting with recurrent neural networks (LSTM, GRU, RNN).",
         version: seqcastVersion,
         subcommands: [TrainCommand.self, ForecastCommand.self, BacktestCommand.self, PlotCommand.self, BenchCommand.self, InspectCommand.self, ConvertCommand.self])
+
+    static func main() {
+        DataNotes.onNote { note in FileHandle.standardError.write(Data("note: \(terminalSafe(note))\n".utf8)) }
+        var command: any ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do { try command.run() } catch {
+            let own = error is ValidationError || error is ExitCode || error is CleanExit
+            exit(withError: own ? error : TerminalSafeError(error: error))
+        }
+    }
 }
 
 extension CellKind: ExpressibleByArgument {}

@@ -17,6 +17,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue an interrupted run in --out (its stored configuration is used).") var resume = false
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Also write training.png (loss curves) into --out.") var plot = false
+    @Option(help: "Folder of the gnuplot plot templates (default: $SEQCAST_PLOTS, else the plots/ installed with seqcast; never the current directory).") var plotTemplates: String?
     @Option(help: .hidden) var stopAfterEpoch: Int?
 
     func validate() throws {
@@ -24,6 +25,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        usePlotTemplates(plotTemplates)
         var r = trainRequest(data: data, window: window, model: model, training: training, out: out)
         r.resume = resume; r.stopAfterEpoch = stopAfterEpoch; r.season = Int(season)
         let progress = ProgressPrinter(quiet: quiet)
@@ -33,9 +35,9 @@ struct TrainCommand: ParsableCommand {
         if plot {
             let m = try ModelFile.load(out)
             report(try PlotOutputs.training(m, to: out + "/training.png"))
-            print("plot → \(out)/training.png")
+            print(terminalSafe("plot → \(out)/training.png"))
         }
         let what = s.members > 1 ? "\(s.members)-member ensemble" : "model"
-        print("\(s.finished ? "trained" : "stopped:") \(what), up to \(s.epochs) epochs, best validation loss \(best)\(s.members > 1 ? " (member mean)" : "") (\(s.stopReason)), \(s.trainSamples) training windows, \(String(format: "%.1f", s.seconds)) s → \(s.modelPath)")
+        print(terminalSafe("\(s.finished ? "trained" : "stopped:") \(what), up to \(s.epochs) epochs, best validation loss \(best)\(s.members > 1 ? " (member mean)" : "") (\(s.stopReason)), \(s.trainSamples) training windows, \(String(format: "%.1f", s.seconds)) s → \(s.modelPath)"))
     }
 }

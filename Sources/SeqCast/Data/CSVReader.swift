@@ -1,6 +1,8 @@
 // CSVReader: a small RFC 4180 reader that keeps each record's line number for error messages.
 // Handles a UTF-8 BOM, CRLF or LF line ends, quoted fields (with "" escapes and embedded
-// delimiters or newlines), and detects ',', ';' or tab from the header line.
+// delimiters or newlines), and detects ',', ';' or tab from the header line. A quote that is never
+// closed, or a field over `maxFieldBytes`, stops with the line where it started instead of
+// swallowing the rest of the file into one field.
 import Foundation
 
 /// The parsed text of a CSV file: header and records, with the file line each record starts on.
@@ -22,6 +24,9 @@ public struct CSVTable: Sendable {
         return try parse(Array(data), path: path)
     }
 
+    /// The longest field accepted (1 MiB): longer ones are almost always a stray quote.
+    public static let maxFieldBytes = 1 << 20
+
     /// Parses CSV bytes (exposed for tests).
     public static func parse(_ bytesIn: [UInt8], path: String) throws(DataError) -> CSVTable {
         var bytes = bytesIn[...]
@@ -30,21 +35,27 @@ public struct CSVTable: Sendable {
         let delimiter = detectDelimiter(bytes)
         var records: [[String]] = [], lines: [Int] = []
         var field: [UInt8] = [], record: [String] = []
-        var line = 1, recordLine = 1
+        var multilineQuotes: [Int: Int] = [:]   // record index → line where a quoted field spanning lines opened
+        var line = 1, recordLine = 1, quoteLine = 1
         var inQuotes = false, fieldQuoted = false
         var i = bytes.startIndex
         func endField() {
             var text = String(decoding: field, as: UTF8.self)
             if !fieldQuoted { text = text.trimmingCharacters(in: .whitespaces) }
+            if fieldQuoted && quoteLine != line && multilineQuotes[records.count] == nil { multilineQuotes[records.count] = quoteLine }
             record.append(text); field.removeAll(keepingCapacity: true); fieldQuoted = false
         }
         func endRecord() {
             endField()
             if !(record.count == 1 && record[0].isEmpty) { records.append(record); lines.append(recordLine) }
+            else { multilineQuotes[records.count] = nil }
             record = []
         }
         while i < bytes.endIndex {
             let c = bytes[i]
+            if field.count >= maxFieldBytes {
+                throw .fieldTooLong(path: path, line: inQuotes ? quoteLine : line, quoted: inQuotes, limit: maxFieldBytes)
+            }
             if inQuotes {
                 if c == 34 {
                     if i + 1 < bytes.endIndex && bytes[i + 1] == 34 { field.append(34); i += 1 } else { inQuotes = false }
@@ -53,7 +64,7 @@ public struct CSVTable: Sendable {
                     field.append(c)
                 }
             } else if c == 34 && field.allSatisfy({ $0 == 32 }) {
-                inQuotes = true; fieldQuoted = true; field.removeAll()
+                inQuotes = true; fieldQuoted = true; field.removeAll(); quoteLine = line
             } else if c == delimiter {
                 endField()
             } else if c == 10 || c == 13 {
@@ -66,12 +77,14 @@ public struct CSVTable: Sendable {
             }
             i += 1
         }
-        if !field.isEmpty || !record.isEmpty { endRecord() }
+        if inQuotes { throw .unclosedQuote(path: path, line: quoteLine) }
+        if !field.isEmpty || !record.isEmpty || fieldQuoted { endRecord() }
         guard let header = records.first else { throw .emptyFile(path: path) }
         let body = Array(records.dropFirst()), bodyLines = Array(lines.dropFirst())
         guard !body.isEmpty else { throw .headerOnly(path: path) }
         for (r, row) in body.enumerated() where row.count != header.count {
-            throw .raggedRow(path: path, row: bodyLines[r], expected: header.count, got: row.count)
+            throw .raggedRow(path: path, row: bodyLines[r], expected: header.count, got: row.count,
+                             quoteLine: multilineQuotes[r + 1])
         }
         return CSVTable(path: path, delimiter: delimiter, header: header, rows: body, lines: bodyLines)
     }

@@ -1,5 +1,8 @@
 // CSVSeriesLoader: turns a CSV table into series — time column detection, target and covariate
 // selection, long format (one series per id), number parsing with row/column errors, missing values.
+// Column types are decided over the whole column (ColumnProfile); time labels, their order and gaps
+// are checked over the whole column too. What is decided silently (columns left out as text, rows
+// put in time order, missing periods filled) is said in the collection's `notes`.
 import Foundation
 
 /// Cell texts read as missing.
@@ -9,15 +12,56 @@ let missingTokens: Set<String> = ["", "NA", "N/A", "NaN", "nan", "NAN", "null", 
 private let timeNames: Set<String> = ["date", "time", "ds", "timestamp", "datetime", "year", "quarter", "month",
                                       "week", "day", "period", "index"]
 
+/// What a column's cells hold, counted over the whole column.
+public struct ColumnProfile: Sendable, Equatable {
+    /// Cells that are not missing.
+    public var present = 0
+    /// Present cells that parse as numbers.
+    public var numeric = 0
+    /// Row index (into `rows`) of the first present cell that is not a number.
+    public var firstBad: Int?
+
+    /// Every present cell is a number (and there is at least one).
+    public var isNumeric: Bool { present > 0 && numeric == present }
+    /// At least half the present cells are numbers: a numeric column with bad cells (errors when read).
+    public var isMostlyNumeric: Bool { present > 0 && numeric * 2 >= present }
+    /// Every cell is missing.
+    public var isEmpty: Bool { present == 0 }
+}
+
 extension CSVTable {
+    /// Type evidence for column `c` over every row.
+    public func profile(_ c: Int) -> ColumnProfile {
+        var p = ColumnProfile()
+        for (r, row) in rows.enumerated() {
+            let cell = row[c]
+            if missingTokens.contains(cell) { continue }
+            p.present += 1
+            if Double(cell) != nil { p.numeric += 1 } else if p.firstBad == nil { p.firstBad = r }
+        }
+        return p
+    }
+
+    /// A selected column must hold numbers: mostly-numeric ones pass (their bad cells are reported
+    /// with row and column when read); text and empty columns are errors saying why.
+    private func requireNumeric(_ c: Int, _ p: ColumnProfile) throws(DataError) {
+        if p.isMostlyNumeric { return }
+        throw .notNumericColumn(path: path, column: header[c], numeric: p.numeric, present: p.present,
+                                example: p.firstBad.map { (lines[$0], rows[$0][c]) })
+    }
+
     /// Reads series under `selection` (see DataSelection).
     public func series(_ selection: DataSelection) throws(DataError) -> SeriesCollection {
+        var notes: [String] = []
+        let profiles = header.indices.map(profile)
         let idCol = try selection.idColumn.map { name throws(DataError) in try column(name) }
         var timeCol = try selection.timeColumn.map { name throws(DataError) in try column(name) }
+        let timeNamed = timeCol != nil
         if timeCol == nil {
             timeCol = header.indices.first { $0 != idCol && timeNames.contains(header[$0].lowercased()) }
                 ?? header.indices.first { c in
-                    c != idCol && !isNumeric(c) && TimeAxis.detect(column: header[c], labels: rows.prefix(50).map { $0[c] }) != nil
+                    c != idCol && !profiles[c].isMostlyNumeric
+                        && TimeAxis.detect(column: header[c], labels: rows.prefix(50).map { $0[c] }) != nil
                 }
         }
         let covariates = try selection.covariates.map { name throws(DataError) in try column(name) }
@@ -25,11 +69,25 @@ extension CSVTable {
         if let names = selection.targets {
             targets = try names.map { name throws(DataError) in try column(name) }
         } else {
-            targets = header.indices.filter { $0 != timeCol && $0 != idCol && !covariates.contains($0) && isNumeric($0) }
+            let candidates = header.indices.filter { $0 != timeCol && $0 != idCol && !covariates.contains($0) }
+            targets = candidates.filter { profiles[$0].isMostlyNumeric }
+            for c in candidates where profiles[c].isEmpty {
+                // An all-missing column is not "text": leaving it out would train on the wrong columns.
+                throw .invalidArgument("\(path): column '\(shown(header[c]))' has no values (every cell is missing); name the columns to forecast with --target")
+            }
+            let text = candidates.filter { !profiles[$0].isMostlyNumeric }
+            if !text.isEmpty, !targets.isEmpty {
+                let what = text.map { c in
+                    let bad = profiles[c].firstBad!
+                    return "'\(shown(header[c], limit: 40))' (row \(lines[bad]): '\(shown(rows[bad][c], limit: 30))')"
+                }
+                notes.append("\(path): text column\(text.count == 1 ? "" : "s") left out (not numbers): \(what.prefix(10).joined(separator: ", "))\(text.count > 10 ? ", … (\(text.count - 10) more)" : "")")
+            }
         }
         guard !targets.isEmpty else {
-            throw .invalidArgument("\(path): no numeric target column; columns are: \(header.joined(separator: ", "))")
+            throw .invalidArgument("\(path): no numeric target column; columns are: \(shownList(header))")
         }
+        for c in targets + covariates { try requireNumeric(c, profiles[c]) }
         let channels = targets + covariates
 
         // Group rows by id (in order of first appearance); one group without an id column.
@@ -39,6 +97,67 @@ extension CSVTable {
             if groups[id] == nil { order.append(id); groups[id] = [] }
             groups[id]!.append(r)
         }
+
+        // The time column: every label must follow one format; then order and gaps, per series.
+        var ordinals: [Double?] = []
+        var timeUsable = false
+        var timeFormat = TimeFormat.number
+        if let t = timeCol, let (format, o) = TimeAxis.classify(rows.map { $0[t] }) {
+            timeFormat = format
+            if let bad = o.firstIndex(where: { $0 == nil }) {
+                if timeNamed {
+                    let value = rows[bad][t]
+                    if missingTokens.contains(value) {
+                        throw .badTimeLabel(path: path, row: lines[bad], column: header[t], value: value,
+                                            format: "the time is missing")
+                    }
+                    throw .badTimeLabel(path: path, row: lines[bad], column: header[t], value: value,
+                                        format: "the others are \(TimeAxis.example(format))")
+                }
+                notes.append("\(path): row \(lines[bad]): '\(shown(rows[bad][t], limit: 30))' in column '\(shown(header[t]))' is not a time like the others (\(TimeAxis.example(format))); reading without a time axis (name it with --time-column to make this an error)")
+            } else {
+                ordinals = o
+                timeUsable = true
+            }
+        } else if let t = timeCol {
+            guard !timeNamed else {
+                throw .badTimeLabel(path: path, row: lines[0], column: header[t], value: rows[0][t],
+                                    format: "expected a year, 1970-Q1, 1949-01, 1958-03-29, 2020-01-01 13:00 or a number")
+            }
+            notes.append("\(path): column '\(shown(header[t]))' is named like a time column but holds no times (row \(lines[0]): '\(shown(rows[0][t], limit: 30))'); reading without a time axis")
+        }
+        if timeUsable, let t = timeCol {
+            if idCol == nil { try detectLongFormat(ordinals: ordinals, time: t, profiles: profiles) }
+            let inFileOrder = groups
+            ordering: for id in order {
+                let rowIdx = groups[id]!
+                let o = rowIdx.map { ordinals[$0]! }
+                let series = idCol == nil ? nil : id
+                if o.count >= 2, zip(o.dropFirst(), o).allSatisfy({ $0 < $1 }) {
+                    groups[id] = rowIdx.reversed()
+                    notes.append("\(path): \(series.map { "series '\(shown($0))': " } ?? "")rows are newest first (row \(lines[rowIdx[0]]): '\(shown(rows[rowIdx[0]][t], limit: 30))'); read in reverse, oldest first")
+                    continue
+                }
+                for i in 1..<max(o.count, 1) where o[i] <= o[i - 1] {
+                    let r = rowIdx[i], prev = rowIdx[i - 1]
+                    let idHint = idCol == nil ? idCandidate(at: r, time: t, profiles: profiles) : nil
+                    // A plain year or number column found by its name (e.g. 'year' beside 'month') may
+                    // not be the time axis at all: say so and read without one, rather than refuse.
+                    if !timeNamed, idHint == nil, timeFormat == .year || timeFormat == .number {
+                        notes.append("\(path): row \(lines[r]): column '\(shown(header[t]))' \(o[i] == o[i - 1] ? "repeats" : "goes back to") '\(shown(rows[r][t], limit: 30))', so it is not read as the time axis (name it with --time-column to make this an error)")
+                        timeUsable = false
+                        groups = inFileOrder
+                        notes.removeAll { $0.contains("rows are newest first") }
+                        break ordering
+                    }
+                    throw .timeOrder(path: path, row: lines[r], column: header[t], value: rows[r][t], previous: rows[prev][t],
+                                     duplicate: o[i] == o[i - 1], series: series, idHint: idHint)
+                }
+            }
+        }
+        let firstLabels = timeUsable ? groups[order[0]]!.map { rows[$0][timeCol!] } : []
+        let axis = timeUsable ? TimeAxis.detect(column: header[timeCol!], labels: firstLabels) : nil
+
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         var result: [Series] = []
         var missing = 0
@@ -62,21 +181,101 @@ extension CSVTable {
                     values.append(Float(d))
                 }
             }
-            var m = SeriesMatrix(steps: rowIdx.count, channels: channels.count, values: values)
+            var time = timeCol.map { t in rowIdx.map { rows[$0][t] } } ?? []
+            var steps = rowIdx.count
+            if let axis, let t = timeCol {
+                let filled = try fillGaps(axis: axis, rowIdx: rowIdx, ordinals: ordinals, values: values,
+                                          channels: channels.count, time: t, policy: selection.missing,
+                                          series: idCol == nil ? nil : id)
+                if let filled {
+                    values = filled.values; time = filled.labels; steps = filled.labels.count
+                    notes.append(filled.note)
+                }
+            }
+            var m = SeriesMatrix(steps: steps, channels: channels.count, values: values)
             let seriesName = idCol == nil ? stem : id
             missing += try fillMissing(&m, policy: selection.missing) { c in
-                "\(path): column '\(header[channels[c]])'\(idCol == nil ? "" : " of series '\(id)'")"
+                "\(path): column '\(shown(header[channels[c]]))'\(idCol == nil ? "" : " of series '\(shown(id))'")"
             }
-            result.append(Series(id: seriesName, time: timeCol.map { t in rowIdx.map { rows[$0][t] } } ?? [], matrix: m))
+            result.append(Series(id: seriesName, time: time, matrix: m))
         }
-        let axis = timeCol.flatMap { t in TimeAxis.detect(column: header[t], labels: result[0].time) }
         return SeriesCollection(source: path, channels: channels.map { header[$0] }, targetCount: targets.count,
-                                series: result, timeAxis: axis, missingCount: missing)
+                                series: result, timeAxis: axis, missingCount: missing, notes: notes)
     }
 
-    /// A column is numeric when its first non-missing cell parses as a number.
-    func isNumeric(_ c: Int) -> Bool {
-        guard let cell = rows.lazy.map({ $0[c] }).first(where: { !missingTokens.contains($0) }) else { return false }
-        return Double(cell) != nil
+    /// A column is numeric when every present cell parses as a number.
+    func isNumeric(_ c: Int) -> Bool { profile(c).isNumeric }
+
+    /// Text columns that could hold series ids: not mostly numbers, fewer distinct values than half the rows.
+    private func idCandidates(time: Int, profiles: [ColumnProfile]) -> [Int] {
+        header.indices.filter { c in
+            c != time && !profiles[c].isMostlyNumeric && !profiles[c].isEmpty
+                && Set(rows.lazy.map { $0[c] }).count * 2 <= rows.count
+        }
+    }
+
+    /// Long format read as one series: the time restarts exactly where a text column changes value,
+    /// and nowhere else. Refuses, suggesting --id-column.
+    private func detectLongFormat(ordinals: [Double?], time: Int, profiles: [ColumnProfile]) throws(DataError) {
+        let restarts = rows.indices.dropFirst().filter { ordinals[$0]! <= ordinals[$0 - 1]! }
+        guard let first = restarts.first else { return }
+        for c in idCandidates(time: time, profiles: profiles) {
+            let changes = rows.indices.dropFirst().filter { rows[$0][c] != rows[$0 - 1][c] }
+            if changes == restarts {
+                throw .longFormat(path: path, idColumn: header[c], row: lines[first], first: rows[first - 1][c], second: rows[first][c])
+            }
+        }
+    }
+
+    /// An id column that would explain a time-order problem at row index `r`: a text column with
+    /// few distinct values whose value changes there.
+    private func idCandidate(at r: Int, time: Int, profiles: [ColumnProfile]) -> String? {
+        guard r > 0 else { return nil }
+        return idCandidates(time: time, profiles: profiles).first { rows[r][$0] != rows[r - 1][$0] }.map { header[$0] }
+    }
+
+    /// Missing periods of a regular time axis: with `.error` the first is an error naming its row;
+    /// otherwise rows of NaN (with their labels) are inserted for the missing-value policy to fill
+    /// or, under `.drop`, leave as gaps. Nil when the series has no gaps.
+    private func fillGaps(axis: TimeAxis, rowIdx: [Int], ordinals: [Double?], values: [Float], channels: Int,
+                          time t: Int, policy: MissingPolicy, series: String?)
+        throws(DataError) -> (values: [Float], labels: [String], note: String)? {
+        guard axis.step > 0, rowIdx.count >= 2 else { return nil }
+        var gaps: [(at: Int, periods: Int)] = []   // position i in rowIdx: periods missing before it
+        var total = 0
+        for i in 1..<rowIdx.count {
+            let ratio = (ordinals[rowIdx[i]]! - ordinals[rowIdx[i - 1]]!) / axis.step
+            let k = ratio.rounded()
+            guard abs(ratio - k) < 1e-6, k >= 2 else { continue }   // irregular steps are left as they are
+            guard k < Double(Int32.max) else { total = .max; gaps.append((i, .max)); break }
+            gaps.append((i, Int(k) - 1)); total += Int(k) - 1
+        }
+        guard let first = gaps.first else { return nil }
+        let r = rowIdx[first.at], prev = rowIdx[first.at - 1]
+        if policy == .error || total > 10 * rowIdx.count + 100 {
+            if policy != .error {
+                throw .invalidArgument("\(path): row \(lines[r])\(series.map { " of series '\(shown($0))'" } ?? ""), column '\(shown(header[t]))': \(first.periods == .max ? "too many" : String(first.periods)) missing periods between '\(shown(rows[prev][t]))' and '\(shown(rows[r][t]))'; \(total == .max ? "too many" : String(total)) in all is more than the series holds — is a time label wrong?")
+            }
+            throw .timeGap(path: path, row: lines[r], column: header[t], after: rows[prev][t], value: rows[r][t],
+                           periods: first.periods, series: series)
+        }
+        var out = [Float](), labels = [String]()
+        out.reserveCapacity((rowIdx.count + total) * channels); labels.reserveCapacity(rowIdx.count + total)
+        var g = 0
+        for i in rowIdx.indices {
+            if g < gaps.count, gaps[g].at == i {
+                let base = ordinals[rowIdx[i - 1]]!
+                for j in 1...gaps[g].periods {
+                    labels.append(axis.label(base + Double(j) * axis.step))
+                    out.append(contentsOf: repeatElement(Float.nan, count: channels))
+                }
+                g += 1
+            }
+            labels.append(rows[rowIdx[i]][t])
+            out.append(contentsOf: values[(i * channels)..<((i + 1) * channels)])
+        }
+        let how = policy == .drop ? "left as gaps (--missing drop)" : "filled (--missing \(policy.rawValue))"
+        let note = "\(path): \(series.map { "series '\(shown($0))': " } ?? "")\(total) missing \(axis.frequencyName) period\(total == 1 ? "" : "s") in \(gaps.count) gap\(gaps.count == 1 ? "" : "s") (first: row \(lines[r]), after '\(shown(rows[prev][t], limit: 30))'); inserted and \(how)"
+        return (out, labels, note)
     }
 }

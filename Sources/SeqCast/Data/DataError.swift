@@ -1,5 +1,6 @@
 // DataError: everything that can be wrong with input data or an output path, each message naming
-// the file and the place (row, column, dataset) and what to do.
+// the file and the place (row, column, dataset) and what to do. Text taken from the input (cells,
+// column names, labels) is shown terminal-safe and clipped (UserText.swift); every message is one line.
 
 /// Bad input files and unwritable outputs.
 public enum DataError: Error, Equatable, CustomStringConvertible {
@@ -13,7 +14,18 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(path: String, detail: String)
     case emptyFile(path: String)
     case headerOnly(path: String)
-    case raggedRow(path: String, row: Int, expected: Int, got: Int)
+    /// `quoteLine`: where a quoted field of this record that spans lines opened (a likely stray quote).
+    case raggedRow(path: String, row: Int, expected: Int, got: Int, quoteLine: Int? = nil)
+    case unclosedQuote(path: String, line: Int)
+    case fieldTooLong(path: String, line: Int, quoted: Bool, limit: Int)
+    /// A selected column whose cells are mostly not numbers (or all missing: `example` nil).
+    case notNumericColumn(path: String, column: String, numeric: Int, present: Int, example: (row: Int, value: String)?)
+    case badTimeLabel(path: String, row: Int, column: String, value: String, format: String)
+    case timeOrder(path: String, row: Int, column: String, value: String, previous: String, duplicate: Bool,
+                   series: String?, idHint: String?)
+    case timeGap(path: String, row: Int, column: String, after: String, value: String, periods: Int, series: String?)
+    case longFormat(path: String, idColumn: String, row: Int, first: String, second: String)
+    case tooLarge(path: String, dataset: String, shape: [Int], needed: String, available: String)
     case nonNumericCell(path: String, row: Int, column: String, value: String)
     case invalidNumber(path: String, row: Int, column: String, value: String)
     case unknownColumn(path: String, column: String, available: [String])
@@ -23,29 +35,86 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     case unwritable(path: String, reason: String)
     case invalidArgument(String)
 
-    public var description: String {
+    public static func == (a: DataError, b: DataError) -> Bool { a.description == b.description }
+
+    /// An HDF5 error stack for one line: the outermost and innermost entries, and the system's
+    /// reason (e.g. 'No space left on device') when the innermost is a failed file operation.
+    static func shortStack(_ s: String) -> String {
+        let parts = s.components(separatedBy: "; ")
+        guard parts.count > 2 || s.count > 300 else { return s }
+        var inner = parts.last ?? ""
+        if let r = inner.range(of: "error message = '"), let end = inner[r.upperBound...].firstIndex(of: "'") {
+            inner = String(inner[..<(inner.range(of: ":")?.lowerBound ?? inner.startIndex)]) + ": " + inner[r.upperBound..<end]
+        }
+        let text = parts.count > 1 ? parts[0] + "; …; " + inner : inner
+        return text.count > 300 ? String(text.prefix(300)) + "…" : text
+    }
+
+    /// The same error with `tmp` (a temporary path) shown as `path`.
+    func replacingPath(_ tmp: String, with path: String) -> DataError {
+        switch self {
+        case .hdf5(let p, let d, let op, let s) where p == tmp: return .hdf5(path: path, dataset: d, operation: op, stack: s)
+        case .unwritable(let p, let r) where p == tmp: return .unwritable(path: path, reason: r)
+        default:
+            let text = description
+            return text.contains(tmp) ? .invalidArgument(text.replacingOccurrences(of: tmp, with: path)) : self
+        }
+    }
+
+    public var description: String { terminalSafe(text) }
+
+    private var text: String {
         switch self {
         case .fileNotFound(let p): return "\(p): no such file"
         case .unreadable(let p, let r): return "\(p): cannot read: \(r)"
         case .notHDF5(let p): return "\(p): not an HDF5 file (or a truncated one)"
         case .hdf5(let p, let d, let op, let s):
-            return "\(p)\(d.map { ": dataset '\($0)'" } ?? ""): \(op) failed\(s.isEmpty ? "" : " (HDF5: \(s))")"
+            return "\(p)\(d.map { ": dataset '\(shown($0))'" } ?? ""): \(op) failed\(s.isEmpty ? "" : " (HDF5: \(Self.shortStack(s)))")"
         case .missingDataset(let p, let d, let a):
-            return "\(p): no dataset '\(d)'; the file has: \(a.isEmpty ? "no datasets" : a.joined(separator: ", "))"
+            return "\(p): no dataset '\(shown(d))'; the file has: \(a.isEmpty ? "no datasets" : shownList(a))"
         case .wrongRank(let p, let d, let r, let e): return "\(p): dataset '\(d)' has rank \(r), expected \(e)"
         case .nonNumericDataset(let p, let d, let t): return "\(p): dataset '\(d)' holds \(t), not numbers"
         case .shapeMismatch(let p, let d): return "\(p): \(d)"
         case .emptyFile(let p): return "\(p): the file is empty"
         case .headerOnly(let p): return "\(p): only a header row, no data"
-        case .raggedRow(let p, let r, let e, let g): return "\(p): row \(r) has \(g) fields, the header has \(e)"
+        case .raggedRow(let p, let r, let e, let g, let q):
+            let hint = q.map { "; the quoted field opened on line \($0) spans several lines — is a quote not closed?" } ?? ""
+            return "\(p): row \(r) has \(g) fields, the header has \(e)\(hint)"
+        case .unclosedQuote(let p, let l):
+            return "\(p): line \(l): the quote opened here is never closed (the rest of the file would be one field); remove the stray '\"' or close it"
+        case .fieldTooLong(let p, let l, let q, let limit):
+            return q ? "\(p): line \(l): the quoted field opened here is longer than \(limit / 1024) KiB; is a quote not closed?"
+                     : "\(p): line \(l): a field is longer than \(limit / 1024) KiB; this does not look like a CSV file"
         case .nonNumericCell(let p, let r, let c, let v):
-            return "\(p): row \(r), column '\(c)': '\(v)' is not a number"
+            let comma = v.contains(",") && Double(v.replacingOccurrences(of: ",", with: ".")) != nil
+            let hint = v.contains("\n") ? " (a quoted field spanning several lines: is a quote not closed?)"
+                : comma ? " (decimal commas are not supported; use '.')" : ""
+            return "\(p): row \(r), column '\(shown(c))': '\(shown(v))' is not a number\(hint)"
         case .invalidNumber(let p, let r, let c, let v):
-            return "\(p): row \(r), column '\(c)': '\(v)' is infinite or out of Float range"
+            return "\(p): row \(r), column '\(shown(c))': '\(shown(v))' is infinite or out of Float range"
         case .unknownColumn(let p, let c, let a):
-            return "\(p): no column '\(c)'; columns are: \(a.joined(separator: ", "))"
+            return "\(p): no column '\(shown(c))'; columns are: \(shownList(a))"
         case .missingValue(let p, let r, let c):
-            return "\(p): row \(r), column '\(c)': missing value (use --missing interpolate|ffill|drop to fill or skip gaps)"
+            return "\(p): row \(r), column '\(shown(c))': missing value (use --missing interpolate|ffill|drop to fill or skip gaps)"
+        case .notNumericColumn(let p, let c, let n, let present, let ex):
+            guard let ex else { return "\(p): column '\(shown(c))' has no values (every cell is missing); choose other columns with --target" }
+            return "\(p): column '\(shown(c))' is text, not numbers: \(present - n) of its \(present) values are not numbers (first: row \(ex.row), '\(shown(ex.value))')"
+        case .badTimeLabel(let p, let r, let c, let v, let f):
+            return "\(p): row \(r), time column '\(shown(c))': '\(shown(v))' is not a time label like the others (\(f))"
+        case .timeOrder(let p, let r, let c, let v, let prev, let dup, let s, let id):
+            let whose = s.map { " of series '\(shown($0))'" } ?? ""
+            let what = dup ? "time '\(shown(v))' repeats the row before it" : "time '\(shown(v))' comes after '\(shown(prev))' (times must increase)"
+            let hint = id.map { "; if the file holds several series, name their id column: --id-column \(shown($0))" }
+                ?? (dup ? "; remove duplicate rows" : "; sort the file by '\(shown(c))'")
+            return "\(p): row \(r)\(whose), column '\(shown(c))': \(what)\(hint)"
+        case .timeGap(let p, let r, let c, let a, let v, let n, let s):
+            let whose = s.map { " of series '\(shown($0))'" } ?? ""
+            return "\(p): row \(r)\(whose), column '\(shown(c))': \(n) missing period\(n == 1 ? "" : "s") between '\(shown(a))' and '\(shown(v))' (use --missing interpolate|ffill|drop to fill or skip gaps)"
+        case .longFormat(let p, let id, let r, let a, let b):
+            return "\(p): row \(r): the time column starts again where column '\(shown(id))' changes from '\(shown(a))' to '\(shown(b))'; this looks like several series in long format: add --id-column \(shown(id))"
+        case .tooLarge(let p, let d, let shape, let need, let avail):
+            return "\(p): dataset '\(shown(d))' declares shape [\(shape.map(String.init).joined(separator: ", "))]: reading it needs \(need) of memory, more than half of this machine's \(avail); refusing to read it"
+
         case .invalidValue(let p, let d, let i, let v):
             return "\(p): dataset '\(d)' element \(i) is \(v); NaN and infinity are not allowed"
         case .seriesTooShort(let p, let s, let n, let need, let l, let k):

@@ -1,5 +1,24 @@
-// DataSource: one entry point that reads series from a CSV or HDF5 file, chosen by content.
+// DataSource: one entry point that reads series from a CSV or HDF5 file, chosen by content, and
+// DataNotes, through which the reader's notes (columns left out, rows reordered, gaps filled) reach
+// the CLI whichever job loaded the file.
 import Foundation
+
+/// Where the notes of every DataSource.load go (the CLI prints them to stderr). Each distinct note
+/// is delivered once per process, however often a file is loaded.
+public enum DataNotes {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var handler: (@Sendable (String) -> Void)?
+    nonisolated(unsafe) private static var delivered: Set<String> = []
+
+    /// Sets the receiver of notes (nil: drop them).
+    public static func onNote(_ h: (@Sendable (String) -> Void)?) { lock.withLock { handler = h } }
+
+    static func post(_ notes: [String]) {
+        let fresh: [String] = lock.withLock { notes.filter { delivered.insert($0).inserted } }
+        guard let h = lock.withLock({ handler }) else { return }
+        for n in fresh { h(n) }
+    }
+}
 
 public enum DataSource {
     /// True when `path` starts with the HDF5 signature.
@@ -14,9 +33,9 @@ public enum DataSource {
     public static func load(_ path: String, selection: DataSelection) throws(DataError) -> SeriesCollection {
         guard FileManager.default.fileExists(atPath: path) else { throw .fileNotFound(path: path) }
         let lower = path.lowercased()
-        if isHDF5(path) || lower.hasSuffix(".h5") || lower.hasSuffix(".hdf5") {
-            return try HDF5File.open(path).series(selection)
-        }
-        return try CSVTable.read(path).series(selection)
+        let c = isHDF5(path) || lower.hasSuffix(".h5") || lower.hasSuffix(".hdf5")
+            ? try HDF5File.open(path).series(selection) : try CSVTable.read(path).series(selection)
+        DataNotes.post(c.notes)
+        return c
     }
 }

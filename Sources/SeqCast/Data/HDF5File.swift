@@ -1,6 +1,8 @@
 // HDF5File: the only file that imports CHDF5. Owns every HDF5 handle in a type that closes it,
 // turns every negative status into a DataError carrying the path, the dataset and the HDF5 error
 // stack, and exposes plain Swift reads and writes of Float datasets and their attributes.
+// Declared sizes are never trusted: element counts are multiplied with overflow checks and a read
+// that would need more than half the machine's memory is refused before anything is allocated.
 import CHDF5
 import Foundation
 
@@ -27,12 +29,19 @@ public struct DatasetInfo: Equatable, Sendable {
     }
 }
 
-/// An hid_t with the function that releases it.
+/// An hid_t with the function that releases it: explicitly with `close()` (whose status writers
+/// check: closing flushes caches, which can fail on a full disk), or when released.
 private final class H5Handle {
     let id: hid_t
-    private let close: (hid_t) -> herr_t
-    init(_ id: hid_t, _ close: @escaping (hid_t) -> herr_t) { self.id = id; self.close = close }
-    deinit { _ = close(id) }
+    private let release: (hid_t) -> herr_t
+    private var isOpen = true
+    init(_ id: hid_t, _ close: @escaping (hid_t) -> herr_t) { self.id = id; self.release = close }
+    func close() -> herr_t {
+        guard isOpen else { return 0 }
+        isOpen = false
+        return release(id)
+    }
+    deinit { if isOpen { _ = release(id) } }
 }
 
 /// An open HDF5 file. Closed when the value is released.
@@ -68,6 +77,13 @@ public final class HDF5File {
     /// Flushes everything to disk.
     public func flush() throws(DataError) {
         try check(H5Fflush(file.id, H5F_SCOPE_GLOBAL), nil, "flushing the file")
+    }
+
+    /// Flushes and closes the file, reporting a failure (e.g. a full disk) as an error; writers call
+    /// it before their temporary file is renamed into place. The value must not be used afterwards.
+    public func close() throws(DataError) {
+        try flush()
+        try check(file.close(), nil, "closing the file")
     }
 
     // MARK: errors
@@ -121,7 +137,42 @@ public final class HDF5File {
         guard H5Sget_simple_extent_dims(space.id, &dims, nil) >= 0 else {
             throw .hdf5(path: path, dataset: name, operation: "reading the shape", stack: Self.stack())
         }
-        return rank == 0 ? [] : dims.map { Int($0) }
+        var out: [Int] = []
+        for d in dims.prefix(rank) {
+            guard let n = Int(exactly: d) else {
+                throw .shapeMismatch(path: path, detail: "dataset '\(shown(name))' declares a dimension of \(d), larger than this machine can index")
+            }
+            out.append(n)
+        }
+        return out
+    }
+
+    /// Largest read allowed: half the physical memory (a crafted tiny file can declare terabytes).
+    static var memoryLimit: UInt64 { ProcessInfo.processInfo.physicalMemory / 2 }
+
+    /// Elements in `shape`, checked for Int overflow and for `bytesPerElement` × count fitting in
+    /// memoryLimit; otherwise an error saying how much memory the read needs and how much there is.
+    func checkedCount(_ shape: [Int], bytesPerElement: Int, _ name: String) throws(DataError) -> Int {
+        func gib(_ b: Double) -> String {
+            b >= 1_073_741_824 ? String(format: "%.1f GiB", b / 1_073_741_824) : String(format: "%.1f MiB", b / 1_048_576)
+        }
+        var count = 1
+        var overflow = false
+        for d in shape {
+            let (p, o) = count.multipliedReportingOverflow(by: d)
+            if o { overflow = true; break }
+            count = p
+        }
+        let memory = Double(ProcessInfo.processInfo.physicalMemory)
+        let (bytes, o2) = count.multipliedReportingOverflow(by: max(bytesPerElement, 1))
+        if overflow || o2 {
+            throw .tooLarge(path: path, dataset: name, shape: shape, needed: "more bytes than a 64-bit machine can address",
+                            available: gib(memory))
+        }
+        if UInt64(bytes) > Self.memoryLimit {
+            throw .tooLarge(path: path, dataset: name, shape: shape, needed: gib(Double(bytes)), available: gib(memory))
+        }
+        return count
     }
 
     private func typeDescription(_ type: hid_t) -> String {
@@ -161,7 +212,7 @@ public final class HDF5File {
             throw .nonNumericDataset(path: path, dataset: name, type: typeDescription(type.id))
         }
         let dims = try shape(of: ds, name)
-        let count = dims.reduce(1, *)
+        let count = try checkedCount(dims, bytesPerElement: MemoryLayout<Float>.size, name)
         var values = [Float](repeating: 0, count: count)
         if count > 0 {
             let status = values.withUnsafeMutableBytes {
@@ -191,6 +242,26 @@ public final class HDF5File {
             try check(status, name, "writing the data")
         }
         for (key, value) in attributes { try setAttribute(key, value, on: ds.id, name) }
+        try check(ds.close(), name, "closing the dataset")
+    }
+
+    /// Creates a float32 dataset of `shape` without writing data (reads give zeros until written);
+    /// `chunk` gives chunked storage. Space is allocated only when written, so a file can declare
+    /// a dataset far larger than itself (tests of the size checks use this).
+    public func reserve(_ name: String, shape: [Int], chunk: [Int]? = nil) throws(DataError) {
+        var dims = shape.map { hsize_t($0) }
+        let space = try handle(H5Screate_simple(Int32(dims.count), &dims, nil), name, "creating the dataspace", H5Sclose)
+        let dcpl = try handle(H5Pcreate(seqcast_h5p_dataset_create()), name, "creating dataset properties", H5Pclose)
+        if var c = chunk?.map({ hsize_t($0) }) {
+            try check(H5Pset_chunk(dcpl.id, Int32(c.count), &c), name, "setting the chunk shape")
+        }
+        _ = try handle(H5Dcreate2(file.id, name, seqcast_h5t_native_float(), space.id, seqcast_h5p_default(), dcpl.id,
+                                  seqcast_h5p_default()), name, "creating the dataset", H5Dclose)
+    }
+
+    /// Hard-links the object at `target` under the new path `link`, e.g. a group inside itself.
+    public func hardLink(_ target: String, as link: String) throws(DataError) {
+        try check(seqcast_h5_hard_link(file.id, target, link), link, "linking to '\(target)'")
     }
 
     /// Writes a 1-D dataset of fixed-length UTF-8 strings (e.g. time labels).
@@ -210,6 +281,7 @@ public final class HDF5File {
             try check(H5Dwrite(ds.id, type.id, seqcast_h5s_all(), seqcast_h5s_all(), seqcast_h5p_default(), &bytes),
                       name, "writing the data")
         }
+        try check(ds.close(), name, "closing the dataset")
     }
 
     /// Reads a 1-D dataset of fixed-length strings.
@@ -219,7 +291,9 @@ public final class HDF5File {
         guard H5Tget_class(type.id) == H5T_STRING, H5Tis_variable_str(type.id) == 0 else {
             throw .nonNumericDataset(path: path, dataset: name, type: typeDescription(type.id) + " (expected fixed-length strings)")
         }
-        let width = H5Tget_size(type.id), n = try shape(of: ds, name).reduce(1, *)
+        let width = H5Tget_size(type.id), dims = try shape(of: ds, name)
+        let n = try checkedCount(dims, bytesPerElement: width, name)
+        _ = try checkedCount(dims, bytesPerElement: width + 16, name)   // the Strings too
         var bytes = [UInt8](repeating: 0, count: width * n)
         if n > 0 {
             try check(H5Dread(ds.id, type.id, seqcast_h5s_all(), seqcast_h5s_all(), seqcast_h5p_default(), &bytes),
@@ -246,6 +320,7 @@ public final class HDF5File {
                                   name, "creating attribute '\(key)'", H5Aclose)
             var padded = bytes.isEmpty ? [UInt8(0)] : bytes
             try check(H5Awrite(attr.id, type.id, &padded), name, "writing attribute '\(key)'")
+            try check(attr.close(), name, "closing attribute '\(key)'")
         case .numbers(let v):
             var dims = [hsize_t(v.count)]
             let space = try handle(v.count == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dims, nil),
@@ -254,6 +329,7 @@ public final class HDF5File {
                                              seqcast_h5p_default()), name, "creating attribute '\(key)'", H5Aclose)
             var values = v
             try check(H5Awrite(attr.id, seqcast_h5t_native_double(), &values), name, "writing attribute '\(key)'")
+            try check(attr.close(), name, "closing attribute '\(key)'")
         }
     }
 
@@ -277,12 +353,16 @@ public final class HDF5File {
             case H5T_STRING:
                 var buf = [CChar](repeating: 0, count: 1 << 16)
                 var n = seqcast_h5_read_string_attr(attr.id, &buf, buf.count)
-                if n >= buf.count { buf = [CChar](repeating: 0, count: n + 1); n = seqcast_h5_read_string_attr(attr.id, &buf, buf.count) }
+                if n >= buf.count {
+                    _ = try checkedCount([n, 1], bytesPerElement: 1, "\(name) attribute '\(key)'")
+                    buf = [CChar](repeating: 0, count: n + 1); n = seqcast_h5_read_string_attr(attr.id, &buf, buf.count)
+                }
                 guard n >= 0 else { throw .hdf5(path: path, dataset: name, operation: "reading attribute '\(key)'", stack: Self.stack()) }
                 out.append((key, .string(cString(buf))))
             case H5T_INTEGER, H5T_FLOAT:
                 let space = try handle(H5Aget_space(attr.id), name, "reading attribute space", H5Sclose)
-                let count = max(Int(H5Sget_simple_extent_npoints(space.id)), 0)
+                let count = try checkedCount([max(Int(H5Sget_simple_extent_npoints(space.id)), 0)],
+                                             bytesPerElement: MemoryLayout<Double>.size, "\(name) attribute '\(key)'")
                 var values = [Double](repeating: 0, count: count)
                 try check(H5Aread(attr.id, seqcast_h5t_native_double(), &values), name, "reading attribute '\(key)'")
                 out.append((key, .numbers(values)))

@@ -129,7 +129,7 @@ extension SeriesCollection {
             let file = try HDF5File.create(tmp)
             try file.write("series", shape: shape, values: values, attributes: attrs)
             if timeAxis != nil, let time = series.first?.time, !time.isEmpty { try file.write("time", strings: time) }
-            try file.flush()
+            try file.close()
         }
     }
 }

@@ -52,11 +52,13 @@ public struct SeriesCollection: Sendable {
     public var timeAxis: TimeAxis?
     /// Missing values that were filled (interpolate / ffill) or left as gaps (drop).
     public var missingCount: Int
+    /// What the reader decided that the user should know (columns left out, rows reordered, gaps filled).
+    public var notes: [String]
 
     public init(source: String, channels: [String], targetCount: Int, series: [Series], timeAxis: TimeAxis?,
-                missingCount: Int) {
+                missingCount: Int, notes: [String] = []) {
         self.source = source; self.channels = channels; self.targetCount = targetCount; self.series = series
-        self.timeAxis = timeAxis; self.missingCount = missingCount
+        self.timeAxis = timeAxis; self.missingCount = missingCount; self.notes = notes
     }
 
     public var targetNames: [String] { Array(channels.prefix(targetCount)) }

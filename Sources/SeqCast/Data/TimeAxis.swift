@@ -1,6 +1,7 @@
 // TimeAxis: recognises a time column's labels (year, year-quarter, year-month, date, date-time,
 // plain number), infers the frequency, continues the labels past the end for forecasts, and
-// suggests a seasonal period.
+// suggests a seasonal period. `classify` judges a whole column (the format most labels follow and
+// the first label that does not), so one bad label is reported instead of silently dropping the axis.
 import Foundation
 
 /// How time labels are written.
@@ -44,7 +45,7 @@ public struct TimeAxis: Codable, Sendable, Equatable {
         }
     }
 
-    /// Detects the format from the labels and the step from the median difference, or nil when
+    /// Detects the format from the labels and the step from the differences, or nil when
     /// the labels are not times.
     public static func detect(column: String, labels: [String]) -> TimeAxis? {
         let sample = labels.filter { !$0.isEmpty }
@@ -55,12 +56,45 @@ public struct TimeAxis: Codable, Sendable, Equatable {
             let v = values.map { $0! }
             let diffs = zip(v.dropFirst(), v).map { $0 - $1 }.filter { $0 > 0 }.sorted()
             guard !diffs.isEmpty else { continue }
-            var step = diffs[diffs.count / 2]
+            // The smallest step when every step is a multiple of it (a regular axis with missing
+            // periods), else the median step.
+            let smallest = diffs[0]
+            var step = diffs.allSatisfy({ d in abs(d / smallest - (d / smallest).rounded()) < 1e-9 })
+                ? smallest : diffs[diffs.count / 2]
             if format == .date && (28...31).contains(step) { continue }   // month ends: not a day step
             if format == .dateTime { step = step.rounded() }
             return TimeAxis(format: format, step: step, column: column)
         }
         return nil
+    }
+
+    /// Formats in detection order (the first of equally good ones wins).
+    static let detectionOrder: [TimeFormat] = [.yearQuarter, .yearMonth, .date, .dateTime, .year, .number]
+
+    /// An example label of each format, for messages.
+    static func example(_ f: TimeFormat) -> String {
+        switch f {
+        case .year: return "like 1949"
+        case .yearQuarter: return "like 1970-Q1"
+        case .yearMonth: return "like 1949-01"
+        case .date: return "like 1958-03-29"
+        case .dateTime: return "like 2020-01-01 13:00"
+        case .number: return "numbers"
+        }
+    }
+
+    /// The format most labels of a whole column follow, with every label's position on that
+    /// format's axis (nil where a label — missing ones included — does not follow it); nil when
+    /// no label is a time.
+    static func classify(_ labels: [String]) -> (format: TimeFormat, ordinals: [Double?])? {
+        var best: (TimeFormat, [Double?], Int)? = nil
+        for format in detectionOrder {
+            let o = labels.map { missingTokens.contains($0) ? nil : ordinal($0, format) }
+            let n = o.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
+            if n > (best?.2 ?? 0) { best = (format, o, n) }
+            if n == labels.count { break }
+        }
+        return best.map { ($0.0, $0.1) }
     }
 
     /// Position of a label on the format's axis (years, quarters, months, days or seconds).
@@ -132,7 +166,8 @@ public struct TimeAxis: Codable, Sendable, Equatable {
         return abs(n - n.rounded()) < 1e-6 ? Int(n.rounded()) : nil
     }
 
-    private func label(_ v: Double) -> String {
+    /// The label at position `v` of this axis.
+    func label(_ v: Double) -> String {
         switch format {
         case .year: return String(Int(v))
         case .yearQuarter: let q = Int(v); return "\(q / 4)-Q\(q % 4 + 1)"

@@ -1,10 +1,21 @@
 // AtomicFile: every output is written to a temporary file beside its destination and renamed
 // into place, so a failure never leaves a half-written file and never touches an existing one.
+// The temporary file lives in a private directory made with mkdtemp (random name, created
+// exclusively, mode 0700) in the destination's folder, so its name cannot be guessed or planted.
 import Foundation
 
 public enum AtomicFile {
-    /// Calls `body` with a fresh temporary path in the destination's directory, then renames it to
-    /// `path`. On any error the temporary file is removed and `path` is left as it was.
+    /// A new private directory (mkdtemp) named `.NAME.tmp-XXXXXX` in `dir`.
+    static func privateDirectory(in dir: String, for name: String, path: String) throws(DataError) -> String {
+        var template = Array((dir + "/." + name + ".tmp-XXXXXX").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) != nil }
+        guard made else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
+        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Calls `body` with a fresh temporary path (that does not exist yet) in the destination's
+    /// directory, then renames it to `path`. On any error the temporary file is removed and `path`
+    /// is left as it was.
     public static func write(to path: String, _ body: (String) throws(DataError) -> Void) throws(DataError) {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
@@ -15,24 +26,32 @@ public enum AtomicFile {
         guard FileManager.default.isWritableFile(atPath: dir) else {
             throw .unwritable(path: path, reason: "directory \(dir) is not writable")
         }
-        let tmp = dir + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        do throws(DataError) {
-            try body(tmp)
-            guard rename(tmp, path) == 0 else {
-                throw DataError.unwritable(path: path, reason: String(cString: strerror(errno)))
-            }
-        } catch {
-            try? FileManager.default.removeItem(atPath: tmp)
-            throw error
+        let tmpDir = try privateDirectory(in: dir, for: url.lastPathComponent, path: path)
+        defer { try? FileManager.default.removeItem(atPath: tmpDir) }
+        let tmp = tmpDir + "/" + url.lastPathComponent
+        do throws(DataError) { try body(tmp) } catch { throw error.replacingPath(tmp, with: path) }
+        guard rename(tmp, path) == 0 else {
+            throw DataError.unwritable(path: path, reason: String(cString: strerror(errno)))
         }
     }
 
-    /// Writes text atomically.
+    /// Writes text atomically (created exclusively, every byte written and the file closed before the rename).
     public static func write(_ text: String, to path: String) throws(DataError) {
         try write(to: path) { tmp throws(DataError) in
-            guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else {
-                throw .unwritable(path: path, reason: "cannot create a file in its directory")
+            let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
+            var failure: Int32 = 0
+            let bytes = Array(text.utf8)
+            var done = 0
+            bytes.withUnsafeBytes { raw in
+                while done < raw.count {
+                    let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
+                    if n < 0 { if errno == EINTR { continue }; failure = errno; return }
+                    done += n
+                }
             }
+            if close(fd) != 0 && failure == 0 { failure = errno }
+            if failure != 0 { throw .unwritable(path: path, reason: String(cString: strerror(failure))) }
         }
     }
 
@@ -40,6 +59,29 @@ public enum AtomicFile {
     public static func makeDirectory(_ dir: String) throws(DataError) {
         do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
             throw .unwritable(path: dir, reason: error.localizedDescription)
+        }
+    }
+
+    /// True when `a` and `b` name the same file: the same path after resolving symlinks, or (when
+    /// both exist) the same device and inode, so hard links count too.
+    public static func sameFile(_ a: String, _ b: String) -> Bool {
+        func resolved(_ p: String) -> String {
+            if let r = realpath(p, nil) { defer { free(r) }; return String(cString: r) }
+            // Not there (yet): resolve its folder.
+            let url = URL(fileURLWithPath: p)
+            let dir = url.deletingLastPathComponent().path
+            if let r = realpath(dir, nil) { defer { free(r) }; return String(cString: r) + "/" + url.lastPathComponent }
+            return url.standardizedFileURL.path
+        }
+        if resolved(a) == resolved(b) { return true }
+        var sa = stat(), sb = stat()
+        return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    }
+
+    /// Refuses an output (`flag` names the option) that is the input file itself.
+    public static func refuseOverwriting(input: String, with output: String, flag: String) throws(DataError) {
+        guard !sameFile(input, output) else {
+            throw .invalidArgument("\(flag) \(output): refusing to overwrite the input file \(input); give a new path")
         }
     }
 }

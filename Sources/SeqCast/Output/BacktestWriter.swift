@@ -85,7 +85,7 @@ extension BacktestResult {
             try f.write("origin", shape: [windows.count], values: windows.map { Float($0.origin) })
             try f.write("series", strings: windows.map(\.series))
             try f.write("time", strings: windows.flatMap(\.times))
-            try f.flush()
+            try f.close()
         }
     }
 }

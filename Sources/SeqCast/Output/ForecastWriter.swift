@@ -46,7 +46,7 @@ extension Forecast {
             try AtomicFile.write(to: path) { tmp throws(DataError) in
                 let f = try HDF5File.create(tmp)
                 try writeDatasets(f, name: "forecast", extra: extra)
-                try f.flush()
+                try f.close()
             }
         } else {
             try AtomicFile.write(csv, to: path)
@@ -56,9 +56,9 @@ extension Forecast {
     /// Copies HDF5 `input` to `output` with the forecast added as dataset `name`; never touches `input`.
     public func writeBack(input: String, output: String, name: String,
                           attributes extra: [(String, AttributeValue)] = []) throws(DataError) {
-        let a = URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath().path
-        let b = URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath().path
-        guard a != b else { throw .invalidArgument("--write-back \(output): refusing to modify the input file in place; give a new path") }
+        guard !AtomicFile.sameFile(input, output) else {
+            throw .invalidArgument("--write-back \(output): refusing to modify the input file in place; give a new path")
+        }
         guard DataSource.isHDF5(input) else { throw .invalidArgument("--write-back needs an HDF5 input; \(input) is not one") }
         if (try HDF5File.open(input).datasetNames()).contains(name) {
             throw .invalidArgument("\(input) already has a dataset '\(name)'; choose another with --forecast-dataset")
@@ -69,7 +69,7 @@ extension Forecast {
             }
             let f = try HDF5File.open(tmp, writable: true)
             try writeDatasets(f, name: name, extra: extra)
-            try f.flush()
+            try f.close()
         }
     }
 }

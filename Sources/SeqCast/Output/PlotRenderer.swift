@@ -1,6 +1,9 @@
 // PlotRenderer: runs gnuplot on the templates in plots/ — writes the data files and a settings
 // file (every string quoted for gnuplot, never passed through a shell), runs `gnuplot` as a
 // process, checks its exit status and stderr, and renames the image into place.
+// Templates are gnuplot programs (they can run commands), so they are taken only from where the
+// user said ($SEQCAST_PLOTS, or --plot-templates which sets it) or from beside the installed
+// binary — never from the current directory. Temporary files live in mkdtemp directories.
 import Foundation
 
 public enum PlotKind: String, CaseIterable, Sendable { case forecast, backtest, training }
@@ -17,7 +20,7 @@ public enum PlotError: Error, CustomStringConvertible {
         case .gnuplotMissing:
             return "gnuplot not found on PATH (install gnuplot-nox; `make setup` does); other outputs were written"
         case .templatesMissing(let s):
-            return "plot templates not found (looked in \(s.joined(separator: ", "))); set SEQCAST_PLOTS to the plots/ folder"
+            return "plot templates not found (looked in \(s.joined(separator: ", "))); give the plots/ folder with --plot-templates DIR or SEQCAST_PLOTS"
         case .gnuplotFailed(let st, let e):
             return "gnuplot failed (exit \(st)): \(e.split(separator: "\n").prefix(3).joined(separator: " | "))"
         case .nothingToPlot(let m): return m
@@ -41,14 +44,17 @@ public enum PlotValue {
 }
 
 public enum PlotRenderer {
-    /// The plots/ folder: $SEQCAST_PLOTS, ./plots, or the source tree or install prefix of the binary.
+    /// The plots/ folder: $SEQCAST_PLOTS when set (and then only it), else beside the binary:
+    /// the source tree of a `.build/<triple>/release` build or `<prefix>/share/seqcast/plots`.
+    /// Never the current directory: a planted plots/common.gp there would run as gnuplot code.
     static func templates() throws(PlotError) -> String {
-        var candidates: [String] = []
-        if let env = ProcessInfo.processInfo.environment["SEQCAST_PLOTS"] { candidates.append(env) }
-        candidates.append(FileManager.default.currentDirectoryPath + "/plots")
+        if let env = ProcessInfo.processInfo.environment["SEQCAST_PLOTS"], !env.isEmpty {
+            guard FileManager.default.fileExists(atPath: env + "/common.gp") else { throw .templatesMissing(searched: [env]) }
+            return env
+        }
         let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        candidates.append(exe.appendingPathComponent("../../../plots").standardized.path)   // .build/<triple>/release
-        candidates.append(exe.appendingPathComponent("../share/seqcast/plots").standardized.path)
+        let candidates = [exe.appendingPathComponent("../../../plots").standardized.path,   // .build/<triple>/release
+                          exe.appendingPathComponent("../share/seqcast/plots").standardized.path]
         guard let dir = candidates.first(where: { FileManager.default.fileExists(atPath: $0 + "/common.gp") }) else {
             throw .templatesMissing(searched: candidates)
         }
@@ -82,12 +88,16 @@ public enum PlotRenderer {
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
             throw DataError.unwritable(path: output, reason: "directory \(dir) does not exist")
         }
-        let work = NSTemporaryDirectory() + "seqcast-plot-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let tmp = NSTemporaryDirectory()
+        let work = try AtomicFile.privateDirectory(in: tmp.hasSuffix("/") ? String(tmp.dropLast()) : tmp,
+                                                   for: "seqcast-plot", path: output)
         defer { try? FileManager.default.removeItem(atPath: work) }
-        for (name, text) in files { try text.write(toFile: work + "/" + name, atomically: false, encoding: .utf8) }
+        for (name, text) in files { try AtomicFile.write(text, to: work + "/" + name) }
         let ext = outURL.pathExtension.lowercased()
-        let tmpImage = dir + "/." + outURL.lastPathComponent + ".tmp-\(getpid())." + ext
+        // gnuplot writes the image into a private directory beside the output; it is renamed into place.
+        let imageDir = try AtomicFile.privateDirectory(in: dir, for: outURL.lastPathComponent, path: output)
+        defer { try? FileManager.default.removeItem(atPath: imageDir) }
+        let tmpImage = imageDir + "/image." + ext
         var all: [(String, PlotValue)] = [
             ("out_file", .text(tmpImage)), ("term", .text(ext == "svg" ? "svg" : "pngcairo")),
             ("width", .number(Double(width))), ("height", .number(Double(height))), ("title_text", .text(title)),
@@ -95,7 +105,7 @@ public enum PlotRenderer {
         ]
         all += settings
         let settingsText = all.map { "\($0.0) = \($0.1.gnuplot)" }.joined(separator: "\n") + "\n"
-        try settingsText.write(toFile: work + "/settings.gp", atomically: false, encoding: .utf8)
+        try AtomicFile.write(settingsText, to: work + "/settings.gp")
 
         let p = Process()
         p.executableURL = URL(fileURLWithPath: gnuplot)

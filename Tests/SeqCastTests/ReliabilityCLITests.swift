@@ -1,0 +1,163 @@
+// Reliability through the built binary: outputs that name the input are refused, plot templates
+// never come from the current directory, temporaries are private, user text reaches the terminal
+// escaped, and the reader's notes reach stderr. RELIABILITY.md lists which test covers which item.
+import Foundation
+import XCTest
+import SeqCast
+
+/// Runs the CLI in `cwd` (no shell).
+private func runCLI(in cwd: String, _ args: [String], environment: [String: String] = [:],
+                    shell: String? = nil) throws -> RunResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: shell == nil ? seqcastBinary : "/bin/sh")
+    p.arguments = shell.map { ["-c", $0] } ?? args
+    p.currentDirectoryURL = URL(fileURLWithPath: cwd)
+    var env = ProcessInfo.processInfo.environment
+    env["SEQCAST_PLOTS"] = nil
+    p.environment = env.merging(environment) { $1 }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out; p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return RunResult(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self),
+                     err: String(decoding: e, as: UTF8.self), signaled: p.terminationReason == .uncaughtSignal)
+}
+
+final class ReliabilityCLITests: XCTestCase {
+    override func setUpWithError() throws {
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: seqcastBinary), "\(seqcastBinary) missing: build the CLI first")
+    }
+
+    // MARK: 6. --out naming the input
+
+    func testOutNamingTheInputIsRefused() throws {
+        let dir = temporaryDirectory(self)
+        let input = dir + "/a.csv"
+        try FileManager.default.copyItem(atPath: datasetPath("airline.csv"), toPath: input)
+        let before = try Data(contentsOf: URL(fileURLWithPath: input))
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link.csv", withDestinationPath: input)
+        try FileManager.default.linkItem(atPath: input, toPath: dir + "/hard.csv")
+        for out in [input, dir + "/link.csv", dir + "/./hard.csv"] {
+            let r = try runCLI(["convert", "--data", input, "--out", out])
+            XCTAssertNotEqual(r.status, 0, out)
+            XCTAssertTrue(r.err.contains("refusing to overwrite the input file"), r.err)
+            XCTAssertEqual(r.err.split(separator: "\n").count, 1, r.err)
+        }
+        XCTAssertEqual(try runCLI(["train", "--data", input, "--horizon", "6", "--epochs", "1", "--ensemble", "1",
+                                   "--out", dir + "/run", "--quiet"]).status, 0)
+        let f = try runCLI(["forecast", "--model", dir + "/run", "--data", dir + "/link.csv", "--out", input])
+        XCTAssertNotEqual(f.status, 0)
+        XCTAssertTrue(f.err.contains("--out \(input): refusing to overwrite the input file"), f.err)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: input)), before, "the input is untouched")
+        XCTAssertTrue(AtomicFile.sameFile(input, dir + "/hard.csv"))
+        XCTAssertFalse(AtomicFile.sameFile(input, dir + "/new.csv"))
+    }
+
+    // MARK: 9. Plot templates and temporary files
+
+    func testPlotTemplatesAreNeverReadFromTheCurrentDirectory() throws {
+        let dir = temporaryDirectory(self)
+        try FileManager.default.createDirectory(atPath: dir + "/plots", withIntermediateDirectories: true)
+        let marker = dir + "/PLANTED-TEMPLATE-RAN"
+        for kind in ["common", "training", "forecast", "backtest"] {
+            writeFile(dir + "/plots", "\(kind).gp", "system('touch \(marker)')\n")
+        }
+        try FileManager.default.copyItem(atPath: datasetPath("airline.csv"), toPath: dir + "/a.csv")
+        let r = try runCLI(in: dir, ["train", "--data", "a.csv", "--horizon", "6", "--epochs", "2", "--ensemble", "1",
+                                     "--out", "run", "--quiet", "--plot"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: marker), "a template in ./plots ran")
+        XCTAssertNotNil(pngSize(dir + "/run/training.png"), "drawn with the installed templates")
+        // Asked for explicitly, a template folder is used — and a wrong one is an error, not a fallback.
+        let wrong = try runCLI(in: dir, ["plot", "--from", "run", "--kind", "training", "--out", "x.png",
+                                         "--plot-templates", dir + "/nowhere"])
+        XCTAssertNotEqual(wrong.status, 0)
+        XCTAssertTrue(wrong.err.contains("plot templates not found (looked in \(dir)/nowhere)"), wrong.err)
+        let env = try runCLI(in: dir, ["plot", "--from", "run", "--kind", "training", "--out", "y.png"],
+                             environment: ["SEQCAST_PLOTS": dir + "/nowhere"])
+        XCTAssertNotEqual(env.status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: marker))
+        XCTAssertEqual(listing(dir).filter { $0.hasPrefix(".") }, [], "no temporary file left behind")
+    }
+
+    func testTemporaryFilesArePrivateAndUnpredictable() throws {
+        let dir = temporaryDirectory(self)
+        var seen: [String] = []
+        for _ in 0..<2 {
+            try AtomicFile.write(to: dir + "/out.txt") { tmp throws(DataError) in
+                seen.append(tmp)
+                XCTAssertFalse(FileManager.default.fileExists(atPath: tmp), "the body creates the file itself")
+                let parent = URL(fileURLWithPath: tmp).deletingLastPathComponent().path
+                let attrs = try? FileManager.default.attributesOfItem(atPath: parent)
+                XCTAssertEqual((attrs?[.posixPermissions] as? NSNumber)?.intValue, 0o700, "private folder")
+                XCTAssertTrue(URL(fileURLWithPath: parent).lastPathComponent.hasPrefix(".out.txt.tmp-"), parent)
+                FileManager.default.createFile(atPath: tmp, contents: Data("x".utf8))
+            }
+        }
+        XCTAssertNotEqual(seen[0], seen[1])
+        XCTAssertFalse(seen[0].contains("\(getpid())"), "the name is random, not the process id")
+        XCTAssertEqual(listing(dir), ["out.txt"])
+        try AtomicFile.write("hello", to: dir + "/t.txt")
+        XCTAssertEqual(try String(contentsOfFile: dir + "/t.txt", encoding: .utf8), "hello")
+    }
+
+    // MARK: 7. User text on the terminal; notes
+
+    func testControlCharactersNeverReachTheTerminalRaw() throws {
+        let dir = temporaryDirectory(self)
+        let path = writeFile(dir, "esc.csv", "date,v\u{1B}[2J,b\n2020-01,1,2\n2020-02,3,\u{1B}]0;title\u{07}\n2020-03,4,5\n")
+        for args in [["convert", "--data", path, "--out", dir + "/o.h5"], ["inspect", path],
+                     ["convert", "--data", path, "--target", "nope\u{1B}[31m", "--out", dir + "/o.h5"]] {
+            let r = try runCLI(args)
+            for text in [r.out, r.err] {
+                XCTAssertFalse(text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(args): \(text)")
+            }
+        }
+        let r = try runCLI(["convert", "--data", path, "--out", dir + "/o.h5"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("'\\u{1B}]0;title\\u{7}' is not a number"), r.err)
+        let ok = try runCLI(["convert", "--data", path, "--target", "v\u{1B}[2J", "--out", dir + "/o.h5"])
+        XCTAssertEqual(ok.status, 0, ok.err)
+        XCTAssertTrue(ok.out.contains("(v\\u{1B}[2J)"), ok.out)
+        XCTAssertFalse(ok.out.unicodeScalars.contains { $0.value == 0x1B }, ok.out)
+    }
+
+    func testNotesReachStderr() throws {
+        let dir = temporaryDirectory(self)
+        let path = writeFile(dir, "n.csv", "date,v,note\n2020-01,1,a\n2020-03,3,b\n2020-04,4,c\n")
+        let r = try runCLI(["convert", "--data", path, "--out", dir + "/n.h5"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.err.contains("note: \(path): text column left out (not numbers): 'note'"), r.err)
+        XCTAssertTrue(r.err.contains("1 missing monthly period in 1 gap"), r.err)
+        XCTAssertTrue(r.out.contains("1 series × 4 steps"), r.out)
+    }
+
+    // MARK: 10. A full disk while writing HDF5
+
+    /// Runs the CLI under a file-size limit of `blocks` (SIGXFSZ ignored, so writes fail with EFBIG
+    /// like on a full disk).
+    private func runLimited(_ blocks: Int, _ args: [String]) throws -> RunResult {
+        let quoted = ([seqcastBinary] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        return try runCLI(in: NSTemporaryDirectory(), ["__sh__"], environment: [:], shell: "trap '' XFSZ; ulimit -f \(blocks); exec \(quoted.joined(separator: " "))")
+    }
+
+    func testWriteFailureOnAFullDiskIsAnErrorAndLeavesNothing() throws {
+        let dir = temporaryDirectory(self)
+        var small = "date,a,b\n", big = "date,a,b\n"
+        for i in 0..<30 { small += String(format: "%04d-01-01,%d,%d\n", 1900 + i, i, 2 * i) }
+        for i in 0..<20000 { big += "\(i),\(i),\(2 * i)\n" }
+        var inputs: [String] = []
+        for (name, text) in [("small.csv", small), ("big.csv", big)] {
+            let input = writeFile(dir, name, text)
+            inputs.append(name)
+            let r = try runLimited(2, ["convert", "--data", input, "--out", dir + "/out.h5"])
+            XCTAssertNotEqual(r.status, 0, name)
+            XCTAssertFalse(r.signaled, "\(name): crashed: \(r.err)")
+            XCTAssertTrue(r.err.hasPrefix("Error: \(dir)/out.h5: "), r.err)
+            XCTAssertTrue(r.err.contains("File too large"), r.err)
+            XCTAssertEqual(r.err.split(separator: "\n").count, 1, r.err)
+            XCTAssertEqual(listing(dir), inputs.sorted(), "no output, no temporary left")
+        }
+    }
+}

@@ -1,0 +1,54 @@
+// Reliability of HDF5 input: a group that hard-links to its ancestor is listed once instead of
+// recursing until the stack overflows, and datasets declaring more elements than memory (or than
+// Int can count) are refused before anything is allocated. Files are made with seqcast's own
+// HDF5File (h5py is not needed). RELIABILITY.md lists which test covers which item.
+import Foundation
+import XCTest
+import SeqCast
+
+final class ReliabilityHDF5Tests: XCTestCase {
+    func testGroupCycleIsListedOnce() throws {
+        let dir = temporaryDirectory(self)
+        let path = dir + "/cycle.h5"
+        do {
+            let f = try HDF5File.create(path)
+            try f.write("g/inner/series", shape: [4, 1], values: [1, 2, 3, 4])
+            try f.hardLink("/", as: "g/inner/up")       // g/inner/up → the root: a cycle
+            try f.hardLink("/g", as: "g/inner/self")    // and one to the parent group
+        }
+        let f = try HDF5File.open(path)
+        XCTAssertEqual(try f.datasetNames(), ["g/inner/series"])
+        XCTAssertTrue(try Inspector.describe(path).contains("g/inner/series: float32 [4, 1]"))
+        let c = try DataSource.load(path, selection: DataSelection())
+        XCTAssertEqual(c.series[0].matrix.values, [1, 2, 3, 4])
+        let r = try runCLI(["inspect", path])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertFalse(r.signaled)
+    }
+
+    func testHugeDeclaredDatasetIsRefusedBeforeAllocating() throws {
+        let dir = temporaryDirectory(self)
+        let path = dir + "/huge.h5"
+        // 2^40 float32 = 4 TiB declared in a file of a few kB.
+        do { try HDF5File.create(path).reserve("series", shape: [1 << 20, 1 << 20], chunk: [1, 1024]) }
+        let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        XCTAssertLessThan(size, 100_000)
+        let msg = errorMessage { _ = try DataSource.load(path, selection: DataSelection()) }
+        XCTAssertTrue(msg.contains("huge.h5: dataset 'series' declares shape [1048576, 1048576]: reading it needs 4096.0 GiB of memory, more than half of this machine's"), msg)
+        XCTAssertTrue(try Inspector.describe(path).contains("series: float32 [1048576, 1048576]"), "inspect shows the shape without reading")
+        let r = try runCLI(["train", "--data", path, "--out", dir + "/run"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertFalse(r.signaled)
+        XCTAssertTrue(r.err.contains("declares shape [1048576, 1048576]"), r.err)
+        XCTAssertEqual(r.err.split(separator: "\n").count, 1, r.err)
+        XCTAssertEqual(listing(dir), ["huge.h5"])
+    }
+
+    func testShapeProductOverflowIsAnError() throws {
+        let dir = temporaryDirectory(self)
+        let path = dir + "/overflow.h5"
+        do { try HDF5File.create(path).reserve("x", shape: [1 << 31, 1 << 31, 1 << 31], chunk: [1, 1, 16]) }
+        let msg = errorMessage { _ = try HDF5File.open(path).read("x") }
+        XCTAssertTrue(msg.contains("overflow.h5: dataset 'x' declares shape [2147483648, 2147483648, 2147483648]: reading it needs more bytes than a 64-bit machine can address"), msg)
+    }
+}
