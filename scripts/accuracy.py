@@ -2,7 +2,7 @@
 """Accuracy benchmark: backtests the series of Benchmarks/accuracy/benchmark.json one at a time with the
 protocol of Benchmarks/accuracy/REFERENCE.md (origins n-3h, n-2h, n-h, refit at each, MASE with season m),
 and compares the geometric-mean MASE with the seasonal-naive and naive baselines and with REFERENCE.md's
-AutoETS and seqcast-default figures. Appends one JSON line per series to Benchmarks/accuracy-LABEL-DATE.jsonl
+AutoETS and seqcast-default figures. Appends one JSON line per series to Benchmarks/accuracy-runs/accuracy-LABEL-DATE.jsonl
 and rewrites the LABEL section of ACCURACY.md (between <!-- accuracy:LABEL:begin --> and
 <!-- accuracy:LABEL:end -->). Exits 1 if any backtest failed (the others still run), 2 on bad usage.
 
@@ -124,7 +124,7 @@ def main():
     ap.add_argument("--label", default="default", help="name of this run (default: %(default)s)")
     ap.add_argument("--out-dir", default=os.path.join(ROOT, "runs", "accuracy"),
                     help="backtest outputs go to OUT_DIR/LABEL/SERIES (default: runs/accuracy)")
-    ap.add_argument("--jsonl", help="JSON lines, appended (default: Benchmarks/accuracy-LABEL-DATE.jsonl)")
+    ap.add_argument("--jsonl", help="JSON lines, appended (default: Benchmarks/accuracy-runs/accuracy-LABEL-DATE.jsonl)")
     ap.add_argument("--md", default=os.path.join(ROOT, "ACCURACY.md"), help="results file (default: ACCURACY.md)")
     ap.add_argument("--no-write", action="store_true", help="do not rewrite ACCURACY.md")
     ap.add_argument("--write-partial", action="store_true", help="rewrite ACCURACY.md even for a subset")
@@ -164,7 +164,7 @@ def main():
         sys.exit(f"error: no seqcast binary at {binary} (run `make build`, or set BIN)")
     started = datetime.datetime.now(datetime.timezone.utc)
     out_root = os.path.join(os.path.abspath(args.out_dir), args.label)
-    jsonl = args.jsonl or os.path.join(ROOT, "Benchmarks", f"accuracy-{args.label}-{started:%Y-%m-%d}.jsonl")
+    jsonl = args.jsonl or os.path.join(ROOT, "Benchmarks", "accuracy-runs", f"accuracy-{args.label}-{started:%Y-%m-%d}.jsonl")
     os.makedirs(out_root, exist_ok=True)
     os.makedirs(os.path.dirname(os.path.abspath(jsonl)), exist_ok=True)
     commit = git_commit()
