@@ -55,7 +55,7 @@ struct BacktestCommand: ParsableCommand {
             "epochs": training.epochs, "patience": training.patience, "lr": Double(training.lr), "seed": training.seed,
             "start": start.description, "origin_stride": originStride ?? window.horizon, "retrain": retrain.description,
             "train_length": trainLength as Any? ?? NSNull(), "season": result.season, "layer_norm": model.layerNorm,
-            "transform": window.transform.description, "baseline": window.baseline, "baseline_weight": Double(window.baselineWeight),
+            "transform": window.transform.description, "baseline": window.baseline, "baseline_weight": window.baselineWeight,
             "ensemble": training.ensemble, "loss": training.loss.rawValue, "optimizer": training.optimizer.rawValue,
             "clip": Double(training.clip), "val_fraction": window.valFraction, "window_stride": window.stride,
             "forget_init": model.forgetInit.description, "target": data.target as Any? ?? NSNull(),

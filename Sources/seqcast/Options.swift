@@ -70,8 +70,8 @@ struct WindowOptions: ParsableArguments {
     @Option(help: "Ensemble variants, member i using the i-th mod count, comma-separated: a baseline added to the network's output — auto (seasonal naive where the training part is seasonal, else naive), naive, seasonal, mean (the window's mean) — optionally as deseasonalise+BASELINE; or none (no baseline, no variants).")
     var baseline: String = TrainRequest.defaults.variants.map(\.description).joined(separator: ",")
 
-    @Option(help: "Weight of the plain seasonal-naive forecast in the final combination with the variants (0 to 1).")
-    var baselineWeight: Float = TrainRequest.defaults.baselineWeight
+    @Option(help: "Weight of the plain seasonal-naive forecast in the final combination with the variants: 0 to 1, or auto (from the validation windows: how much training beat the baselines).")
+    var baselineWeight: String = TrainRequest.defaults.baselineWeight < 0 ? "auto" : "\(TrainRequest.defaults.baselineWeight)"
 
     var variants: [VariantSpec] { names(baseline)?.compactMap(VariantSpec.init(argument:)) ?? [] }
 
@@ -80,7 +80,9 @@ struct WindowOptions: ParsableArguments {
         if stride < 1 { throw ValidationError("--stride must be at least 1") }
         if let l = lookback, l < 1 { throw ValidationError("--lookback must be at least 1") }
         if !(0..<1).contains(valFraction) { throw ValidationError("--val-fraction must be in [0, 1)") }
-        if !(0...1).contains(baselineWeight) { throw ValidationError("--baseline-weight must be in [0, 1]") }
+        if baselineWeight != "auto" && !(0...1).contains(Float(baselineWeight) ?? -1) {
+            throw ValidationError("--baseline-weight must be auto or a number in [0, 1]")
+        }
         let list = names(baseline) ?? []
         if let bad = list.first(where: { VariantSpec(argument: $0) == nil && $0 != "none" }) {
             throw ValidationError("--baseline: '\(bad)' is not one of \(BaselineChoice.allCases.map(\.rawValue).joined(separator: ", ")) (optionally deseasonalise+NAME)")
@@ -147,7 +149,7 @@ func trainRequest(data: DataOptions, window: WindowOptions, model: ModelOptions,
     r.supervisedX = data.x; r.supervisedY = data.y
     r.lookback = window.lookback; r.horizon = window.horizon; r.stride = window.stride
     r.valFraction = window.valFraction; r.scaler = window.scaler
-    r.transform = window.transform; r.variants = window.variants; r.baselineWeight = window.baselineWeight
+    r.transform = window.transform; r.variants = window.variants; r.baselineWeight = Float(window.baselineWeight) ?? -1
     r.cell = model.cell; r.hidden = model.hidden; r.layers = model.layers; r.head = model.head
     r.layerNorm = model.layerNorm; r.dropout = model.dropout; r.recurrentDropout = model.recurrentDropout
     r.gateInit = model.forgetInit

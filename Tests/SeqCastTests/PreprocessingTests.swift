@@ -115,6 +115,25 @@ final class PreprocessingTests: XCTestCase {
         for k in 0..<6 { XCTAssertEqual(f.values[0][k], last[96 - 12 + k, 0], accuracy: 1e-3 * last[96 - 12 + k, 0]) }
     }
 
+    /// The automatic weight of the plain baseline: ½ when no member beat its untrained start on the
+    /// validation windows, ρ/(1+ρ) with ρ = √(best/initial) averaged over members otherwise.
+    func testAutomaticBaselineWeightFollowsTheValidationGain() throws {
+        let dir = temporaryDirectory(self)
+        var r = TrainRequest(dataPath: datasetPath("airline.csv"), outDir: dir)
+        r.horizon = 6; r.training.ensemble = 2
+        let data = try DataSource.load(r.dataPath, selection: r.selection)
+        let (model, _) = try TrainJob.seriesModel(r, data: data)
+        let p = try XCTUnwrap(model.manifest.pipeline)
+        XCTAssertLessThan(p.baselineWeight, 0, "auto by default")
+        XCTAssertEqual(Forecaster.baselineWeight(model, pipeline: p), 1.0 / 3, accuracy: 1e-6, "no validation record yet")
+        for m in model.members { m.state.initialLoss = 2; m.state.bestLoss = 2 }
+        XCTAssertEqual(Forecaster.baselineWeight(model, pipeline: p), 0.5, accuracy: 1e-6)
+        model.members[0].state.bestLoss = 0.5   // ρ = ½ → ⅓
+        XCTAssertEqual(Forecaster.baselineWeight(model, pipeline: p), (0.5 + 1.0 / 3) / 2, accuracy: 1e-6)
+        var fixed = p; fixed.baselineWeight = 0.25
+        XCTAssertEqual(Forecaster.baselineWeight(model, pipeline: fixed), 0.25)
+    }
+
     /// A deseasonalising model forecasts the same from the full data and from data that starts a few
     /// months later (the phase is found from the time labels).
     func testDeseasonalisedForecastFindsThePhaseOnLaterData() throws {

@@ -114,7 +114,7 @@ final class TrainForecastTests: XCTestCase {
         let data = try DataSource.load(datasetPath("airline.csv"), selection: model.manifest.selection)
         let combined = try Forecaster.forecast(model, data: data).values[0]
         let single = try model.members.map { try Forecaster.forecast(ModelFileTestSupport.single(model, member: $0), data: data).values[0] }
-        let w = p.baselineWeight, y = data.series[0].matrix
+        let w = Forecaster.baselineWeight(model, pipeline: p), y = data.series[0].matrix
         for k in 0..<6 {
             let expected = (1 - w) / 2 * ((single[0][k] + single[2][k]) / 2 + single[1][k]) + w * y[144 - 12 + k, 0]
             XCTAssertEqual(combined[k], expected, accuracy: 1e-4 * abs(expected))

@@ -70,7 +70,7 @@ public enum Forecaster {
     /// in scaled units, inverted once (the inversion is affine then). With variants, member i
     /// predicts from its variant's input (i mod count) and is inverted with that variant's window;
     /// each variant's members are averaged in original units, and the variants' means share
-    /// 1 − w equally with the plain baseline forecast at weight w (`Pipeline.baselineWeight`).
+    /// 1 − w equally with the plain baseline forecast at weight w (`baselineWeight`).
     public static func forecast(_ model: ModelFile, pipeline: Pipeline, windows: [ForecastWindow],
                                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [[Float]] {
         guard pipeline.hasBaseline else {
@@ -91,13 +91,29 @@ public enum Forecaster {
             counts[i % v] += 1
         }
         let used = (0..<v).filter { counts[$0] > 0 }
-        let wb = pipeline.baselineLags.isEmpty ? 0 : pipeline.baselineWeight
+        let wb = pipeline.baselineLags.isEmpty ? 0 : baselineWeight(model, pipeline: pipeline)
+        // Equal shares: weighting the variants by their validation RMSE measured worse (ACCURACY.md).
         let share = (1 - wb) / Float(used.count)
         return windows.indices.map { w in
             (0..<width).map { j in
                 used.reduce(Float(0)) { $0 + share * sums[$1][w][j] / Float(counts[$1]) } + (wb > 0 ? wb * windows[w].baseline[j] : 0)
             }
         }
+    }
+
+    /// The plain baseline's weight in the combination: `Pipeline.baselineWeight` when it is a
+    /// number; when it is negative ("auto"), from the validation windows: each member's
+    /// √(best loss / untrained loss) = ρ (its RMSE relative to its own baseline's) gives the baseline
+    /// ρ / (1 + ρ) (inverse-RMSE weighting), averaged over members: ½ when training never beat the
+    /// baseline, less the more it did.
+    public static func baselineWeight(_ model: ModelFile, pipeline: Pipeline) -> Float {
+        guard pipeline.baselineWeight < 0 else { return pipeline.baselineWeight }
+        let rhos = model.members.compactMap { m -> Double? in
+            guard let best = m.state.bestLoss, let start = m.state.initialLoss, start > 0, best.isFinite else { return nil }
+            return (min(best, start) / start).squareRoot()
+        }
+        guard !rhos.isEmpty else { return 1.0 / 3 }
+        return Float(rhos.map { $0 / (1 + $0) }.reduce(0, +) / Double(rhos.count))
     }
 
     /// Forecasts every series of `data` (read with the model's selection) from its last window.

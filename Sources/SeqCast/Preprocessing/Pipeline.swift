@@ -23,7 +23,8 @@ public struct Pipeline: Codable, Sendable, Equatable {
     /// values (the behaviour of models written before baselines existed).
     public var variants: [PipelineVariant]
     /// The plain baseline forecast's weight in the final combination (the variants share the rest
-    /// equally), and its lag per target (seasonal naive where the season fits the look-back).
+    /// equally; negative: auto, see `Forecaster.baselineWeight`), and its lag per target (seasonal
+    /// naive where the season fits the look-back).
     public var baselineWeight: Float
     public var baselineLags: [Int]
 
@@ -70,7 +71,9 @@ public struct Pipeline: Codable, Sendable, Equatable {
         if variants.isEmpty { parts.append("no baseline") } else {
             parts.append("variants: " + variants.map { v in (v.transforms.map(kind) + [lags(v.baselineLags)]).joined(separator: " + ") }
                 .joined(separator: " | "))
-            if baselineWeight > 0 { parts.append(String(format: "%@ weight %.2f", lags(baselineLags), baselineWeight)) }
+            if baselineWeight != 0 {
+                parts.append(lags(baselineLags) + (baselineWeight < 0 ? " weight auto" : String(format: " weight %.2f", baselineWeight)))
+            }
         }
         return parts.joined(separator: "; ")
     }
@@ -294,11 +297,11 @@ extension SeriesCollection {
             variants.append(PipelineVariant(transforms: own, baselineLags: v.baseline.lags(
                 targets: targets, parts: parts, season: choice.season, lookback: spec.lookback)))
         }
-        let weight = variants.isEmpty ? 0 : choice.baselineWeight
+        let weight = variants.isEmpty ? 0 : choice.baselineWeight   // negative: auto (Forecaster.baselineWeight)
         let plain = choice.season > 1 && choice.season <= spec.lookback ? choice.season : 1
         return Pipeline(spec: spec, scaler: scaler, inputs: Array(0..<channels.count), targets: targets,
                         transforms: transforms, variants: variants, baselineWeight: weight,
-                        baselineLags: weight > 0 ? targets.map { _ in plain } : [])
+                        baselineLags: weight != 0 ? targets.map { _ in plain } : [])
     }
 
     /// Cuts windows, splitting each series chronologically: the last `valFraction` of its steps

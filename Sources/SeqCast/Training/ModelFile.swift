@@ -21,6 +21,8 @@ public struct MemberState: Codable, Sendable, Equatable {
     public var optimizerStep = 0
     public var finished = false
     public var stopReason: String?
+    /// Validation loss of the untrained member (its baseline), when it has one.
+    public var initialLoss: Double?
 
     public init(seed: UInt64) { self.seed = seed }
 }

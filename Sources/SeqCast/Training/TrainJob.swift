@@ -27,8 +27,9 @@ public struct TrainRequest: Sendable {
     /// Baseline the network's output is added to; see Preprocessing/Baseline.swift.
     /// Ensemble variants (member i uses variant i mod count), each with its baseline; empty for none.
     public var variants = [VariantSpec(.auto), VariantSpec(.auto, deseasonalise: true)]
-    /// Weight of the plain seasonal-naive forecast in the final combination (with variants).
-    public var baselineWeight: Float = 1.0 / 3
+    /// Weight of the plain seasonal-naive forecast in the final combination (with variants); negative
+    /// for auto (from the validation windows, `Forecaster.baselineWeight`).
+    public var baselineWeight: Float = -1
     /// Seasonal period; nil = from the time column, else the autocorrelation peak of the first series.
     public var season: Int?
     public var valFraction = 0.2
@@ -152,6 +153,7 @@ public enum TrainJob {
             for (i, t) in trainers where model.members[i].state.epochsCompleted == 0 && model.members[i].state.bestLoss == nil {
                 let m = model.members[i]
                 m.state.bestLoss = t.evaluate(validation[i % validation.count]); m.state.bestEpoch = 0
+                m.state.initialLoss = m.state.bestLoss
                 m.best.copy(from: m.network.params)
             }
         }
