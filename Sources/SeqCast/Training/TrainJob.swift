@@ -114,7 +114,7 @@ public enum TrainJob {
         }
         try AtomicFile.makeDirectory(r.outDir)   // only once the data and settings are known to be good
         let c = model.manifest.model
-        progress(.started("\(c.cell) \(c.layers)×\(c.hidden)\(model.members.count > 1 ? " ×\(model.members.count) ensemble" : "") on \(model.manifest.source): \(train[0].count) training / \(validation[0].count) validation windows, lookback \(c.lookback), horizon \(c.horizon), \(model.network.parameterCount) parameters\(model.members.count > 1 ? " per member" : "")"))
+        progress(.started("\(c.cell) \(c.layers)×\(c.hidden)\(model.members.count > 1 ? " ×\(model.members.count) ensemble" : "") on \(model.manifest.source): \(train[0].count) training / \(validation[0].count) validation windows, lookback \(c.lookback), horizon \(c.horizon), \(model.network.parameterCount) parameters\(model.members.count > 1 ? " per member" : "")\(model.manifest.pipeline.map { "; " + $0.summary(names: model.manifest.channels) } ?? "")"))
         try fitAll(model, train: train, validation: validation, threads: model.manifest.training.threads,
                    stopAfterEpoch: r.stopAfterEpoch, progress: progress) {
             try model.save(to: modelPath)
