@@ -52,7 +52,7 @@ struct BacktestCommand: ParsableCommand {
         let config: [String: Any] = [
             "data": data.data, "cell": model.cell.rawValue, "hidden": model.hidden, "layers": model.layers,
             "head": model.head.rawValue, "lookback": result.lookback, "horizon": window.horizon, "scaler": window.scaler.rawValue,
-            "epochs": training.epochs, "patience": training.patience, "lr": Double(training.lr), "seed": training.seed,
+            "epochs": training.options.epochs, "patience": training.patience, "lr": Double(training.lr), "seed": training.seed,
             "start": start.description, "origin_stride": originStride ?? window.horizon, "retrain": retrain.description,
             "train_length": trainLength as Any? ?? NSNull(), "season": result.season, "layer_norm": model.layerNorm,
             "transform": window.transform.description, "baseline": window.baseline, "baseline_weight": window.baselineWeight,

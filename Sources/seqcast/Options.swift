@@ -116,7 +116,7 @@ struct TrainingFlags: ParsableArguments {
     @Option(help: "Optimizer: adam or sgd (with momentum 0.9).") var optimizer: OptimizerKind = .adam
     @Option(help: "Learning rate.") var lr: Float = TrainingOptions().learningRate
     @Option(help: "Sequences per mini-batch.") var batchSize: Int = TrainingOptions().batchSize
-    @Option(help: "Maximum epochs.") var epochs: Int = TrainingOptions().epochs
+    @Option(help: "Maximum epochs (default \(TrainingOptions().epochs)); with --resume, extends a stored run.") var epochs: Int?
     @Option(help: "Early stopping: epochs without validation improvement (0 = off); best weights are restored.")
     var patience: Int = TrainingOptions().patience
     @Option(help: "Clip gradients to this global norm (0 = off).") var clip: Float = TrainingOptions().clip
@@ -127,14 +127,14 @@ struct TrainingFlags: ParsableArguments {
 
     var options: TrainingOptions {
         var o = TrainingOptions()
-        o.loss = loss; o.optimizer = optimizer; o.learningRate = lr; o.batchSize = batchSize; o.epochs = epochs
+        o.loss = loss; o.optimizer = optimizer; o.learningRate = lr; o.batchSize = batchSize; o.epochs = epochs ?? o.epochs
         o.patience = patience; o.clip = clip; o.seed = seed; o.threads = max(1, threads); o.ensemble = ensemble
         return o
     }
 
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
-        if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let e = epochs, e < 1 { throw ValidationError("--epochs must be at least 1") }
         if !(lr > 0) { throw ValidationError("--lr must be positive") }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
         if ensemble < 1 { throw ValidationError("--ensemble must be at least 1") }

@@ -28,6 +28,7 @@ struct TrainCommand: ParsableCommand {
         usePlotTemplates(plotTemplates)
         var r = trainRequest(data: data, window: window, model: model, training: training, out: out)
         r.resume = resume; r.stopAfterEpoch = stopAfterEpoch; r.season = Int(season)
+        r.resumeEpochs = resume ? training.epochs : nil
         let progress = ProgressPrinter(quiet: quiet)
         let s = try TrainJob.run(r, progress: progress.train)
         progress.finish()

@@ -181,3 +181,28 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertEqual(try Forecaster.forecast(m1, data: data).values, try Forecaster.forecast(m2, data: data).values)
     }
 }
+
+/// `--resume` continues exactly the stored run: a changed data file or a shorter --epochs is refused
+/// with the reason; a longer explicit --epochs extends it.
+final class ResumeTests: XCTestCase {
+    func testResumeRefusesChangedDataAndShorterEpochsAndExtendsWhenAsked() throws {
+        let dir = temporaryDirectory(self)
+        let data = dir + "/airline.csv"
+        try FileManager.default.copyItem(atPath: datasetPath("airline.csv"), toPath: data)
+        var r = TrainRequest(dataPath: data, outDir: dir + "/run")
+        r.horizon = 6; r.hidden = 8; r.training.ensemble = 1; r.training.epochs = 3; r.training.patience = 0
+        r.training.threads = 1
+        XCTAssertTrue(try TrainJob.run(r).finished)
+        var again = r; again.resume = true; again.training.epochs = 100   // the default, not asked for
+        XCTAssertEqual(try TrainJob.run(again).epochs, 3, "a default --epochs does not extend the stored run")
+        again.resumeEpochs = 2
+        XCTAssertTrue(errorMessage { _ = try TrainJob.run(again) }.contains("cannot be shortened"))
+        again.resumeEpochs = 5
+        XCTAssertEqual(try TrainJob.run(again).epochs, 5, "an explicit larger --epochs extends it")
+        let text = try String(contentsOfFile: data, encoding: .utf8)
+        try (text + "1961-01,500\n").write(toFile: data, atomically: true, encoding: .utf8)
+        again.resumeEpochs = nil
+        let msg = errorMessage { _ = try TrainJob.run(again) }
+        XCTAssertTrue(msg.contains("has changed since this run started"), msg)
+    }
+}

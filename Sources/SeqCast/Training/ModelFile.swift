@@ -39,6 +39,8 @@ public struct ModelManifest: Codable, Sendable {
     public var targetCount: Int
     public var timeAxis: TimeAxis?
     public var source: String
+    /// `FileDigest` of the source when training started (nil in models from before it existed).
+    public var sourceDigest: String?
     public var valFraction: Double
     public var members: [MemberState] = []
 
@@ -144,7 +146,7 @@ public final class ModelFile: @unchecked Sendable {
                     try f.write(g + "optimizer/v", shape: [mo.v.count], values: mo.v)
                 }
             }
-            try f.flush()
+            try f.close()   // flush and close, checked: a full disk fails here, before the rename
         }
     }
 

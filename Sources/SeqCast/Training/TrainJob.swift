@@ -36,6 +36,9 @@ public struct TrainRequest: Sendable {
     public var training = TrainingOptions()
     public var outDir: String
     public var resume = false
+    /// With `resume`: the epoch limit asked for explicitly (extends a finished run); nil continues
+    /// the stored run as it was configured.
+    public var resumeEpochs: Int?
     /// Test hook: stop (as if killed) right after this epoch's checkpoint.
     public var stopAfterEpoch: Int?
 
@@ -91,11 +94,19 @@ public enum TrainJob {
         let model: ModelFile
         if r.resume, FileManager.default.fileExists(atPath: modelPath) {
             model = try ModelFile.load(modelPath, current: true)
-            if r.training.epochs > model.manifest.training.epochs {
-                model.manifest.training.epochs = r.training.epochs
+            let m = model.manifest
+            if let stored = m.sourceDigest, let now = FileDigest.of(m.source), now != stored {
+                throw DataError.invalidArgument("\(m.source) has changed since this run started (size:hash \(stored), now \(now)); resuming would train on other data — restore the file or start a new run without --resume")
+            }
+            if let e = r.resumeEpochs, e != m.training.epochs {
+                guard e > m.training.epochs else {
+                    throw DataError.invalidArgument("--epochs \(e) with --resume: the stored run trains up to \(m.training.epochs) epochs and cannot be shortened; leave out --epochs to continue it")
+                }
+                model.manifest.training.epochs = e
                 for m in model.members where m.state.finished && m.state.stopReason?.hasPrefix("completed") == true {
                     m.state.finished = false   // more epochs were asked for
                 }
+                progress(.note("extending the stored run from \(m.training.epochs) to \(e) epochs"))
             }
             model.manifest.training.threads = r.training.threads
             if model.manifest.finished {
@@ -274,7 +285,8 @@ public enum TrainJob {
                                         y: Scaler.fit(r.scaler, channels: o, parts: [ys]), xName: xName, yName: yName)
         let manifest = ModelManifest(model: config, training: r.training, pipeline: nil, supervised: scaling,
                                      selection: r.selection, channels: (0..<o).map { "y\($0)" }, targetCount: o,
-                                     timeAxis: nil, source: r.dataPath, valFraction: r.valFraction)
+                                     timeAxis: nil, source: r.dataPath, sourceDigest: FileDigest.of(r.dataPath),
+                                     valFraction: r.valFraction)
         return try ModelFile(manifest: manifest, count: r.training.ensemble, seed: r.training.seed)
     }
 
@@ -298,7 +310,8 @@ public enum TrainJob {
         do { try config.validate() } catch { throw DataError.invalidArgument(error.description) }
         let manifest = ModelManifest(model: config, training: r.training, pipeline: split.pipeline, supervised: nil,
                                      selection: r.selection, channels: data.channels, targetCount: data.targetCount,
-                                     timeAxis: data.timeAxis, source: r.dataPath, valFraction: r.valFraction)
+                                     timeAxis: data.timeAxis, source: r.dataPath, sourceDigest: FileDigest.of(r.dataPath),
+                                     valFraction: r.valFraction)
         return (try ModelFile(manifest: manifest, count: r.training.ensemble, seed: r.training.seed), split)
     }
 
