@@ -40,8 +40,8 @@ struct BacktestCommand: ParsableCommand {
         let result = try BacktestJob.run(r) { e in
             guard !quiet else { return }
             switch e {
-            case .started(let s): FileHandle.standardError.write(Data("backtest \(s)\n".utf8))
-            case .note(let s): FileHandle.standardError.write(Data("\(live ? "\r\u{1B}[K" : "")note: \(s)\n".utf8))
+            case .started(let s): FileHandle.standardError.write(Data("backtest \(terminalSafe(s))\n".utf8))
+            case .note(let s): FileHandle.standardError.write(Data("\(live ? "\r\u{1B}[K" : "")note: \(terminalSafe(s))\n".utf8))
             case .origin(let done, let total, let elapsed):
                 let eta = elapsed / Double(done) * Double(total - done)
                 let line = String(format: "origin %d of %d  %.1fs elapsed  ETA %.0fs", done, total, elapsed, eta)
@@ -63,14 +63,14 @@ struct BacktestCommand: ParsableCommand {
             "dropout": Double(model.dropout), "recurrent_dropout": Double(model.recurrentDropout), "batch_size": training.batchSize,
         ]
         try result.write(to: out, config: config)
-        print("backtest of \(data.data): \(result.windows.count) windows\(result.skipped > 0 ? " (\(result.skipped) left out: gaps)" : ""), horizon \(result.horizon), season \(result.season) (\(result.seasonSource)), \(result.fits) fits, \(String(format: "%.1f", result.seconds)) s → \(out)")
+        print(terminalSafe("backtest of \(data.data): \(result.windows.count) windows\(result.skipped > 0 ? " (\(result.skipped) left out: gaps)" : ""), horizon \(result.horizon), season \(result.season) (\(result.seasonSource)), \(result.fits) fits, \(String(format: "%.1f", result.seconds)) s → \(out)"))
         let distinct = result.pipelines.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        print("configuration: \(model.cell.rawValue) \(model.layers)×\(model.hidden) ×\(training.ensemble), lookback \(result.lookback); \(distinct.joined(separator: " / "))\(distinct.count > 1 ? " (differs between fits)" : "")")
+        print(terminalSafe("configuration: \(model.cell.rawValue) \(model.layers)×\(model.hidden) ×\(training.ensemble), lookback \(result.lookback); \(distinct.joined(separator: " / "))\(distinct.count > 1 ? " (differs between fits)" : "")"))
         print(result.table, terminator: "")
         if plot {
             report(try Plots.backtest(BacktestPlotData(result), to: out + "/backtest.png",
                                       title: "backtest of \(URL(fileURLWithPath: data.data).lastPathComponent): \(result.windows.count) windows, horizon \(result.horizon)"))
-            print("plot → \(out)/backtest.png")
+            print(terminalSafe("plot → \(out)/backtest.png"))
         }
     }
 }
