@@ -72,7 +72,7 @@ public enum BLAS {
 
     /// The level the CPU and kernel support, from the `flags` line of /proc/cpuinfo (the kernel lists
     /// only features the OS has enabled, e.g. AVX-512 state saving).
-    static func level(ofFlags flags: Set<Substring>) -> Level {
+    static func level(ofFlags flags: Set<String>) -> Level {
         if ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd", "fma", "avx2"].allSatisfy(flags.contains) { return .avx512 }
         if ["avx2", "fma"].allSatisfy(flags.contains) { return .avx2 }
         if flags.contains("avx") { return .avx }
@@ -80,7 +80,7 @@ public enum BLAS {
     }
 
     /// The CPU's flags from /proc/cpuinfo (empty where there is none).
-    static func cpuFlags() -> Set<Substring> {
+    static func cpuFlags() -> Set<String> {
         guard let file = fopen("/proc/cpuinfo", "r") else { return [] }
         defer { fclose(file) }
         var line: UnsafeMutablePointer<CChar>? = nil, cap = 0
@@ -89,14 +89,14 @@ public enum BLAS {
             let text = String(cString: line)
             if text.hasPrefix("flags") || text.hasPrefix("Features") {
                 guard let colon = text.firstIndex(of: ":") else { continue }
-                return Set(text[text.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }))
+                return Set(text[text.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init))
             }
         }
         return []
     }
 
     /// The OPENBLAS_CORETYPE to force, or nil when OpenBLAS's own choice already matches the CPU.
-    static func betterCoreType(core: String, flags: Set<Substring>) -> String? {
+    public static func betterCoreType(core: String, flags: Set<String>) -> String? {
         let cpu = level(ofFlags: flags)
         return level(ofCore: core) < cpu ? cpu.coreType : nil
     }
