@@ -50,6 +50,23 @@ public enum BLAS {
 
     static let reexecMarker = "SEQCAST_BLAS_REEXEC"
 
+    /// True when OpenBLAS still runs kernels below what this CPU supports: no re-exec fixed it (the
+    /// library used outside the CLI, e.g. by the tests; an OpenBLAS built without DYNAMIC_ARCH; or
+    /// SEQCAST_BLAS_REEXEC=0), or OPENBLAS_CORETYPE names a lesser core.
+    public static let coreIsFallback: Bool = betterCoreType(core: coreName, flags: cpuFlags()) != nil
+
+    /// Whether the recurrent weight gradients (dWh, dWx) run on PackedGEMM instead of cblas_sgemm.
+    /// Default: only when the OpenBLAS core is a fallback (with the right core OpenBLAS is faster on
+    /// these products, BENCHMARKS.md); SEQCAST_WEIGHT_GRADIENTS=packed or =blas overrides. Results do
+    /// not depend on threads either way. Settable for the tests (set it before training starts).
+    nonisolated(unsafe) public static var weightGradientsOnPacked: Bool = {
+        switch getenv("SEQCAST_WEIGHT_GRADIENTS").map({ String(cString: $0) }) {
+        case "packed": true
+        case "blas": false
+        default: coreIsFallback
+        }
+    }()
+
     /// Vector ISA levels, ordered: what OpenBLAS's kernels use and what the CPU offers.
     enum Level: Int, Comparable {
         case sse = 0, avx, avx2, avx512
