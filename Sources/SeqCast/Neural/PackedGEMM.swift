@@ -4,7 +4,8 @@
 // ∂ra·Whᵀ (small m, the same Wh at every step: packed once per batch instead of once per
 // cblas_sgemm call), and the chunked input projection x·Wx and input gradient ∂pre·Wxᵀ.
 // `seqcast bench --kernels` measures it against cblas_sgemm on these shapes (BENCHMARKS.md).
-// The weight gradients stay on BLAS: a transposed packed product measured slower in training.
+// The weight gradients stay on BLAS (faster there with the right OpenBLAS core), except when OpenBLAS
+// runs a fallback core (BLAS.weightGradientsOnPacked; RecurrentLayer.weightGradient).
 //
 // Each element of C is one FMA chain over k in ascending order that does not depend on m, on the
 // tile it falls in or on the thread, so results do not depend on sharding or thread count.
