@@ -3,9 +3,8 @@ SHELL := /bin/bash
 SWIFT       ?= swift
 # Code generation for the CPU this builds on; `make build CPU=` gives a portable x86-64 build.
 CPU         ?= $(shell echo 'print(0)' > /tmp/.seqcast-cpu.swift && swiftc -target-cpu native -parse /tmp/.seqcast-cpu.swift >/dev/null 2>&1 && echo native)
-# With 32 vector registers (AVX-512) the packed GEMM kernel uses its 8×32 tile (PackedGEMM.swift).
-AVX512      := $(if $(filter native,$(CPU)),$(shell grep -q -m1 avx512f /proc/cpuinfo 2>/dev/null && echo yes),)
-CPU_FLAGS   := $(if $(CPU),-Xswiftc -target-cpu -Xswiftc $(CPU),) $(if $(AVX512),-Xswiftc -DSEQCAST_AVX512,)
+# The packed GEMM kernel picks its tile (8×32 AVX-512, 4×16 AVX2) at run time (PackedGEMM.swift).
+CPU_FLAGS   := $(if $(CPU),-Xswiftc -target-cpu -Xswiftc $(CPU),)
 RELEASE     := -c release $(CPU_FLAGS)
 BIN         := .build/release/seqcast
 # Flags for scripts/accuracy.py, e.g. ACCURACY_ARGS="--group yearly --no-write" or "--label gru -- --cell gru".

@@ -17,7 +17,9 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
-        .target(name: "SeqCast", dependencies: ["CBLAS", "CHDF5"]),
+        // PackedGEMM's register tiles, one per instruction set, chosen at run time (PackedGEMM.swift).
+        .target(name: "CKernels"),
+        .target(name: "SeqCast", dependencies: ["CBLAS", "CHDF5", "CKernels"]),
         .executableTarget(name: "seqcast", dependencies: [
             "SeqCast",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

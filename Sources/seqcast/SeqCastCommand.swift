@@ -20,6 +20,9 @@ struct SeqCastCommand: ParsableCommand {
         subcommands: [TrainCommand.self, ForecastCommand.self, BacktestCommand.self, PlotCommand.self, BenchCommand.self, InspectCommand.self, ConvertCommand.self])
 
     static func main() {
+        // Before any BLAS work: re-exec once with OPENBLAS_CORETYPE if OpenBLAS fell back to kernels
+        // below this CPU's (issue 13; BLAS.swift).
+        BLAS.ensureNativeCore()
         DataNotes.onNote { note in FileHandle.standardError.write(Data("note: \(terminalSafe(note))\n".utf8)) }
         var command: any ParsableCommand
         do { command = try parseAsRoot() } catch { exit(withError: error) }

@@ -120,6 +120,22 @@ final class GradientCheckTests: XCTestCase {
         }
     }
 
+    /// The recurrent weight gradients run on cblas_sgemm or, when OpenBLAS runs a fallback core, on
+    /// PackedGEMM (BLAS.weightGradientsOnPacked): both paths pass the check, chunked and wide-input.
+    func testWeightGradientsOnBLASAndPacked() throws {
+        let saved = BLAS.weightGradientsOnPacked
+        defer { BLAS.weightGradientsOnPacked = saved }
+        for packed in [false, true] {
+            BLAS.weightGradientsOnPacked = packed
+            for cell in CellKind.allCases {
+                let cfg = ModelConfig(cell: cell, inputDim: 9, hidden: 4, layers: 2, head: .seq2seq, horizon: 1,
+                                      outputDim: 2, lookback: 6, layerNorm: cell == .lstm, recurrentDropout: cell == .gru ? 0.3 : 0)
+                let r = try compareGradients(config: cfg, batch: 24)
+                XCTAssertLessThan(r.worst, Self.tolerance, "\(cell) packed=\(packed): \(r.worstName)")
+            }
+        }
+    }
+
     func testMAELossGradient() throws {
         let cfg = ModelConfig(cell: .gru, inputDim: 2, hidden: 4, layers: 1, head: .seq2vec, horizon: 3,
                               outputDim: 1, lookback: 5)

@@ -60,6 +60,19 @@ final class LearningTests: XCTestCase {
         XCTAssertNotEqual(two.net.params.array, other.net.params.array, "a different seed gave the same weights")
     }
 
+    /// The same with the recurrent weight gradients on PackedGEMM and on cblas_sgemm (the two paths
+    /// BLAS.weightGradientsOnPacked chooses between).
+    func testThreadCountDoesNotChangeWeightsOnEitherWeightGradientPath() throws {
+        let saved = BLAS.weightGradientsOnPacked
+        defer { BLAS.weightGradientsOnPacked = saved }
+        for packed in [false, true] {
+            BLAS.weightGradientsOnPacked = packed
+            let one = try fitSine(cell: .gru, head: .seq2seq, epochs: 1, threads: 1)
+            let two = try fitSine(cell: .gru, head: .seq2seq, epochs: 1, threads: 2)
+            XCTAssertEqual(one.net.params.array, two.net.params.array, "threads 1 vs 2 differ, packed=\(packed)")
+        }
+    }
+
     /// Inference runs fixed 64-window chunks on the workers: 150 windows (two full chunks and a
     /// partial one) give identical predictions with 1, 2 or 3 threads, and match a plain
     /// forward pass of the whole batch at 1e-6.

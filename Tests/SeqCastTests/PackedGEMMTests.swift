@@ -57,23 +57,54 @@ final class PackedGEMMTests: XCTestCase {
         XCTAssertEqual(Array(all[(11 * n)..<(12 * n)]), one)
     }
 
-    /// Both tiles run each element's FMAs in the same order, so an AVX-512 build and a build for
-    /// 16 vector registers compute the same bits.
+    /// Every tile runs each element's FMAs in the same order, so the C tiles chosen at run time
+    /// (8×32 AVX-512, 4×16 AVX2, scalar; those this CPU lacks fall back to the widest it has) and the
+    /// Swift SIMD tiles compute the same bits, on full tiles and on row and column tails, storing
+    /// and accumulating.
     func testTilesGiveIdenticalBits() {
-        let m = 13, k = 70, n = 45
-        let a = values(m * k, seed: 9), src = values(k * n, seed: 10)
-        let packed = PackedMatrix(k: k, n: n)
-        src.withUnsafeBufferPointer { packed.pack($0.baseAddress!, k: k, n: n, ld: n, transposed: false) }
-        func run(_ tile: PackedGEMM.Tile) -> [Float] {
-            var c = [Float](repeating: 0, count: m * n)
-            a.withUnsafeBufferPointer { ap in
-                c.withUnsafeMutableBufferPointer {
-                    PackedGEMM.multiply(m: m, a: ap.baseAddress!, lda: k, b: packed, c: $0.baseAddress!, ldc: n,
-                                        accumulate: false, tile: tile)
+        for (m, k, n) in [(13, 70, 45), (64, 128, 512), (3, 5, 7)] {
+            let a = values(m * k, seed: 9), src = values(k * n, seed: 10), c0 = values(m * n, seed: 11)
+            let packed = PackedMatrix(k: k, n: n)
+            src.withUnsafeBufferPointer { packed.pack($0.baseAddress!, k: k, n: n, ld: n, transposed: false) }
+            for accumulate in [false, true] {
+                func run(_ tile: PackedGEMM.Tile, swift: Bool) -> [Float] {
+                    var c = c0
+                    a.withUnsafeBufferPointer { ap in
+                        c.withUnsafeMutableBufferPointer {
+                            if swift {
+                                PackedGEMM.swiftMultiply(m: m, a: ap.baseAddress!, lda: k, b: packed, c: $0.baseAddress!,
+                                                         ldc: n, accumulate: accumulate, tile: tile)
+                            } else {
+                                PackedGEMM.multiply(m: m, a: ap.baseAddress!, lda: k, b: packed, c: $0.baseAddress!,
+                                                    ldc: n, accumulate: accumulate, tile: tile)
+                            }
+                        }
+                    }
+                    return c
+                }
+                let reference = run(.wide, swift: false)
+                for tile in PackedGEMM.Tile.allCases {
+                    XCTAssertEqual(run(tile, swift: false), reference, "C tile \(tile), m \(m) k \(k) n \(n) accumulate \(accumulate)")
+                }
+                for tile in [PackedGEMM.Tile.wide, .narrow] {
+                    XCTAssertEqual(run(tile, swift: true), reference, "Swift tile \(tile), m \(m) k \(k) n \(n) accumulate \(accumulate)")
                 }
             }
-            return c
         }
-        XCTAssertEqual(run(.wide), run(.narrow))
+    }
+
+    /// OpenBLAS core check (issue 13): a fallback core below the CPU's flags is replaced by the core
+    /// for those flags; a core that matches (or beats) them is kept.
+    func testBetterBLASCore() {
+        let avx512: Set<String> = ["sse3", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"]
+        let avx2: Set<String> = ["sse3", "avx", "avx2", "fma"]
+        XCTAssertEqual(BLAS.betterCoreType(core: "Prescott", flags: avx512), "SKYLAKEX")
+        XCTAssertEqual(BLAS.betterCoreType(core: "Haswell", flags: avx512), "SKYLAKEX")
+        XCTAssertNil(BLAS.betterCoreType(core: "SkylakeX", flags: avx512))
+        XCTAssertNil(BLAS.betterCoreType(core: "Cooperlake", flags: avx512))
+        XCTAssertEqual(BLAS.betterCoreType(core: "Prescott", flags: avx2), "HASWELL")
+        XCTAssertNil(BLAS.betterCoreType(core: "Zen", flags: avx2))
+        XCTAssertNil(BLAS.betterCoreType(core: "Prescott", flags: ["sse3"]))
+        XCTAssertNil(BLAS.betterCoreType(core: "Prescott", flags: []))
     }
 }

@@ -1,17 +1,23 @@
-// PackedGEMM: a SIMD register-tile GEMM (8×32 tile with AVX-512, 4×16 otherwise),
+// PackedGEMM: a SIMD register-tile GEMM (8×32 tile with AVX-512, 4×16 with AVX2/FMA),
 // C[m, n] (+)= A[m, k] · B, against a B matrix packed into 32-column panels, for the recurrent
 // layer's products where OpenBLAS's per-call packing costs most: the per-step products h·Wh and
 // ∂ra·Whᵀ (small m, the same Wh at every step: packed once per batch instead of once per
 // cblas_sgemm call), and the chunked input projection x·Wx and input gradient ∂pre·Wxᵀ.
 // `seqcast bench --kernels` measures it against cblas_sgemm on these shapes (BENCHMARKS.md).
-// The weight gradients stay on BLAS: a transposed packed product measured slower in training.
+// The weight gradients stay on BLAS (faster there with the right OpenBLAS core), except when OpenBLAS
+// runs a fallback core (BLAS.weightGradientsOnPacked; RecurrentLayer.weightGradient).
 //
 // Each element of C is one FMA chain over k in ascending order that does not depend on m, on the
 // tile it falls in or on the thread, so results do not depend on sharding or thread count.
-// The 8×32 tile needs 32 vector registers (AVX-512): `make build` defines SEQCAST_AVX512 when the
-// build machine has them, and the 4×16 tile is used otherwise (measured: the 8×32 tile compiled
-// for a 16-register target runs at 50–63 GFLOP/s here, below OpenBLAS). Both tiles compute the
-// same bits (tested).
+//
+// On x86-64 the tiles are the C functions of Sources/CKernels, each compiled for its own
+// instruction set, and the tile is chosen at RUN time from cpuid (issue 13): 8×32 when the CPU and
+// OS support AVX-512, 4×16 with AVX2 + FMA, a scalar fmaf loop otherwise. So a portable build
+// (`make build CPU=`) still runs the AVX-512 tile on an AVX-512 machine. SEQCAST_TILE=4x16 (or
+// scalar) forces a smaller tile, e.g. to measure it. Elsewhere (arm64) the Swift SIMD tiles below
+// run. All tiles compute the same bits (tested).
+import CKernels
+import Foundation
 
 /// B [k, n] packed into column panels of 32: panel p holds columns 32p..<32p+32 of rows 0..<k,
 /// one 32-float row after another (zero past column n), so the kernel streams it linearly.
@@ -54,22 +60,49 @@ public final class PackedMatrix: @unchecked Sendable {
 
 public enum PackedGEMM {
     typealias V = SIMD16<Float>
-    /// The register tiles. Both are always compiled (so the tests check both on any machine);
-    /// `preferred` is the one for this build's vector registers (see the file header).
-    public enum Tile: String, Sendable { case wide = "8x32", narrow = "4x16" }
-    #if SEQCAST_AVX512
-    public static let preferred = Tile.wide
-    #else
-    public static let preferred = Tile.narrow
-    #endif
+    /// The register tiles, widest first.
+    public enum Tile: String, Sendable, CaseIterable {
+        case wide = "8x32", narrow = "4x16", scalar
+        var level: Int32 { switch self { case .wide: 2; case .narrow: 1; case .scalar: 0 } }
+        init(level: Int32) { self = level >= 2 ? .wide : level == 1 ? .narrow : .scalar }
+    }
+
+    /// The widest tile this CPU runs (cpuid, at run time; see the file header).
+    public static let supported: Tile = {
+        #if arch(x86_64)
+        return Tile(level: seqcast_cpu_level())
+        #else
+        return .wide
+        #endif
+    }()
+
+    /// The tile in use: `supported`, or a narrower one named by SEQCAST_TILE.
+    public static let preferred: Tile = {
+        if let name = ProcessInfo.processInfo.environment["SEQCAST_TILE"], let t = Tile(rawValue: name),
+           t.level <= supported.level { return t }
+        return supported
+    }()
 
     /// Rows of A kept in cache while every panel of B streams past them.
     static let rowBlock = 64
 
     /// C[m, n] = A[m, k] · B, or C += A · B when `accumulate`. A and C are row-major with row
     /// lengths `lda` and `ldc`; B is packed.
+    /// A `tile` wider than the CPU runs is replaced by `supported`.
     public static func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix,
                                 c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, tile kind: Tile = preferred) {
+        #if arch(x86_64)
+        let level = min(kind.level, supported.level)
+        seqcast_packed_multiply(level, m, a, lda, b.pointer, b.k, b.n, c, ldc, accumulate ? 1 : 0)
+        #else
+        swiftMultiply(m: m, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate, tile: kind == .scalar ? .narrow : kind)
+        #endif
+    }
+
+    /// The Swift SIMD tiles (used off x86-64; on x86-64 only by the tests, which check that they
+    /// and the C tiles give the same bits). Their speed depends on the build's target CPU.
+    public static func swiftMultiply(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix,
+                                     c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, tile kind: Tile) {
         let w = PackedMatrix.panelWidth, k = b.k
         if m == 0 || b.n == 0 { return }
         if k == 0 { if !accumulate { zero(c, rows: m, cols: b.n, ldc: ldc) }; return }
@@ -83,7 +116,7 @@ public enum PackedGEMM {
                         tile(a: a + i * lda, lda: lda, rows: min(8, i1 - i), panel: panel, k: k,
                              c: c + i * ldc + p * w, ldc: ldc, cols: cols, accumulate: accumulate)
                     }
-                case .narrow:
+                case .narrow, .scalar:
                     for i in stride(from: i0, to: i1, by: 4) {
                         for half in 0..<2 where cols > 16 * half {
                             narrowTile(a: a + i * lda, lda: lda, rows: min(4, i1 - i), panel: panel + 16 * half,

@@ -78,6 +78,9 @@ final class RecurrentCache: @unchecked Sendable {
     // Packed operands of PackedGEMM.swift: Wh [H, GH] and Wx [D, GH] (forward, once per batch),
     // Whᵀ [GH, H] and Wxᵀ [GH, D] (backward, once per batch).
     let whPacked: PackedMatrix, whTPacked: PackedMatrix, wxPacked: PackedMatrix, wxTPacked: PackedMatrix
+    // Weight gradients on PackedGEMM (BLAS.weightGradientsOnPacked): one backward chunk's left
+    // operand transposed, [max(H, D), rows], and its ∂ra / ∂pre rows packed, [rows, GH].
+    let gradLeft: FloatBuffer, gradRight: PackedMatrix
 
     /// `forwardOnly` leaves the backward scratch empty (inference).
     init(layer: RecurrentLayer, capacity b: Int, steps t: Int, forwardOnly: Bool = false) {
@@ -106,6 +109,10 @@ final class RecurrentCache: @unchecked Sendable {
         wxPacked = PackedMatrix(k: layer.inputDim < RecurrentLayer.narrowInput ? 0 : layer.inputDim, n: layer.gh3)
         whTPacked = PackedMatrix(k: g * layer.gh3, n: layer.hidden)
         wxTPacked = PackedMatrix(k: g * layer.gh3, n: layer.inputDim)
+        let packedGrads = !forwardOnly && BLAS.weightGradientsOnPacked
+        let rows = packedGrads ? max(RecurrentLayer.chunkRows, b) : 0   // ≥ chunkSteps(batch: b′) · b′ for any b′ ≤ b
+        gradLeft = FloatBuffer(count: rows * max(layer.hidden, layer.inputDim))
+        gradRight = PackedMatrix(k: rows, n: packedGrads ? layer.gh3 : 0)
     }
 }
 
@@ -260,7 +267,8 @@ extension RecurrentLayer {
     static let narrowInput = 8
 
     /// The products batched over steps s0..<s1, run as soon as the reverse loop has completed them:
-    /// bias and LN_x gradients, dWx += xᵀ·∂pre and dWh += (h_{s-1} ⊙ m)ᵀ·∂ra (BLAS), and dX = ∂pre·Wxᵀ.
+    /// bias and LN_x gradients, dWx += xᵀ·∂pre and dWh += (h_{s-1} ⊙ m)ᵀ·∂ra (BLAS, or PackedGEMM when
+    /// OpenBLAS runs a fallback core: `weightGradient`), and dX = ∂pre·Wxᵀ.
     private func backwardChunk(params w: UnsafeMutablePointer<Float>, grads g: UnsafeMutablePointer<Float>,
                                x: UnsafePointer<Float>, batch b: Int, steps s0: Int, _ s1: Int,
                                cache: RecurrentCache, drp: UnsafePointer<Float>, dX: UnsafeMutablePointer<Float>?) {
@@ -275,8 +283,7 @@ extension RecurrentLayer {
         let h0 = max(s0, 1)
         if s1 > h0 {
             let prev = cache.useMask ? UnsafePointer(cache.hm!.p + h0 * b * H) : UnsafePointer(cache.h.p + (h0 - 1) * b * H)
-            BLAS.gemm(transA: true, m: H, n: GH, k: (s1 - h0) * b, a: prev, lda: H, b: drp + h0 * b * GH, ldb: GH,
-                      beta: 1, c: g + wh, ldc: GH)
+            weightGradient(m: H, k: (s1 - h0) * b, a: prev, b: drp + h0 * b * GH, into: g + wh, cache: cache)
         }
         if D < Self.narrowInput {
             let dwx = g + wx
@@ -285,12 +292,30 @@ extension RecurrentLayer {
                 for d in 0..<D { let out = dwx + d * GH, v = xr[d]; for j in 0..<GH { out[j] += v * row[j] } }
             }
         } else {
-            BLAS.gemm(transA: true, m: D, n: GH, k: rows, a: x + s0 * b * D, lda: D, b: dpre, ldb: GH,
-                      beta: 1, c: g + wx, ldc: GH)
+            weightGradient(m: D, k: rows, a: x + s0 * b * D, b: dpre, into: g + wx, cache: cache)
         }
         if let dX {
             PackedGEMM.multiply(m: rows, a: dpre, lda: GH, b: cache.wxTPacked, c: dX + s0 * b * D, ldc: D, accumulate: false)
         }
+    }
+}
+
+extension RecurrentLayer {
+    /// dW [m, GH] += aᵀ · b over `k` rows (a [k, m], b [k, GH]): on cblas_sgemm, or on PackedGEMM when
+    /// BLAS.weightGradientsOnPacked (a transposed into `gradLeft`, b packed into `gradRight`; each
+    /// element one FMA chain over the rows in order, then added to dW).
+    @inline(__always)
+    fileprivate func weightGradient(m: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                                    into dw: UnsafeMutablePointer<Float>, cache: RecurrentCache) {
+        let GH = gh3
+        guard cache.gradRight.n == GH, k <= cache.gradLeft.count / max(1, m) else {
+            BLAS.gemm(transA: true, m: m, n: GH, k: k, a: a, lda: m, b: b, ldb: GH, beta: 1, c: dw, ldc: GH)
+            return
+        }
+        let at = cache.gradLeft.p
+        for r in 0..<k { let row = a + r * m; for i in 0..<m { at[i * k + r] = row[i] } }
+        cache.gradRight.pack(b, k: k, n: GH, ld: GH, transposed: false)
+        PackedGEMM.multiply(m: m, a: at, lda: k, b: cache.gradRight, c: dw, ldc: GH, accumulate: true)
     }
 }
 

@@ -35,11 +35,17 @@ public struct BenchResult: Sendable {
     /// One JSON line in the peer scripts' schema plus `gflops`, `variant` and `mode`.
     public var json: String {
         func r(_ v: Double) -> String { String(format: "%.1f", v) }
-        return "{\"name\": \"\(name)\", \"seq_per_s\": \(r(sequencesPerSecond.median)), \"min\": \(r(sequencesPerSecond.min)), \"max\": \(r(sequencesPerSecond.max)), \"threads\": \(threads), \"gflops\": \(String(format: "%.2f", gflops)), \"mode\": \"\(mode)\", \"variant\": \"\(variant)\", \"peer\": \"seqcast \(seqcastVersion)\"}"
+        return "{\"name\": \"\(name)\", \"seq_per_s\": \(r(sequencesPerSecond.median)), \"min\": \(r(sequencesPerSecond.min)), \"max\": \(r(sequencesPerSecond.max)), \"threads\": \(threads), \"gflops\": \(String(format: "%.2f", gflops)), \"mode\": \"\(mode)\", \"variant\": \"\(variant)\", \"peer\": \"seqcast \(seqcastVersion)\", \(Benchmark.kernelFields)}"
     }
 }
 
 public enum Benchmark {
+    /// The JSON fields naming the kernels in use: OpenBLAS's core and how it was chosen, and
+    /// PackedGEMM's register tile.
+    public static var kernelFields: String {
+        "\"blas_core\": \"\(BLAS.coreName)\", \"blas_core_source\": \"\(BLAS.coreSource)\", \"tile\": \"\(PackedGEMM.preferred.rawValue)\", \"weight_gradients\": \"\(BLAS.weightGradientsOnPacked ? "packed" : "blas")\""
+    }
+
     public static func load(_ path: String) throws(DataError) -> [BenchConfig] {
         guard let data = FileManager.default.contents(atPath: path) else { throw .fileNotFound(path: path) }
         do { return try JSONDecoder().decode(BenchFile.self, from: data).configs } catch {

@@ -9,7 +9,7 @@ public struct KernelResult: Sendable {
     public var packedGFLOPS: Double, blasGFLOPS: Double
 
     public var json: String {
-        "{\"kernel\": \"\(name)\", \"m\": \(m), \"n\": \(n), \"k\": \(k), \"packed_gflops\": \(String(format: "%.1f", packedGFLOPS)), \"openblas_gflops\": \(String(format: "%.1f", blasGFLOPS)), \"threads\": 1, \"tile\": \"\(PackedGEMM.preferred.rawValue)\"}"
+        "{\"kernel\": \"\(name)\", \"m\": \(m), \"n\": \(n), \"k\": \(k), \"packed_gflops\": \(String(format: "%.1f", packedGFLOPS)), \"openblas_gflops\": \(String(format: "%.1f", blasGFLOPS)), \"threads\": 1, \(Benchmark.kernelFields)}"
     }
 }
 
@@ -24,6 +24,16 @@ public enum KernelBenchmark {
         ("L1 input gradient chunk ∂pre·Wxᵀ", true, 128, 256, 1024),
         ("M1 per-step h·Wh", false, 32, 512, 128),
         ("M1 per-step ∂ra·Whᵀ", true, 32, 128, 512),
+    ]
+
+    /// The weight-gradient products of one backward chunk (~128 rows): C[m, n] += Aᵀ·B with A stored
+    /// [k, m] (the chunk's inputs or previous states) and B stored [k, n] (its ∂pre / ∂ra rows).
+    /// B changes at every call, so for PackedGEMM the timing includes transposing A and packing B.
+    public static let weightGradientShapes: [(name: String, m: Int, n: Int, k: Int)] = [
+        ("L1 weight gradient chunk dWh += hᵀ·∂ra", 256, 1024, 128),
+        ("L1 weight gradient chunk dWx += xᵀ·∂pre (layer 2)", 256, 1024, 128),
+        ("L1 weight gradient chunk dWx += xᵀ·∂pre (layer 1, D 16)", 16, 1024, 128),
+        ("M1 weight gradient chunk dWh += hᵀ·∂ra", 128, 512, 128),
     ]
 
     /// Best of `repeats` timings (each about 20 ms of calls) of both kernels on every shape,
@@ -50,6 +60,32 @@ public enum KernelBenchmark {
                 for _ in 0..<calls {
                     BLAS.gemm(transB: s.transB, m: s.m, n: s.n, k: s.k, a: a.p, lda: s.k, b: b.p,
                               ldb: s.transB ? s.k : s.n, beta: 0, c: c.p, ldc: s.n)
+                }
+                blasBest = min(blasBest, Double(DispatchTime.now().uptimeNanoseconds - start) / Double(calls))
+            }
+            return KernelResult(name: s.name, m: s.m, n: s.n, k: s.k,
+                                packedGFLOPS: flops / packedBest, blasGFLOPS: flops / blasBest)
+        } + weightGradientShapes.map { s in
+            var rng = SeededRandom(seed: 4)
+            let a = FloatBuffer((0..<(s.k * s.m)).map { _ in rng.uniform(-1, 1) })
+            let b = FloatBuffer((0..<(s.k * s.n)).map { _ in rng.uniform(-1, 1) })
+            let c = FloatBuffer(count: s.m * s.n), at = FloatBuffer(count: s.m * s.k)
+            let flops = 2.0 * Double(s.m * s.n * s.k)
+            let calls = max(1, Int(2e9 / flops))
+            let packed = PackedMatrix(k: s.k, n: s.n)
+            var packedBest = Double.infinity, blasBest = Double.infinity
+            for _ in 0..<repeats {
+                var start = DispatchTime.now().uptimeNanoseconds
+                for _ in 0..<calls {
+                    for r in 0..<s.k { for i in 0..<s.m { at.p[i * s.k + r] = a.p[r * s.m + i] } }
+                    packed.pack(b.p, k: s.k, n: s.n, ld: s.n, transposed: false)
+                    PackedGEMM.multiply(m: s.m, a: at.p, lda: s.k, b: packed, c: c.p, ldc: s.n, accumulate: true)
+                }
+                packedBest = min(packedBest, Double(DispatchTime.now().uptimeNanoseconds - start) / Double(calls))
+                start = DispatchTime.now().uptimeNanoseconds
+                for _ in 0..<calls {
+                    BLAS.gemm(transA: true, m: s.m, n: s.n, k: s.k, a: a.p, lda: s.m, b: b.p, ldb: s.n,
+                              beta: 1, c: c.p, ldc: s.n)
                 }
                 blasBest = min(blasBest, Double(DispatchTime.now().uptimeNanoseconds - start) / Double(calls))
             }
