@@ -4,6 +4,5 @@
 
 /// Number of threads OpenBLAS uses for one call (1 inside Dispatch workers).
 static inline void seqcast_blas_set_threads(int n) { openblas_set_num_threads(n); }
-static inline int seqcast_blas_get_threads(void) { return openblas_get_num_threads(); }
 /// The kernel family OpenBLAS chose at load time ("Prescott", "Haswell", "SkylakeX", …).
 static inline const char *seqcast_blas_corename(void) { return openblas_get_corename(); }

@@ -20,11 +20,6 @@ public struct SampleSet: Sendable, Equatable {
     public var inputRowWidth: Int { steps * inputDim }
     public var targetRowWidth: Int { perStep ? steps * targetWidth : targetWidth }
 
-    public mutating func append(x xs: ArraySlice<Float>, y ys: ArraySlice<Float>) {
-        precondition(xs.count == inputRowWidth && ys.count == targetRowWidth)
-        x.append(contentsOf: xs); y.append(contentsOf: ys)
-    }
-
     public mutating func append(contentsOf other: SampleSet) {
         precondition(other.steps == steps && other.inputDim == inputDim && other.targetWidth == targetWidth
                      && other.perStep == perStep)

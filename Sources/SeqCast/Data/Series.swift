@@ -62,7 +62,6 @@ public struct SeriesCollection: Sendable {
     }
 
     public var targetNames: [String] { Array(channels.prefix(targetCount)) }
-    public var covariateNames: [String] { Array(channels.dropFirst(targetCount)) }
 }
 
 /// Fills NaN gaps of each channel under `policy`; returns how many values were missing.

@@ -138,7 +138,7 @@ public enum BacktestJob {
         // Forecast every window (batched per fit), with baselines and metrics. A window whose input
         // rows, actuals or baselines touch a gap (`--missing drop`) is left out and counted.
         var windows: [BacktestWindow] = []
-        var skipped = 0
+        var skipped = 0, nonPositive = 0
         let O = data.targetCount
         for f in fitIndices {
             let model = box.models[f]!, pipeline = model.manifest.pipeline!
@@ -148,9 +148,12 @@ public enum BacktestJob {
                 for s in data.series {
                     let rows = s.matrix.rows((o.origin - lookback)..<(o.origin + k))
                     if rows.values.contains(where: \.isNaN) { skipped += 1; continue }
-                    cases.append((o, s))
-                    inputs.append(pipeline.forecastWindow(s.matrix.rows((o.origin - lookback)..<o.origin), series: s.id,
-                                                          firstRow: o.origin - lookback))
+                    let window = pipeline.forecastWindow(s.matrix.rows((o.origin - lookback)..<o.origin), series: s.id,
+                                                         firstRow: o.origin - lookback)
+                    // A model that serves later origins (--retrain never|N) may meet values its log
+                    // transform cannot take (≤ 0) after its training part.
+                    if window.x.contains(where: { $0.contains { !$0.isFinite } }) { nonPositive += 1; continue }
+                    cases.append((o, s)); inputs.append(window)
                 }
             }
             let predictions = Forecaster.forecast(model, pipeline: pipeline, windows: inputs, threads: threads)
@@ -173,9 +176,16 @@ public enum BacktestJob {
             }
         }
         guard !windows.isEmpty else {
+            if nonPositive > 0 {
+                throw DataError.invalidArgument("\(t.dataPath): every backtest window has inputs ≤ 0 that the model's log transform cannot take; use --transform none")
+            }
             throw DataError.invalidArgument("\(t.dataPath): every backtest window touches a gap (--missing drop); use --missing interpolate or ffill, or another --start")
         }
         if skipped > 0 { progress(.note("\(skipped) windows left out: their inputs, actuals or baselines touch a gap")) }
+        if nonPositive > 0 {
+            progress(.note("\(nonPositive) windows left out: their inputs have values ≤ 0, which the model's log transform (fitted on positive training data) cannot take; use --transform none"))
+            skipped += nonPositive
+        }
         windows.sort { ($0.origin, $0.series) < ($1.origin, $1.series) }
         var overall: [String: Metrics] = [:], perStep: [String: [Metrics]] = [:]
         for method in BacktestResult.methods {

@@ -27,7 +27,6 @@ public enum BLAS {
     /// Threads OpenBLAS may use per call. Set to 1 while Dispatch workers each run their own GEMMs,
     /// because idle OpenBLAS threads busy-spin and would steal the other core.
     public static func setThreads(_ n: Int) { seqcast_blas_set_threads(Int32(max(1, n))) }
-    public static var threads: Int { Int(seqcast_blas_get_threads()) }
 
     // MARK: - OpenBLAS core selection (issue 13)
     //

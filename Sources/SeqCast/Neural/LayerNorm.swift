@@ -4,19 +4,6 @@
 
 typealias FloatPtr = UnsafeMutablePointer<Float>
 
-/// Σ f(j) for j in 0..<n with 16 independent partial sums. Float addition is not associative, so
-/// the compiler will not vectorise a plain running sum; this fixed order is (and stays
-/// deterministic). Measured: layer norm cost on M1-lstm went from +45% to the figure in BENCHMARKS.md.
-@inline(__always)
-func simdSum(_ n: Int, _ f: (Int) -> SIMD16<Float>, tail: (Int) -> Float) -> Float {
-    var acc = SIMD16<Float>(repeating: 0)
-    var j = 0
-    while j + 16 <= n { acc += f(j); j += 16 }
-    var total = hsum(acc)
-    while j < n { total += tail(j); j += 1 }
-    return total
-}
-
 @inline(__always)
 func load16(_ p: UnsafePointer<Float>, _ j: Int) -> SIMD16<Float> {
     UnsafeRawPointer(p + j).loadUnaligned(as: SIMD16<Float>.self)
