@@ -27,8 +27,10 @@ struct SeqCastCommand: ParsableCommand {
         var command: any ParsableCommand
         do { command = try parseAsRoot() } catch { exit(withError: error) }
         do { try command.run() } catch {
-            let own = error is ValidationError || error is ExitCode || error is CleanExit
-            exit(withError: own ? error : TerminalSafeError(error: error))
+            // Only the library's errors carry user text; ArgumentParser's own (help requests, which
+            // its help command throws from run(), validation, exit codes) go to it untouched.
+            let library = String(reflecting: type(of: error)).hasPrefix("SeqCast.")
+            exit(withError: library ? TerminalSafeError(error: error) : error)
         }
     }
 }

@@ -66,6 +66,17 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(listing(dir), ["bad.csv", "gaps.csv"], "no output directory or file may be left behind")
     }
 
+    /// `--help` prints help for every command (exit 0), including the preprocessing flags.
+    func testHelpForEveryCommand() throws {
+        for command in ["train", "forecast", "backtest", "plot", "bench", "inspect", "convert"] {
+            let r = try runCLI([command, "--help"])
+            XCTAssertEqual(r.status, 0, "\(command): \(r.err)")
+            XCTAssertTrue(r.out.contains("USAGE: seqcast \(command)"), "\(command): \(r.out) \(r.err)")
+        }
+        let train = try runCLI(["train", "--help"]).out
+        for flag in ["--transform", "--baseline", "--baseline-weight", "--season"] { XCTAssertTrue(train.contains(flag), flag) }
+    }
+
     /// An unknown `bench --variant` is refused before anything runs, naming the valid ones.
     func testBenchRejectsAnUnknownVariant() throws {
         let r = try runCLI(["bench", "--variant", "lnorm", "--only", "S1-lstm"])
