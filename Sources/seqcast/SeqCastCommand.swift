@@ -42,7 +42,6 @@ extension TransformChoice: ExpressibleByArgument {
     public init?(argument: String) { self.init(transformList: argument) }
     public var defaultValueDescription: String { description }
 }
-extension BaselineChoice: ExpressibleByArgument {}
 extension MissingPolicy: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}

@@ -206,3 +206,46 @@ final class ResumeTests: XCTestCase {
         XCTAssertTrue(msg.contains("has changed since this run started"), msg)
     }
 }
+
+/// Error paths of preprocessing at forecast and backtest time.
+final class PreprocessingErrorTests: XCTestCase {
+    /// A deseasonalised model of several series cannot forecast a series it never saw.
+    func testUnknownSeriesOfADeseasonalisedModelIsAnError() throws {
+        let dir = temporaryDirectory(self)
+        func rows(_ id: String) -> [String] {
+            (0..<72).map { t in "\(id),\(1990 + t / 12)-\(String(format: "%02d", t % 12 + 1)),\(100 + 20 * sin(Double(t) * .pi / 6) + Double(t % 5))" }
+        }
+        let train = writeFile(dir, "train.csv", "id,month,v\n" + (rows("a") + rows("b")).joined(separator: "\n") + "\n")
+        let other = writeFile(dir, "other.csv", "id,month,v\n" + rows("c").joined(separator: "\n") + "\n")
+        var r = TrainRequest(dataPath: train, outDir: dir + "/run")
+        r.selection.idColumn = "id"; r.horizon = 6; r.training.ensemble = 1
+        r.variants = [VariantSpec(.auto, deseasonalise: true)]
+        let (model, _) = try TrainJob.seriesModel(r, data: try DataSource.load(train, selection: r.selection))
+        XCTAssertEqual(model.manifest.pipeline?.variants[0].transforms.count, 1)
+        let msg = errorMessage { _ = try Forecaster.forecast(model, data: try DataSource.load(other, selection: r.selection)) }
+        XCTAssertTrue(msg.contains("series 'c' was not in the model's training data"), msg)
+    }
+
+    /// Backtest windows whose inputs a logged model cannot take are left out, not forecast as NaN.
+    /// (Never every window: the first origin's inputs are the training part, on which log was chosen.)
+    func testBacktestLeavesOutInputsALogCannotTake() throws {
+        let dir = temporaryDirectory(self)
+        let values: [Double] = (0..<140).map { t -> Double in
+            guard t < 100 else { return 0 }
+            let x = Double(t)
+            return 10 + 5 * sin(x / 3) + x * 0.05
+        }
+        let path = writeFile(dir, "s.csv", "v\n" + values.map { "\($0)" }.joined(separator: "\n") + "\n")
+        var t = TrainRequest(dataPath: path, outDir: dir + "/bt")
+        t.horizon = 5; t.training.ensemble = 1; t.training.epochs = 2; t.training.threads = 1
+        var r = BacktestRequest(train: t)
+        r.start = BacktestStart.index(90); r.retrain = RetrainPolicy.never
+        final class Notes: @unchecked Sendable { var all: [String] = []; let lock = NSLock() }
+        let box = Notes()
+        let result = try BacktestJob.run(r) { e in if case .note(let s) = e { box.lock.lock(); box.all.append(s); box.lock.unlock() } }
+        let notes = box.all
+        XCTAssertEqual(result.windows.count, 3, "origins 90, 95 and 100 have positive inputs")
+        XCTAssertTrue(result.windows.allSatisfy { w in w.forecast.allSatisfy { $0.isFinite } })
+        XCTAssertTrue(notes.contains { $0.contains("7 windows left out") && $0.contains("log transform") }, "\(notes)")
+    }
+}

@@ -176,9 +176,6 @@ public enum BacktestJob {
             }
         }
         guard !windows.isEmpty else {
-            if nonPositive > 0 {
-                throw DataError.invalidArgument("\(t.dataPath): every backtest window has inputs ≤ 0 that the model's log transform cannot take; use --transform none")
-            }
             throw DataError.invalidArgument("\(t.dataPath): every backtest window touches a gap (--missing drop); use --missing interpolate or ffill, or another --start")
         }
         if skipped > 0 { progress(.note("\(skipped) windows left out: their inputs, actuals or baselines touch a gap")) }

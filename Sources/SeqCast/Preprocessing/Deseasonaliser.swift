@@ -61,7 +61,6 @@ public struct Deseasonaliser: SeriesTransformStep, Codable, Equatable {
                 for j in (t - half)...(t + half) { trend += x[j] }
                 trend /= Double(m)
             } else {
-                guard t + half < n else { continue }
                 trend = 0.5 * (x[t - half] + x[t + half])
                 for j in (t - half + 1)..<(t + half) { trend += x[j] }
                 trend /= Double(m)

@@ -101,7 +101,8 @@ public struct Pipeline: Codable, Sendable, Equatable {
         var anchor = [Float](repeating: 0, count: K * O)
         for (o, c) in targets.enumerated() {
             let lag = variants.isEmpty ? 0 : variants[variant].baselineLags[o]
-            for k in 0..<K { anchor[k * O + o] = lag > 0 ? z[s + L - lag + k % lag, c] : center[c] }
+            let base = lag > 0 ? Baselines.seasonalNaive(z, channel: c, origin: s + L, horizon: K, season: lag) : []
+            for k in 0..<K { anchor[k * O + o] = lag > 0 ? base[k] : center[c] }
         }
         return WindowContext(center: center, scale: scale, anchor: anchor)
     }
@@ -159,8 +160,8 @@ public struct Pipeline: Codable, Sendable, Equatable {
         let K = spec.horizon, O = targets.count, n = raw.steps
         var baseline = [Float](repeating: 0, count: baselineLags.isEmpty ? 0 : K * O)
         for (o, c) in targets.enumerated() where !baselineLags.isEmpty {
-            let lag = baselineLags[o]
-            for k in 0..<K { baseline[k * O + o] = raw[n - lag + k % lag, c] }
+            let base = Baselines.seasonalNaive(raw, channel: c, origin: n, horizon: K, season: baselineLags[o])
+            for k in 0..<K { baseline[k * O + o] = base[k] }
         }
         return ForecastWindow(x: all.map(\.x), contexts: all.map(\.context), baseline: baseline)
     }

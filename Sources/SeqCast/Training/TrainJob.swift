@@ -24,7 +24,6 @@ public struct TrainRequest: Sendable {
     public var scaler = ScalerKind.window
     /// Value transform (log …) before scaling; see Preprocessing/SeriesTransform.swift.
     public var transform = TransformChoice.auto
-    /// Baseline the network's output is added to; see Preprocessing/Baseline.swift.
     /// Ensemble variants (member i uses variant i mod count), each with its baseline; empty for none.
     public var variants = [VariantSpec(.auto), VariantSpec(.auto, deseasonalise: true)]
     /// Weight of the plain seasonal-naive forecast in the final combination (with variants); negative
@@ -118,6 +117,7 @@ public enum TrainJob {
         } else {
             if r.resume { progress(.note("no checkpoint at \(modelPath); starting a new run")) }
             model = try newModel(r)
+            model.manifest.sourceDigest = FileDigest.of(r.dataPath)   // what --resume checks (not per backtest fit)
         }
         let (train, validation, missing) = try samples(for: model.manifest)
         if missing > 0 {
@@ -285,8 +285,7 @@ public enum TrainJob {
                                         y: Scaler.fit(r.scaler, channels: o, parts: [ys]), xName: xName, yName: yName)
         let manifest = ModelManifest(model: config, training: r.training, pipeline: nil, supervised: scaling,
                                      selection: r.selection, channels: (0..<o).map { "y\($0)" }, targetCount: o,
-                                     timeAxis: nil, source: r.dataPath, sourceDigest: FileDigest.of(r.dataPath),
-                                     valFraction: r.valFraction)
+                                     timeAxis: nil, source: r.dataPath, valFraction: r.valFraction)
         return try ModelFile(manifest: manifest, count: r.training.ensemble, seed: r.training.seed)
     }
 
@@ -310,8 +309,7 @@ public enum TrainJob {
         do { try config.validate() } catch { throw DataError.invalidArgument(error.description) }
         let manifest = ModelManifest(model: config, training: r.training, pipeline: split.pipeline, supervised: nil,
                                      selection: r.selection, channels: data.channels, targetCount: data.targetCount,
-                                     timeAxis: data.timeAxis, source: r.dataPath, sourceDigest: FileDigest.of(r.dataPath),
-                                     valFraction: r.valFraction)
+                                     timeAxis: data.timeAxis, source: r.dataPath, valFraction: r.valFraction)
         return (try ModelFile(manifest: manifest, count: r.training.ensemble, seed: r.training.seed), split)
     }
 
