@@ -15,6 +15,7 @@ struct ForecastCommand: ParsableCommand {
     @Option(help: "Also write a copy of the HDF5 input with the forecast added, at this path.") var writeBack: String?
     @Option(help: "Dataset name for --write-back.") var forecastDataset: String = "forecast"
     @Flag(help: "Also write a plot of the first series' history and forecast beside --out (FILE.png).") var plot = false
+    @OptionGroup var threads: ThreadsOption
     @Option(help: "Folder of the gnuplot plot templates (default: $SEQCAST_PLOTS, else the plots/ installed with seqcast; never the current directory).") var plotTemplates: String?
 
     func validate() throws {
@@ -22,18 +23,18 @@ struct ForecastCommand: ParsableCommand {
     }
 
     func run() throws {
-        usePlotTemplates(plotTemplates)
+        PlotOutputs.useTemplates(plotTemplates)
         if let out { try AtomicFile.refuseOverwriting(input: data, with: out, flag: "--out") }
         let m = try ModelFile.load(model)
         let forecast: Forecast
         var collection: SeriesCollection? = nil
         if let x {
-            forecast = try Forecaster.forecastSupervised(m, path: data, xName: x)
+            forecast = try Forecaster.forecastSupervised(m, path: data, xName: x, threads: threads.threads)
         } else {
             var selection = m.manifest.selection
             if let dataset { selection.dataset = dataset }
             collection = try DataSource.load(data, selection: selection)
-            forecast = try Forecaster.forecast(m, data: collection!)
+            forecast = try Forecaster.forecast(m, data: collection!, threads: threads.threads)
         }
         let attrs: [(String, AttributeValue)] = [("model", .string(model)), ("source", .string(data)),
                                                  ("created", .string(ISO8601DateFormatter().string(from: Date())))]

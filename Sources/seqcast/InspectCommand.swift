@@ -20,7 +20,7 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         try AtomicFile.refuseOverwriting(input: data.data, with: out, flag: "--out")
-        let c = try DataSource.load(data.data, selection: data.selection)
+        let c = try DataSource.load(data.data, selection: data.settings.selection)
         try c.writeHDF5(to: out)
         print(terminalSafe("wrote \(out): \(c.series.count) series × \(c.series.first?.length ?? 0) steps × \(c.channels.count) channels (\(c.channels.joined(separator: ", ")))\(c.missingCount > 0 ? ", \(c.missingCount) missing values filled (\(data.missing))" : "")"))
     }

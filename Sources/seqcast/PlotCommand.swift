@@ -1,4 +1,4 @@
-// `seqcast plot`, and the `--plot` helpers used by train, forecast and backtest.
+// `seqcast plot`: a forecast, backtest or training plot from a model or a backtest folder.
 import ArgumentParser
 import Foundation
 import SeqCast
@@ -22,7 +22,7 @@ struct PlotCommand: ParsableCommand {
     }
 
     func run() throws {
-        usePlotTemplates(plotTemplates)
+        PlotOutputs.useTemplates(plotTemplates)
         switch kind {
         case .training:
             let m = try ModelFile.load(from)
@@ -38,28 +38,7 @@ struct PlotCommand: ParsableCommand {
     }
 }
 
-/// --plot-templates DIR: the renderer reads the templates from $SEQCAST_PLOTS, so the flag sets it.
-func usePlotTemplates(_ dir: String?) {
-    if let dir { setenv("SEQCAST_PLOTS", dir, 1) }
-}
-
 /// Prints gnuplot's warnings, if any.
 func report(_ warnings: String?) {
-    if let warnings { FileHandle.standardError.write(Data("warning: gnuplot: \(terminalSafe(warnings.replacingOccurrences(of: "\n", with: " | ")))\n".utf8)) }
-}
-
-enum PlotOutputs {
-    static func training(_ m: ModelFile, to path: String) throws -> String? {
-        let c = m.manifest.model
-        let members = m.members.count > 1 ? " (member 1 of \(m.members.count))" : ""
-        return try Plots.training(m.members[0].state.history, loss: m.manifest.training.loss, to: path,
-                                  title: "\(c.cell) \(c.layers)×\(c.hidden) on \(URL(fileURLWithPath: m.manifest.source).lastPathComponent)\(members)")
-    }
-
-    /// Forecast plot of the first series.
-    static func forecast(_ m: ModelFile, data: SeriesCollection, forecast f: Forecast, to path: String) throws -> String? {
-        guard let first = data.series.first else { throw PlotError.nothingToPlot("no series to plot") }
-        return try Plots.forecast(f, series: 0, history: first, timeColumn: data.timeAxis?.column,
-                                  season: data.timeAxis?.seasonalPeriod, lookback: m.manifest.model.lookback, to: path)
-    }
+    if let line = PlotOutputs.warningLine(warnings) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 }

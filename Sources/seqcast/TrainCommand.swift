@@ -12,7 +12,6 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var training: TrainingFlags
 
-    @Option(help: "Seasonal period for the seasonal-naive baseline, or auto (time column, else autocorrelation).") var season: String = "auto"
     @Option(help: "Output directory (model.h5, history.csv).") var out: String
     @Flag(help: "Continue an interrupted run in --out (its stored configuration is used).") var resume = false
     @Flag(help: "No progress output.") var quiet = false
@@ -20,22 +19,19 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Folder of the gnuplot plot templates (default: $SEQCAST_PLOTS, else the plots/ installed with seqcast; never the current directory).") var plotTemplates: String?
     @Option(help: .hidden) var stopAfterEpoch: Int?
 
-    func validate() throws {
-        if season != "auto" && (Int(season) ?? 0) < 1 { throw ValidationError("--season must be auto or a positive integer") }
-    }
+    func validate() throws { _ = try trainRequest(data: data, window: window, model: model, training: training, out: out) }
 
     func run() throws {
-        usePlotTemplates(plotTemplates)
-        var r = trainRequest(data: data, window: window, model: model, training: training, out: out)
-        r.resume = resume; r.stopAfterEpoch = stopAfterEpoch; r.season = Int(season)
-        r.resumeEpochs = resume ? training.epochs : nil
+        PlotOutputs.useTemplates(plotTemplates)
+        var r = try trainRequest(data: data, window: window, model: model, training: training, out: out)
+        r.run.resume = resume; r.run.stopAfterEpoch = stopAfterEpoch
+        r.run.resumeEpochs = resume ? training.epochs : nil
         let progress = ProgressPrinter(quiet: quiet)
         let s = try TrainJob.run(r, progress: progress.train)
         progress.finish()
         let best = s.bestLoss.map { String(format: "%.5g", $0) } ?? "-"
         if plot {
-            let m = try ModelFile.load(out)
-            report(try PlotOutputs.training(m, to: out + "/training.png"))
+            report(try PlotOutputs.training(try ModelFile.load(out), to: out + "/training.png"))
             print(terminalSafe("plot → \(out)/training.png"))
         }
         let what = s.members > 1 ? "\(s.members)-member ensemble" : "model"

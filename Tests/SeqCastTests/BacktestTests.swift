@@ -76,9 +76,9 @@ final class BacktestTests: XCTestCase {
     func testEndToEndOutputsAndSummary() throws {
         let dir = temporaryDirectory(self)
         var t = TrainRequest(dataPath: datasetPath("airline.csv"), outDir: dir)
-        t.horizon = 6; t.hidden = 8; t.training.epochs = 3
+        t.windows.horizon = 6; t.architecture.hidden = 8; t.training.epochs = 3
         var r = BacktestRequest(train: t)
-        r.start = .fraction(0.85); r.retrain = .never
+        r.backtest.start = .fraction(0.85); r.backtest.retrain = .never
         let result = try BacktestJob.run(r)
         // Int(143 · 0.85) = 121; origins 121, 127, 133 (133 + 6 = 139 ≤ 144; 139 + 6 > 144).
         XCTAssertEqual(result.windows.map(\.origin), [121, 127, 133])
@@ -87,7 +87,7 @@ final class BacktestTests: XCTestCase {
         XCTAssertEqual(result.windows[0].times.first, "1959-02")
         XCTAssertEqual(result.windows[0].naive, [Float](repeating: 360, count: 6), "last value before 1959-02 (1959-01: 360)")
         XCTAssertEqual(result.windows[0].seasonalNaive, [318, 362, 348, 363, 435, 491], "1958-02 … 1958-07")
-        try result.write(to: dir + "/bt", config: ["note": "test"])
+        try result.write(to: dir + "/bt", config: r.config)
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/bt/summary.json"))) as! [String: Any]
         XCTAssertEqual(summary["windows"] as? Int, 3)
         for key in ["mae", "rmse", "mape", "smape", "mase"] {
@@ -106,9 +106,9 @@ final class BacktestTests: XCTestCase {
     /// the targets gives different per-step values even though it averages to the right overall MASE.)
     func testPerStepMASEUsesEachTargetsOwnScale() throws {
         var t = TrainRequest(dataPath: datasetPath("uschange.csv"), outDir: "")
-        t.horizon = 4; t.hidden = 8; t.training.epochs = 2; t.training.ensemble = 1
+        t.windows.horizon = 4; t.architecture.hidden = 8; t.training.epochs = 2; t.training.ensemble = 1
         var r = BacktestRequest(train: t)
-        r.start = .fraction(0.85); r.retrain = .never
+        r.backtest.start = .fraction(0.85); r.backtest.retrain = .never
         let result = try BacktestJob.run(r)
         let data = try DataSource.load(datasetPath("uschange.csv"), selection: DataSelection())
         let first = result.windows[0].origin, O = 5
@@ -118,7 +118,7 @@ final class BacktestTests: XCTestCase {
             for w in result.windows { for c in 0..<O {
                 sum += abs(Double(w.forecast[step * O + c]) - Double(w.actual[step * O + c])) / scales[c]
             } }
-            XCTAssertEqual(result.perStep["model"]![step].mase!, sum / Double(result.windows.count * O), accuracy: 1e-9, "step \(step + 1)")
+            XCTAssertEqual(result.perStep.model[step].mase!, sum / Double(result.windows.count * O), accuracy: 1e-9, "step \(step + 1)")
         }
     }
 
@@ -127,17 +127,17 @@ final class BacktestTests: XCTestCase {
         var text = "t,y\n"
         for i in 0..<160 { text += "\(i)," + ([95, 96, 130].contains(i) ? "" : "\(sin(Double(i) / 2) + 0.01 * Double(i))") + "\n" }
         var t = TrainRequest(dataPath: writeFile(dir, "gaps.csv", text), outDir: "")
-        t.horizon = 4; t.lookback = 8; t.hidden = 8; t.training.epochs = 2; t.training.ensemble = 1
-        t.selection.missing = .drop
+        t.windows.horizon = 4; t.windows.lookback = 8; t.architecture.hidden = 8; t.training.epochs = 2; t.training.ensemble = 1
+        t.data.selection.missing = .drop
         var r = BacktestRequest(train: t)
-        r.start = .index(80); r.season = 12; r.retrain = .never
+        r.backtest.start = .index(80); r.train.preprocessing.season = 12; r.backtest.retrain = .never
         let result = try BacktestJob.run(r)
         // Origins 80, 84, …, 156 (156 + 4 = 160); a window uses rows o−8 ..< o+4 and seasonal-naive rows o−12 ..< o−8.
         XCTAssertEqual(result.windows.count + result.skipped, 20)
         XCTAssertGreaterThan(result.skipped, 0)
         for w in result.windows { XCTAssertFalse((w.actual + w.forecast + w.naive + w.seasonalNaive).contains(where: \.isNaN)) }
-        for m in BacktestResult.methods { XCTAssertTrue(result.overall[m]!.mase!.isFinite, m) }
-        try result.write(to: dir + "/bt", config: [:])
+        for m in ForecastMethod.allCases { XCTAssertTrue(result.overall[m].mase!.isFinite, m.rawValue) }
+        try result.write(to: dir + "/bt", config: r.config)
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/bt/summary.json"))) as! [String: Any]
         XCTAssertEqual(summary["skipped_windows"] as? Int, result.skipped)
         XCTAssertNotNil((summary["metrics"] as? [String: Any])?["mase"] as? Double)
@@ -145,11 +145,11 @@ final class BacktestTests: XCTestCase {
 
     func testConcurrentFitsEqualSequentialFits() throws {
         var t = TrainRequest(dataPath: datasetPath("sunspots.csv"), outDir: "")
-        t.horizon = 5; t.hidden = 8; t.training.epochs = 3; t.training.threads = 1
+        t.windows.horizon = 5; t.architecture.hidden = 8; t.training.epochs = 3; t.run.threads = 1
         var r = BacktestRequest(train: t)
-        r.start = .fraction(0.9)
+        r.backtest.start = .fraction(0.9)
         let sequential = try BacktestJob.run(r)
-        r.train.training.threads = 2
+        r.train.run.threads = 2
         let concurrent = try BacktestJob.run(r)
         XCTAssertGreaterThan(sequential.fits, 1)
         XCTAssertEqual(sequential.windows.map(\.forecast), concurrent.windows.map(\.forecast))

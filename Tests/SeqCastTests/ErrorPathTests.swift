@@ -7,7 +7,7 @@ final class ErrorPathTests: XCTestCase {
     func testForecastWithOtherColumnsThanTheModel() throws {
         let dir = temporaryDirectory(self)
         var r = TrainRequest(dataPath: datasetPath("airline.csv"), outDir: dir + "/run")
-        r.horizon = 3; r.training.epochs = 1; r.training.ensemble = 1
+        r.windows.horizon = 3; r.training.epochs = 1; r.training.ensemble = 1
         _ = try TrainJob.run(r)
         let model = try ModelFile.load(dir + "/run")
         let short = writeFile(dir, "short.csv", "Date,Passengers\n2020-01,1\n2020-02,2\n")
@@ -24,7 +24,7 @@ final class ErrorPathTests: XCTestCase {
         for i in 0..<40 { text += "a,\(i),\(i)\n" }
         for i in 0..<30 { text += "b,\(i),\(i)\n" }
         var t = TrainRequest(dataPath: writeFile(dir, "long.csv", text), outDir: dir)
-        t.selection.idColumn = "id"
+        t.data.selection.idColumn = "id"
         let msg = errorMessage { _ = try BacktestJob.run(BacktestRequest(train: t)) }
         XCTAssertTrue(msg.contains("backtest needs series of equal length (got 30, 40)"), msg)
     }
@@ -37,7 +37,7 @@ final class ErrorPathTests: XCTestCase {
             try f.write("y", shape: [4, 1], values: [1, 2, 3, 4])
         }
         var r = TrainRequest(dataPath: dir + "/s.h5", outDir: dir + "/run")
-        r.supervisedX = "X"; r.supervisedY = "y"; r.scaler = .window
+        r.data.x = "X"; r.data.y = "y"; r.preprocessing.scaler = .window
         let msg = errorMessage { _ = try TrainJob.run(r) }
         XCTAssertTrue(msg.contains("--scaler window needs series mode"), msg)
         XCTAssertEqual(listing(dir), ["s.h5"], "nothing written")

@@ -84,7 +84,7 @@ final class HDF5Tests: XCTestCase {
             try AtomicFile.write(to: target) { tmp throws(DataError) in
                 let f = try HDF5File.create(tmp)
                 try f.write("x", shape: [2], values: [1, 2])
-                throw DataError.invalidArgument("simulated failure")
+                throw DataError.message("simulated failure")
             }
         }
         XCTAssertEqual(msg, "simulated failure")

@@ -22,8 +22,8 @@ func fitSine(cell: CellKind, head: HeadKind, epochs: Int, threads: Int = 1, seed
     let val = SampleSet(series: series, inputs: [0], targets: [0], spec: spec, starts: Array(starts[cut...]))
     let net = try Network(config: ModelConfig(cell: cell, inputDim: 1, hidden: 16, head: head, lookback: 24), seed: seed)
     var options = TrainingOptions()
-    options.learningRate = 1e-2; options.batchSize = 32; options.threads = threads; options.seed = seed
-    let trainer = Trainer(network: net, options: options)
+    options.learningRate = 1e-2; options.batchSize = 32; options.seed = seed
+    let trainer = Trainer(network: net, options: options, threads: threads)
     for e in 0..<epochs { _ = try trainer.trainEpoch(train, epoch: e) }
     // Naive: each prediction is the latest input value (for seq2seq, at every step).
     var naive = 0.0
@@ -34,7 +34,7 @@ func fitSine(cell: CellKind, head: HeadKind, epochs: Int, threads: Int = 1, seed
             naive += d * d
         }
     }
-    return (trainer.evaluate(val), naive / Double(val.count * steps.count), net)
+    return (try trainer.evaluate(val), naive / Double(val.count * steps.count), net)
 }
 
 final class LearningTests: XCTestCase {
@@ -103,10 +103,10 @@ final class TrainerEdgeTests: XCTestCase {
         let set = SampleSet(series: series, inputs: [0], targets: [0], spec: spec, starts: spec.starts(in: 0..<120))
         for batch in [1, 5, 8, 37] {
             let net = try Network(config: ModelConfig(inputDim: 1, hidden: 4, horizon: 2, lookback: 10), seed: 1)
-            var o = TrainingOptions(); o.batchSize = batch; o.threads = 2
-            let trainer = Trainer(network: net, options: o)
+            var o = TrainingOptions(); o.batchSize = batch
+            let trainer = Trainer(network: net, options: o, threads: 2)
             XCTAssertTrue(try trainer.trainEpoch(set, epoch: 0).isFinite, "batch \(batch)")
-            XCTAssertTrue(trainer.evaluate(set).isFinite, "batch \(batch)")
+            XCTAssertTrue(try trainer.evaluate(set).isFinite, "batch \(batch)")
         }
     }
 }

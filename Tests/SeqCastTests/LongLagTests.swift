@@ -32,8 +32,8 @@ final class LongLagTests: XCTestCase {
     private func train(_ gate: GateInit, sequences: Int, seed: UInt64 = 1) throws -> [(Int, Double)] {
         let net = try Network(config: ModelConfig(cell: .lstm, inputDim: 2, hidden: 32, lookback: 100, gateInit: gate), seed: seed)
         var o = TrainingOptions()
-        o.batchSize = 64; o.learningRate = 1e-3; o.threads = 2; o.seed = seed; o.clip = 1
-        let trainer = Trainer(network: net, options: o)
+        o.batchSize = 64; o.learningRate = 1e-3; o.seed = seed; o.clip = 1
+        let trainer = Trainer(network: net, options: o, threads: 2)
         let val = addingProblem(1000, seed: 999)
         var curve: [(Int, Double)] = []
         var seen = 0, chunk = 0
@@ -41,7 +41,7 @@ final class LongLagTests: XCTestCase {
             let data = addingProblem(6400, seed: seed &* 1000 &+ UInt64(chunk))
             _ = try trainer.trainEpoch(data, epoch: chunk)
             seen += data.count; chunk += 1
-            curve.append((seen, trainer.evaluate(val)))
+            curve.append((seen, try trainer.evaluate(val)))
         }
         return curve
     }

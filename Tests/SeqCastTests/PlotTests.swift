@@ -15,13 +15,13 @@ func pngSize(_ path: String) -> (Int, Int)? {
 
 final class PlotTests: XCTestCase {
     private var dir = ""
-    private var model: ModelFile!
+    private var model: Ensemble!
     private var data: SeriesCollection!
 
     override func setUpWithError() throws {
         dir = temporaryDirectory(self)
         var r = TrainRequest(dataPath: datasetPath("uschange.csv"), outDir: dir + "/run")
-        r.horizon = 4; r.hidden = 8; r.training.epochs = 5
+        r.windows.horizon = 4; r.architecture.hidden = 8; r.training.epochs = 5
         _ = try TrainJob.run(r)
         model = try ModelFile.load(dir + "/run")
         data = try DataSource.load(datasetPath("uschange.csv"), selection: model.manifest.selection)
@@ -74,11 +74,11 @@ final class PlotTests: XCTestCase {
 
     func testBacktestPlotFromResultAndFromDirectory() throws {
         var t = TrainRequest(dataPath: datasetPath("airline.csv"), outDir: "")
-        t.horizon = 6; t.hidden = 8; t.training.epochs = 2
+        t.windows.horizon = 6; t.architecture.hidden = 8; t.training.epochs = 2
         var r = BacktestRequest(train: t)
-        r.start = .fraction(0.8); r.retrain = .never
+        r.backtest.start = .fraction(0.8); r.backtest.retrain = .never
         let result = try BacktestJob.run(r)
-        try result.write(to: dir + "/bt", config: [:])
+        try result.write(to: dir + "/bt", config: r.config)
         XCTAssertNil(try Plots.backtest(BacktestPlotData(result), to: dir + "/a.png", title: "bt"))
         XCTAssertNil(try Plots.backtest(BacktestPlotData(directory: dir + "/bt"), to: dir + "/b.png", title: "bt"))
         try checkPNG(dir + "/a.png", width: 1200, height: 600)

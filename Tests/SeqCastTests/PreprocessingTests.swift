@@ -107,9 +107,9 @@ final class PreprocessingTests: XCTestCase {
         let csv = "month,v\n" + seasonal(96).enumerated().map { "\(1990 + $0.offset / 12)-\(String(format: "%02d", $0.offset % 12 + 1)),\($0.element)" }.joined(separator: "\n") + "\n"
         let path = writeFile(dir, "s.csv", csv)
         var r = TrainRequest(dataPath: path, outDir: dir + "/run")
-        r.horizon = 6; r.variants = [VariantSpec(.seasonal)]; r.training.ensemble = 2
-        let data = try DataSource.load(path, selection: r.selection)
-        let (model, _) = try TrainJob.seriesModel(r, data: data)
+        r.windows.horizon = 6; r.preprocessing.variants = [VariantSpec(.seasonal)]; r.training.ensemble = 2
+        let data = try DataSource.load(path, selection: r.data.selection)
+        let (model, _) = try TrainJob.seriesModel(r.settings, data: data)
         let f = try Forecaster.forecast(model, data: data)
         let last = data.series[0].matrix
         for k in 0..<6 { XCTAssertEqual(f.values[0][k], last[96 - 12 + k, 0], accuracy: 1e-3 * last[96 - 12 + k, 0]) }
@@ -120,9 +120,9 @@ final class PreprocessingTests: XCTestCase {
     func testAutomaticBaselineWeightFollowsTheValidationGain() throws {
         let dir = temporaryDirectory(self)
         var r = TrainRequest(dataPath: datasetPath("airline.csv"), outDir: dir)
-        r.horizon = 6; r.training.ensemble = 2
-        let data = try DataSource.load(r.dataPath, selection: r.selection)
-        let (model, _) = try TrainJob.seriesModel(r, data: data)
+        r.windows.horizon = 6; r.training.ensemble = 2
+        let data = try DataSource.load(r.data.path, selection: r.data.selection)
+        let (model, _) = try TrainJob.seriesModel(r.settings, data: data)
         let p = try XCTUnwrap(model.manifest.pipeline)
         XCTAssertLessThan(p.baselineWeight, 0, "auto by default")
         XCTAssertEqual(Forecaster.baselineWeight(model, pipeline: p), 1.0 / 3, accuracy: 1e-6, "no validation record yet")
@@ -142,8 +142,8 @@ final class PreprocessingTests: XCTestCase {
         let full = writeFile(dir, "full.csv", "month,v\n" + rows.joined(separator: "\n") + "\n")
         let later = writeFile(dir, "later.csv", "month,v\n" + rows.dropFirst(5).joined(separator: "\n") + "\n")
         var r = TrainRequest(dataPath: full, outDir: dir + "/run")
-        r.horizon = 6; r.variants = [VariantSpec(.auto, deseasonalise: true)]; r.training.ensemble = 1
-        r.training.epochs = 3; r.training.threads = 1
+        r.windows.horizon = 6; r.preprocessing.variants = [VariantSpec(.auto, deseasonalise: true)]; r.training.ensemble = 1
+        r.training.epochs = 3; r.run.threads = 1
         _ = try TrainJob.run(r)
         let model = try ModelFile.load(dir + "/run")
         XCTAssertEqual(model.manifest.pipeline?.variants[0].transforms.count, 1)
@@ -162,14 +162,14 @@ final class PreprocessingTests: XCTestCase {
     func testThreadsAndResumeWithEveryOptionOn() throws {
         let dir = temporaryDirectory(self)
         var one = TrainRequest(dataPath: datasetPath("airline.csv"), outDir: dir + "/t1")
-        one.horizon = 12; one.hidden = 8; one.training.epochs = 4; one.training.patience = 0; one.training.threads = 1
-        one.transform = .auto; one.training.ensemble = 4
-        one.variants = [VariantSpec(.auto), VariantSpec(.auto, deseasonalise: true), VariantSpec(.naive), VariantSpec(.mean)]
-        var two = one; two.outDir = dir + "/t2"; two.training.threads = 2
+        one.windows.horizon = 12; one.architecture.hidden = 8; one.training.epochs = 4; one.training.patience = 0; one.run.threads = 1
+        one.preprocessing.transform = .auto; one.training.ensemble = 4
+        one.preprocessing.variants = [VariantSpec(.auto), VariantSpec(.auto, deseasonalise: true), VariantSpec(.naive), VariantSpec(.mean)]
+        var two = one; two.run.outDir = dir + "/t2"; two.run.threads = 2
         _ = try TrainJob.run(one); _ = try TrainJob.run(two)
-        var part = two; part.outDir = dir + "/t3"; part.stopAfterEpoch = 2
+        var part = two; part.run.outDir = dir + "/t3"; part.run.stopAfterEpoch = 2
         _ = try TrainJob.run(part)
-        part.stopAfterEpoch = nil; part.resume = true
+        part.run.stopAfterEpoch = nil; part.run.resume = true
         _ = try TrainJob.run(part)
         for i in 0..<4 {
             let a = try HDF5File.open(dir + "/t1/model.h5").read("members/\(i)/params").values
@@ -190,18 +190,18 @@ final class ResumeTests: XCTestCase {
         let data = dir + "/airline.csv"
         try FileManager.default.copyItem(atPath: datasetPath("airline.csv"), toPath: data)
         var r = TrainRequest(dataPath: data, outDir: dir + "/run")
-        r.horizon = 6; r.hidden = 8; r.training.ensemble = 1; r.training.epochs = 3; r.training.patience = 0
-        r.training.threads = 1
+        r.windows.horizon = 6; r.architecture.hidden = 8; r.training.ensemble = 1; r.training.epochs = 3; r.training.patience = 0
+        r.run.threads = 1
         XCTAssertTrue(try TrainJob.run(r).finished)
-        var again = r; again.resume = true; again.training.epochs = 100   // the default, not asked for
+        var again = r; again.run.resume = true; again.training.epochs = 100   // the default, not asked for
         XCTAssertEqual(try TrainJob.run(again).epochs, 3, "a default --epochs does not extend the stored run")
-        again.resumeEpochs = 2
+        again.run.resumeEpochs = 2
         XCTAssertTrue(errorMessage { _ = try TrainJob.run(again) }.contains("cannot be shortened"))
-        again.resumeEpochs = 5
+        again.run.resumeEpochs = 5
         XCTAssertEqual(try TrainJob.run(again).epochs, 5, "an explicit larger --epochs extends it")
         let text = try String(contentsOfFile: data, encoding: .utf8)
         try (text + "1961-01,500\n").write(toFile: data, atomically: true, encoding: .utf8)
-        again.resumeEpochs = nil
+        again.run.resumeEpochs = nil
         let msg = errorMessage { _ = try TrainJob.run(again) }
         XCTAssertTrue(msg.contains("has changed since this run started"), msg)
     }
@@ -218,11 +218,11 @@ final class PreprocessingErrorTests: XCTestCase {
         let train = writeFile(dir, "train.csv", "id,month,v\n" + (rows("a") + rows("b")).joined(separator: "\n") + "\n")
         let other = writeFile(dir, "other.csv", "id,month,v\n" + rows("c").joined(separator: "\n") + "\n")
         var r = TrainRequest(dataPath: train, outDir: dir + "/run")
-        r.selection.idColumn = "id"; r.horizon = 6; r.training.ensemble = 1
-        r.variants = [VariantSpec(.auto, deseasonalise: true)]
-        let (model, _) = try TrainJob.seriesModel(r, data: try DataSource.load(train, selection: r.selection))
+        r.data.selection.idColumn = "id"; r.windows.horizon = 6; r.training.ensemble = 1
+        r.preprocessing.variants = [VariantSpec(.auto, deseasonalise: true)]
+        let (model, _) = try TrainJob.seriesModel(r.settings, data: try DataSource.load(train, selection: r.data.selection))
         XCTAssertEqual(model.manifest.pipeline?.variants[0].transforms.count, 1)
-        let msg = errorMessage { _ = try Forecaster.forecast(model, data: try DataSource.load(other, selection: r.selection)) }
+        let msg = errorMessage { _ = try Forecaster.forecast(model, data: try DataSource.load(other, selection: r.data.selection)) }
         XCTAssertTrue(msg.contains("series 'c' was not in the model's training data"), msg)
     }
 
@@ -237,9 +237,9 @@ final class PreprocessingErrorTests: XCTestCase {
         }
         let path = writeFile(dir, "s.csv", "v\n" + values.map { "\($0)" }.joined(separator: "\n") + "\n")
         var t = TrainRequest(dataPath: path, outDir: dir + "/bt")
-        t.horizon = 5; t.training.ensemble = 1; t.training.epochs = 2; t.training.threads = 1
+        t.windows.horizon = 5; t.training.ensemble = 1; t.training.epochs = 2; t.run.threads = 1
         var r = BacktestRequest(train: t)
-        r.start = BacktestStart.index(90); r.retrain = RetrainPolicy.never
+        r.backtest.start = BacktestStart.index(90); r.backtest.retrain = RetrainPolicy.never
         final class Notes: @unchecked Sendable { var all: [String] = []; let lock = NSLock() }
         let box = Notes()
         let result = try BacktestJob.run(r) { e in if case .note(let s) = e { box.lock.lock(); box.all.append(s); box.lock.unlock() } }

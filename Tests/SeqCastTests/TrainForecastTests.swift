@@ -7,8 +7,8 @@ import SeqCast
 final class TrainForecastTests: XCTestCase {
     private func request(_ data: String, _ out: String, epochs: Int = 4, threads: Int = 1, seed: UInt64 = 42) -> TrainRequest {
         var r = TrainRequest(dataPath: data, outDir: out)
-        r.horizon = 12; r.hidden = 16
-        r.training.epochs = epochs; r.training.threads = threads; r.training.seed = seed; r.training.patience = 0
+        r.windows.horizon = 12; r.architecture.hidden = 16
+        r.training.epochs = epochs; r.run.threads = threads; r.training.seed = seed; r.training.patience = 0
         return r
     }
 
@@ -50,16 +50,16 @@ final class TrainForecastTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/in.h5")), before)
         XCTAssertEqual(try HDF5File.open(dir + "/copy.h5").datasetNames(), ["forecast", "forecast_time", "series", "time"])
         let refused = errorMessage { try f.writeBack(input: dir + "/in.h5", output: dir + "/in.h5", name: "forecast") }
-        XCTAssertTrue(refused.contains("refusing to modify the input file in place"), refused)
+        XCTAssertTrue(refused.contains("refusing to overwrite the input file"), refused)
     }
 
     func testThreadsAndSeeds() throws {
         let dir = temporaryDirectory(self)
         let data = datasetPath("uschange.csv")
-        var r1 = request(data, dir + "/t1", epochs: 3, threads: 1); r1.horizon = 4; r1.layers = 2; r1.dropout = 0.2; r1.recurrentDropout = 0.1
-        var r2 = r1; r2.outDir = dir + "/t2"; r2.training.threads = 2
-        var r3 = r2; r3.outDir = dir + "/t3"
-        var r4 = r2; r4.outDir = dir + "/t4"; r4.training.seed = 7
+        var r1 = request(data, dir + "/t1", epochs: 3, threads: 1); r1.windows.horizon = 4; r1.architecture.layers = 2; r1.architecture.dropout = 0.2; r1.architecture.recurrentDropout = 0.1
+        var r2 = r1; r2.run.outDir = dir + "/t2"; r2.run.threads = 2
+        var r3 = r2; r3.run.outDir = dir + "/t3"
+        var r4 = r2; r4.run.outDir = dir + "/t4"; r4.training.seed = 7
         for r in [r1, r2, r3, r4] { _ = try TrainJob.run(r) }
         XCTAssertEqual(try params(dir + "/t1"), try params(dir + "/t2"), "--threads 1 and 2 must give identical weights")
         XCTAssertEqual(try params(dir + "/t2"), try params(dir + "/t3"), "same seed twice must give identical weights")
@@ -69,12 +69,12 @@ final class TrainForecastTests: XCTestCase {
     func testResumeMatchesAnUninterruptedRun() throws {
         let dir = temporaryDirectory(self)
         var full = request(datasetPath("sunspots.csv"), dir + "/full", epochs: 6)
-        full.horizon = 3; full.recurrentDropout = 0.2; full.training.patience = 3
+        full.windows.horizon = 3; full.architecture.recurrentDropout = 0.2; full.training.patience = 3
         _ = try TrainJob.run(full)
-        var part = full; part.outDir = dir + "/part"; part.stopAfterEpoch = 2
+        var part = full; part.run.outDir = dir + "/part"; part.run.stopAfterEpoch = 2
         let stopped = try TrainJob.run(part)
         XCTAssertFalse(stopped.finished); XCTAssertEqual(stopped.epochs, 2)
-        var resumed = part; resumed.stopAfterEpoch = nil; resumed.resume = true
+        var resumed = part; resumed.run.stopAfterEpoch = nil; resumed.run.resume = true
         let s = try TrainJob.run(resumed)
         XCTAssertTrue(s.finished)
         XCTAssertEqual(try params(dir + "/part"), try params(dir + "/full"), "resumed run must end with the same weights")
@@ -85,8 +85,8 @@ final class TrainForecastTests: XCTestCase {
     func testEnsembleMembersTrainConcurrentlyAndResumeIdentically() throws {
         let dir = temporaryDirectory(self)
         var one = request(datasetPath("airline.csv"), dir + "/e1", epochs: 4, threads: 1)
-        one.horizon = 6; one.training.ensemble = 3; one.training.patience = 2
-        var two = one; two.outDir = dir + "/e2"; two.training.threads = 2
+        one.windows.horizon = 6; one.training.ensemble = 3; one.training.patience = 2
+        var two = one; two.run.outDir = dir + "/e2"; two.run.threads = 2
         let s1 = try TrainJob.run(one), s2 = try TrainJob.run(two)
         XCTAssertEqual(s1.members, 3); XCTAssertTrue(s1.finished && s2.finished)
         for i in 0..<3 {
@@ -98,9 +98,9 @@ final class TrainForecastTests: XCTestCase {
         let m1 = try HDF5File.open(dir + "/e1/model.h5").read("members/1/params").values
         XCTAssertNotEqual(m0, m1, "members are differently seeded")
         // Interrupt (members at epoch 2), resume concurrently: same as uninterrupted.
-        var part = two; part.outDir = dir + "/e3"; part.stopAfterEpoch = 2
+        var part = two; part.run.outDir = dir + "/e3"; part.run.stopAfterEpoch = 2
         XCTAssertFalse(try TrainJob.run(part).finished)
-        part.stopAfterEpoch = nil; part.resume = true
+        part.run.stopAfterEpoch = nil; part.run.resume = true
         XCTAssertTrue(try TrainJob.run(part).finished)
         for i in 0..<3 {
             XCTAssertEqual(try HDF5File.open(dir + "/e3/model.h5").read("members/\(i)/params").values,
@@ -124,15 +124,15 @@ final class TrainForecastTests: XCTestCase {
     func testDivergenceStopsWithAClearMessageAndKeepsTheLastCheckpoint() throws {
         let dir = temporaryDirectory(self)
         var r = request(datasetPath("airline.csv"), dir + "/run", epochs: 6)
-        r.training.ensemble = 1; r.stopAfterEpoch = 2
+        r.training.ensemble = 1; r.run.stopAfterEpoch = 2
         _ = try TrainJob.run(r)
         // Poison the checkpoint's dense weights so the next forward pass overflows to ±inf / NaN.
         let model = try ModelFile.load(dir + "/run", current: true)
         let w = model.network.layout.entry("dense.W")!
         for i in 0..<w.count { model.members[0].network.params[w.offset + i] = 1e38 }
-        try model.save(to: dir + "/run/model.h5")
+        try ModelFile.save(model, to: dir + "/run/model.h5")
         let checkpoint = try Data(contentsOf: URL(fileURLWithPath: dir + "/run/model.h5"))
-        r.stopAfterEpoch = nil; r.resume = true
+        r.run.stopAfterEpoch = nil; r.run.resume = true
         let msg = errorMessage { _ = try TrainJob.run(r) }
         XCTAssertTrue(msg.contains("training diverged: the loss became NaN or infinite at epoch 3"), msg)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/run/model.h5")), checkpoint,
@@ -156,7 +156,7 @@ final class TrainForecastTests: XCTestCase {
             try f.write("y", shape: [b, k], values: ys)
         }
         var r = TrainRequest(dataPath: dir + "/sup.h5", outDir: dir + "/run")
-        r.supervisedX = "X"; r.supervisedY = "y"; r.scaler = .standard; r.hidden = 16
+        r.data.x = "X"; r.data.y = "y"; r.preprocessing.scaler = .standard; r.architecture.hidden = 16
         r.training.epochs = 30; r.training.learningRate = 1e-2
         let s = try TrainJob.run(r)
         XCTAssertLessThan(s.bestLoss!, 0.1, "a clean sine continuation should be learned")
@@ -172,15 +172,14 @@ final class TrainForecastTests: XCTestCase {
 
 /// Builds a one-member model from a member of an ensemble (for comparing forecasts).
 enum ModelFileTestSupport {
-    static func single(_ model: ModelFile, member: Member) -> ModelFile {
+    static func single(_ model: Ensemble, member: Member) -> Ensemble {
         var manifest = model.manifest
         manifest.training.ensemble = 1
         // The member keeps its own ensemble variant (member i uses variant i mod count).
         if let p = manifest.pipeline, p.hasBaseline, let i = model.members.firstIndex(where: { $0 === member }) {
-            manifest.pipeline!.variants = [p.variants[i % p.variants.count]]
-            manifest.pipeline!.baselineWeight = 0
+            manifest.updatePipeline { $0.variants = [p.variants[i % p.variants.count]]; $0.baselineWeight = 0 }
         }
-        let one = try! ModelFile(manifest: manifest, count: 1, seed: 0)
+        let one = try! Ensemble(manifest: manifest, count: 1, seed: 0)
         one.members[0].network.params.copy(from: member.network.params)
         return one
     }

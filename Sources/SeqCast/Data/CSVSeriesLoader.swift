@@ -73,7 +73,7 @@ extension CSVTable {
             targets = candidates.filter { profiles[$0].isMostlyNumeric }
             for c in candidates where profiles[c].isEmpty {
                 // An all-missing column is not "text": leaving it out would train on the wrong columns.
-                throw .invalidArgument("\(path): column '\(shown(header[c]))' has no values (every cell is missing); name the columns to forecast with --target")
+                throw .emptyColumn(path: path, column: header[c], describe: nil)
             }
             let text = candidates.filter { !profiles[$0].isMostlyNumeric }
             if !text.isEmpty, !targets.isEmpty {
@@ -85,7 +85,7 @@ extension CSVTable {
             }
         }
         guard !targets.isEmpty else {
-            throw .invalidArgument("\(path): no numeric target column; columns are: \(shownList(header))")
+            throw .noNumericTarget(path: path, columns: header)
         }
         for c in targets + covariates { try requireNumeric(c, profiles[c]) }
         let channels = targets + covariates
@@ -254,7 +254,8 @@ extension CSVTable {
         let r = rowIdx[first.at], prev = rowIdx[first.at - 1]
         if policy == .error || total > 10 * rowIdx.count + 100 {
             if policy != .error {
-                throw .invalidArgument("\(path): row \(lines[r])\(series.map { " of series '\(shown($0))'" } ?? ""), column '\(shown(header[t]))': \(first.periods == .max ? "too many" : String(first.periods)) missing periods between '\(shown(rows[prev][t]))' and '\(shown(rows[r][t]))'; \(total == .max ? "too many" : String(total)) in all is more than the series holds — is a time label wrong?")
+                throw .implausibleGap(path: path, row: lines[r], series: series, column: header[t], periods: first.periods,
+                                      after: rows[prev][t], value: rows[r][t], total: total)
             }
             throw .timeGap(path: path, row: lines[r], column: header[t], after: rows[prev][t], value: rows[r][t],
                            periods: first.periods, series: series)

@@ -3,7 +3,7 @@
 // column names, labels) is shown terminal-safe and clipped (UserText.swift); every message is one line.
 
 /// Bad input files and unwritable outputs.
-public enum DataError: Error, Equatable, CustomStringConvertible {
+public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
     case fileNotFound(path: String)
     case unreadable(path: String, reason: String)
     case notHDF5(path: String)
@@ -33,7 +33,24 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     case invalidValue(path: String, dataset: String, index: Int, value: Float)
     case seriesTooShort(path: String, series: String, length: Int, needed: Int, lookback: Int, horizon: Int)
     case unwritable(path: String, reason: String)
-    case invalidArgument(String)
+    /// An output path (`flag`) that names the input file.
+    case overwritesInput(flag: String, output: String, input: String)
+    /// Series that must share one length and do not (`needed`: what needs it).
+    case unequalLengths(path: String, lengths: [Int], needed: String)
+    /// Several datasets and no --dataset to choose.
+    case ambiguousDataset(path: String, names: [String])
+    /// A column chosen (or defaulted) as a target whose every cell is missing.
+    case emptyColumn(path: String, column: String, describe: String?)
+    case noNumericTarget(path: String, columns: [String])
+    /// A gap in the time column longer than the series itself (a wrong label, most likely).
+    case implausibleGap(path: String, row: Int, series: String?, column: String, periods: Int, after: String, value: String, total: Int)
+    case noTrainingWindow(path: String, shortest: Int, valFraction: Double, lookback: Int, horizon: Int)
+    case allWindowsTouchGaps(path: String)
+    case datasetExists(path: String, dataset: String)
+    /// A message already composed (a nested error re-pointed from a temporary path to the real one).
+    case message(String)
+    /// A model.h5 that cannot be read or written as one.
+    case badModel(path: String, reason: String)
 
     public static func == (a: DataError, b: DataError) -> Bool { a.description == b.description }
 
@@ -51,13 +68,13 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     }
 
     /// The same error with `tmp` (a temporary path) shown as `path`.
-    func replacingPath(_ tmp: String, with path: String) -> DataError {
+    public func replacingPath(_ tmp: String, with path: String) -> DataError {
         switch self {
         case .hdf5(let p, let d, let op, let s) where p == tmp: return .hdf5(path: path, dataset: d, operation: op, stack: s)
         case .unwritable(let p, let r) where p == tmp: return .unwritable(path: path, reason: r)
         default:
             let text = description
-            return text.contains(tmp) ? .invalidArgument(text.replacingOccurrences(of: tmp, with: path)) : self
+            return text.contains(tmp) ? .message(text.replacingOccurrences(of: tmp, with: path)) : self
         }
     }
 
@@ -121,7 +138,35 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
             let why = k > 0 ? "lookback \(l) + horizon \(k)" : "the model's lookback"
             return "\(p): series '\(s)' has \(n) steps, needs at least \(need) (\(why))"
         case .unwritable(let p, let r): return "\(p): cannot write: \(r)"
-        case .invalidArgument(let m): return m
+        case .overwritesInput(let f, let o, let i): return "\(f) \(o): refusing to overwrite the input file \(i); give a new path"
+        case .message(let m): return m
+        case .unequalLengths(let p, let l, let n):
+            return "\(p): \(n) needs series of equal length (got \(l.map(String.init).joined(separator: ", ")))"
+        case .ambiguousDataset(let p, let names): return "\(p): several datasets (\(shownList(names))); choose one with --dataset"
+        case .emptyColumn(let p, let c, let d):
+            return d.map { "\($0): every value is missing" } ?? "\(p): column '\(shown(c))' has no values (every cell is missing); name the columns to forecast with --target"
+        case .noNumericTarget(let p, let cols): return "\(p): no numeric target column; columns are: \(shownList(cols))"
+        case .implausibleGap(let p, let r, let s, let c, let n, let a, let v, let total):
+            return "\(p): row \(r)\(s.map { " of series '\(shown($0))'" } ?? ""), column '\(shown(c))': \(n == .max ? "too many" : String(n)) missing periods between '\(shown(a))' and '\(shown(v))'; \(total == .max ? "too many" : String(total)) in all is more than the series holds — is a time label wrong?"
+        case .noTrainingWindow(let p, let shortest, let f, let l, let k):
+            return "\(p): no training window: the shortest series has \(shortest) steps; with --val-fraction \(f) its training part must hold lookback \(l) + horizon \(k) steps without gaps (lower --lookback or --val-fraction)"
+        case .allWindowsTouchGaps(let p):
+            return "\(p): every backtest window touches a gap (--missing drop); use --missing interpolate or ffill, or another --start"
+        case .datasetExists(let p, let d): return "\(p) already has a dataset '\(shown(d))'; choose another with --forecast-dataset"
+        case .badModel(let p, let r): return "\(p): \(r)"
         }
+    }
+}
+
+extension AtomicFile {
+    /// Writes text atomically; failures as DataError.
+    public static func write(_ text: String, to path: String) throws(DataError) { try write(text, to: path, errors: DataError.self) }
+
+    /// Creates `dir` (and parents) or explains why it cannot.
+    public static func makeDirectory(_ dir: String) throws(DataError) { try makeDirectory(dir, errors: DataError.self) }
+
+    /// Refuses an output (`flag` names the option) that is the input file itself.
+    public static func refuseOverwriting(input: String, with output: String, flag: String) throws(DataError) {
+        guard !sameFile(input, output) else { throw .overwritesInput(flag: flag, output: output, input: input) }
     }
 }

@@ -16,7 +16,7 @@ extension HDF5File {
         if names.contains("series") { return "series" }
         let numeric = names.filter { $0 != "time" }
         if numeric.count == 1 { return numeric[0] }
-        throw .invalidArgument("\(path): several datasets (\(names.joined(separator: ", "))); choose one with --dataset")
+        throw .ambiguousDataset(path: path, names: names)
     }
 
     /// Reads series (series mode) under `selection`.
@@ -113,7 +113,7 @@ extension SeriesCollection {
     public func writeHDF5(to path: String) throws(DataError) {
         let lengths = Set(series.map(\.length))
         guard lengths.count == 1, let steps = lengths.first else {
-            throw .invalidArgument("\(source): series have different lengths (\(lengths.sorted().map(String.init).joined(separator: ", "))); HDF5 [batch, steps, dim] needs equal lengths")
+            throw .unequalLengths(path: source, lengths: lengths.sorted(), needed: "HDF5 [batch, steps, dim]")
         }
         var attrs: [(String, AttributeValue)] = [("columns", .string(channels.joined(separator: ","))),
                                                  ("target_count", .numbers([Double(targetCount)])),

@@ -16,6 +16,12 @@ public struct SampleSet: Sendable, Equatable {
         precondition(x.count / max(steps * inputDim, 1) == y.count / max(targetRowWidth, 1), "x and y sample counts differ")
     }
 
+    /// The chronological train/validation split, the one formula for samples and series rows alike:
+    /// the first n − round(n·valFraction) of `n` are for training, the rest for validation.
+    public static func validationCut(count n: Int, valFraction: Double) -> Int {
+        n - Int((Double(n) * valFraction).rounded())
+    }
+
     public var count: Int { steps * inputDim == 0 ? 0 : x.count / (steps * inputDim) }
     public var inputRowWidth: Int { steps * inputDim }
     public var targetRowWidth: Int { perStep ? steps * targetWidth : targetWidth }

@@ -74,7 +74,7 @@ func fillMissing(_ m: inout SeriesMatrix, policy: MissingPolicy, describe: (Int)
         missing += m.steps - present.count
         if present.count == m.steps { continue }
         guard let first = present.first, let last = present.last else {
-            throw .invalidArgument("\(describe(c)): every value is missing")
+            throw .emptyColumn(path: "", column: "", describe: describe(c))
         }
         switch policy {
         case .error, .drop:

@@ -6,18 +6,26 @@
 import Dispatch
 import Foundation
 
-/// Settings of `seqcast backtest` beyond those of `train`.
-public struct BacktestRequest: Sendable {
-    public var train: TrainRequest
-    public var start = BacktestStart.fraction(0.8)
-    /// Steps between origins (default: the horizon).
-    public var stride: Int?
-    public var retrain = RetrainPolicy.always
-    public var trainLength: Int?
-    /// Seasonal period for seasonal naive and MASE; nil = auto.
-    public var season: Int?
+/// The forecasts a backtest scores: the model and its two baselines.
+public enum ForecastMethod: String, CaseIterable, Sendable, Codable {
+    case model, naive, seasonalNaive = "seasonal_naive"
 
-    public init(train: TrainRequest) { self.train = train }
+    /// As the terminal table shows it.
+    public var label: String { self == .seasonalNaive ? "seasonal naive" : rawValue }
+}
+
+/// One value per forecast method.
+public struct PerMethod<Value: Sendable>: Sendable {
+    public var model: Value, naive: Value, seasonalNaive: Value
+
+    public init(_ value: (ForecastMethod) -> Value) {
+        model = value(.model); naive = value(.naive); seasonalNaive = value(.seasonalNaive)
+    }
+
+    public subscript(_ m: ForecastMethod) -> Value {
+        get { switch m { case .model: model; case .naive: naive; case .seasonalNaive: seasonalNaive } }
+        set { switch m { case .model: model = newValue; case .naive: naive = newValue; case .seasonalNaive: seasonalNaive = newValue } }
+    }
 }
 
 /// One forecast window of one series.
@@ -30,11 +38,11 @@ public struct BacktestWindow: Sendable {
     public var actual: [Float], forecast: [Float], naive: [Float], seasonalNaive: [Float]
     /// MASE scale of each target: the in-sample seasonal-naive MAE of this window's training part.
     public var scales: [Double?]
-    public var metrics: [String: Metrics]   // "model", "naive", "seasonal_naive"
+    public var metrics = PerMethod { _ in Metrics() }
 
-    /// The predictions of `method` ("model", "naive", "seasonal_naive").
-    public func predictions(_ method: String) -> [Float] {
-        method == "model" ? forecast : method == "naive" ? naive : seasonalNaive
+    /// The predictions of `method`.
+    public func predictions(_ method: ForecastMethod) -> [Float] {
+        switch method { case .model: forecast; case .naive: naive; case .seasonalNaive: seasonalNaive }
     }
 
     /// Metrics of `pred` against the actuals over `steps`: per target (each with its own MASE
@@ -54,8 +62,8 @@ public struct BacktestResult: Sendable {
     public var targets: [String]
     public var season: Int
     public var seasonSource: String
-    public var overall: [String: Metrics]
-    public var perStep: [String: [Metrics]]
+    public var overall: PerMethod<Metrics>
+    public var perStep: PerMethod<[Metrics]>
     public var fits: Int
     /// (origin, series) windows left out because their inputs, actuals or baselines touch a gap.
     public var skipped: Int
@@ -63,11 +71,10 @@ public struct BacktestResult: Sendable {
     public var lookback: Int
     /// The fitted pipeline of each fit, in words (`Pipeline.summary`), in fit order.
     public var pipelines: [String] = []
-    public static let methods = ["model", "naive", "seasonal_naive"]
 
     /// Does the model beat seasonal naive on MASE?
     public var beatsSeasonalNaive: Bool? {
-        guard let m = overall["model"]?.mase, let s = overall["seasonal_naive"]?.mase else { return nil }
+        guard let m = overall.model.mase, let s = overall.seasonalNaive.mase else { return nil }
         return m < s
     }
 }
@@ -81,67 +88,85 @@ public enum BacktestEvent: Sendable {
 public enum BacktestJob {
     public static func run(_ r: BacktestRequest, progress: @escaping @Sendable (BacktestEvent) -> Void = { _ in }) throws -> BacktestResult {
         let clock = Date()
-        var t = r.train
-        let data = try DataSource.load(t.dataPath, selection: t.selection)
+        try r.train.settings.validate(); try r.backtest.validate()
+        guard !r.train.data.supervised else {
+            throw SettingsError.incompatible("backtest works on series (CSV or HDF5 --dataset), not pre-cut --x/--y samples")
+        }
+        let data = try DataSource.load(r.train.data.path, selection: r.train.data.selection)
+        var (settings, plan) = try prepare(r, data: data)
+        let (season, seasonSource) = settings.preprocessing.season.map { ($0, "given") }
+            ?? Baselines.season(of: data, before: plan[0].origin)
+        settings.preprocessing.season = season   // the models' seasonal baseline uses the same period as the metrics
+        let lookback = settings.windows.lookback!, k = settings.windows.horizon
+        progress(.started("\(plan.count) origins × \(data.series.count) series, horizon \(k), lookback \(lookback), retrain \(r.backtest.retrain), season \(season) (\(seasonSource))"))
+        let models = try fitModels(settings, plan: plan, data: data, threads: r.train.run.threads, clock: clock, progress: progress)
+        var (windows, skipped) = try forecastWindows(plan, models: models, data: data, season: season,
+                                                     threads: r.train.run.threads, progress: progress)
+        windows.sort { ($0.origin, $0.series) < ($1.origin, $1.series) }
+        var result = BacktestResult(windows: windows, horizon: k, targets: data.targetNames, season: season,
+                                    seasonSource: seasonSource,
+                                    overall: PerMethod { m in Metrics.mean(windows.map { $0.metrics[m] }) },
+                                    perStep: PerMethod { m in (0..<k).map { step in
+                                        Metrics.mean(windows.map { $0.score($0.predictions(m), steps: step..<(step + 1)) })
+                                    } },
+                                    fits: models.count, skipped: skipped, seconds: Date().timeIntervalSince(clock), lookback: lookback)
+        result.pipelines = models.keys.sorted().map { models[$0]!.manifest.pipeline!.summary(names: data.channels) }
+        return result
+    }
+
+    /// The settings every fit uses (one look-back for all, from the first, shortest training part)
+    /// and the origins.
+    static func prepare(_ r: BacktestRequest, data: SeriesCollection) throws -> (TrainSettings, [BacktestOrigin]) {
+        var settings = r.train.settings
         let lengths = Set(data.series.map(\.length))
         guard lengths.count == 1, let n = lengths.first else {
-            throw DataError.invalidArgument("\(t.dataPath): backtest needs series of equal length (got \(lengths.sorted().map(String.init).joined(separator: ", ")))")
+            throw DataError.unequalLengths(path: settings.data.path, lengths: lengths.sorted(), needed: "backtest")
         }
-        let k = t.horizon
-        let plan = try BacktestPlan.origins(length: n, start: r.start, horizon: k, stride: r.stride ?? k,
-                                            retrain: r.retrain, trainLength: r.trainLength)
-        // One look-back for every fit, from the first (shortest) training part.
-        let firstTrain = plan[0].trainRange.count
-        t.lookback = t.lookback ?? TrainJob.defaultLookback(axis: data.timeAxis, horizon: k, shortest: firstTrain)
-        let lookback = t.lookback!
+        let k = settings.windows.horizon
+        let plan = try BacktestPlan.origins(length: n, start: r.backtest.start, horizon: k, stride: r.backtest.stride ?? k,
+                                            retrain: r.backtest.retrain, trainLength: r.backtest.trainLength)
+        let lookback = settings.windows.resolvedLookback(season: data.timeAxis?.seasonalPeriod, shortest: plan[0].trainRange.count)
+        settings.windows.lookback = lookback
         if let bad = plan.first(where: { $0.origin < lookback }) {
-            throw DataError.invalidArgument("origin \(bad.origin) has fewer than lookback \(lookback) steps before it; use a later --start or a shorter --lookback")
+            throw SettingsError.incompatible("origin \(bad.origin) has fewer than lookback \(lookback) steps before it; use a later --start or a shorter --lookback")
         }
-        let (season, seasonSource) = chooseSeason(r.season ?? t.season, data: data, before: plan[0].origin)
-        t.season = season   // the models' seasonal baseline uses the same period as the metrics
-        progress(.started("\(plan.count) origins × \(data.series.count) series, horizon \(k), lookback \(lookback), retrain \(r.retrain), season \(season) (\(seasonSource))"))
+        return (settings, plan)
+    }
 
-        // Fit every model the plan needs (concurrently when several and threads allow).
+    /// Fits every model the plan needs on the rows before its origin, concurrently when several and
+    /// threads allow (Support/Concurrency.swift: `Parallelism`); keyed by fit index.
+    static func fitModels(_ settings: TrainSettings, plan: [BacktestOrigin], data: SeriesCollection, threads: Int,
+                          clock: Date, progress: @escaping @Sendable (BacktestEvent) -> Void) throws -> [Int: Ensemble] {
         let fitIndices = Array(Set(plan.map(\.fitIndex))).sorted()
-        let threads = max(1, t.training.threads)
-        let concurrent = fitIndices.count > 1 && threads > 1
-        var innerRequest = t
-        if concurrent { innerRequest.training.threads = 1 }
-        let inner = innerRequest
-        final class Box: @unchecked Sendable { var models: [Int: ModelFile] = [:]; var error: Error?; var done = 0; let lock = NSLock() }
-        let box = Box()
-        let fitOne: @Sendable (Int) -> Void = { f in
-            do {
-                let range = plan[f].trainRange
-                var part = data
-                part.series = data.series.map { Series(id: $0.id, time: $0.time.isEmpty ? [] : Array($0.time[range]),
-                                                       matrix: $0.matrix.rows(range)) }
-                let (model, samples) = try TrainJob.seriesModel(inner, data: part)
-                try TrainJob.fitAll(model, train: samples.trains, validation: samples.validations,
-                                    threads: inner.training.threads)
-                box.lock.lock(); box.models[f] = model; box.done += plan.filter { $0.fitIndex == f }.count
-                let done = box.done; box.lock.unlock()
-                progress(.origin(done: done, total: plan.count, elapsed: Date().timeIntervalSince(clock)))
-            } catch {
-                box.lock.lock(); if box.error == nil { box.error = error }; box.lock.unlock()
+        let policy = Parallelism(tasks: fitIndices.count, threads: threads)
+        final class Fitted: @unchecked Sendable { var models: [Int: Ensemble] = [:]; var done = 0; let lock = NSLock() }
+        let fitted = Fitted()
+        let origins = plan
+        try concurrentForEach(fitIndices.count, threads: policy.workers) { i in
+            let f = fitIndices[i], range = origins[f].trainRange
+            var part = data
+            part.series = data.series.map { Series(id: $0.id, time: $0.time.isEmpty ? [] : Array($0.time[range]),
+                                                   matrix: $0.matrix.rows(range)) }
+            let (model, samples) = try TrainJob.seriesModel(settings, data: part)
+            try EnsembleFitter.fit(model, train: samples.trains, validation: samples.validations, threads: policy.threadsPerTask)
+            let done: Int = fitted.lock.withLock {
+                fitted.models[f] = model; fitted.done += origins.filter { $0.fitIndex == f }.count
+                return fitted.done
             }
+            progress(.origin(done: done, total: origins.count, elapsed: Date().timeIntervalSince(clock)))
         }
-        concurrentWorkers(fitIndices.count, threads: concurrent ? threads : 1) { _, fits in
-            for i in fits {
-                fitOne(fitIndices[i])
-                box.lock.lock(); let failed = box.error != nil; box.lock.unlock()
-                if failed { break }
-            }
-        }
-        if let e = box.error { throw e }
+        return fitted.models
+    }
 
-        // Forecast every window (batched per fit), with baselines and metrics. A window whose input
-        // rows, actuals or baselines touch a gap (`--missing drop`) is left out and counted.
+    /// Forecasts every window (batched per fit) with its baselines and metrics. A window whose input
+    /// rows, actuals or baselines touch a gap (`--missing drop`) is left out and counted.
+    static func forecastWindows(_ plan: [BacktestOrigin], models: [Int: Ensemble], data: SeriesCollection, season: Int,
+                                threads: Int, progress: @Sendable (BacktestEvent) -> Void) throws -> ([BacktestWindow], Int) {
         var windows: [BacktestWindow] = []
         var skipped = 0, nonPositive = 0
-        let O = data.targetCount
-        for f in fitIndices {
-            let model = box.models[f]!, pipeline = model.manifest.pipeline!
+        let O = data.targetCount, n = data.series[0].length
+        for (f, model) in models.sorted(by: { $0.key < $1.key }) {
+            let pipeline = model.manifest.pipeline!, lookback = pipeline.spec.lookback, k = pipeline.spec.horizon
             var cases: [(BacktestOrigin, Series)] = []
             var inputs: [ForecastWindow] = []
             for o in plan where o.fitIndex == f {
@@ -167,40 +192,18 @@ public enum BacktestJob {
                 if snaive.contains(where: \.isNaN) { skipped += 1; continue }   // season-ago rows may be gaps
                 let times = s.time.count == n ? (0..<k).map { s.time[o.origin + $0] } : (0..<k).map { String(o.origin + $0) }
                 var w = BacktestWindow(series: s.id, origin: o.origin, originLabel: times[0], times: times, actual: actual,
-                                       forecast: predictions[i], naive: naive,
-                                       seasonalNaive: snaive,
-                                       scales: (0..<O).map { Baselines.seasonalNaiveMAE(s.matrix, channel: $0, range: o.trainRange, season: season) },
-                                       metrics: [:])
-                for m in BacktestResult.methods { w.metrics[m] = w.score(w.predictions(m), steps: 0..<k) }
+                                       forecast: predictions[i], naive: naive, seasonalNaive: snaive,
+                                       scales: (0..<O).map { Baselines.seasonalNaiveMAE(s.matrix, channel: $0, range: o.trainRange, season: season) })
+                w.metrics = PerMethod { m in w.score(w.predictions(m), steps: 0..<k) }
                 windows.append(w)
             }
         }
-        guard !windows.isEmpty else {
-            throw DataError.invalidArgument("\(t.dataPath): every backtest window touches a gap (--missing drop); use --missing interpolate or ffill, or another --start")
-        }
+        guard !windows.isEmpty else { throw DataError.allWindowsTouchGaps(path: data.source) }
         if skipped > 0 { progress(.note("\(skipped) windows left out: their inputs, actuals or baselines touch a gap")) }
         if nonPositive > 0 {
             progress(.note("\(nonPositive) windows left out: their inputs have values ≤ 0, which the model's log transform (fitted on positive training data) cannot take; use --transform none"))
             skipped += nonPositive
         }
-        windows.sort { ($0.origin, $0.series) < ($1.origin, $1.series) }
-        var overall: [String: Metrics] = [:], perStep: [String: [Metrics]] = [:]
-        for method in BacktestResult.methods {
-            overall[method] = Metrics.mean(windows.map { $0.metrics[method]! })
-            perStep[method] = (0..<k).map { step in
-                Metrics.mean(windows.map { $0.score($0.predictions(method), steps: step..<(step + 1)) })
-            }
-        }
-        var result = BacktestResult(windows: windows, horizon: k, targets: data.targetNames, season: season,
-                                    seasonSource: seasonSource, overall: overall, perStep: perStep, fits: fitIndices.count,
-                                    skipped: skipped, seconds: Date().timeIntervalSince(clock), lookback: lookback)
-        result.pipelines = fitIndices.map { box.models[$0]!.manifest.pipeline!.summary(names: data.channels) }
-        return result
-    }
-
-    /// The seasonal period: given, from the time axis, or from the autocorrelation before `origin`.
-    static func chooseSeason(_ given: Int?, data: SeriesCollection, before origin: Int) -> (Int, String) {
-        if let given { return (given, "given") }
-        return TrainJob.season(of: data, before: origin)
+        return (windows, skipped)
     }
 }

@@ -4,42 +4,6 @@
 // before each forecast point (expanding, or a sliding window of `trainLength` steps), and refits
 // at every origin, once, or every N origins.
 
-/// Where the first forecast starts.
-public enum BacktestStart: Sendable, Equatable, CustomStringConvertible {
-    /// Fraction of the series before the first forecast point: index = Int((n − 1) · f), as Darts.
-    case fraction(Double)
-    case index(Int)
-
-    public init?(argument s: String) {
-        if s.contains("."), let f = Double(s), (0...1).contains(f) { self = .fraction(f) }
-        else if let i = Int(s), i >= 0 { self = .index(i) }
-        else { return nil }
-    }
-
-    public var description: String {
-        switch self { case .fraction(let f): "\(f)"; case .index(let i): "\(i)" }
-    }
-}
-
-/// How often the model is refitted.
-public enum RetrainPolicy: Sendable, Equatable, CustomStringConvertible {
-    case always
-    case never
-    case every(Int)
-
-    public init?(argument s: String) {
-        switch s {
-        case "always": self = .always
-        case "never": self = .never
-        default: if let n = Int(s), n >= 1 { self = n == 1 ? .always : .every(n) } else { return nil }
-        }
-    }
-
-    public var description: String {
-        switch self { case .always: "always"; case .never: "never"; case .every(let n): "every \(n)" }
-    }
-}
-
 /// One forecast origin: the first predicted index, and the rows its model trains on.
 public struct BacktestOrigin: Sendable, Equatable {
     public var origin: Int
@@ -51,15 +15,15 @@ public struct BacktestOrigin: Sendable, Equatable {
 public enum BacktestPlan {
     /// Origins for a series of `length` steps. Throws when none fits.
     public static func origins(length n: Int, start: BacktestStart, horizon k: Int, stride s: Int,
-                               retrain: RetrainPolicy, trainLength: Int?) throws(DataError) -> [BacktestOrigin] {
+                               retrain: RetrainPolicy, trainLength: Int?) throws(SettingsError) -> [BacktestOrigin] {
         let first: Int
         switch start {
         case .fraction(let f): first = Int(Double(n - 1) * f)
         case .index(let i): first = i
         }
-        guard first >= 1 else { throw .invalidArgument("--start \(start) puts the first forecast at index \(first): there is no data before it to train on") }
+        guard first >= 1 else { throw .incompatible("--start \(start) puts the first forecast at index \(first): there is no data before it to train on") }
         guard first + k <= n else {
-            throw .invalidArgument("--start \(start) (index \(first)) leaves no room for a \(k)-step forecast in \(n) steps")
+            throw .incompatible("--start \(start) (index \(first)) leaves no room for a \(k)-step forecast in \(n) steps")
         }
         var out: [BacktestOrigin] = []
         var o = first, i = 0, fit = 0

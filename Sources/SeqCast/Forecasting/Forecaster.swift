@@ -55,7 +55,7 @@ public enum Forecaster {
 
     /// The ensemble's prediction: the mean of its members' predictions (in scaled units, so the
     /// affine inversion that follows commutes with the mean).
-    public static func predict(_ model: ModelFile, inputs: [[Float]],
+    public static func predict(_ model: Ensemble, inputs: [[Float]],
                                threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [[Float]] {
         var sum = predict(model.members[0].network, inputs: inputs, threads: threads)
         for m in model.members.dropFirst() {
@@ -71,7 +71,7 @@ public enum Forecaster {
     /// predicts from its variant's input (i mod count) and is inverted with that variant's window;
     /// each variant's members are averaged in original units, and the variants' means share
     /// 1 − w equally with the plain baseline forecast at weight w (`baselineWeight`).
-    public static func forecast(_ model: ModelFile, pipeline: Pipeline, windows: [ForecastWindow],
+    public static func forecast(_ model: Ensemble, pipeline: Pipeline, windows: [ForecastWindow],
                                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [[Float]] {
         guard pipeline.hasBaseline else {
             return zip(predict(model, inputs: windows.map { $0.x[0] }, threads: threads), windows).map {
@@ -106,7 +106,7 @@ public enum Forecaster {
     /// √(best loss / untrained loss) = ρ (its RMSE relative to its own baseline's) gives the baseline
     /// ρ / (1 + ρ) (inverse-RMSE weighting), averaged over members: ½ when training never beat the
     /// baseline, less the more it did.
-    public static func baselineWeight(_ model: ModelFile, pipeline: Pipeline) -> Float {
+    public static func baselineWeight(_ model: Ensemble, pipeline: Pipeline) -> Float {
         guard pipeline.baselineWeight < 0 else { return pipeline.baselineWeight }
         let rhos = model.members.compactMap { m -> Double? in
             guard let best = m.state.bestLoss, let start = m.state.initialLoss, start > 0, best.isFinite else { return nil }
@@ -117,13 +117,14 @@ public enum Forecaster {
     }
 
     /// Forecasts every series of `data` (read with the model's selection) from its last window.
-    public static func forecast(_ model: ModelFile, data: SeriesCollection) throws(DataError) -> Forecast {
+    public static func forecast(_ model: Ensemble, data: SeriesCollection,
+                                threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> Forecast {
         let m = model.manifest
         guard let pipeline = m.pipeline else {
-            throw .invalidArgument("this model was trained on pre-cut HDF5 samples (--x/--y); forecast with --x NAME")
+            throw ForecastError.wrongMode("this model was trained on pre-cut HDF5 samples (--x/--y); forecast with --x NAME")
         }
         guard data.channels == m.channels else {
-            throw .invalidArgument("\(data.source): columns \(data.channels.joined(separator: ", ")) do not match the model's \(m.channels.joined(separator: ", "))")
+            throw ForecastError.columns(path: data.source, got: data.channels, model: m.channels)
         }
         let L = pipeline.spec.lookback, K = pipeline.spec.horizon
         try data.checkLength(lookback: L, horizon: 0)
@@ -131,17 +132,17 @@ public enum Forecaster {
         for s in data.series {
             let tail = s.matrix.rows((s.length - L)..<s.length)
             if tail.values.contains(where: \.isNaN) {
-                throw .invalidArgument("\(data.source): series '\(s.id)' has gaps in its last \(L) steps; use --missing interpolate or ffill to forecast")
+                throw ForecastError.gapsInInput(path: data.source, series: s.id, steps: L)
             }
             let w = pipeline.forecastWindow(tail, series: s.id,
                                             firstRow: try firstRow(of: s, pipeline: pipeline, axis: m.timeAxis ?? data.timeAxis,
                                                                   source: data.source) + s.length - L)
             if w.x.contains(where: { $0.contains { !$0.isFinite } }) {
-                throw .invalidArgument("\(data.source): series '\(s.id)' has values the model's log transform cannot take (≤ 0) in its last \(L) steps")
+                throw ForecastError.nonPositiveInput(path: data.source, series: s.id, steps: L)
             }
             windows.append(w)
         }
-        let values = forecast(model, pipeline: pipeline, windows: windows)
+        let values = forecast(model, pipeline: pipeline, windows: windows, threads: threads)
         let axis = data.timeAxis
         return Forecast(
             seriesIds: data.series.map(\.id),
@@ -156,23 +157,24 @@ public enum Forecaster {
     /// The row index of `s`'s first row in the training data's counting (0 when it starts where the
     /// training data did), from the time labels. Only a deseasonalising pipeline depends on it; a
     /// series whose seasonal phase cannot be found is an error rather than a forecast at the wrong phase.
-    static func firstRow(of s: Series, pipeline: Pipeline, axis: TimeAxis?, source: String) throws(DataError) -> Int {
+    static func firstRow(of s: Series, pipeline: Pipeline, axis: TimeAxis?, source: String) throws(ForecastError) -> Int {
         let shared = pipeline.transforms, own = pipeline.variants.flatMap(\.transforms)
         for case .deseasonalise(let d) in shared + own {
             guard let key = d.key(s.id) else {
-                throw .invalidArgument("\(source): series '\(s.id)' was not in the model's training data, so its seasonal indices are unknown; train on it first")
+                throw ForecastError.unknownSeries(path: source, series: s.id)
             }
             guard let label = d.firstLabels[key], let first = s.time.first, label != first else { return 0 }
             if let axis, let n = axis.steps(from: label, to: first) { return n }
-            throw .invalidArgument("\(source): series '\(s.id)' starts at \(first), but the model's seasonal indices count from \(label); forecast from data that includes \(label)")
+            throw ForecastError.unknownPhase(path: source, series: s.id, first: first, seasonStart: label)
         }
         return 0
     }
 
     /// Supervised-mode forecast: one prediction per row of dataset `xName` ([batch, steps, dim]).
-    public static func forecastSupervised(_ model: ModelFile, path: String, xName: String) throws(DataError) -> Forecast {
+    public static func forecastSupervised(_ model: Ensemble, path: String, xName: String,
+                                          threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> Forecast {
         guard let scaling = model.manifest.supervised else {
-            throw .invalidArgument("this model was trained in series mode; forecast with --data FILE (and --dataset for HDF5)")
+            throw ForecastError.wrongMode("this model was trained in series mode; forecast with --data FILE (and --dataset for HDF5)")
         }
         let f = try HDF5File.open(path)
         let (shape, values) = try f.read(xName)
@@ -180,16 +182,45 @@ public enum Forecaster {
         let rowWidth = c.lookback * c.inputDim
         guard (shape.count == 3 && shape[1] == c.lookback && shape[2] == c.inputDim)
                 || (shape.count == 2 && shape[1] == c.lookback && c.inputDim == 1) else {
-            throw .shapeMismatch(path: path, detail: "dataset '\(xName)' has shape \(shape); the model needs [batch, \(c.lookback), \(c.inputDim)]")
+            throw DataError.shapeMismatch(path: path, detail: "dataset '\(xName)' has shape \(shape); the model needs [batch, \(c.lookback), \(c.inputDim)]")
         }
-        if let i = values.firstIndex(where: { !$0.isFinite }) { throw .invalidValue(path: path, dataset: xName, index: i, value: values[i]) }
+        if let i = values.firstIndex(where: { !$0.isFinite }) { throw DataError.invalidValue(path: path, dataset: xName, index: i, value: values[i]) }
         let scaled = scaling.x.apply(SeriesMatrix(steps: values.count / c.inputDim, channels: c.inputDim, values: values)).values
         let inputs = (0..<shape[0]).map { Array(scaled[($0 * rowWidth)..<(($0 + 1) * rowWidth)]) }
         let o = c.outputDim
-        let raw = predict(model, inputs: inputs).map { y in
+        let raw = predict(model, inputs: inputs, threads: threads).map { y in
             y.enumerated().map { i, v in v * scaling.y.scale[i % o] + scaling.y.offset[i % o] }
         }
         return Forecast(seriesIds: (0..<shape[0]).map(String.init), times: inputs.map { _ in (1...c.horizon).map { "t+\($0)" } },
                         values: raw, targetNames: model.manifest.targetNames, horizon: c.horizon)
+    }
+}
+
+/// Data a model cannot forecast from, said with where and what to do.
+public enum ForecastError: Error, Equatable, CustomStringConvertible {
+    /// Series-mode data for a supervised model, or the other way round.
+    case wrongMode(String)
+    case columns(path: String, got: [String], model: [String])
+    case gapsInInput(path: String, series: String, steps: Int)
+    case nonPositiveInput(path: String, series: String, steps: Int)
+    /// A series a deseasonalising model never saw (its seasonal indices are unknown).
+    case unknownSeries(path: String, series: String)
+    /// A series whose seasonal phase cannot be found from its time labels.
+    case unknownPhase(path: String, series: String, first: String, seasonStart: String)
+
+    public var description: String {
+        switch self {
+        case .wrongMode(let m): return m
+        case .columns(let p, let got, let model):
+            return terminalSafe("\(p): columns \(got.joined(separator: ", ")) do not match the model's \(model.joined(separator: ", "))")
+        case .gapsInInput(let p, let s, let l):
+            return terminalSafe("\(p): series '\(s)' has gaps in its last \(l) steps; use --missing interpolate or ffill to forecast")
+        case .nonPositiveInput(let p, let s, let l):
+            return terminalSafe("\(p): series '\(s)' has values the model's log transform cannot take (≤ 0) in its last \(l) steps")
+        case .unknownSeries(let p, let s):
+            return terminalSafe("\(p): series '\(s)' was not in the model's training data, so its seasonal indices are unknown; train on it first")
+        case .unknownPhase(let p, let s, let first, let label):
+            return terminalSafe("\(p): series '\(s)' starts at \(first), but the model's seasonal indices count from \(label); forecast from data that includes \(label)")
+        }
     }
 }

@@ -1,4 +1,6 @@
-// ModelConfig: the architecture of a forecaster network, stored with every model file.
+// ModelConfig: the architecture of a forecaster network — the settings a run asks for
+// (`ArchitectureSettings`, with their defaults and checks) completed with the dimensions the data
+// and windows give — stored with every model file.
 
 /// How the recurrent output feeds the dense head.
 public enum HeadKind: String, Codable, Sendable, CaseIterable {
@@ -28,6 +30,39 @@ public enum GateInit: Codable, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// Cell, sizes, head and regularisation of the recurrent network.
+public struct ArchitectureSettings: Codable, Sendable, Equatable {
+    public var cell = CellKind.lstm
+    public var hidden = 32
+    public var layers = 1
+    public var head = HeadKind.seq2vec
+    public var layerNorm = false
+    public var dropout: Float = 0
+    public var recurrentDropout: Float = 0
+    public var gateInit = GateInit.chrono
+
+    public init() {}
+
+    public func validate() throws(SettingsError) {
+        if hidden < 1 { throw .outOfRange("--hidden must be at least 1, got \(hidden)") }
+        if layers < 1 { throw .outOfRange("--layers must be at least 1, got \(layers)") }
+        if !(0..<1).contains(dropout) { throw .outOfRange("--dropout must be in [0, 1), got \(dropout)") }
+        if !(0..<1).contains(recurrentDropout) {
+            throw .outOfRange("--recurrent-dropout must be in [0, 1), got \(recurrentDropout)")
+        }
+    }
+
+    /// The network configuration for these dimensions (D inputs, O outputs, L look-back, K horizon),
+    /// checked.
+    public func config(inputDim: Int, outputDim: Int, lookback: Int, horizon: Int, head: HeadKind? = nil) throws(SettingsError) -> ModelConfig {
+        let c = ModelConfig(cell: cell, inputDim: inputDim, hidden: hidden, layers: layers, head: head ?? self.head,
+                            horizon: horizon, outputDim: outputDim, lookback: lookback, layerNorm: layerNorm,
+                            dropout: dropout, recurrentDropout: recurrentDropout, gateInit: gateInit)
+        try c.validate()
+        return c
+    }
+}
+
 /// Network architecture. Dimensions use the shape key D input, H hidden, K horizon, O output dim.
 public struct ModelConfig: Codable, Sendable, Equatable {
     public var cell: CellKind
@@ -43,10 +78,12 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var recurrentDropout: Float
     public var gateInit: GateInit
 
-    public init(cell: CellKind = .lstm, inputDim: Int, hidden: Int = 32, layers: Int = 1,
-                head: HeadKind = .seq2vec, horizon: Int = 1, outputDim: Int = 1, lookback: Int,
-                layerNorm: Bool = false, dropout: Float = 0, recurrentDropout: Float = 0,
-                gateInit: GateInit = .chrono) {
+    public static let defaults = ArchitectureSettings()
+
+    public init(cell: CellKind = defaults.cell, inputDim: Int, hidden: Int = defaults.hidden, layers: Int = defaults.layers,
+                head: HeadKind = defaults.head, horizon: Int = 1, outputDim: Int = 1, lookback: Int,
+                layerNorm: Bool = defaults.layerNorm, dropout: Float = defaults.dropout,
+                recurrentDropout: Float = defaults.recurrentDropout, gateInit: GateInit = defaults.gateInit) {
         self.cell = cell; self.inputDim = inputDim; self.hidden = hidden; self.layers = layers
         self.head = head; self.horizon = horizon; self.outputDim = outputDim; self.lookback = lookback
         self.layerNorm = layerNorm; self.dropout = dropout; self.recurrentDropout = recurrentDropout
@@ -56,25 +93,50 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// Values the head emits per prediction: K·O.
     public var outputWidth: Int { horizon * outputDim }
 
+    /// The settings part (what a run asks for, without the data's dimensions).
+    public var architecture: ArchitectureSettings {
+        var a = ArchitectureSettings()
+        a.cell = cell; a.hidden = hidden; a.layers = layers; a.head = head; a.layerNorm = layerNorm
+        a.dropout = dropout; a.recurrentDropout = recurrentDropout; a.gateInit = gateInit
+        return a
+    }
+
     /// Checks the configuration, with a message a user can act on.
-    public func validate() throws(ConfigError) {
-        if inputDim < 1 { throw .invalid("input dimension must be at least 1, got \(inputDim)") }
-        if hidden < 1 { throw .invalid("--hidden must be at least 1, got \(hidden)") }
-        if layers < 1 { throw .invalid("--layers must be at least 1, got \(layers)") }
-        if horizon < 1 { throw .invalid("--horizon must be at least 1, got \(horizon)") }
-        if outputDim < 1 { throw .invalid("output dimension must be at least 1, got \(outputDim)") }
-        if lookback < 1 { throw .invalid("--lookback must be at least 1, got \(lookback)") }
-        if !(0..<1).contains(dropout) { throw .invalid("--dropout must be in [0, 1), got \(dropout)") }
-        if !(0..<1).contains(recurrentDropout) {
-            throw .invalid("--recurrent-dropout must be in [0, 1), got \(recurrentDropout)")
-        }
+    public func validate() throws(SettingsError) {
+        try architecture.validate()
+        if inputDim < 1 { throw .outOfRange("input dimension must be at least 1, got \(inputDim)") }
+        if horizon < 1 { throw .outOfRange("--horizon must be at least 1, got \(horizon)") }
+        if outputDim < 1 { throw .outOfRange("output dimension must be at least 1, got \(outputDim)") }
+        if lookback < 1 { throw .outOfRange("--lookback must be at least 1, got \(lookback)") }
     }
 }
 
-/// Invalid settings (flags or a model file's configuration).
-public enum ConfigError: Error, Equatable, CustomStringConvertible {
-    case invalid(String)
-    public var description: String {
-        switch self { case .invalid(let m): m }
+extension ModelConfig {
+    enum CodingKeys: String, CodingKey {
+        case cell, inputDim, hidden, layers, head, horizon, outputDim, lookback, layerNorm, dropout, recurrentDropout, gateInit
+    }
+
+    /// Look-back and horizon may be absent: a model manifest stores them once, beside this.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(cell: try c.decode(CellKind.self, forKey: .cell), inputDim: try c.decode(Int.self, forKey: .inputDim),
+                  hidden: try c.decode(Int.self, forKey: .hidden), layers: try c.decode(Int.self, forKey: .layers),
+                  head: try c.decode(HeadKind.self, forKey: .head), horizon: try c.decodeIfPresent(Int.self, forKey: .horizon) ?? 0,
+                  outputDim: try c.decode(Int.self, forKey: .outputDim), lookback: try c.decodeIfPresent(Int.self, forKey: .lookback) ?? 0,
+                  layerNorm: try c.decode(Bool.self, forKey: .layerNorm), dropout: try c.decode(Float.self, forKey: .dropout),
+                  recurrentDropout: try c.decode(Float.self, forKey: .recurrentDropout),
+                  gateInit: try c.decode(GateInit.self, forKey: .gateInit))
+    }
+
+    public func encode(to encoder: Encoder) throws { try encode(to: encoder, windows: true) }
+
+    /// Encodes the configuration; without `windows`, leaves out look-back and horizon.
+    public func encode(to encoder: Encoder, windows: Bool) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(cell, forKey: .cell); try c.encode(inputDim, forKey: .inputDim); try c.encode(hidden, forKey: .hidden)
+        try c.encode(layers, forKey: .layers); try c.encode(head, forKey: .head); try c.encode(outputDim, forKey: .outputDim)
+        try c.encode(layerNorm, forKey: .layerNorm); try c.encode(dropout, forKey: .dropout)
+        try c.encode(recurrentDropout, forKey: .recurrentDropout); try c.encode(gateInit, forKey: .gateInit)
+        if windows { try c.encode(horizon, forKey: .horizon); try c.encode(lookback, forKey: .lookback) }
     }
 }

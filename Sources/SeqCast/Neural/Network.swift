@@ -14,7 +14,7 @@ public final class Network: @unchecked Sendable {
     let dense: DenseLayer
 
     /// A freshly initialised network (see Initialization.swift); same seed ⇒ same weights.
-    public init(config: ModelConfig, seed: UInt64) throws(ConfigError) {
+    public init(config: ModelConfig, seed: UInt64) throws(SettingsError) {
         try config.validate()
         self.config = config
         var layout = ParameterLayout()

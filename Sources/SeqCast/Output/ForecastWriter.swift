@@ -57,11 +57,11 @@ extension Forecast {
     public func writeBack(input: String, output: String, name: String,
                           attributes extra: [(String, AttributeValue)] = []) throws(DataError) {
         guard !AtomicFile.sameFile(input, output) else {
-            throw .invalidArgument("--write-back \(output): refusing to modify the input file in place; give a new path")
+            throw .overwritesInput(flag: "--write-back", output: output, input: input)
         }
-        guard DataSource.isHDF5(input) else { throw .invalidArgument("--write-back needs an HDF5 input; \(input) is not one") }
+        guard DataSource.isHDF5(input) else { throw .notHDF5(path: input) }
         if (try HDF5File.open(input).datasetNames()).contains(name) {
-            throw .invalidArgument("\(input) already has a dataset '\(name)'; choose another with --forecast-dataset")
+            throw .datasetExists(path: input, dataset: name)
         }
         try AtomicFile.write(to: output) { tmp throws(DataError) in
             do { try FileManager.default.copyItem(atPath: input, toPath: tmp) } catch {

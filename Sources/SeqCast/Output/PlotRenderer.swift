@@ -90,12 +90,12 @@ public enum PlotRenderer {
         }
         let tmp = NSTemporaryDirectory()
         let work = try AtomicFile.privateDirectory(in: tmp.hasSuffix("/") ? String(tmp.dropLast()) : tmp,
-                                                   for: "seqcast-plot", path: output)
+                                                   for: "seqcast-plot", path: output, errors: DataError.self)
         defer { try? FileManager.default.removeItem(atPath: work) }
         for (name, text) in files { try AtomicFile.write(text, to: work + "/" + name) }
         let ext = outURL.pathExtension.lowercased()
         // gnuplot writes the image into a private directory beside the output; it is renamed into place.
-        let imageDir = try AtomicFile.privateDirectory(in: dir, for: outURL.lastPathComponent, path: output)
+        let imageDir = try AtomicFile.privateDirectory(in: dir, for: outURL.lastPathComponent, path: output, errors: DataError.self)
         defer { try? FileManager.default.removeItem(atPath: imageDir) }
         let tmpImage = imageDir + "/image." + ext
         var all: [(String, PlotValue)] = [

@@ -3,35 +3,6 @@
 // training (loss curves) — and renders them with PlotRenderer. Each returns gnuplot's warnings.
 import Foundation
 
-/// What a backtest plot needs, from a result in memory or a backtest output directory.
-public struct BacktestPlotData: Sendable {
-    public var origins: [Int], times: [String], series: [String]
-    public var actual: [Float], forecast: [Float], naive: [Float], seasonalNaive: [Float]
-    public var windows: Int, horizon: Int, targets: [String]
-
-    public init(_ r: BacktestResult) {
-        origins = r.windows.map(\.origin); times = r.windows.flatMap(\.times); series = r.windows.map(\.series)
-        actual = r.windows.flatMap(\.actual); forecast = r.windows.flatMap(\.forecast)
-        naive = r.windows.flatMap(\.naive); seasonalNaive = r.windows.flatMap(\.seasonalNaive)
-        windows = r.windows.count; horizon = r.horizon; targets = r.targets
-    }
-
-    /// Reads `dir/forecasts.h5` written by `seqcast backtest`.
-    public init(directory dir: String) throws(DataError) {
-        let f = try HDF5File.open(dir + "/forecasts.h5")
-        let (shape, a) = try f.read("actual")
-        guard shape.count == 3 else { throw .wrongRank(path: f.path, dataset: "actual", rank: shape.count, expected: "3") }
-        windows = shape[0]; horizon = shape[1]
-        actual = a
-        forecast = try f.read("forecast").values; naive = try f.read("naive").values
-        seasonalNaive = try f.read("seasonal_naive").values
-        origins = try f.read("origin").values.map { Int($0) }
-        times = try f.readStrings("time"); series = try f.readStrings("series")
-        targets = (try f.stringAttribute("columns", of: "actual") ?? "").split(separator: ",").map(String.init)
-        if targets.count != shape[2] { targets = (0..<shape[2]).map { "v\($0)" } }
-    }
-}
-
 public enum Plots {
     /// Training and validation loss per epoch.
     public static func training(_ history: [EpochRecord], loss: LossKind, to path: String, title: String) throws -> String? {

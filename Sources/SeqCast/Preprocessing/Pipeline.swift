@@ -36,10 +36,12 @@ public struct Pipeline: Codable, Sendable, Equatable {
         self.baselineWeight = baselineWeight; self.baselineLags = baselineLags
     }
 
+    enum CodingKeys: String, CodingKey { case spec, scaler, inputs, targets, transforms, variants, baselineWeight, baselineLags }
+
     /// Models written before transforms and baselines existed have neither.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        spec = try c.decode(WindowSpec.self, forKey: .spec)
+        spec = try c.decodeIfPresent(WindowSpec.self, forKey: .spec) ?? WindowSpec(lookback: 0, horizon: 0)   // model manifests store it beside
         scaler = try c.decode(Scaler.self, forKey: .scaler)
         inputs = try c.decode([Int].self, forKey: .inputs)
         targets = try c.decode([Int].self, forKey: .targets)
@@ -47,6 +49,17 @@ public struct Pipeline: Codable, Sendable, Equatable {
         variants = try c.decodeIfPresent([PipelineVariant].self, forKey: .variants) ?? []
         baselineWeight = try c.decodeIfPresent(Float.self, forKey: .baselineWeight) ?? 0
         baselineLags = try c.decodeIfPresent([Int].self, forKey: .baselineLags) ?? []
+    }
+
+    public func encode(to encoder: Encoder) throws { try encode(to: encoder, windows: true) }
+
+    /// Encodes the pipeline; without `windows`, leaves out its window spec (a model manifest stores it once).
+    public func encode(to encoder: Encoder, windows: Bool) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        if windows { try c.encode(spec, forKey: .spec) }
+        try c.encode(scaler, forKey: .scaler); try c.encode(inputs, forKey: .inputs); try c.encode(targets, forKey: .targets)
+        try c.encode(transforms, forKey: .transforms); try c.encode(variants, forKey: .variants)
+        try c.encode(baselineWeight, forKey: .baselineWeight); try c.encode(baselineLags, forKey: .baselineLags)
     }
 
     /// Does the network's output add to a baseline (so its head starts at zero)?
@@ -248,11 +261,11 @@ extension SeriesCollection {
     /// Row where each series' validation part starts: the last `valFraction` of its steps hold the
     /// validation targets.
     func validationCuts(_ valFraction: Double) -> [Int] {
-        series.map { s in s.length - Int((Double(s.length) * valFraction).rounded()) }
+        series.map { SampleSet.validationCut(count: $0.length, valFraction: valFraction) }
     }
 
     /// Fits the pipeline on the training rows (before the validation cut) of every series.
-    public func fitPipeline(spec: WindowSpec, choice: PreprocessingChoice, valFraction: Double) throws(DataError) -> Pipeline {
+    public func fitPipeline(spec: WindowSpec, choice: PreprocessingChoice, valFraction: Double) throws -> Pipeline {
         let parts = zip(series, validationCuts(valFraction)).map { s, cut in s.matrix.rows(0..<cut) }
         let targets = Array(0..<targetCount)
         var transforms: [SeriesTransform] = []
@@ -265,11 +278,11 @@ extension SeriesCollection {
                 Series(id: s.id, time: s.time, matrix: steps.reduce(p) { $1.apply($0, series: s.id, firstRow: 0) })
             }
         }
-        func deseasonaliser(_ parts: [Series], automatic: Bool) throws(DataError) -> Deseasonaliser? {
+        func deseasonaliser(_ parts: [Series], automatic: Bool) throws -> Deseasonaliser? {
             let d = Deseasonaliser.fit(parts: parts, channels: channels.count, targets: targets, period: choice.season,
                                        automatic: automatic)
             if d == nil && !automatic {
-                throw .invalidArgument("deseasonalisation needs a season > 1 and at least two seasons of training data (season \(choice.season))")
+                throw SettingsError.incompatible("deseasonalisation needs a season > 1 and at least two seasons of training data (season \(choice.season))")
             }
             return d
         }
@@ -288,7 +301,7 @@ extension SeriesCollection {
         let scaler = Scaler.fit(choice.scaler, channels: channels.count, parts: shared)
         let scaled = shared.map(scaler.apply)
         if spec.perStep && !choice.variants.isEmpty {
-            throw .invalidArgument("--baseline works with the seq2vec head; use --baseline none with --head seq2seq")
+            throw SettingsError.incompatible("--baseline works with the seq2vec head; use --baseline none with --head seq2seq")
         }
         var variants: [PipelineVariant] = []
         for v in choice.variants {
@@ -308,18 +321,18 @@ extension SeriesCollection {
     /// Cuts windows, splitting each series chronologically: the last `valFraction` of its steps
     /// holds the validation targets; training windows end before them. Every fitted step of the
     /// pipeline saw the training rows only.
-    public func split(spec: WindowSpec, scaler kind: ScalerKind, valFraction: Double) throws(DataError) -> SplitSamples {
+    public func split(spec: WindowSpec, scaler kind: ScalerKind, valFraction: Double) throws -> SplitSamples {
         try split(spec: spec, choice: PreprocessingChoice(scaler: kind), valFraction: valFraction)
     }
 
-    public func split(spec: WindowSpec, choice: PreprocessingChoice, valFraction: Double) throws(DataError) -> SplitSamples {
+    public func split(spec: WindowSpec, choice: PreprocessingChoice, valFraction: Double) throws -> SplitSamples {
         try checkLength(lookback: spec.lookback, horizon: spec.horizon)
         return try split(pipeline: try fitPipeline(spec: spec, choice: choice, valFraction: valFraction),
                          valFraction: valFraction)
     }
 
     /// Training and validation samples cut with an already fitted pipeline.
-    public func split(pipeline: Pipeline, valFraction: Double) throws(DataError) -> SplitSamples {
+    public func split(pipeline: Pipeline, valFraction: Double) throws -> SplitSamples {
         let spec = pipeline.spec
         try checkLength(lookback: spec.lookback, horizon: spec.horizon)
         let empty = SampleSet(steps: spec.lookback, inputDim: channels.count, targetWidth: spec.horizon * targetCount,
@@ -335,7 +348,7 @@ extension SeriesCollection {
         }
         guard trains[0].count > 0 else {
             let shortest = series.map(\.length).min() ?? 0
-            throw .invalidArgument("\(source): no training window: the shortest series has \(shortest) steps; with --val-fraction \(valFraction) its training part must hold lookback \(spec.lookback) + horizon \(spec.horizon) steps without gaps (lower --lookback or --val-fraction)")
+            throw DataError.noTrainingWindow(path: source, shortest: shortest, valFraction: valFraction, lookback: spec.lookback, horizon: spec.horizon)
         }
         return SplitSamples(trains: trains, validations: vals, pipeline: pipeline)
     }

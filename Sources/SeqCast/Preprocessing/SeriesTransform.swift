@@ -104,14 +104,14 @@ public struct LogTransform: SeriesTransformStep, Codable, Equatable {
     /// Logs each of `targets` whose values in `parts` (gaps ignored) are all > 0; with `required`, a
     /// channel that is not is an error naming it. Nil when no channel qualifies.
     public static func fit(channels count: Int, targets: [Int], names: [String], parts: [SeriesMatrix],
-                           required: Bool) throws(DataError) -> LogTransform? {
+                           required: Bool) throws(SettingsError) -> LogTransform? {
         var flags = [Bool](repeating: false, count: count)
         for c in targets {
             var lowest = Float.infinity
             for m in parts { for t in 0..<m.steps where !m[t, c].isNaN { lowest = min(lowest, m[t, c]) } }
             if lowest > 0 && lowest.isFinite { flags[c] = true }
             else if required {
-                throw .invalidArgument("--transform log needs strictly positive values, but column '\(names[c])' has \(lowest) in the training data; use --transform none")
+                throw .incompatible("--transform log needs strictly positive values, but column '\(names[c])' has \(lowest) in the training data; use --transform none")
             }
         }
         return flags.contains(true) ? LogTransform(channels: flags) : nil

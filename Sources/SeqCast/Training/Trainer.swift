@@ -7,49 +7,19 @@
 // order, so `--threads 1` and `--threads N` give bit-identical weights.
 import Dispatch
 
-/// Settings of one training run (stored with the model). The defaults are the CLI's; they were
-/// chosen by backtests on the shipped datasets (README, "Defaults").
-public struct TrainingOptions: Codable, Sendable, Equatable {
-    public var epochs = 100
-    public var batchSize = 16
-    public var learningRate: Float = 3e-3
-    public var optimizer: OptimizerKind = .adam
-    public var loss: LossKind = .mse
-    /// Global-norm gradient clipping threshold (0 = off).
-    public var clip: Float = 1
-    /// Epochs without validation improvement before stopping (0 = never stop early).
-    public var patience = 30
-    public var seed: UInt64 = 42
-    public var threads = 1
-    /// Sequences per parallel shard, or nil for two shards per batch (`max(8, ⌈batch/2⌉)`: measured
-    /// fastest on 2 cores, BENCHMARKS.md). Never derived from `threads`, so results do not depend on it.
-    public var shardSize: Int? = nil
-
-    /// The shard size in effect.
-    public var effectiveShardSize: Int { shardSize ?? max(8, (batchSize + 1) / 2) }
-    /// Ensemble members (independently seeded models whose forecasts are averaged).
-    public var ensemble = 5
-
-    public init() {}
-}
-
-/// One epoch's outcome.
-public struct EpochRecord: Codable, Sendable, Equatable {
-    public var epoch: Int
-    public var trainLoss: Double
-    public var validationLoss: Double?
-    public var seconds: Double
-}
-
 public enum TrainingError: Error, CustomStringConvertible {
     /// 1-based epoch, and 1-based batch (nil: the validation pass).
     case nonFinite(epoch: Int, batch: Int?)
     case noSamples(String)
+    /// A `--resume` that cannot continue the stored run as it is.
+    case resume(String)
+    /// Samples whose shape is not the network's (a bug in the caller, caught at the boundary).
+    case shapeMismatch(String)
     public var description: String {
         switch self {
         case .nonFinite(let e, let b):
             "training diverged: the loss became NaN or infinite at epoch \(e), \(b.map { "batch \($0)" } ?? "validation"); try a lower --lr or --clip"
-        case .noSamples(let m): m
+        case .noSamples(let m), .shapeMismatch(let m), .resume(let m): m
         }
     }
 }
@@ -58,6 +28,8 @@ public enum TrainingError: Error, CustomStringConvertible {
 public final class Trainer: @unchecked Sendable {
     public let network: Network
     public let options: TrainingOptions
+    /// Workers for the shards of a batch (results do not depend on it).
+    public let threads: Int
     public let optimizer: Optimizer
     private var workspaces: [Workspace] = []
     private let gradSum: FloatBuffer
@@ -65,9 +37,10 @@ public final class Trainer: @unchecked Sendable {
     /// Sequences per shard: `shardSize`, or the whole batch when that is smaller (= workspace capacity).
     private let shard: Int
 
-    public init(network: Network, options: TrainingOptions) {
+    public init(network: Network, options: TrainingOptions, threads: Int = 1) {
         self.network = network
         self.options = options
+        self.threads = max(1, threads)
         optimizer = Optimizer(kind: options.optimizer, count: network.parameterCount, learningRate: options.learningRate)
         let shards = (options.batchSize + options.effectiveShardSize - 1) / options.effectiveShardSize
         let size = min(options.effectiveShardSize, options.batchSize), t = network.config.lookback
@@ -78,9 +51,20 @@ public final class Trainer: @unchecked Sendable {
         gradSum = FloatBuffer(count: network.parameterCount)
     }
 
-    /// Runs `body(shard)` for shards 0..<n on `options.threads` workers (Concurrency.swift).
+    /// Runs `body(shard)` for shards 0..<n on `threads` workers (Support/Concurrency.swift).
     private func parallel(_ n: Int, _ body: (Int) -> Void) {
-        concurrentWorkers(n, threads: options.threads) { _, shards in for s in shards { body(s) } }
+        concurrentWorkers(n, threads: threads) { _, shards in for s in shards { body(s) } }
+    }
+
+    /// The boundary check: samples must have the network's look-back, input width and output width
+    /// (every window is gathered through raw pointers sized from the network).
+    public func check(_ data: SampleSet) throws(TrainingError) {
+        let c = network.config
+        let width = data.perStep ? c.lookback * c.outputWidth : c.outputWidth
+        guard data.steps == c.lookback, data.inputDim == c.inputDim, data.targetWidth == c.outputWidth,
+              data.perStep == (c.head == .seq2seq), data.y.count == data.count * width else {
+            throw .shapeMismatch("samples of \(data.steps) steps × \(data.inputDim) inputs → \(data.targetWidth) targets\(data.perStep ? " per step" : "") do not fit the network (lookback \(c.lookback), \(c.inputDim) inputs, \(c.outputWidth) outputs, head \(c.head))")
+        }
     }
 
     /// Cuts samples `idx` into shards, gathers each into its workspace's time-major buffers and runs
@@ -107,6 +91,7 @@ public final class Trainer: @unchecked Sendable {
     public func trainEpoch(_ data: SampleSet, epoch: Int, seed: UInt64? = nil,
                            onBatch: ((Int, Int, Double) -> Void)? = nil) throws -> Double {
         guard data.count > 0 else { throw TrainingError.noSamples("no training samples") }
+        try check(data)
         let seed = seed ?? options.seed
         var rng = SeededRandom.derived(seed, 1, UInt64(epoch))
         let order = rng.permutation(data.count)
@@ -146,8 +131,9 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// Mean loss over `data` without dropout (the validation loss).
-    public func evaluate(_ data: SampleSet) -> Double {
+    public func evaluate(_ data: SampleSet) throws(TrainingError) -> Double {
         guard data.count > 0 else { return .nan }
+        try check(data)
         let perSample = network.outputCount(batch: 1, steps: network.config.lookback)
         var total = 0.0
         let chunk = shard * workspaces.count

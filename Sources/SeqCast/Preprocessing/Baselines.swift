@@ -44,4 +44,14 @@ public enum Baselines {
         }
         return best?.lag
     }
+
+    /// The seasonal period of `data`: from its time axis, else the autocorrelation peak of the first
+    /// series' rows before `origin`, else 1; with where it came from.
+    public static func season(of data: SeriesCollection, before origin: Int) -> (period: Int, source: String) {
+        if let axis = data.timeAxis, let m = axis.seasonalPeriod { return (m, "from the \(axis.frequencyName) time column") }
+        if let s = data.series.first, let m = Baselines.detectSeason(s.matrix, channel: 0, range: 0..<min(origin, s.length)) {
+            return (m, "autocorrelation peak")
+        }
+        return (1, "no seasonality found; seasonal naive = naive")
+    }
 }

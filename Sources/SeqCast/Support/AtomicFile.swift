@@ -4,42 +4,49 @@
 // exclusively, mode 0700) in the destination's folder, so its name cannot be guessed or planted.
 import Foundation
 
+/// The errors AtomicFile reports, in the caller's own error type (DataError conforms).
+public protocol AtomicFileError: Error {
+    static func unwritable(path: String, reason: String) -> Self
+    /// The same error with `tmp` (a temporary path) shown as `path`.
+    func replacingPath(_ tmp: String, with path: String) -> Self
+}
+
 public enum AtomicFile {
     /// A new private directory (mkdtemp) named `.NAME.tmp-XXXXXX` in `dir`.
-    static func privateDirectory(in dir: String, for name: String, path: String) throws(DataError) -> String {
+    static func privateDirectory<E: AtomicFileError>(in dir: String, for name: String, path: String, errors: E.Type) throws(E) -> String {
         var template = Array((dir + "/." + name + ".tmp-XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) != nil }
-        guard made else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
+        guard made else { throw E.unwritable(path: path, reason: String(cString: strerror(errno))) }
         return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Calls `body` with a fresh temporary path (that does not exist yet) in the destination's
     /// directory, then renames it to `path`. On any error the temporary file is removed and `path`
     /// is left as it was.
-    public static func write(to path: String, _ body: (String) throws(DataError) -> Void) throws(DataError) {
+    public static func write<E: AtomicFileError>(to path: String, _ body: (String) throws(E) -> Void) throws(E) {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-            throw .unwritable(path: path, reason: "directory \(dir) does not exist")
+            throw E.unwritable(path: path, reason: "directory \(dir) does not exist")
         }
         guard FileManager.default.isWritableFile(atPath: dir) else {
-            throw .unwritable(path: path, reason: "directory \(dir) is not writable")
+            throw E.unwritable(path: path, reason: "directory \(dir) is not writable")
         }
-        let tmpDir = try privateDirectory(in: dir, for: url.lastPathComponent, path: path)
+        let tmpDir = try privateDirectory(in: dir, for: url.lastPathComponent, path: path, errors: E.self)
         defer { try? FileManager.default.removeItem(atPath: tmpDir) }
         let tmp = tmpDir + "/" + url.lastPathComponent
-        do throws(DataError) { try body(tmp) } catch { throw error.replacingPath(tmp, with: path) }
+        do throws(E) { try body(tmp) } catch { throw error.replacingPath(tmp, with: path) }
         guard rename(tmp, path) == 0 else {
-            throw DataError.unwritable(path: path, reason: String(cString: strerror(errno)))
+            throw E.unwritable(path: path, reason: String(cString: strerror(errno)))
         }
     }
 
     /// Writes text atomically (created exclusively, every byte written and the file closed before the rename).
-    public static func write(_ text: String, to path: String) throws(DataError) {
-        try write(to: path) { tmp throws(DataError) in
+    public static func write<E: AtomicFileError>(_ text: String, to path: String, errors: E.Type) throws(E) {
+        try write(to: path) { tmp throws(E) in
             let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
+            guard fd >= 0 else { throw E.unwritable(path: path, reason: String(cString: strerror(errno))) }
             var failure: Int32 = 0
             let bytes = Array(text.utf8)
             var done = 0
@@ -51,14 +58,14 @@ public enum AtomicFile {
                 }
             }
             if close(fd) != 0 && failure == 0 { failure = errno }
-            if failure != 0 { throw .unwritable(path: path, reason: String(cString: strerror(failure))) }
+            if failure != 0 { throw E.unwritable(path: path, reason: String(cString: strerror(failure))) }
         }
     }
 
     /// Creates `dir` (and parents) or explains why it cannot.
-    public static func makeDirectory(_ dir: String) throws(DataError) {
+    public static func makeDirectory<E: AtomicFileError>(_ dir: String, errors: E.Type) throws(E) {
         do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-            throw .unwritable(path: dir, reason: error.localizedDescription)
+            throw E.unwritable(path: dir, reason: error.localizedDescription)
         }
     }
 
@@ -76,12 +83,5 @@ public enum AtomicFile {
         if resolved(a) == resolved(b) { return true }
         var sa = stat(), sb = stat()
         return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
-    }
-
-    /// Refuses an output (`flag` names the option) that is the input file itself.
-    public static func refuseOverwriting(input: String, with output: String, flag: String) throws(DataError) {
-        guard !sameFile(input, output) else {
-            throw .invalidArgument("\(flag) \(output): refusing to overwrite the input file \(input); give a new path")
-        }
     }
 }

@@ -49,7 +49,7 @@ public enum Benchmark {
     public static func load(_ path: String) throws(DataError) -> [BenchConfig] {
         guard let data = FileManager.default.contents(atPath: path) else { throw .fileNotFound(path: path) }
         do { return try JSONDecoder().decode(BenchFile.self, from: data).configs } catch {
-            throw .invalidArgument("\(path): not a benchmark configuration file: \(error)")
+            throw .unreadable(path: path, reason: "not a benchmark configuration file: \(error)")
         }
     }
 
@@ -103,9 +103,9 @@ public enum Benchmark {
                                  horizon: c.horizon, outputDim: c.output_dim, lookback: c.steps, layerNorm: layerNorm,
                                  dropout: dropout, recurrentDropout: 0)
         var o = TrainingOptions()
-        o.batchSize = c.batch; o.learningRate = 1e-3; o.threads = threads; o.clip = 0
+        o.batchSize = c.batch; o.learningRate = 1e-3; o.clip = 0
         if let shardSize { o.shardSize = shardSize }
-        return Trainer(network: try Network(config: config, seed: 0), options: o)
+        return Trainer(network: try Network(config: config, seed: 0), options: o, threads: threads)
     }
 
     /// One mini-batch of random inputs and targets (one training step per `trainEpoch`).

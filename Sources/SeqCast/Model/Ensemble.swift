@@ -1,0 +1,79 @@
+// Ensemble: a model in memory — the shared manifest and M independently seeded members of one
+// architecture, each with its current and best weights and its training state; and the consistent
+// per-member snapshots a checkpoint writes while members train. ModelFile.swift reads and writes it.
+import Foundation
+
+/// A consistent copy of a member at the end of an epoch, taken by the thread training it, so a
+/// checkpoint never mixes one member's state with another moment's weights.
+struct MemberSnapshot {
+    var state: MemberState
+    var params: [Float], best: [Float]
+    var moments: (m: [Float], v: [Float])?
+}
+
+/// One ensemble member: its network (current weights), best weights, optimizer and state.
+public final class Member: @unchecked Sendable {
+    public let network: Network
+    public let best: FloatBuffer
+    public var state: MemberState
+    /// Optimizer moments restored from a checkpoint, consumed when training resumes.
+    var moments: (m: [Float], v: [Float])?
+    /// What the next checkpoint writes for this member (guarded by the model's lock).
+    var snapshot: MemberSnapshot?
+
+    init(network: Network, state: MemberState) {
+        self.network = network; self.state = state
+        best = FloatBuffer(network.params.array)
+    }
+}
+
+/// A model: shared manifest and the ensemble members.
+public final class Ensemble: @unchecked Sendable {
+    public var manifest: ModelManifest
+    public let members: [Member]
+    let saveLock = NSLock()
+
+    /// Fresh members seeded `seed`, `seed + 1`, … (member 0 uses `seed` itself).
+    public init(manifest: ModelManifest, count: Int, seed: UInt64) throws {
+        self.manifest = manifest
+        members = try (0..<max(count, 1)).map { i in
+            let s = seed &+ UInt64(i)
+            let network = try Network(config: manifest.model, seed: s)
+            if manifest.pipeline?.hasBaseline == true { network.zeroHead() }   // starts as the baseline
+            return Member(network: network, state: MemberState(seed: s))
+        }
+        self.manifest.members = members.map(\.state)
+    }
+
+    init(manifest: ModelManifest, members: [Member]) { self.manifest = manifest; self.members = members }
+
+    /// The config of the members (all share it).
+    public var network: Network { members[0].network }
+
+    /// Records member i as it is now as its checkpoint content. Call from the thread training it
+    /// (or when no member is training), with its optimizer when it has one.
+    func record(_ i: Int, optimizer: Optimizer?) {
+        let m = members[i]
+        let snap = MemberSnapshot(state: m.state, params: m.network.params.array, best: m.best.array,
+                                  moments: optimizer.map { ($0.m.array, $0.v.array) } ?? m.moments)
+        saveLock.lock(); m.snapshot = snap; saveLock.unlock()
+    }
+
+    /// Calls `body` with the manifest and the member snapshots a checkpoint writes (recorded
+    /// snapshots; current state for members never recorded), holding the lock so checkpoints
+    /// never interleave. Safe to call while members train.
+    func withCheckpoint<E: Error>(_ body: (ModelManifest, [MemberSnapshot]) throws(E) -> Void) throws(E) {
+        saveLock.lock(); defer { saveLock.unlock() }
+        let snaps = members.map { m in
+            m.snapshot ?? MemberSnapshot(state: m.state, params: m.network.params.array, best: m.best.array, moments: m.moments)
+        }
+        manifest.members = snaps.map(\.state)
+        try body(manifest, snaps)
+    }
+
+    /// The recorded (or, for members never recorded, current) state of every member.
+    func recordedStates() -> [MemberState] {
+        saveLock.lock(); defer { saveLock.unlock() }
+        return members.map { $0.snapshot?.state ?? $0.state }
+    }
+}

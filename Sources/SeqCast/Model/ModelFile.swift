@@ -1,0 +1,80 @@
+// ModelFile: the model.h5 codec — an `Ensemble` written atomically and read back, with everything
+// needed to forecast with no other flags and to resume training.
+//
+// Layout (readable by h5py / h5dump):
+//   /members/<i>/params        float32 [P]  member i's current weights (flat buffer; `layout` attribute)
+//   /members/<i>/best_params   float32 [P]  its weights at its best validation epoch (used to forecast)
+//   /members/<i>/optimizer/m, /members/<i>/optimizer/v   optimizer moments (for --resume)
+//   root attributes: `seqcast_version`, `created`, `manifest` (JSON: ModelManifest)
+import Foundation
+
+public enum ModelFile {
+    /// Writes model.h5 atomically (temporary file + rename) from the members' recorded snapshots
+    /// (current state for members never recorded). Safe to call while members train.
+    public static func save(_ model: Ensemble, to path: String) throws(DataError) {
+        try model.withCheckpoint { manifest, snaps throws(DataError) in try write(manifest, snaps, layout: model.network.layout, to: path) }
+    }
+
+    private static func write(_ manifest: ModelManifest, _ snaps: [MemberSnapshot], layout: ParameterLayout,
+                              to path: String) throws(DataError) {
+        let json: String
+        do { json = String(decoding: try JSONEncoder.sorted.encode(manifest), as: UTF8.self) } catch {
+            throw .badModel(path: path, reason: "cannot encode the model manifest: \(error)")
+        }
+        let layout = layout.entries.map { "\($0.name) \($0.offset) \($0.shape.map(String.init).joined(separator: "x"))" }
+        try AtomicFile.write(to: path) { tmp throws(DataError) in
+            let f = try HDF5File.create(tmp)
+            try f.setRootAttribute("seqcast_version", .string(seqcastVersion))
+            try f.setRootAttribute("created", .string(ISO8601DateFormatter().string(from: Date())))
+            try f.setRootAttribute("manifest", .string(json))
+            for (i, m) in snaps.enumerated() {
+                let g = "members/\(i)/"
+                try f.write(g + "params", shape: [m.params.count], values: m.params,
+                            attributes: [("layout", .string(layout.joined(separator: "\n")))])
+                try f.write(g + "best_params", shape: [m.best.count], values: m.best)
+                if let mo = m.moments {
+                    try f.write(g + "optimizer/m", shape: [mo.m.count], values: mo.m)
+                    try f.write(g + "optimizer/v", shape: [mo.v.count], values: mo.v)
+                }
+            }
+            try f.close()   // flush and close, checked: a full disk fails here, before the rename
+        }
+    }
+
+    /// Loads a model from `model.h5` or a directory holding one. With `current`, members get their
+    /// latest weights and optimizer moments (for resuming); otherwise their best weights.
+    public static func load(_ pathOrDir: String, current: Bool = false) throws(DataError) -> Ensemble {
+        var isDir: ObjCBool = false
+        let path = FileManager.default.fileExists(atPath: pathOrDir, isDirectory: &isDir) && isDir.boolValue
+            ? pathOrDir + "/model.h5" : pathOrDir
+        let f = try HDF5File.open(path)
+        guard let json = try f.stringAttribute("manifest") else {
+            throw .badModel(path: path, reason: "not a seqcast model (no 'manifest' attribute)")
+        }
+        let manifest: ModelManifest
+        do { manifest = try JSONDecoder().decode(ModelManifest.self, from: Data(json.utf8)) } catch {
+            throw .badModel(path: path, reason: "unreadable model manifest (written by another seqcast version?): \(error)")
+        }
+        let names = Set(try f.datasetNames())
+        var members: [Member] = []
+        for (i, state) in manifest.members.enumerated() {
+            let network: Network
+            do { network = try Network(config: manifest.model, seed: 0) } catch {
+                throw .badModel(path: path, reason: "invalid model configuration: \(error)")
+            }
+            let g = "members/\(i)/"
+            let params = try f.read(g + "params").values, best = try f.read(g + "best_params").values
+            guard params.count == network.parameterCount, best.count == params.count else {
+                throw .shapeMismatch(path: path, detail: "'\(g)params' holds \(params.count) values, the configuration needs \(network.parameterCount)")
+            }
+            let m = Member(network: network, state: state)
+            for k in 0..<params.count { network.params[k] = current ? params[k] : best[k]; m.best[k] = best[k] }
+            if current, names.contains(g + "optimizer/m") {
+                m.moments = (try f.read(g + "optimizer/m").values, try f.read(g + "optimizer/v").values)
+            }
+            members.append(m)
+        }
+        guard !members.isEmpty else { throw .badModel(path: path, reason: "the model has no members") }
+        return Ensemble(manifest: manifest, members: members)
+    }
+}

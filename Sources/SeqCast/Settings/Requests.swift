@@ -1,0 +1,147 @@
+// Requests: what `train` and `backtest` are asked to do, composed the way model.h5 and
+// summary.json store it — `TrainSettings` (persisted hyperparameters: data, windows,
+// preprocessing, architecture, training) plus `RunOptions` (runtime knobs: threads, output folder,
+// resume), and the backtest's own settings on top.
+
+/// Everything that decides what a model is (stored, and encoded as summary.json's `config`).
+public struct TrainSettings: Codable, Sendable, Equatable {
+    public var data: DataSettings
+    public var windows = WindowSettings()
+    public var preprocessing = PreprocessingSettings()
+    public var architecture = ArchitectureSettings()
+    public var training = TrainingOptions()
+
+    public init(dataPath: String) { data = DataSettings(path: dataPath) }
+
+    /// Every part's own checks, then the ones between parts.
+    public func validate() throws(SettingsError) {
+        try data.validate(); try windows.validate(); try preprocessing.validate()
+        try architecture.validate(); try training.validate()
+        if data.supervised && preprocessing.scaler == .window {
+            throw .incompatible("--scaler window needs series mode (--dataset or CSV); use standard, minmax or none with --x/--y")
+        }
+    }
+}
+
+/// Runtime knobs: how a run executes, not what it computes (never stored with the model).
+public struct RunOptions: Sendable, Equatable {
+    /// Worker threads (results do not depend on it).
+    public var threads = 1
+    public var outDir: String
+    public var resume = false
+    /// With `resume`: the epoch limit asked for explicitly (extends a finished run); nil continues
+    /// the stored run as it was configured.
+    public var resumeEpochs: Int?
+    /// Test hook: stop (as if killed) right after this epoch's checkpoint.
+    public var stopAfterEpoch: Int?
+
+    public init(outDir: String, threads: Int = 1) { self.outDir = outDir; self.threads = max(1, threads) }
+}
+
+/// Everything `seqcast train` needs: the settings and how to run them. Reads and writes the
+/// settings' parts directly (`request.windows.horizon`).
+@dynamicMemberLookup
+public struct TrainRequest: Sendable {
+    public var settings: TrainSettings
+    public var run: RunOptions
+
+    public init(dataPath: String, outDir: String) {
+        settings = TrainSettings(dataPath: dataPath); run = RunOptions(outDir: outDir)
+    }
+
+    public subscript<T>(dynamicMember path: WritableKeyPath<TrainSettings, T>) -> T {
+        get { settings[keyPath: path] }
+        set { settings[keyPath: path] = newValue }
+    }
+}
+
+/// Where the first forecast starts.
+public enum BacktestStart: Sendable, Equatable, CustomStringConvertible {
+    /// Fraction of the series before the first forecast point: index = Int((n − 1) · f), as Darts.
+    case fraction(Double)
+    case index(Int)
+
+    public init?(argument s: String) {
+        if s.contains("."), let f = Double(s), (0...1).contains(f) { self = .fraction(f) }
+        else if let i = Int(s), i >= 0 { self = .index(i) }
+        else { return nil }
+    }
+
+    public var description: String {
+        switch self { case .fraction(let f): "\(f)"; case .index(let i): "\(i)" }
+    }
+}
+
+/// How often the model is refitted.
+public enum RetrainPolicy: Sendable, Equatable, CustomStringConvertible {
+    case always
+    case never
+    case every(Int)
+
+    public init?(argument s: String) {
+        switch s {
+        case "always": self = .always
+        case "never": self = .never
+        default: if let n = Int(s), n >= 1 { self = n == 1 ? .always : .every(n) } else { return nil }
+        }
+    }
+
+    public var description: String {
+        switch self { case .always: "always"; case .never: "never"; case .every(let n): "every \(n)" }
+    }
+}
+
+
+extension BacktestStart: Codable {
+    public init(from decoder: Decoder) throws {
+        let s = try decoder.singleValueContainer().decode(String.self)
+        guard let v = BacktestStart(argument: s) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad start '\(s)'"))
+        }
+        self = v
+    }
+    public func encode(to encoder: Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(description) }
+}
+
+extension RetrainPolicy: Codable {
+    public init(from decoder: Decoder) throws {
+        let s = try decoder.singleValueContainer().decode(String.self)
+        guard let v = RetrainPolicy(argument: s.replacingOccurrences(of: "every ", with: "")) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad retrain '\(s)'"))
+        }
+        self = v
+    }
+    public func encode(to encoder: Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(description) }
+}
+
+/// The backtest's own settings: where origins start, their spacing (Darts' `stride`), refits.
+public struct BacktestSettings: Codable, Sendable, Equatable {
+    public var start = BacktestStart.fraction(0.8)
+    /// Steps between origins; nil = the horizon.
+    public var stride: Int?
+    public var retrain = RetrainPolicy.always
+    /// Sliding training window of N steps; nil = expanding from the start.
+    public var trainLength: Int?
+
+    public init() {}
+
+    public func validate() throws(SettingsError) {
+        if let s = stride, s < 1 { throw .outOfRange("--stride must be at least 1, got \(s)") }
+        if let n = trainLength, n < 1 { throw .outOfRange("--train-length must be at least 1, got \(n)") }
+    }
+}
+
+/// Everything `seqcast backtest` needs: the training request every fit uses, and the backtest's own settings.
+public struct BacktestRequest: Sendable {
+    public var train: TrainRequest
+    public var backtest = BacktestSettings()
+
+    public init(train: TrainRequest) { self.train = train }
+
+    /// Both settings, as summary.json's `config` stores them.
+    public struct Config: Codable, Sendable, Equatable {
+        public var train: TrainSettings
+        public var backtest: BacktestSettings
+    }
+    public var config: Config { Config(train: train.settings, backtest: backtest) }
+}

@@ -1,0 +1,118 @@
+// SeriesSettings: what a run reads and how it cuts and prepares it — data selection, windows and
+// preprocessing choices. Each type owns its defaults and its validation; the CLI presents them.
+
+/// Which file and which parts of it.
+public struct DataSettings: Codable, Sendable, Equatable {
+    public var path: String
+    public var selection = DataSelection()
+    /// Supervised HDF5 mode: dataset names of pre-cut inputs [batch, steps, dim] and targets.
+    public var x: String?, y: String?
+
+    public init(path: String) { self.path = path }
+
+    /// Pre-cut samples (--x/--y) rather than series.
+    public var supervised: Bool { x != nil }
+
+    public func validate() throws(SettingsError) {
+        if (x == nil) != (y == nil) { throw .incompatible("--x and --y go together (supervised HDF5 mode)") }
+    }
+}
+
+/// How series are cut into windows, and how much of each series' end is held out for validation.
+public struct WindowSettings: Codable, Sendable, Equatable {
+    /// Input steps per window; nil = two seasons when the frequency has one, else 24 (`resolvedLookback`).
+    public var lookback: Int?
+    public var horizon = 1
+    /// Steps between consecutive training windows (`--window-stride`).
+    public var stride = 1
+    public var valFraction = 0.2
+
+    public init() {}
+
+    public func validate() throws(SettingsError) {
+        if horizon < 1 { throw .outOfRange("--horizon must be at least 1, got \(horizon)") }
+        if stride < 1 { throw .outOfRange("--window-stride must be at least 1, got \(stride)") }
+        if let l = lookback, l < 1 { throw .outOfRange("--lookback must be at least 1, got \(l)") }
+        if !(0..<1).contains(valFraction) { throw .outOfRange("--val-fraction must be in [0, 1), got \(valFraction)") }
+    }
+
+    /// The look-back in effect: the asked-for one, else two seasons when the frequency has one
+    /// (else 24), at least 2·horizon, and at most a third of the shortest series.
+    public func resolvedLookback(season: Int?, shortest: Int) -> Int {
+        if let lookback { return lookback }
+        let base = season.map { 2 * $0 } ?? 24
+        return max(2, min(max(base, 2 * horizon), max(shortest / 3, 2)))
+    }
+}
+
+/// Weight of the plain seasonal-naive forecast in the final combination with the variants.
+public enum BaselineWeight: Sendable, Equatable, CustomStringConvertible {
+    /// From the validation windows: how much training beat the baselines (`Forecaster.baselineWeight`).
+    case auto
+    case fixed(Float)
+
+    /// Parses "auto" or a number in [0, 1].
+    public init?(argument: String) {
+        if argument == "auto" { self = .auto }
+        else if let w = Float(argument), (0...1).contains(w) { self = .fixed(w) }
+        else { return nil }
+    }
+
+    /// As the pipeline stores it (model.h5): the weight, or −1 for auto.
+    public var stored: Float { if case .fixed(let w) = self { w } else { -1 } }
+
+    public var description: String { if case .fixed(let w) = self { "\(w)" } else { "auto" } }
+}
+
+/// The preprocessing a run asks for; `Pipeline` is what is fitted from it on the training part.
+public struct PreprocessingSettings: Codable, Sendable, Equatable {
+    public var scaler = ScalerKind.window
+    /// Value transforms before scaling, shared by every variant (Preprocessing/SeriesTransform.swift).
+    public var transform = TransformChoice.auto
+    /// Ensemble variants (member i uses variant i mod count), each with its baseline; empty for none.
+    public var variants = [VariantSpec(.auto), VariantSpec(.auto, deseasonalise: true)]
+    public var baselineWeight = BaselineWeight.auto
+    /// Seasonal period (seasonal naive, deseasonalisation, MASE); nil = from the time column, else
+    /// the autocorrelation peak of the first series.
+    public var season: Int?
+
+    public init() {}
+
+    public func validate() throws(SettingsError) {
+        if let s = season, s < 1 { throw .outOfRange("--season must be auto or a positive integer, got \(s)") }
+        if case .fixed(let w) = baselineWeight, !(0...1).contains(w) {
+            throw .outOfRange("--baseline-weight must be auto or a number in [0, 1], got \(w)")
+        }
+    }
+}
+
+// The choices are stored (summary.json, model.h5) as the words the flags take.
+extension TransformChoice: Codable {
+    public init(from decoder: Decoder) throws {
+        let s = try decoder.singleValueContainer().decode(String.self)
+        guard let c = TransformChoice(transformList: s) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown transform '\(s)'"))
+        }
+        self = c
+    }
+    public func encode(to encoder: Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(description) }
+}
+
+extension VariantSpec: Codable {
+    public init(from decoder: Decoder) throws {
+        let s = try decoder.singleValueContainer().decode(String.self)
+        guard let v = VariantSpec(argument: s) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown variant '\(s)'"))
+        }
+        self = v
+    }
+    public func encode(to encoder: Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(description) }
+}
+
+extension BaselineWeight: Codable {
+    public init(from decoder: Decoder) throws {
+        let s = try decoder.singleValueContainer().decode(String.self)
+        self = BaselineWeight(argument: s) ?? .auto
+    }
+    public func encode(to encoder: Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(description) }
+}
