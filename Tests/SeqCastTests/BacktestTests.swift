@@ -75,9 +75,7 @@ final class BacktestTests: XCTestCase {
 
     func testEndToEndOutputsAndSummary() throws {
         let dir = temporaryDirectory(self)
-        var t = TrainRequest(dataPath: datasetPath("airline.csv"), outDir: dir)
-        t.windows.horizon = 6; t.architecture.hidden = 8; t.training.epochs = 3
-        var r = BacktestRequest(train: t)
+        var r = BacktestRequest(train: smallRequest(datasetPath("airline.csv"), out: dir))
         r.backtest.start = .fraction(0.85); r.backtest.retrain = .never
         let result = try BacktestJob.run(r)
         // Int(143 · 0.85) = 121; origins 121, 127, 133 (133 + 6 = 139 ≤ 144; 139 + 6 > 144).
@@ -105,9 +103,7 @@ final class BacktestTests: XCTestCase {
     /// in-sample seasonal-naive MAE. (uschange's five targets have scales 0.5–4, so a scale shared by
     /// the targets gives different per-step values even though it averages to the right overall MASE.)
     func testPerStepMASEUsesEachTargetsOwnScale() throws {
-        var t = TrainRequest(dataPath: datasetPath("uschange.csv"), outDir: "")
-        t.windows.horizon = 4; t.architecture.hidden = 8; t.training.epochs = 2; t.training.ensemble = 1
-        var r = BacktestRequest(train: t)
+        var r = BacktestRequest(train: smallRequest(datasetPath("uschange.csv"), horizon: 4, epochs: 2, ensemble: 1))
         r.backtest.start = .fraction(0.85); r.backtest.retrain = .never
         let result = try BacktestJob.run(r)
         let data = try DataSource.load(datasetPath("uschange.csv"), selection: DataSelection())
@@ -144,9 +140,7 @@ final class BacktestTests: XCTestCase {
     }
 
     func testConcurrentFitsEqualSequentialFits() throws {
-        var t = TrainRequest(dataPath: datasetPath("sunspots.csv"), outDir: "")
-        t.windows.horizon = 5; t.architecture.hidden = 8; t.training.epochs = 3; t.run.threads = 1
-        var r = BacktestRequest(train: t)
+        var r = BacktestRequest(train: smallRequest(datasetPath("sunspots.csv"), horizon: 5))
         r.backtest.start = .fraction(0.9)
         let sequential = try BacktestJob.run(r)
         r.train.run.threads = 2

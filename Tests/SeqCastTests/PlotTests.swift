@@ -73,9 +73,7 @@ final class PlotTests: XCTestCase {
     }
 
     func testBacktestPlotFromResultAndFromDirectory() throws {
-        var t = TrainRequest(dataPath: datasetPath("airline.csv"), outDir: "")
-        t.windows.horizon = 6; t.architecture.hidden = 8; t.training.epochs = 2
-        var r = BacktestRequest(train: t)
+        var r = BacktestRequest(train: smallRequest(datasetPath("airline.csv"), epochs: 2))
         r.backtest.start = .fraction(0.8); r.backtest.retrain = .never
         let result = try BacktestJob.run(r)
         try result.write(to: dir + "/bt", config: r.config)

@@ -35,3 +35,15 @@ func errorMessage(_ body: () throws -> Void, file: StaticString = #filePath, lin
 
 /// Files in `dir` (to assert nothing was written).
 func listing(_ dir: String) -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: dir).sorted()) ?? [] }
+
+/// The small training request the tests share: a small network, few epochs, no early stopping
+/// unless asked, one thread — fast, and every default the tests do not name stays the product's.
+func smallRequest(_ data: String, out: String = "", horizon: Int = 6, hidden: Int = 8, epochs: Int = 3,
+                  ensemble: Int? = nil, threads: Int = 1, seed: UInt64 = 42, patience: Int? = nil) -> TrainRequest {
+    var r = TrainRequest(dataPath: data, outDir: out)
+    r.windows.horizon = horizon; r.architecture.hidden = hidden
+    r.training.epochs = epochs; r.training.seed = seed; r.run.threads = threads
+    if let ensemble { r.training.ensemble = ensemble }
+    if let patience { r.training.patience = patience }
+    return r
+}

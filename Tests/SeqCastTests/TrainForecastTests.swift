@@ -6,10 +6,7 @@ import SeqCast
 
 final class TrainForecastTests: XCTestCase {
     private func request(_ data: String, _ out: String, epochs: Int = 4, threads: Int = 1, seed: UInt64 = 42) -> TrainRequest {
-        var r = TrainRequest(dataPath: data, outDir: out)
-        r.windows.horizon = 12; r.architecture.hidden = 16
-        r.training.epochs = epochs; r.run.threads = threads; r.training.seed = seed; r.training.patience = 0
-        return r
+        smallRequest(data, out: out, horizon: 12, hidden: 16, epochs: epochs, threads: threads, seed: seed, patience: 0)
     }
 
     private func params(_ dir: String) throws -> [Float] { try HDF5File.open(dir + "/model.h5").read("members/0/params").values }

@@ -189,7 +189,7 @@ public enum Forecaster {
         let inputs = (0..<shape[0]).map { Array(scaled[($0 * rowWidth)..<(($0 + 1) * rowWidth)]) }
         let o = c.outputDim
         let raw = predict(model, inputs: inputs, threads: threads).map { y in
-            y.enumerated().map { i, v in v * scaling.y.scale[i % o] + scaling.y.offset[i % o] }
+            y.enumerated().map { i, v in scaling.y.invert(v, channel: i % o) }
         }
         return Forecast(seriesIds: (0..<shape[0]).map(String.init), times: inputs.map { _ in (1...c.horizon).map { "t+\($0)" } },
                         values: raw, targetNames: model.manifest.targetNames, horizon: c.horizon)

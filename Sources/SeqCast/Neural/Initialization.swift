@@ -13,7 +13,7 @@ extension Network {
         let p = params.p
         params.zero()
         for l in layers {
-            let H = l.hidden, GH = l.gh3
+            let H = l.hidden, GH = l.gateWidth
             glorot(p + l.wx, fanIn: l.inputDim, fanOut: GH, &rng)
             for gate in 0..<l.kind.gates { orthogonalBlock(p + l.wh + gate * H, n: H, ld: GH, &rng) }
             for gain in [l.gx, l.gh].compactMap({ $0 }) { (p + gain).update(repeating: 1, count: GH) }

@@ -36,7 +36,7 @@ struct RecurrentLayer: Sendable {
     let gx: Int?, gh: Int?
     let gc: Int?, bc: Int?
 
-    var gh3: Int { kind.gates * hidden }
+    var gateWidth: Int { kind.gates * hidden }
     /// Does the layer keep a separate recurrent pre-activation buffer?
     var keepsRecurrent: Bool { layerNorm || kind == .gru }
 
@@ -85,10 +85,10 @@ final class RecurrentCache: @unchecked Sendable {
     /// `forwardOnly` leaves the backward scratch empty (inference).
     init(layer: RecurrentLayer, capacity b: Int, steps t: Int, forwardOnly: Bool = false) {
         capacity = b; steps = t
-        let n = t * b * layer.gh3, nh = t * b * layer.hidden, g = forwardOnly ? 0 : 1
+        let n = t * b * layer.gateWidth, nh = t * b * layer.hidden, g = forwardOnly ? 0 : 1
         let lstm = layer.kind == .lstm, ln = layer.layerNorm
         pre = FloatBuffer(count: n)
-        ra = layer.kind == .gru ? FloatBuffer(count: n) : (ln ? FloatBuffer(count: b * layer.gh3) : nil)
+        ra = layer.kind == .gru ? FloatBuffer(count: n) : (ln ? FloatBuffer(count: b * layer.gateWidth) : nil)
         xhat = ln ? FloatBuffer(count: n) : nil
         xrstd = ln ? FloatBuffer(count: t * b) : nil
         rhat = ln ? FloatBuffer(count: n) : nil
@@ -105,14 +105,14 @@ final class RecurrentCache: @unchecked Sendable {
         dhm = FloatBuffer(count: g * b * layer.hidden)
         dc = FloatBuffer(count: g * b * layer.hidden)
         dcTmp = FloatBuffer(count: g * b * layer.hidden)
-        whPacked = PackedMatrix(k: layer.hidden, n: layer.gh3)
-        wxPacked = PackedMatrix(k: layer.inputDim < RecurrentLayer.narrowInput ? 0 : layer.inputDim, n: layer.gh3)
-        whTPacked = PackedMatrix(k: g * layer.gh3, n: layer.hidden)
-        wxTPacked = PackedMatrix(k: g * layer.gh3, n: layer.inputDim)
+        whPacked = PackedMatrix(k: layer.hidden, n: layer.gateWidth)
+        wxPacked = PackedMatrix(k: layer.inputDim < RecurrentLayer.narrowInput ? 0 : layer.inputDim, n: layer.gateWidth)
+        whTPacked = PackedMatrix(k: g * layer.gateWidth, n: layer.hidden)
+        wxTPacked = PackedMatrix(k: g * layer.gateWidth, n: layer.inputDim)
         let packedGrads = !forwardOnly && BLAS.weightGradientsOnPacked
         let rows = packedGrads ? max(RecurrentLayer.chunkRows, b) : 0   // ≥ chunkSteps(batch: b′) · b′ for any b′ ≤ b
         gradLeft = FloatBuffer(count: rows * max(layer.hidden, layer.inputDim))
-        gradRight = PackedMatrix(k: rows, n: packedGrads ? layer.gh3 : 0)
+        gradRight = PackedMatrix(k: rows, n: packedGrads ? layer.gateWidth : 0)
     }
 }
 
@@ -122,7 +122,7 @@ extension RecurrentLayer {
     func forward(params w: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, batch b: Int, steps t: Int,
                  cache: RecurrentCache, training: Bool, rng: inout SeededRandom) {
         precondition(b <= cache.capacity && t == cache.steps, "workspace too small for batch \(b), steps \(t)")
-        let H = hidden, GH = gh3, BH = b * H, BG = b * GH
+        let H = hidden, GH = gateWidth, BH = b * H, BG = b * GH
         let pre = cache.pre.p
         cache.useMask = training && recurrentDropout > 0
         if cache.useMask {
@@ -186,7 +186,7 @@ extension RecurrentLayer {
     /// reaches it): pre = LN_x(x·Wx) ⊙ γx + bx, or x·Wx + bx.
     private func projectInputs(params w: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, batch b: Int,
                                steps s0: Int, _ s1: Int, cache: RecurrentCache) {
-        let GH = gh3, rows = (s1 - s0) * b, pre = cache.pre.p + s0 * b * GH
+        let GH = gateWidth, rows = (s1 - s0) * b, pre = cache.pre.p + s0 * b * GH
         let xs = x + s0 * b * inputDim
         if inputDim < Self.narrowInput {
             // A few inputs (often one): D scaled rows of Wx per step, no padding to a 32-wide panel.
@@ -214,7 +214,7 @@ extension RecurrentLayer {
     func backward(params w: UnsafeMutablePointer<Float>, grads g: UnsafeMutablePointer<Float>,
                   x: UnsafePointer<Float>, batch b: Int, steps t: Int, cache: RecurrentCache,
                   dH: UnsafeMutablePointer<Float>, dX: UnsafeMutablePointer<Float>?) {
-        let H = hidden, GH = gh3, BH = b * H, BG = b * GH
+        let H = hidden, GH = gateWidth, BH = b * H, BG = b * GH
         let dpre = cache.dpre.p
         let drp = cache.drp?.p ?? dpre   // LSTM/RNN without LN: recurrent grads equal dpre
         cache.dc.zero()
@@ -272,7 +272,7 @@ extension RecurrentLayer {
     private func backwardChunk(params w: UnsafeMutablePointer<Float>, grads g: UnsafeMutablePointer<Float>,
                                x: UnsafePointer<Float>, batch b: Int, steps s0: Int, _ s1: Int,
                                cache: RecurrentCache, drp: UnsafePointer<Float>, dX: UnsafeMutablePointer<Float>?) {
-        let H = hidden, GH = gh3, D = inputDim, rows = (s1 - s0) * b
+        let H = hidden, GH = gateWidth, D = inputDim, rows = (s1 - s0) * b
         let dpre = cache.dpre.p + s0 * b * GH
         colSum(dpre, rows: rows, n: GH, into: g + bx)
         if layerNorm {
@@ -307,7 +307,7 @@ extension RecurrentLayer {
     @inline(__always)
     fileprivate func weightGradient(m: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                                     into dw: UnsafeMutablePointer<Float>, cache: RecurrentCache) {
-        let GH = gh3
+        let GH = gateWidth
         guard cache.gradRight.n == GH, k <= cache.gradLeft.count / max(1, m) else {
             BLAS.gemm(transA: true, m: m, n: GH, k: k, a: a, lda: m, b: b, ldb: GH, beta: 1, c: dw, ldc: GH)
             return

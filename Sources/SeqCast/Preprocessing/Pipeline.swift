@@ -131,11 +131,11 @@ public struct Pipeline: Codable, Sendable, Equatable {
         for s in starts {
             precondition(s >= 0 && s + spec.span <= z.steps, "window \(s) out of range")
             let w = context(z, start: s, variant: variant)
-            for t in 0..<L { for c in inputs { xs.append((z[s + t, c] - w.center[c]) / w.scale[c]) } }
+            for t in 0..<L { for c in inputs { xs.append(w.normalised(z[s + t, c], channel: c)) } }
             if spec.perStep {
-                for t in 0..<L { for k in 0..<K { for c in targets { ys.append((z[s + t + 1 + k, c] - w.center[c]) / w.scale[c]) } } }
+                for t in 0..<L { for k in 0..<K { for c in targets { ys.append(w.normalised(z[s + t + 1 + k, c], channel: c)) } } }
             } else {
-                for k in 0..<K { for (o, c) in targets.enumerated() { ys.append((z[s + L + k, c] - w.anchor[k * O + o]) / w.scale[c]) } }
+                for k in 0..<K { for (o, c) in targets.enumerated() { ys.append(w.target(z[s + L + k, c], index: k * O + o, channel: c)) } }
             }
         }
         return SampleSet(steps: L, inputDim: inputs.count, targetWidth: K * O, perStep: spec.perStep, x: xs, y: ys)
@@ -163,7 +163,7 @@ public struct Pipeline: Codable, Sendable, Equatable {
         var w = context(z, start: 0, variant: variant)
         w.origin = RowPosition(series: series, row: firstRow + raw.steps)
         var x = [Float](); x.reserveCapacity(L * inputs.count)
-        for t in 0..<L { for c in inputs { x.append((z[t, c] - w.center[c]) / w.scale[c]) } }
+        for t in 0..<L { for c in inputs { x.append(w.normalised(z[t, c], channel: c)) } }
         return (x, w)
     }
 
@@ -183,14 +183,13 @@ public struct Pipeline: Codable, Sendable, Equatable {
     /// units: the window's scale and anchor, the variant's transforms, the global scaler and the
     /// shared transforms, each inverted in reverse order.
     public func invert(_ y: [Float], context w: WindowContext, variant: Int = 0) -> [Float] {
-        let global = scaler.kind == .standard || scaler.kind == .minmax
         let own = variants.isEmpty ? [] : variants[variant].transforms
         return y.enumerated().map { i, v in
             let c = targets[i % targets.count]
-            var u = v * w.scale[c] + w.anchor[i]
+            var u = w.denormalised(v, index: i, channel: c)
             let p = RowPosition(series: w.origin.series, row: w.origin.row + i / targets.count)
             for t in own.reversed() { u = t.step.invert(u, channel: c, at: p) }
-            if global { u = u * scaler.scale[c] + scaler.offset[c] }
+            u = scaler.invert(u, channel: c)
             for t in transforms.reversed() { u = t.step.invert(u, channel: c, at: p) }
             return u
         }
@@ -221,6 +220,13 @@ public struct WindowContext: Sendable, Equatable {
     public var anchor: [Float]
     /// Where the first predicted step sits (for position-dependent transforms).
     public var origin = RowPosition(series: "", row: 0)
+
+    /// An input value of channel `c`, normalised: (x − center) / scale.
+    @inline(__always) func normalised(_ x: Float, channel c: Int) -> Float { (x - center[c]) / scale[c] }
+    /// A target value (the `i`-th predicted value, channel `c`) as the network learns it: (y − anchor) / scale.
+    @inline(__always) func target(_ y: Float, index i: Int, channel c: Int) -> Float { (y - anchor[i]) / scale[c] }
+    /// The inverse of `target`: y′ · scale + anchor.
+    @inline(__always) func denormalised(_ y: Float, index i: Int, channel c: Int) -> Float { y * scale[c] + anchor[i] }
 }
 
 /// What a run asks of the preprocessing (the choices the pipeline is fitted from).

@@ -22,21 +22,35 @@ public struct Scaler: Codable, Sendable, Equatable {
             guard n > 0 else { continue }
             if kind == .standard {
                 let mean = sum / n, sd = max(sq / n - mean * mean, 0).squareRoot()
-                offset[c] = Float(mean); scale[c] = sd > 1e-12 * max(1, abs(mean)) ? Float(sd) : 1
+                offset[c] = Float(mean); scale[c] = usable(sd, level: mean) ? Float(sd) : 1
             } else {
-                offset[c] = Float(lo); scale[c] = hi - lo > 1e-12 * max(1, abs(lo)) ? Float(hi - lo) : 1
+                offset[c] = Float(lo); scale[c] = usable(hi - lo, level: lo) ? Float(hi - lo) : 1
             }
         }
         return Scaler(kind: kind, offset: offset, scale: scale)
     }
 
+    /// The one degeneracy rule for every scale (global and per window): a spread at or below
+    /// 1e-6 of the level (Float's resolution) is treated as constant and gets scale 1, so a constant
+    /// channel maps to zeros rather than dividing by (almost) zero.
+    static func usable(_ spread: Double, level: Double) -> Bool { spread > 1e-6 * max(1, abs(level)) }
+
+    /// Does this scaler transform whole series (standard, minmax), rather than nothing or windows?
+    public var isGlobal: Bool { kind == .standard || kind == .minmax }
+
+    /// The scaled value of `v` in channel `c`: (v − offset) / scale; identity for `window` and `none`.
+    @inline(__always)
+    public func apply(_ v: Float, channel c: Int) -> Float { isGlobal ? (v - offset[c]) / scale[c] : v }
+
+    /// The value in original units of scaled `v` in channel `c`: v · scale + offset.
+    @inline(__always)
+    public func invert(_ v: Float, channel c: Int) -> Float { isGlobal ? v * scale[c] + offset[c] : v }
+
     /// Applies a global (per-channel) scaling to a whole series; identity for `window` and `none`.
     public func apply(_ m: SeriesMatrix) -> SeriesMatrix {
-        guard kind == .standard || kind == .minmax else { return m }
+        guard isGlobal else { return m }
         var out = m
-        for t in 0..<m.steps { for c in 0..<m.channels {
-            out.values[t * m.channels + c] = (m[t, c] - offset[c]) / scale[c]
-        } }
+        for t in 0..<m.steps { for c in 0..<m.channels { out.values[t * m.channels + c] = apply(m[t, c], channel: c) } }
         return out
     }
 
@@ -47,7 +61,7 @@ public struct Scaler: Codable, Sendable, Equatable {
             var sum = 0.0, sq = 0.0
             for t in s..<(s + l) { let v = Double(m[t, c]); sum += v; sq += v * v }
             let mean = sum / Double(l), sd = max(sq / Double(l) - mean * mean, 0).squareRoot()
-            return (Float(mean), sd > 1e-6 * max(1, abs(mean)) ? Float(sd) : 1)
+            return (Float(mean), usable(sd, level: mean) ? Float(sd) : 1)
         }
     }
 }

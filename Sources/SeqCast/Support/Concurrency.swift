@@ -28,7 +28,7 @@ struct UncheckedSendable<T>: @unchecked Sendable {
 
 /// Throwing work on `concurrentWorkers`: worker w runs `body(i)` for its indices in order; after the
 /// first error (of any worker) no worker starts another index, and that first error is rethrown.
-func concurrentForEach(_ n: Int, threads: Int, _ body: (Int) throws -> Void) throws {
+public func concurrentForEach(_ n: Int, threads: Int, _ body: (Int) throws -> Void) throws {
     final class FirstError: @unchecked Sendable { var error: Error?; let lock = NSLock() }
     let first = FirstError()
     concurrentWorkers(n, threads: threads) { _, indices in
@@ -44,14 +44,14 @@ func concurrentForEach(_ n: Int, threads: Int, _ body: (Int) throws -> Void) thr
 /// tasks and several threads run the tasks concurrently, one thread each; otherwise the tasks run
 /// one after another, each with every thread. Either way a task's result is the same, because
 /// training does not depend on the thread count.
-struct Parallelism: Equatable {
+public struct Parallelism: Equatable, Sendable {
     /// Tasks running at once, and threads each task gets.
-    var workers: Int, threadsPerTask: Int
+    public var workers: Int, threadsPerTask: Int
 
-    init(tasks: Int, threads: Int) {
+    public init(tasks: Int, threads: Int) {
         let t = max(1, threads)
         if tasks > 1 && t > 1 { workers = min(t, tasks); threadsPerTask = 1 } else { workers = 1; threadsPerTask = t }
     }
 
-    var concurrent: Bool { workers > 1 }
+    public var concurrent: Bool { workers > 1 }
 }
