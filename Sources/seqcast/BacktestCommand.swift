@@ -14,6 +14,7 @@ struct BacktestCommand: ParsableCommand {
     @OptionGroup var window: WindowOptions
     @OptionGroup var model: ModelOptions
     @OptionGroup var training: TrainingFlags
+    @OptionGroup var intervals: IntervalOptions
 
     @Option(help: "First forecast point: a fraction of the series (0.8) or an index.") var start: BacktestStart = BacktestSettings().start
     @Option(name: [.customLong("stride"), .customLong("origin-stride")], help: "Steps between forecast origins, as Darts' stride (default: the horizon); --origin-stride is the same.") var stride: Int?
@@ -28,6 +29,7 @@ struct BacktestCommand: ParsableCommand {
         if data.x != nil { throw ValidationError("backtest works on series (CSV or HDF5 --dataset), not pre-cut --x/--y samples") }
         var r = BacktestRequest(train: try trainRequest(data: data, window: window, model: model, training: training, out: out))
         r.backtest.start = start; r.backtest.stride = stride; r.backtest.retrain = retrain; r.backtest.trainLength = trainLength
+        r.intervals = try intervals.settings()
         do { try r.backtest.validate() } catch { throw ValidationError(error.description) }
         return r
     }

@@ -15,6 +15,7 @@ struct ForecastCommand: ParsableCommand {
     @Option(help: "Also write a copy of the HDF5 input with the forecast added, at this path.") var writeBack: String?
     @Option(help: "Dataset name for --write-back.") var forecastDataset: String = "forecast"
     @Flag(help: "Also write a plot of the first series' history and forecast beside --out (FILE.png).") var plot = false
+    @OptionGroup var intervals: IntervalOptions
     @OptionGroup var threads: ThreadsOption
     @Option(help: "Folder of the gnuplot plot templates (default: $SEQCAST_PLOTS, else the plots/ installed with seqcast; never the current directory).") var plotTemplates: String?
 
@@ -34,7 +35,11 @@ struct ForecastCommand: ParsableCommand {
             var selection = m.manifest.selection
             if let dataset { selection.dataset = dataset }
             collection = try DataSource.load(data, selection: selection)
-            forecast = try Forecaster.forecast(m, data: collection!, threads: threads.threads)
+            let asked = try intervals.settings()
+            forecast = try Forecaster.forecast(m, data: collection!, intervals: asked, threads: threads.threads)
+            if asked.method == .conformal && forecast.levels.isEmpty {
+                print("note: \(model) has no calibration residuals (trained before seqcast had intervals, or with no window to calibrate on); writing point forecasts only — retrain for intervals")
+            }
         }
         let attrs: [(String, AttributeValue)] = [("model", .string(model)), ("source", .string(data)),
                                                  ("created", .string(ISO8601DateFormatter().string(from: Date())))]

@@ -153,6 +153,36 @@ struct TrainingFlags: ParsableArguments {
     }
 }
 
+extension IntervalMethod: ExpressibleByArgument {}
+extension ConformalScale: ExpressibleByArgument {}
+
+private let intervalDefaults = IntervalSettings()
+
+/// Prediction intervals of `forecast` and `backtest`.
+struct IntervalOptions: ParsableArguments {
+    @Option(help: "Prediction interval levels in percent, comma-separated (default: \(intervalDefaults.levels.map(IntervalSettings.label).joined(separator: ","))).")
+    var levels: String?
+
+    @Option(help: "Interval method: \(IntervalMethod.allCases.map(\.rawValue).joined(separator: ", ")) (default: \(intervalDefaults.method.rawValue)).")
+    var intervalMethod: IntervalMethod = intervalDefaults.method
+
+    @Option(help: "Conformal residuals in original units (none) or relative to each window's mean absolute step change (window) (default: \(intervalDefaults.conformalScale.rawValue)).")
+    var intervalScale: ConformalScale = intervalDefaults.conformalScale
+
+    /// The settings, checked by their own validation (one line naming the flag).
+    func settings() throws -> IntervalSettings {
+        var s = IntervalSettings()
+        do {
+            if let levels { s.levels = try IntervalSettings.parseLevels(levels) }
+            s.method = intervalMethod; s.conformalScale = intervalScale
+            try s.validate()
+        } catch { throw ValidationError(error.description) }
+        return s
+    }
+
+    func validate() throws { _ = try settings() }
+}
+
 struct ThreadsOption: ParsableArguments {
     @Option(help: "Worker threads (results do not depend on it).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount

@@ -27,7 +27,7 @@ struct TrainCommand: ParsableCommand {
         r.run.resume = resume; r.run.stopAfterEpoch = stopAfterEpoch
         r.run.resumeEpochs = resume ? training.epochs : nil
         let progress = ProgressPrinter(quiet: quiet)
-        let s = try TrainJob.run(r, progress: progress.train)
+        let s = try TrainJob.runCalibrated(r, progress: progress.train)
         progress.finish()
         let best = s.bestLoss.map { String(format: "%.5g", $0) } ?? "-"
         if plot {

@@ -1,8 +1,10 @@
 // Backtest: rolling-origin evaluation. For each fit in the plan, a fresh model trains on the rows
 // before its origin (nothing after it is seen, scaler included); every origin that uses that fit is
 // forecast in one batched pass; model, naive and seasonal-naive forecasts are scored on the same
-// windows. Fits may run concurrently (each single-threaded): results are identical to a
-// sequential run because training does not depend on the thread count.
+// windows, and so are their prediction intervals (the model's conformal ones, calibrated on each
+// fit's own training part; seasonal naive's from its in-sample seasonal residuals). Fits may run
+// concurrently (each single-threaded): results are identical to a sequential run because training
+// does not depend on the thread count.
 import Dispatch
 import Foundation
 
@@ -39,6 +41,9 @@ public struct BacktestWindow: Sendable {
     /// MASE scale of each target: the in-sample seasonal-naive MAE of this window's training part.
     public var scales: [Double?]
     public var metrics = PerMethod { _ in Metrics() }
+    /// Each method's prediction intervals [K, O, Lv] (nil: none) and their scores.
+    public var bands = PerMethod<Band?> { _ in nil }
+    public var intervalScores = PerMethod<IntervalScore?> { _ in nil }
 
     /// The predictions of `method`.
     public func predictions(_ method: ForecastMethod) -> [Float] {
@@ -53,6 +58,17 @@ public struct BacktestWindow: Sendable {
             let idx = steps.map { $0 * o + c }
             return Metrics.of(actual: idx.map { actual[$0] }, forecast: idx.map { pred[$0] }, scale: scales[c])
         })
+    }
+
+    /// Interval scores of `band` (at `levels`) over `steps`: per target (MSIS with its MASE scale),
+    /// then averaged over targets.
+    func score(_ band: Band, levels: [Double], steps: Range<Int>) -> IntervalScore {
+        let o = scales.count, v = levels.count
+        return IntervalScore.mean((0..<o).map { c in
+            let idx = steps.map { $0 * o + c }
+            return IntervalScore.of(actual: idx.map { actual[$0] }, lower: idx.flatMap { band.lower[($0 * v)..<($0 * v + v)] },
+                                    upper: idx.flatMap { band.upper[($0 * v)..<($0 * v + v)] }, levels: levels, scale: scales[c])
+        }, levels: v)
     }
 }
 
@@ -71,6 +87,12 @@ public struct BacktestResult: Sendable {
     public var lookback: Int
     /// The fitted pipeline of each fit, in words (`Pipeline.summary`), in fit order.
     public var pipelines: [String] = []
+    /// Interval levels (percent; empty: no intervals) and method, and each method's interval scores
+    /// overall and per horizon step (nil for a method without intervals).
+    public var levels: [Double] = []
+    public var intervalMethod = IntervalMethod.none
+    public var overallIntervals = PerMethod<IntervalScore?> { _ in nil }
+    public var perStepIntervals = PerMethod<[IntervalScore]?> { _ in nil }
 
     /// Does the model beat seasonal naive on MASE?
     public var beatsSeasonalNaive: Bool? {
@@ -99,8 +121,9 @@ public enum BacktestJob {
         settings.preprocessing.season = season   // the models' seasonal baseline uses the same period as the metrics
         let lookback = settings.windows.lookback!, k = settings.windows.horizon
         progress(.started("\(plan.count) origins × \(data.series.count) series, horizon \(k), lookback \(lookback), retrain \(r.backtest.retrain), season \(season) (\(seasonSource))"))
-        let models = try fitModels(settings, plan: plan, data: data, threads: r.train.run.threads, clock: clock, progress: progress)
-        var (windows, skipped) = try forecastWindows(plan, models: models, data: data, season: season,
+        let models = try fitModels(settings, plan: plan, data: data, calibrate: r.intervals.method == .conformal,
+                                   threads: r.train.run.threads, clock: clock, progress: progress)
+        var (windows, skipped) = try forecastWindows(plan, models: models, data: data, season: season, intervals: r.intervals,
                                                      threads: r.train.run.threads, progress: progress)
         windows.sort { ($0.origin, $0.series) < ($1.origin, $1.series) }
         var result = BacktestResult(windows: windows, horizon: k, targets: data.targetNames, season: season,
@@ -111,6 +134,17 @@ public enum BacktestJob {
                                     } },
                                     fits: models.count, skipped: skipped, seconds: Date().timeIntervalSince(clock), lookback: lookback)
         result.pipelines = models.keys.sorted().map { models[$0]!.manifest.pipeline!.summary(names: data.channels) }
+        let levels = r.intervals.activeLevels
+        if !levels.isEmpty {
+            result.levels = levels; result.intervalMethod = r.intervals.method
+            for m in ForecastMethod.allCases where windows.contains(where: { $0.bands[m] != nil }) {
+                result.overallIntervals[m] = IntervalScore.mean(windows.compactMap { $0.intervalScores[m] }, levels: levels.count)
+                result.perStepIntervals[m] = (0..<k).map { step in
+                    IntervalScore.mean(windows.compactMap { w in w.bands[m].map { w.score($0, levels: levels, steps: step..<(step + 1)) } },
+                                       levels: levels.count)
+                }
+            }
+        }
         return result
     }
 
@@ -134,8 +168,9 @@ public enum BacktestJob {
     }
 
     /// Fits every model the plan needs on the rows before its origin, concurrently when several and
-    /// threads allow (Support/Concurrency.swift: `Parallelism`); keyed by fit index.
-    static func fitModels(_ settings: TrainSettings, plan: [BacktestOrigin], data: SeriesCollection, threads: Int,
+    /// threads allow (Support/Concurrency.swift: `Parallelism`), and with `calibrate` its conformal
+    /// calibration on the same rows; keyed by fit index.
+    static func fitModels(_ settings: TrainSettings, plan: [BacktestOrigin], data: SeriesCollection, calibrate: Bool, threads: Int,
                           clock: Date, progress: @escaping @Sendable (BacktestEvent) -> Void) throws -> [Int: Ensemble] {
         let fitIndices = Array(Set(plan.map(\.fitIndex))).sorted()
         let policy = Parallelism(tasks: fitIndices.count, threads: threads)
@@ -149,6 +184,7 @@ public enum BacktestJob {
                                                    matrix: $0.matrix.rows(range)) }
             let (model, samples) = try TrainJob.seriesModel(settings, data: part)
             try EnsembleFitter.fit(model, train: samples.trains, validation: samples.validations, threads: policy.threadsPerTask)
+            if calibrate { model.calibration = Calibrator.calibrate(model, data: part, threads: policy.threadsPerTask) }
             let done: Int = fitted.lock.withLock {
                 fitted.models[f] = model; fitted.done += origins.filter { $0.fitIndex == f }.count
                 return fitted.done
@@ -161,7 +197,9 @@ public enum BacktestJob {
     /// Forecasts every window (batched per fit) with its baselines and metrics. A window whose input
     /// rows, actuals or baselines touch a gap (`--missing drop`) is left out and counted.
     static func forecastWindows(_ plan: [BacktestOrigin], models: [Int: Ensemble], data: SeriesCollection, season: Int,
-                                threads: Int, progress: @Sendable (BacktestEvent) -> Void) throws -> ([BacktestWindow], Int) {
+                                intervals: IntervalSettings, threads: Int,
+                                progress: @Sendable (BacktestEvent) -> Void) throws -> ([BacktestWindow], Int) {
+        let levels = intervals.activeLevels
         var windows: [BacktestWindow] = []
         var skipped = 0, nonPositive = 0
         let O = data.targetCount, n = data.series[0].length
@@ -182,6 +220,7 @@ public enum BacktestJob {
                 }
             }
             let predictions = Forecaster.forecast(model, pipeline: pipeline, windows: inputs, threads: threads)
+            let conformal = ConformalBands(model, settings: intervals)
             for (i, (o, s)) in cases.enumerated() {
                 let nv = (0..<O).map { Baselines.naive(s.matrix, channel: $0, origin: o.origin, horizon: k) }
                 let sn = (0..<O).map { Baselines.seasonalNaive(s.matrix, channel: $0, origin: o.origin, horizon: k, season: season) }
@@ -195,6 +234,15 @@ public enum BacktestJob {
                                        forecast: predictions[i], naive: naive, seasonalNaive: snaive,
                                        scales: (0..<O).map { Baselines.seasonalNaiveMAE(s.matrix, channel: $0, range: o.trainRange, season: season) })
                 w.metrics = PerMethod { m in w.score(w.predictions(m), steps: 0..<k) }
+                if !levels.isEmpty {
+                    let input = s.matrix.rows((o.origin - lookback)..<o.origin)
+                    w.bands.model = conformal?.band(predictions[i], input: input)
+                    // Seasonal naive's own in-sample residuals: the rows before the origin it may use.
+                    let lag = o.origin >= season ? season : 1, rows = o.trainRange.lowerBound..<o.origin
+                    w.bands.seasonalNaive = Intervals.seasonalNaive(snaive, sigma: (0..<O).map {
+                        Baselines.seasonalNaiveRMSE(s.matrix, channel: $0, range: rows, season: lag) }, season: lag, levels: levels)
+                    w.intervalScores = PerMethod { m in w.bands[m].map { w.score($0, levels: levels, steps: 0..<k) } }
+                }
                 windows.append(w)
             }
         }

@@ -1,14 +1,19 @@
 // Forecaster: batched inference — the next K steps of every series from its last L rows, in
-// original units, with time labels continued from the data's time column.
+// original units, with time labels continued from the data's time column, and prediction intervals
+// (Intervals.swift) when asked for and the model has what they need.
 import Foundation
 
-/// Forecasts of several series. `values[s]` is [K, O] (step-major) for series s.
+/// Forecasts of several series. `values[s]` is [K, O] (step-major) for series s; with intervals,
+/// `bands[s]` holds its bounds [K, O, Lv] at `levels` (percent).
 public struct Forecast: Sendable, Equatable {
     public var seriesIds: [String]
     public var times: [[String]]
     public var values: [[Float]]
     public var targetNames: [String]
     public var horizon: Int
+    /// Interval levels in percent (empty: point forecasts only).
+    public var levels: [Double] = []
+    public var bands: [Band] = []
 
     public init(seriesIds: [String], times: [[String]], values: [[Float]], targetNames: [String], horizon: Int) {
         self.seriesIds = seriesIds; self.times = times; self.values = values
@@ -116,8 +121,9 @@ public enum Forecaster {
         return Float(rhos.map { $0 / (1 + $0) }.reduce(0, +) / Double(rhos.count))
     }
 
-    /// Forecasts every series of `data` (read with the model's selection) from its last window.
-    public static func forecast(_ model: Ensemble, data: SeriesCollection,
+    /// Forecasts every series of `data` (read with the model's selection) from its last window, with
+    /// the intervals `intervals` asks for when the model has a calibration (else none).
+    public static func forecast(_ model: Ensemble, data: SeriesCollection, intervals: IntervalSettings = IntervalSettings(),
                                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> Forecast {
         let m = model.manifest
         guard let pipeline = m.pipeline else {
@@ -128,9 +134,10 @@ public enum Forecaster {
         }
         let L = pipeline.spec.lookback, K = pipeline.spec.horizon
         try data.checkLength(lookback: L, horizon: 0)
-        var windows: [ForecastWindow] = []
+        var windows: [ForecastWindow] = [], tails: [SeriesMatrix] = []
         for s in data.series {
             let tail = s.matrix.rows((s.length - L)..<s.length)
+            tails.append(tail)
             if tail.values.contains(where: \.isNaN) {
                 throw ForecastError.gapsInInput(path: data.source, series: s.id, steps: L)
             }
@@ -144,7 +151,7 @@ public enum Forecaster {
         }
         let values = forecast(model, pipeline: pipeline, windows: windows, threads: threads)
         let axis = data.timeAxis
-        return Forecast(
+        var result = Forecast(
             seriesIds: data.series.map(\.id),
             times: data.series.map { s in
                 if let axis, let last = s.time.last { return axis.continuing(after: last, count: K) }
@@ -152,6 +159,11 @@ public enum Forecaster {
             },
             values: values,
             targetNames: m.targetNames, horizon: K)
+        if let conformal = ConformalBands(model, settings: intervals) {
+            result.levels = conformal.levels
+            result.bands = zip(values, tails).map { conformal.band($0, input: $1) }
+        }
+        return result
     }
 
     /// The row index of `s`'s first row in the training data's counting (0 when it starts where the

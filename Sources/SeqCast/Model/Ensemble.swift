@@ -1,6 +1,7 @@
 // Ensemble: a model in memory — the shared manifest and M independently seeded members of one
 // architecture, each with its current and best weights and its training state; and the consistent
-// per-member snapshots a checkpoint writes while members train. ModelFile.swift reads and writes it.
+// per-member snapshots a checkpoint writes while members train; and, once trained, its conformal
+// calibration. ModelFile.swift reads and writes it.
 import Foundation
 
 /// A consistent copy of a member at the end of an epoch, taken by the thread training it, so a
@@ -31,6 +32,9 @@ public final class Member: @unchecked Sendable {
 public final class Ensemble: @unchecked Sendable {
     public var manifest: ModelManifest
     public let members: [Member]
+    /// Conformal calibration residuals of the trained ensemble (nil until calibrated, and in models
+    /// written before intervals existed).
+    public var calibration: Calibration?
     let saveLock = NSLock()
 
     /// Fresh members seeded `seed`, `seed + 1`, … (member 0 uses `seed` itself).

@@ -5,6 +5,9 @@
 //   /members/<i>/params        float32 [P]  member i's current weights (flat buffer; `layout` attribute)
 //   /members/<i>/best_params   float32 [P]  its weights at its best validation epoch (used to forecast)
 //   /members/<i>/optimizer/m, /members/<i>/optimizer/v   optimizer moments (for --resume)
+//   /calibration/residuals     float32 [N, K, O]  conformal calibration: |y − ŷ| of the ensemble's
+//   /calibration/scales        float32 [N, O]     forecasts of N calibration windows, their scales,
+//   /calibration/in_sample     float32 [1]        and how many are training windows (Calibration.swift)
 //   root attributes: `seqcast_version`, `created`, `manifest` (JSON: ModelManifest)
 import Foundation
 
@@ -12,11 +15,11 @@ public enum ModelFile {
     /// Writes model.h5 atomically (temporary file + rename) from the members' recorded snapshots
     /// (current state for members never recorded). Safe to call while members train.
     public static func save(_ model: Ensemble, to path: String) throws(DataError) {
-        try model.withCheckpoint { manifest, snaps throws(DataError) in try write(manifest, snaps, layout: model.network.layout, to: path) }
+        try model.withCheckpoint { manifest, snaps throws(DataError) in try write(manifest, snaps, layout: model.network.layout, calibration: model.calibration, to: path) }
     }
 
     private static func write(_ manifest: ModelManifest, _ snaps: [MemberSnapshot], layout: ParameterLayout,
-                              to path: String) throws(DataError) {
+                              calibration: Calibration?, to path: String) throws(DataError) {
         let json: String
         do { json = String(decoding: try JSONEncoder.sorted.encode(manifest), as: UTF8.self) } catch {
             throw .badModel(path: path, reason: "cannot encode the model manifest: \(error)")
@@ -36,6 +39,11 @@ public enum ModelFile {
                     try f.write(g + "optimizer/m", shape: [mo.m.count], values: mo.m)
                     try f.write(g + "optimizer/v", shape: [mo.v.count], values: mo.v)
                 }
+            }
+            if let c = calibration, c.count > 0 {
+                try f.write("calibration/residuals", shape: [c.count, c.horizon, c.targets], values: c.residuals)
+                try f.write("calibration/scales", shape: [c.count, c.targets], values: c.scales)
+                try f.write("calibration/in_sample", shape: [1], values: [Float(c.inSample)])
             }
             try f.close()   // flush and close, checked: a full disk fails here, before the rename
         }
@@ -75,6 +83,17 @@ public enum ModelFile {
             members.append(m)
         }
         guard !members.isEmpty else { throw .badModel(path: path, reason: "the model has no members") }
-        return Ensemble(manifest: manifest, members: members)
+        let model = Ensemble(manifest: manifest, members: members)
+        if names.contains("calibration/residuals") {
+            let (shape, residuals) = try f.read("calibration/residuals")
+            let scales = try f.read("calibration/scales").values
+            let k = manifest.windows.horizon, o = manifest.targetCount
+            guard shape.count == 3, shape[1] == k, shape[2] == o, scales.count == shape[0] * o else {
+                throw .shapeMismatch(path: path, detail: "'calibration/residuals' has shape \(shape); the model needs [N, \(k), \(o)]")
+            }
+            let inSample = names.contains("calibration/in_sample") ? Int(try f.read("calibration/in_sample").values.first ?? 0) : 0
+            model.calibration = Calibration(horizon: k, targets: o, residuals: residuals, scales: scales, inSample: inSample)
+        }
+        return model
     }
 }

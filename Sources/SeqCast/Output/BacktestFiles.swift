@@ -1,7 +1,9 @@
 // BacktestFiles: a backtest's output folder, written and read in one place — forecasts.csv /
-// forecasts.h5 (origin, series, step, time, actual, forecast, baselines), metrics.csv (overall, per
-// window, per horizon step), summary.json (metrics and the encoded settings), and the terminal
-// summary table; forecasts.h5 is read back for `seqcast plot --kind backtest`.
+// forecasts.h5 (origin, series, step, time, actual, forecast, baselines, and the model's and
+// seasonal naive's interval bounds per level), metrics.csv (overall, per window, per horizon step;
+// interval coverage, width, MSIS and pinball loss beside the point metrics), summary.json (metrics
+// and the encoded settings), and the terminal summary table; forecasts.h5 is read back for
+// `seqcast plot --kind backtest`.
 import Foundation
 
 extension Metrics {
@@ -14,25 +16,56 @@ extension Metrics {
     }
 }
 
+extension IntervalScore {
+    /// Column names for `levels`: coverage_80, width_80, msis_80, …, pinball.
+    static func csvHeader(_ levels: [Double]) -> [String] {
+        levels.flatMap { l in ["coverage_", "width_", "msis_"].map { $0 + IntervalSettings.label(l) } } + ["pinball"]
+    }
+    static func csvFields(_ x: IntervalScore?, levels: Int) -> String {
+        guard let x else { return String(repeating: ",", count: 3 * levels) }
+        return ((0..<levels).flatMap { [x.coverage[$0], x.width[$0], x.msis[$0]] } + [x.pinball])
+            .map { $0.map { "\($0)" } ?? "" }.joined(separator: ",")
+    }
+    func json(_ levels: [Double]) -> [String: Any] {
+        func byLevel(_ v: [Double?]) -> [String: Any] {
+            Dictionary(uniqueKeysWithValues: zip(levels, v).map { (IntervalSettings.label($0), $1 as Any? ?? NSNull()) })
+        }
+        return ["coverage": byLevel(coverage), "width": byLevel(width), "msis": byLevel(msis), "pinball": pinball as Any? ?? NSNull()]
+    }
+}
+
 extension BacktestResult {
+    /// The methods whose intervals are written (the model's and seasonal naive's), with their column prefix.
+    var bandMethods: [(ForecastMethod, String)] { levels.isEmpty ? [] : [(.model, ""), (.seasonalNaive, "seasonal_naive_")] }
+
     public var forecastsCSV: String {
-        var out = "origin,series,step,time,variable,actual,forecast,naive,seasonal_naive\n"
+        let v = levels.count
+        var out = (["origin", "series", "step", "time", "variable", "actual", "forecast", "naive", "seasonal_naive"]
+                   + bandMethods.flatMap { Forecast.bandColumns(levels, prefix: $0.1) }).joined(separator: ",") + "\n"
         let o = targets.count
         for w in windows { for step in 0..<horizon { for (c, name) in targets.enumerated() {
             let i = step * o + c
             out += "\(csvField(w.originLabel)),\(csvField(w.series)),\(step + 1),\(csvField(w.times[step])),\(csvField(name)),"
-            out += "\(formatValue(w.actual[i])),\(formatValue(w.forecast[i])),\(formatValue(w.naive[i])),\(formatValue(w.seasonalNaive[i]))\n"
+            out += "\(formatValue(w.actual[i])),\(formatValue(w.forecast[i])),\(formatValue(w.naive[i])),\(formatValue(w.seasonalNaive[i]))"
+            for (m, _) in bandMethods {
+                out += "," + (w.bands[m].map { Forecast.bandFields($0, index: i, levels: v) } ?? .init(repeating: "", count: 2 * v)).joined(separator: ",")
+            }
+            out += "\n"
         } } }
         return out
     }
 
     public var metricsCSV: String {
-        var out = "scope,origin,series,step,method,mae,rmse,mape,smape,mase\n"
+        let v = levels.count
+        var out = "scope,origin,series,step,method,mae,rmse,mape,smape,mase" + (v == 0 ? "" : "," + IntervalScore.csvHeader(levels).joined(separator: ",")) + "\n"
+        func intervals(_ x: IntervalScore?) -> String { v == 0 ? "" : "," + IntervalScore.csvFields(x, levels: v) }
         let methods = ForecastMethod.allCases
-        for m in methods { out += "overall,,,,\(m.rawValue),\(overall[m].csvFields)\n" }
-        for m in methods { for (k, x) in perStep[m].enumerated() { out += "step,,,\(k + 1),\(m.rawValue),\(x.csvFields)\n" } }
+        for m in methods { out += "overall,,,,\(m.rawValue),\(overall[m].csvFields)\(intervals(overallIntervals[m]))\n" }
+        for m in methods { for (k, x) in perStep[m].enumerated() {
+            out += "step,,,\(k + 1),\(m.rawValue),\(x.csvFields)\(intervals(perStepIntervals[m]?[k]))\n"
+        } }
         for w in windows { for m in methods {
-            out += "window,\(csvField(w.originLabel)),\(csvField(w.series)),,\(m.rawValue),\(w.metrics[m].csvFields)\n"
+            out += "window,\(csvField(w.originLabel)),\(csvField(w.series)),,\(m.rawValue),\(w.metrics[m].csvFields)\(intervals(w.intervalScores[m]))\n"
         } }
         return out
     }
@@ -51,6 +84,13 @@ extension BacktestResult {
             "resolved": ["lookback": lookback, "season": season, "pipelines": pipelines] as [String: Any],
             "windows": windows.count, "skipped_windows": skipped, "fits": fits, "seconds": seconds, "season": season, "season_source": seasonSource,
             "beats_seasonal_naive": beatsSeasonalNaive as Any? ?? NSNull(), "config": settings,
+            "intervals": levels.isEmpty ? NSNull() : [
+                "method": intervalMethod.rawValue, "levels": levels,
+                "model": overallIntervals.model?.json(levels) as Any? ?? NSNull(),
+                "seasonal_naive": overallIntervals.seasonalNaive?.json(levels) as Any? ?? NSNull(),
+                "per_step": ["model": perStepIntervals.model?.map { $0.json(levels) } as Any? ?? NSNull(),
+                             "seasonal_naive": perStepIntervals.seasonalNaive?.map { $0.json(levels) } as Any? ?? NSNull()],
+            ] as [String: Any],
         ]
         do {
             let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
@@ -73,6 +113,25 @@ extension BacktestResult {
         case false?: out += String(format: "The model does NOT beat seasonal naive on MASE (%.3f vs %.3f).\n", overall.model.mase!, overall.seasonalNaive.mase!)
         case nil: out += "MASE is undefined (flat training data), no verdict against seasonal naive.\n"
         }
+        return out + intervalTable
+    }
+
+    /// The intervals' part of the table: coverage and mean width per level, MSIS per level, pinball.
+    var intervalTable: String {
+        guard !levels.isEmpty else { return "" }
+        func f(_ v: Double?, _ format: String = "%10.4g") -> String { v.map { String(format: format, $0) } ?? String(repeating: " ", count: 9) + "-" }
+        let names = levels.map(IntervalSettings.label)
+        var out = "\n" + "intervals".padding(toLength: 14, withPad: " ", startingAt: 0)
+        out += names.map { "cover\($0)%".leftPadded(10) }.joined() + names.map { "width\($0)%".leftPadded(10) }.joined()
+        out += names.map { "MSIS\($0)%".leftPadded(10) }.joined() + "   pinball\n"
+        for m in ForecastMethod.allCases {
+            guard let x = overallIntervals[m] else { continue }
+            out += m.label.padding(toLength: 14, withPad: " ", startingAt: 0) + x.coverage.map { f($0.map { 100 * $0 }, "%10.1f") }.joined()
+            out += x.width.map { f($0) }.joined() + x.msis.map { f($0) }.joined() + f(x.pinball) + "\n"
+        }
+        if overallIntervals.model == nil {
+            out += "model: no \(intervalMethod.rawValue) intervals (no calibration windows)\n"
+        }
         return out
     }
 
@@ -91,6 +150,14 @@ extension BacktestResult {
             try f.write("actual", shape: shape, values: windows.flatMap(\.actual), attributes: attrs)
             try f.write("naive", shape: shape, values: windows.flatMap(\.naive), attributes: attrs)
             try f.write("seasonal_naive", shape: shape, values: windows.flatMap(\.seasonalNaive), attributes: attrs)
+            let bandShape = shape + [levels.count]
+            let bandAttrs = attrs.map { $0.0 == "layout" ? ("layout", .string("[window, step, variable, level]")) : $0 } + [("levels", .numbers(levels))]
+            for (m, prefix) in bandMethods {
+                let bands = windows.map { $0.bands[m] ?? Band.missing(horizon * targets.count * levels.count) }
+                let name = prefix.isEmpty ? "forecast_" : prefix
+                try f.write(name + "lower", shape: bandShape, values: bands.flatMap(\.lower), attributes: bandAttrs)
+                try f.write(name + "upper", shape: bandShape, values: bands.flatMap(\.upper), attributes: bandAttrs)
+            }
             try f.write("origin", shape: [windows.count], values: windows.map { Float($0.origin) })
             try f.write("series", strings: windows.map(\.series))
             try f.write("time", strings: windows.flatMap(\.times))
@@ -126,4 +193,9 @@ public struct BacktestPlotData: Sendable {
         targets = (try f.stringAttribute("columns", of: "actual") ?? "").split(separator: ",").map(String.init)
         if targets.count != shape[2] { targets = (0..<shape[2]).map { "v\($0)" } }
     }
+}
+
+extension String {
+    /// Right-aligned in `width` characters (never cut).
+    fileprivate func leftPadded(_ width: Int) -> String { count >= width ? " " + self : String(repeating: " ", count: width - count) + self }
 }

@@ -1,6 +1,7 @@
-// ForecastWriter: forecasts to CSV (long format: series, time, step, variable, value) or HDF5
-// (dataset `forecast` [batch, K, out] with attributes), and written back into a *copy* of an
-// input HDF5 file. Every file is written atomically.
+// ForecastWriter: forecasts to CSV (long format: series, time, step, variable, value, then
+// lo_L, hi_L per interval level L) or HDF5 (dataset `forecast` [batch, K, out] with attributes, and
+// `forecast_lower` / `forecast_upper` [batch, K, out, level] with a `levels` attribute), and written
+// back into a *copy* of an input HDF5 file. Every file is written atomically.
 import Foundation
 
 /// Quotes a CSV field when it needs it.
@@ -13,14 +14,26 @@ func csvField(_ s: String) -> String {
 func formatValue(_ v: Float) -> String { v.isFinite ? "\(v)" : "nan" }
 
 extension Forecast {
+    /// The interval columns' names: lo_80, hi_80, lo_95, hi_95 (`prefix` before each).
+    static func bandColumns(_ levels: [Double], prefix: String = "") -> [String] {
+        levels.flatMap { l in ["lo_", "hi_"].map { prefix + $0 + IntervalSettings.label(l) } }
+    }
+
+    /// The interval cells of value `i` ([K·O] index) of a band at `levels` levels, in `bandColumns` order.
+    static func bandFields(_ b: Band, index i: Int, levels: Int) -> [String] {
+        (0..<levels).flatMap { j in [formatValue(b.lower[i * levels + j]), formatValue(b.upper[i * levels + j])] }
+    }
+
     /// CSV text, one row per (series, step, variable).
     public var csv: String {
-        var out = "series,time,step,variable,value\n"
+        var out = (["series", "time", "step", "variable", "value"] + Forecast.bandColumns(levels)).joined(separator: ",") + "\n"
         let o = targetNames.count
         for (s, id) in seriesIds.enumerated() {
             for k in 0..<horizon {
                 for (j, name) in targetNames.enumerated() {
-                    out += "\(csvField(id)),\(csvField(times[s][k])),\(k + 1),\(csvField(name)),\(formatValue(values[s][k * o + j]))\n"
+                    out += "\(csvField(id)),\(csvField(times[s][k])),\(k + 1),\(csvField(name)),\(formatValue(values[s][k * o + j]))"
+                    if !bands.isEmpty { out += "," + Forecast.bandFields(bands[s], index: k * o + j, levels: levels.count).joined(separator: ",") }
+                    out += "\n"
                 }
             }
         }
@@ -37,6 +50,12 @@ extension Forecast {
         try f.write(name, shape: [seriesIds.count, horizon, targetNames.count], values: values.flatMap { $0 },
                     attributes: hdf5Attributes + extra)
         try f.write(name + "_time", strings: times.flatMap { $0 })
+        guard !bands.isEmpty else { return }
+        let shape = [seriesIds.count, horizon, targetNames.count, levels.count]
+        let attrs: [(String, AttributeValue)] = [("levels", .numbers(levels)), ("columns", .string(targetNames.joined(separator: ","))),
+                                                 ("layout", .string("[series, step, variable, level]"))]
+        try f.write(name + "_lower", shape: shape, values: bands.flatMap(\.lower), attributes: attrs)
+        try f.write(name + "_upper", shape: shape, values: bands.flatMap(\.upper), attributes: attrs)
     }
 
     /// Writes `path` as CSV or HDF5 (by extension .h5/.hdf5), atomically.
@@ -60,8 +79,9 @@ extension Forecast {
             throw .overwritesInput(flag: "--write-back", output: output, input: input)
         }
         guard DataSource.isHDF5(input) else { throw .notHDF5(path: input) }
-        if (try HDF5File.open(input).datasetNames()).contains(name) {
-            throw .datasetExists(path: input, dataset: name)
+        let existing = try HDF5File.open(input).datasetNames()
+        for n in [name] + (bands.isEmpty ? [] : [name + "_lower", name + "_upper"]) where existing.contains(n) {
+            throw .datasetExists(path: input, dataset: n)
         }
         try AtomicFile.write(to: output) { tmp throws(DataError) in
             do { try FileManager.default.copyItem(atPath: input, toPath: tmp) } catch {

@@ -24,6 +24,19 @@ public enum Baselines {
         return n > 0 ? sum / Double(n) : nil
     }
 
+    /// √(mean (y_t − y_{t−season})²) over rows `range`, ignoring gaps: the in-sample residual scale
+    /// of seasonal naive (naive for season 1), from which its intervals widen.
+    public static func seasonalNaiveRMSE(_ m: SeriesMatrix, channel c: Int, range: Range<Int>, season: Int) -> Double? {
+        let s = max(season, 1)
+        var sum = 0.0, n = 0
+        for t in (range.lowerBound + s)..<max(range.upperBound, range.lowerBound + s) {
+            let d = Double(m[t, c]) - Double(m[t - s, c])
+            if d.isNaN { continue }
+            sum += d * d; n += 1
+        }
+        return n > 0 ? (sum / Double(n)).squareRoot() : nil
+    }
+
     /// Seasonal period from the autocorrelation of rows `range` of channel c: the lag in 2...maxLag with
     /// the highest autocorrelation among local maxima above 0.1 (of the first differences when the
     /// series trends), or nil.

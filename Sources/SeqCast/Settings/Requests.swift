@@ -1,7 +1,7 @@
 // Requests: what `train` and `backtest` are asked to do, composed the way model.h5 and
 // summary.json store it — `TrainSettings` (persisted hyperparameters: data, windows,
 // preprocessing, architecture, training) plus `RunOptions` (runtime knobs: threads, output folder,
-// resume), and the backtest's own settings on top.
+// resume), and the backtest's own settings (and its intervals, Settings/IntervalSettings.swift) on top.
 
 /// Everything that decides what a model is (stored, and encoded as summary.json's `config`).
 public struct TrainSettings: Codable, Sendable, Equatable {
@@ -135,13 +135,16 @@ public struct BacktestSettings: Codable, Sendable, Equatable {
 public struct BacktestRequest: Sendable {
     public var train: TrainRequest
     public var backtest = BacktestSettings()
+    /// The prediction intervals scored beside the point forecasts.
+    public var intervals = IntervalSettings()
 
     public init(train: TrainRequest) { self.train = train }
 
-    /// Both settings, as summary.json's `config` stores them.
+    /// The settings, as summary.json's `config` stores them.
     public struct Config: Codable, Sendable, Equatable {
         public var train: TrainSettings
         public var backtest: BacktestSettings
+        public var intervals: IntervalSettings
     }
-    public var config: Config { Config(train: train.settings, backtest: backtest) }
+    public var config: Config { Config(train: train.settings, backtest: backtest, intervals: intervals) }
 }

@@ -1,0 +1,154 @@
+// Intervals: prediction intervals around point forecasts — conformal (from a model's calibration
+// residuals, Model/Calibration.swift) and Gaussian ones for the seasonal-naive baseline from its own
+// in-sample seasonal residuals (as statsforecast's SeasonalNaive: σ_h = σ·√(⌊(h−1)/m⌋ + 1)).
+// A band holds, per horizon step, target and level, the lower and upper bound: [K, O, Lv].
+// Calibrator computes a model's calibration from its validation windows.
+import Foundation
+
+/// Lower and upper bounds of one forecast, each [K, O, Lv] (step, target, level; original units).
+public struct Band: Sendable, Equatable {
+    public var lower: [Float]
+    public var upper: [Float]
+
+    public init(lower: [Float], upper: [Float]) { self.lower = lower; self.upper = upper }
+
+    /// A band of `count` NaN bounds (no interval).
+    public static func missing(_ count: Int) -> Band { Band(lower: .init(repeating: .nan, count: count), upper: .init(repeating: .nan, count: count)) }
+}
+
+/// Conformal bands of one model for the levels asked: the calibration's quantiles, computed once.
+public struct ConformalBands: Sendable {
+    public let levels: [Double]
+    let quantiles: [Float]
+    let typical: [Float]
+    let mode: ConformalScale
+    let targets: [Int]
+
+    /// Nil when the settings ask for no intervals or the model has no calibration.
+    public init?(_ model: Ensemble, settings: IntervalSettings) {
+        guard settings.method == .conformal, !settings.levels.isEmpty, let c = model.calibration, c.count > 0,
+              let p = model.manifest.pipeline else { return nil }
+        levels = settings.levels; mode = settings.conformalScale; targets = p.targets
+        quantiles = c.quantiles(levels: levels, mode: mode)
+        typical = c.typicalScales
+    }
+
+    /// The band around `forecast` [K·O] of the window whose input rows (original units) are `input`.
+    public func band(_ forecast: [Float], input: SeriesMatrix) -> Band {
+        let O = targets.count, V = levels.count
+        var scale = [Float](repeating: 1, count: O)
+        if mode == .window {
+            scale = zip(Calibration.windowScale(input, channels: targets), typical).map { $0 > 0 && $0.isFinite ? $0 : $1 }
+        }
+        var b = Band.missing(forecast.count * V)
+        for i in forecast.indices {
+            for j in 0..<V {
+                let h = quantiles[i * V + j] * scale[i % O]
+                b.lower[i * V + j] = forecast[i] - h; b.upper[i * V + j] = forecast[i] + h
+            }
+        }
+        return b
+    }
+}
+
+public enum Intervals {
+    /// Seasonal naive's Gaussian band around `forecast` [K·O]: σ per target (the RMS of its in-sample
+    /// seasonal differences, nil when unknown → no bound), widened as σ·√(⌊k/m⌋ + 1) for the k-th
+    /// step (0-based) of a season-`m` forecast (m = 1: naive, σ·√(k+1)).
+    public static func seasonalNaive(_ forecast: [Float], sigma: [Double?], season m: Int, levels: [Double]) -> Band {
+        let O = sigma.count, V = levels.count
+        let z = levels.map { normalQuantile(0.5 + $0 / 200) }
+        var b = Band.missing(forecast.count * V)
+        for i in forecast.indices {
+            guard let s = sigma[i % O] else { continue }
+            let k = i / O, widen = Double(k / max(m, 1) + 1).squareRoot()
+            for j in 0..<V {
+                let h = Float(z[j] * s * widen)
+                b.lower[i * V + j] = forecast[i] - h; b.upper[i * V + j] = forecast[i] + h
+            }
+        }
+        return b
+    }
+
+    /// The standard normal quantile Φ⁻¹(p), p in (0, 1) (Acklam's rational approximation, relative
+    /// error below 1.2e-9).
+    public static func normalQuantile(_ p: Double) -> Double {
+        precondition(p > 0 && p < 1)
+        let a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02,
+                 -3.066479806614716e+01, 2.506628277459239e+00]
+        let b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01,
+                 -1.328068155288572e+01]
+        let c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00,
+                 4.374664141464968e+00, 2.938163982698783e+00]
+        let d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00]
+        let low = 0.02425
+        if p < low {
+            let q = (-2 * log(p)).squareRoot()
+            return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+        }
+        if p > 1 - low { return -normalQuantile(1 - p) }
+        let q = p - 0.5, r = q * q
+        return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
+            / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+    }
+}
+
+/// Conformal calibration of a trained model from its own forecasts of the data it trained on.
+public enum Calibrator {
+    /// The ensemble's forecasts of the validation windows of `data` (the last `valFraction` of each
+    /// series, as in training; every window, whatever the training window stride), their absolute
+    /// residuals in original units and their scales. When those are fewer than
+    /// `Calibration.minimumWindows`, the most recent training windows make up the difference
+    /// (counted as in-sample). Nil for models without a series pipeline or without any window.
+    public static func calibrate(_ model: Ensemble, data: SeriesCollection,
+                                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> Calibration? {
+        guard var pipeline = model.manifest.pipeline else { return nil }
+        pipeline.spec.stride = 1
+        let L = pipeline.spec.lookback, K = pipeline.spec.horizon, O = pipeline.targets.count
+        var validation: [(series: Int, start: Int)] = [], training: [(series: Int, start: Int)] = []
+        for (i, s) in data.series.enumerated() where s.length >= L + K {
+            let cut = SampleSet.validationCut(count: s.length, valFraction: model.manifest.valFraction)
+            if cut < s.length { validation += pipeline.validStarts(s.matrix, in: max(0, cut - L)..<s.length).map { (i, $0) } }
+            training += pipeline.validStarts(s.matrix, in: 0..<cut).map { (i, $0) }
+        }
+        // Most recent training windows first (ties: series order), as many as are missing.
+        let extra = training.sorted { ($0.start, -$0.series) > ($1.start, -$1.series) }
+            .prefix(max(0, Calibration.minimumWindows - validation.count))
+        var cases: [(series: Int, start: Int)] = [], windows: [ForecastWindow] = [], inSample = 0
+        for (n, c) in (validation + extra).enumerated() {
+            let s = data.series[c.series]
+            let w = pipeline.forecastWindow(s.matrix.rows(c.start..<(c.start + L)), series: s.id, firstRow: c.start)
+            if w.x.contains(where: { $0.contains { !$0.isFinite } }) { continue }
+            cases.append(c); windows.append(w)
+            if n >= validation.count { inSample += 1 }
+        }
+        guard !cases.isEmpty else { return nil }
+        let predictions = Forecaster.forecast(model, pipeline: pipeline, windows: windows, threads: threads)
+        var residuals = [Float](), scales = [Float]()
+        residuals.reserveCapacity(cases.count * K * O); scales.reserveCapacity(cases.count * O)
+        for (c, p) in zip(cases, predictions) {
+            let m = data.series[c.series].matrix
+            for k in 0..<K { for (o, ch) in pipeline.targets.enumerated() { residuals.append(abs(m[c.start + L + k, ch] - p[k * O + o])) } }
+            scales += Calibration.windowScale(m.rows(c.start..<(c.start + L)), channels: pipeline.targets)
+        }
+        return Calibration(horizon: K, targets: O, residuals: residuals, scales: scales, inSample: inSample)
+    }
+}
+
+extension TrainJob {
+    /// `run`, then (when every member finished) the model's conformal calibration from its training
+    /// data, stored in its model.h5. The CLI's `train` calls this.
+    public static func runCalibrated(_ r: TrainRequest, progress: @escaping @Sendable (TrainEvent) -> Void = { _ in }) throws -> TrainSummary {
+        let summary = try run(r, progress: progress)
+        guard summary.finished else { return summary }
+        let model = try ModelFile.load(summary.modelPath, current: true)
+        guard model.manifest.pipeline != nil else { return summary }   // supervised samples: no windows to calibrate on
+        let data = try DataSource.load(model.manifest.source, selection: model.manifest.selection)
+        model.calibration = Calibrator.calibrate(model, data: data, threads: r.run.threads)
+        if let c = model.calibration {
+            try ModelFile.save(model, to: summary.modelPath)
+            progress(.note("calibrated intervals on \(c.count) windows\(c.inSample > 0 ? " (\(c.inSample) of them training windows: too few validation windows)" : "")"))
+        }
+        return summary
+    }
+}
