@@ -79,9 +79,13 @@ final class PlotTests: XCTestCase {
         try result.write(to: dir + "/bt", config: r.config)
         XCTAssertNil(try Plots.backtest(BacktestPlotData(result), to: dir + "/a.png", title: "bt"))
         XCTAssertNil(try Plots.backtest(BacktestPlotData(directory: dir + "/bt"), to: dir + "/b.png", title: "bt"))
-        try checkPNG(dir + "/a.png", width: 1200, height: 600)
+        try checkPNG(dir + "/a.png", width: 1200, height: 900)   // with intervals: a third panel, coverage by step
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/a.png")),
                        try Data(contentsOf: URL(fileURLWithPath: dir + "/b.png")), "same data, same picture")
+        r.intervals.method = .none
+        let plain = try BacktestJob.run(r)
+        XCTAssertNil(try Plots.backtest(BacktestPlotData(plain), to: dir + "/c.png", title: "bt"))
+        try checkPNG(dir + "/c.png", width: 1200, height: 600)
     }
 
     func testMissingGnuplotIsAClearErrorAndLeavesNoImage() throws {

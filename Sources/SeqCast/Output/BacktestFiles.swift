@@ -171,12 +171,20 @@ public struct BacktestPlotData: Sendable {
     public var origins: [Int], times: [String], series: [String]
     public var actual: [Float], forecast: [Float], naive: [Float], seasonalNaive: [Float]
     public var windows: Int, horizon: Int, targets: [String]
+    /// Interval levels (percent; empty: none) and the model's and seasonal naive's bounds, each
+    /// [window, step, variable, level] (empty when that method has none).
+    public var levels: [Double] = []
+    public var bands = PerMethod<Band?> { _ in nil }
 
     public init(_ r: BacktestResult) {
         origins = r.windows.map(\.origin); times = r.windows.flatMap(\.times); series = r.windows.map(\.series)
         actual = r.windows.flatMap(\.actual); forecast = r.windows.flatMap(\.forecast)
         naive = r.windows.flatMap(\.naive); seasonalNaive = r.windows.flatMap(\.seasonalNaive)
         windows = r.windows.count; horizon = r.horizon; targets = r.targets
+        levels = r.levels
+        for (m, _) in r.bandMethods where r.windows.allSatisfy({ $0.bands[m] != nil }) {
+            bands[m] = Band(lower: r.windows.flatMap { $0.bands[m]!.lower }, upper: r.windows.flatMap { $0.bands[m]!.upper })
+        }
     }
 
     /// Reads `dir/forecasts.h5` written by `seqcast backtest`.
@@ -192,6 +200,16 @@ public struct BacktestPlotData: Sendable {
         times = try f.readStrings("time"); series = try f.readStrings("series")
         targets = (try f.stringAttribute("columns", of: "actual") ?? "").split(separator: ",").map(String.init)
         if targets.count != shape[2] { targets = (0..<shape[2]).map { "v\($0)" } }
+        let names = Set(try f.datasetNames())
+        for (m, name) in [(ForecastMethod.model, "forecast_"), (.seasonalNaive, "seasonal_naive_")] where names.contains(name + "lower") {
+            let (bandShape, lower) = try f.read(name + "lower")
+            guard bandShape.count == 4, Array(bandShape.prefix(3)) == shape else {
+                throw .shapeMismatch(path: f.path, detail: "'\(name)lower' has shape \(bandShape); expected \(shape) + [levels]")
+            }
+            if case .numbers(let l)? = try f.attributes(of: name + "lower").first(where: { $0.0 == "levels" })?.1 { levels = l }
+            guard levels.count == bandShape[3] else { throw .shapeMismatch(path: f.path, detail: "'\(name)lower' has no matching 'levels' attribute") }
+            bands[m] = Band(lower: lower, upper: try f.read(name + "upper").values)
+        }
     }
 }
 
