@@ -40,6 +40,9 @@ struct BacktestCommand: ParsableCommand {
         PlotOutputs.useTemplates(plotTemplates)
         let r = try request()
         let progress = ProgressPrinter(quiet: quiet)
+        if r.intervals.method == .mcDropout && model.dropout == 0 && model.recurrentDropout == 0 {
+            print("note: no --dropout or --recurrent-dropout, so Monte-Carlo dropout intervals have zero width")
+        }
         let result = try BacktestJob.run(r, progress: progress.backtest)
         progress.finish()
         try result.write(to: out, config: r.config)

@@ -37,6 +37,10 @@ struct ForecastCommand: ParsableCommand {
             collection = try DataSource.load(data, selection: selection)
             let asked = try intervals.settings()
             forecast = try Forecaster.forecast(m, data: collection!, intervals: asked, threads: threads.threads)
+            let c = m.manifest.model
+            if asked.method == .mcDropout && c.dropout == 0 && c.recurrentDropout == 0 {
+                print("note: \(model) was trained without dropout, so Monte-Carlo dropout intervals have zero width; train with --dropout / --recurrent-dropout, or use --interval-method conformal")
+            }
             if asked.method == .conformal && forecast.levels.isEmpty {
                 print("note: \(model) has no calibration residuals (trained before seqcast had intervals, or with no window to calibrate on); writing point forecasts only — retrain for intervals")
             }

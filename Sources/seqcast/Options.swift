@@ -169,12 +169,15 @@ struct IntervalOptions: ParsableArguments {
     @Option(help: "Conformal residuals in original units (none) or relative to each window's mean absolute step change (window) (default: \(intervalDefaults.conformalScale.rawValue)).")
     var intervalScale: ConformalScale = intervalDefaults.conformalScale
 
+    @Option(help: "Monte-Carlo dropout draws for --interval-method mc-dropout (default: \(intervalDefaults.samples)).")
+    var samples: Int = intervalDefaults.samples
+
     /// The settings, checked by their own validation (one line naming the flag).
     func settings() throws -> IntervalSettings {
         var s = IntervalSettings()
         do {
             if let levels { s.levels = try IntervalSettings.parseLevels(levels) }
-            s.method = intervalMethod; s.conformalScale = intervalScale
+            s.method = intervalMethod; s.conformalScale = intervalScale; s.samples = samples
             try s.validate()
         } catch { throw ValidationError(error.description) }
         return s

@@ -94,7 +94,9 @@ final class BacktestTests: XCTestCase {
         }
         let csv = try CSVTable.read(dir + "/bt/forecasts.csv")
         XCTAssertEqual(csv.rows.count, 3 * 6)
-        XCTAssertEqual(csv.header, ["origin", "series", "step", "time", "variable", "actual", "forecast", "naive", "seasonal_naive"])
+        XCTAssertEqual(csv.header, ["origin", "series", "step", "time", "variable", "actual", "forecast", "naive", "seasonal_naive",
+                                    "lo_80", "hi_80", "lo_95", "hi_95", "seasonal_naive_lo_80", "seasonal_naive_hi_80",
+                                    "seasonal_naive_lo_95", "seasonal_naive_hi_95"], "the default intervals' bounds follow the forecasts")
         let (shape, actual) = try HDF5File.open(dir + "/bt/forecasts.h5").read("actual")
         XCTAssertEqual(shape, [3, 6, 1]); XCTAssertEqual(actual, result.windows.flatMap(\.actual))
     }

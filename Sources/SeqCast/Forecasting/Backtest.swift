@@ -221,6 +221,8 @@ public enum BacktestJob {
             }
             let predictions = Forecaster.forecast(model, pipeline: pipeline, windows: inputs, threads: threads)
             let conformal = ConformalBands(model, settings: intervals)
+            let sampled = intervals.method == .mcDropout && !levels.isEmpty
+                ? Intervals.mcDropout(model, pipeline: pipeline, windows: inputs, settings: intervals, threads: threads) : nil
             for (i, (o, s)) in cases.enumerated() {
                 let nv = (0..<O).map { Baselines.naive(s.matrix, channel: $0, origin: o.origin, horizon: k) }
                 let sn = (0..<O).map { Baselines.seasonalNaive(s.matrix, channel: $0, origin: o.origin, horizon: k, season: season) }
@@ -236,7 +238,7 @@ public enum BacktestJob {
                 w.metrics = PerMethod { m in w.score(w.predictions(m), steps: 0..<k) }
                 if !levels.isEmpty {
                     let input = s.matrix.rows((o.origin - lookback)..<o.origin)
-                    w.bands.model = conformal?.band(predictions[i], input: input)
+                    w.bands.model = sampled?[i] ?? conformal?.band(predictions[i], input: input)
                     // Seasonal naive's own in-sample residuals: the rows before the origin it may use.
                     let lag = o.origin >= season ? season : 1, rows = o.trainRange.lowerBound..<o.origin
                     w.bands.seasonalNaive = Intervals.seasonalNaive(snaive, sigma: (0..<O).map {

@@ -30,8 +30,11 @@ public enum Forecaster {
     /// window's prediction [K·O] (for seq2seq, the prediction made at the last step). Chunks of
     /// `chunk` windows run concurrently on `threads` workers, each with its own workspace and
     /// single-threaded BLAS.
+    /// With `dropoutSeed`, the pass keeps the network's dropout and recurrent dropout on (Monte-Carlo
+    /// dropout), each chunk's masks drawn from a generator seeded by the seed and the chunk's index.
     public static func predict(_ network: Network, inputs: [[Float]],
-                               threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [[Float]] {
+                               threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                               dropoutSeed: UInt64? = nil) -> [[Float]] {
         let c = network.config, L = c.lookback, D = c.inputDim, W = c.outputWidth
         guard !inputs.isEmpty else { return [] }
         for row in inputs { precondition(row.count == L * D, "window has \(row.count) values, expected \(L)×\(D)") }
@@ -41,7 +44,7 @@ public enum Forecaster {
             let results = UncheckedSendable(buffer)
             concurrentWorkers(chunks, threads: threads) { _, mine in
                 let b = min(chunk, inputs.count)
-                let ws = network.makeWorkspace(batch: b, steps: L, forwardOnly: true)
+                let ws = network.makeWorkspace(batch: b, steps: L, forwardOnly: dropoutSeed == nil)
                 let x = FloatBuffer(count: b * L * D)
                 for ci in mine {
                     let start = ci * chunk, n = min(chunk, inputs.count - start)
@@ -49,7 +52,8 @@ public enum Forecaster {
                         let row = inputs[start + i]
                         for t in 0..<L { for d in 0..<D { x[(t * n + i) * D + d] = row[t * D + d] } }
                     }
-                    let y = network.forward(x: x.p, batch: n, workspace: ws)
+                    let y = network.forward(x: x.p, batch: n, workspace: ws, training: dropoutSeed != nil,
+                                            dropoutSeed: dropoutSeed.map { mix($0, UInt64(ci)) } ?? 0)
                     let last = c.head == .seq2seq ? y + (L - 1) * n * W : y
                     for i in 0..<n { results.value[start + i] = Array(UnsafeBufferPointer(start: last + i * W, count: W)) }
                 }
@@ -58,13 +62,22 @@ public enum Forecaster {
         return out
     }
 
+    /// A seed from two numbers (splitmix-style), for independent dropout draws per sample, member and chunk.
+    static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        var z = a &+ 0x9E37_79B9_7F4A_7C15 &* (b &+ 1)
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
     /// The ensemble's prediction: the mean of its members' predictions (in scaled units, so the
-    /// affine inversion that follows commutes with the mean).
+    /// affine inversion that follows commutes with the mean). With `dropoutSeed`, member i draws
+    /// its dropout masks from `mix(seed, i)`.
     public static func predict(_ model: Ensemble, inputs: [[Float]],
-                               threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [[Float]] {
-        var sum = predict(model.members[0].network, inputs: inputs, threads: threads)
-        for m in model.members.dropFirst() {
-            let p = predict(m.network, inputs: inputs, threads: threads)
+                               threads: Int = ProcessInfo.processInfo.activeProcessorCount, dropoutSeed: UInt64? = nil) -> [[Float]] {
+        var sum = predict(model.members[0].network, inputs: inputs, threads: threads, dropoutSeed: dropoutSeed.map { mix($0, 0) })
+        for (i, m) in model.members.enumerated().dropFirst() {
+            let p = predict(m.network, inputs: inputs, threads: threads, dropoutSeed: dropoutSeed.map { mix($0, UInt64(i)) })
             for i in sum.indices { for j in sum[i].indices { sum[i][j] += p[i][j] } }
         }
         let scale = 1 / Float(model.members.count)
@@ -75,11 +88,12 @@ public enum Forecaster {
     /// in scaled units, inverted once (the inversion is affine then). With variants, member i
     /// predicts from its variant's input (i mod count) and is inverted with that variant's window;
     /// each variant's members are averaged in original units, and the variants' means share
-    /// 1 − w equally with the plain baseline forecast at weight w (`baselineWeight`).
+    /// 1 − w equally with the plain baseline forecast at weight w (`baselineWeight`). With
+    /// `dropoutSeed`, one Monte-Carlo dropout draw of that forecast (`predict`).
     public static func forecast(_ model: Ensemble, pipeline: Pipeline, windows: [ForecastWindow],
-                                threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [[Float]] {
+                                threads: Int = ProcessInfo.processInfo.activeProcessorCount, dropoutSeed: UInt64? = nil) -> [[Float]] {
         guard pipeline.hasBaseline else {
-            return zip(predict(model, inputs: windows.map { $0.x[0] }, threads: threads), windows).map {
+            return zip(predict(model, inputs: windows.map { $0.x[0] }, threads: threads, dropoutSeed: dropoutSeed), windows).map {
                 pipeline.invert($0, context: $1.contexts[0])
             }
         }
@@ -88,7 +102,7 @@ public enum Forecaster {
         var sums = [[[Float]]](repeating: windows.map { _ in [Float](repeating: 0, count: width) }, count: v)
         var counts = [Int](repeating: 0, count: v)
         for (i, m) in model.members.enumerated() {
-            let p = predict(m.network, inputs: windows.map { $0.x[i % v] }, threads: threads)
+            let p = predict(m.network, inputs: windows.map { $0.x[i % v] }, threads: threads, dropoutSeed: dropoutSeed.map { mix($0, UInt64(i)) })
             for (w, window) in windows.enumerated() {
                 let values = pipeline.invert(p[w], context: window.contexts[i % v], variant: i % v)
                 for j in 0..<width { sums[i % v][w][j] += values[j] }
@@ -162,6 +176,9 @@ public enum Forecaster {
         if let conformal = ConformalBands(model, settings: intervals) {
             result.levels = conformal.levels
             result.bands = zip(values, tails).map { conformal.band($0, input: $1) }
+        } else if intervals.method == .mcDropout {
+            result.levels = intervals.levels
+            result.bands = Intervals.mcDropout(model, pipeline: pipeline, windows: windows, settings: intervals, threads: threads)
         }
         return result
     }

@@ -1,5 +1,6 @@
 // Intervals: prediction intervals around point forecasts — conformal (from a model's calibration
-// residuals, Model/Calibration.swift) and Gaussian ones for the seasonal-naive baseline from its own
+// residuals, Model/Calibration.swift), Monte-Carlo dropout (draws of the ensemble forecast with
+// dropout on), and Gaussian ones for the seasonal-naive baseline from its own
 // in-sample seasonal residuals (as statsforecast's SeasonalNaive: σ_h = σ·√(⌊(h−1)/m⌋ + 1)).
 // A band holds, per horizon step, target and level, the lower and upper bound: [K, O, Lv].
 // Calibrator computes a model's calibration from its validation windows.
@@ -68,6 +69,39 @@ public enum Intervals {
             }
         }
         return b
+    }
+
+    /// Monte-Carlo dropout bands of `windows`: `settings.samples` draws of the ensemble forecast
+    /// (`Forecaster.forecast` with dropout on; draw d seeded by the model's seed and d, so results
+    /// depend on neither the thread count nor the order of the draws), and per value the draws'
+    /// empirical quantiles at α/2 and 1 − α/2 (linear interpolation between order statistics).
+    public static func mcDropout(_ model: Ensemble, pipeline: Pipeline, windows: [ForecastWindow],
+                                 settings: IntervalSettings, threads: Int) -> [Band] {
+        let seed = model.manifest.training.seed, levels = settings.levels, V = levels.count
+        let draws = (0..<settings.samples).map { d in
+            Forecaster.forecast(model, pipeline: pipeline, windows: windows, threads: threads,
+                                dropoutSeed: Forecaster.mix(seed ^ 0x4D43_4452_4F50, UInt64(d)))
+        }
+        return windows.indices.map { w in
+            let width = draws[0][w].count
+            var b = Band.missing(width * V)
+            for i in 0..<width {
+                let sorted = draws.map { $0[w][i] }.sorted()
+                for j in 0..<V {
+                    let alpha = 1 - levels[j] / 100
+                    b.lower[i * V + j] = empiricalQuantile(sorted, alpha / 2)
+                    b.upper[i * V + j] = empiricalQuantile(sorted, 1 - alpha / 2)
+                }
+            }
+            return b
+        }
+    }
+
+    /// The p-quantile of ascending `sorted` values, interpolating linearly between order statistics
+    /// (Hyndman & Fan type 7, numpy's default).
+    public static func empiricalQuantile(_ sorted: [Float], _ p: Double) -> Float {
+        let h = Double(sorted.count - 1) * p, lo = Int(h.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
+        return sorted[lo] + Float(h - Double(lo)) * (sorted[hi] - sorted[lo])
     }
 
     /// The standard normal quantile Φ⁻¹(p), p in (0, 1) (Acklam's rational approximation, relative

@@ -1,5 +1,6 @@
 // IntervalSettings: which prediction intervals `forecast` and `backtest` give — the levels (in
-// percent), the method, and how conformal residuals are scaled — with their defaults and checks.
+// percent), the method, how conformal residuals are scaled, and the Monte-Carlo dropout draws —
+// with their defaults and checks.
 // Chosen at forecast time (not stored with a model); a method that needs training stores what it
 // learned with the model (conformal: its calibration residuals, Model/Calibration.swift).
 
@@ -8,6 +9,11 @@ public enum IntervalMethod: String, CaseIterable, Codable, Sendable {
     /// Split conformal: the model's own forecasts of its validation windows give absolute residuals
     /// per horizon step and target; an interval is ± their finite-sample-corrected quantile.
     case conformal
+    /// Monte-Carlo dropout (Gal & Ghahramani 2016): `samples` forecasts with the model's dropout and
+    /// recurrent dropout left on at inference, each member drawing its own masks and the members
+    /// combined per draw as the point forecast combines them; bounds are the draws' empirical
+    /// quantiles. Zero width for a model trained without dropout.
+    case mcDropout = "mc-dropout"
     /// No intervals (point forecasts only).
     case none
 }
@@ -26,6 +32,8 @@ public struct IntervalSettings: Codable, Sendable, Equatable {
     public var levels: [Double] = [80, 95]
     public var method = IntervalMethod.conformal
     public var conformalScale = ConformalScale.window
+    /// Monte-Carlo dropout draws.
+    public var samples = 100
 
     public init() {}
 
@@ -37,6 +45,7 @@ public struct IntervalSettings: Codable, Sendable, Equatable {
             throw .outOfRange("--levels are percentages in [1, 100), got \(IntervalSettings.label(l))\(l > 0 && l < 1 ? " (for an \(IntervalSettings.label(l * 100))% interval write \(IntervalSettings.label(l * 100)))" : "")")
         }
         if Set(levels).count != levels.count { throw .outOfRange("--levels lists a level twice: \(levels.map(IntervalSettings.label).joined(separator: ","))") }
+        if samples < 2 { throw .outOfRange("--samples must be at least 2, got \(samples)") }
         if method != .none && levels.isEmpty { throw .outOfRange("--levels needs at least one level (or --interval-method none)") }
     }
 

@@ -1,0 +1,243 @@
+// Prediction intervals: the conformal quantile (finite-sample rank; coverage of a Gaussian AR(1)'s
+// one-step residuals over many seeded draws), interval scores against hand-computed values, the
+// normal quantile and seasonal naive's widening band, ensembles calibrated on the ensemble forecast's
+// residuals, intervals identical across threads and reproducible for a seed, and the outputs of
+// train / forecast / backtest (model.h5 calibration, CSV and HDF5 columns, summary.json, --levels checks).
+import Foundation
+import XCTest
+import SeqCast
+
+final class IntervalTests: XCTestCase {
+    func testConformalQuantileTakesTheCorrectedRank() {
+        let scores: [Float] = [5, 1, 9, 3, 7, 2, 8, 4, 6]   // n = 9
+        // ⌈(9 + 1) · 0.8⌉ = 8 → the 8th smallest; ⌈10 · 0.95⌉ = 10 > 9 → the largest.
+        XCTAssertEqual(Calibration.conformalQuantile(scores, coverage: 0.8), 8)
+        XCTAssertEqual(Calibration.conformalQuantile(scores, coverage: 0.95), 9)
+        XCTAssertEqual(Calibration.conformalQuantile(scores, coverage: 0.5), 5)
+        XCTAssertNil(Calibration.conformalQuantile([], coverage: 0.8))
+    }
+
+    /// Gaussian AR(1) x_t = 0.7·x_{t−1} + ε_t with the oracle one-step forecast: its residuals are
+    /// N(0, 1). Calibrated on n = 50 of them, the intervals cover fresh outcomes with probability in
+    /// [p, p + 1/(n+1)] on average over draws (the split-conformal guarantee).
+    func testConformalCoverageOfAGaussianAR1() {
+        var rng = SeededRandom(seed: 7)
+        let n = 50, draws = 400, tests = 50, levels = [80.0, 95.0]
+        var covered = [Int](repeating: 0, count: levels.count)
+        for _ in 0..<draws {
+            var x: Float = 0
+            func step() -> (forecast: Float, actual: Float) {
+                let f = 0.7 * x; x = f + rng.normal(); return (f, x)
+            }
+            for _ in 0..<20 { _ = step() }   // burn-in
+            let residuals = (0..<n).map { _ in step() }.map { abs($0.actual - $0.forecast) }
+            let c = Calibration(horizon: 1, targets: 1, residuals: residuals, scales: [Float](repeating: 1, count: n), inSample: 0)
+            let q = c.quantiles(levels: levels, mode: .none)
+            for _ in 0..<tests {
+                let (f, y) = step()
+                for j in levels.indices where abs(y - f) <= q[j] { covered[j] += 1 }
+            }
+        }
+        for (j, p) in levels.enumerated() {
+            let coverage = Double(covered[j]) / Double(draws * tests)
+            XCTAssertGreaterThan(coverage, p / 100 - 0.01, "level \(p)")
+            XCTAssertLessThan(coverage, p / 100 + 1 / Double(n + 1) + 0.01, "level \(p)")
+        }
+    }
+
+    func testWindowScaledQuantilesUseEachWindowsScale() {
+        // Two windows: residual 2 at scale 1 and residual 30 at scale 10 → scaled scores 2 and 3.
+        let c = Calibration(horizon: 1, targets: 1, residuals: [2, 30], scales: [1, 10], inSample: 0)
+        XCTAssertEqual(c.quantiles(levels: [50], mode: .window), [3])   // ⌈3 · 0.5⌉ = 2nd of [2, 3]
+        XCTAssertEqual(c.quantiles(levels: [50], mode: .none), [30])
+        XCTAssertEqual(Calibration.windowScale(SeriesMatrix(steps: 4, channels: 1, values: [1, 3, 2, 2]), channels: [0]), [1])
+    }
+
+    func testIntervalScoresAgainstHandComputedValues() {
+        // Level 80 (α = 0.2): y = 5 inside [4, 6]; y = 10 above [4, 6] by 4; y = 0 below [1, 3] by 1.
+        let s = IntervalScore.of(actual: [5, 10, 0], lower: [4, 4, 1], upper: [6, 6, 3], levels: [80], scale: 2)
+        XCTAssertEqual(s.coverage[0]!, 1.0 / 3, accuracy: 1e-12)
+        XCTAssertEqual(s.width[0]!, 2, accuracy: 1e-12)
+        // MSIS = mean(2, 2 + 10·4, 2 + 10·1) / 2 = (2 + 42 + 12) / 3 / 2.
+        XCTAssertEqual(s.msis[0]!, 56.0 / 3 / 2, accuracy: 1e-9)
+        // Pinball at τ = 0.1 (lower) and 0.9 (upper): y=5: 0.1·1 + 0.1·1; y=10: 0.1·6 + 0.9·4; y=0: 0.9·1 + 0.1·3.
+        XCTAssertEqual(s.pinball!, (0.2 + 4.2 + 1.2) / 6, accuracy: 1e-9)
+        let none = IntervalScore.of(actual: [1], lower: [.nan], upper: [.nan], levels: [80], scale: 1)
+        XCTAssertNil(none.coverage[0]); XCTAssertNil(none.pinball)
+    }
+
+    func testNormalQuantileAndSeasonalNaiveBand() {
+        XCTAssertEqual(Intervals.normalQuantile(0.975), 1.959964, accuracy: 1e-5)
+        XCTAssertEqual(Intervals.normalQuantile(0.9), 1.281552, accuracy: 1e-5)
+        XCTAssertEqual(Intervals.normalQuantile(0.01), -2.326348, accuracy: 1e-5)
+        // σ = 1, season 4: steps 1–4 ± 1.2816, steps 5–8 ± 1.2816·√2.
+        let b = Intervals.seasonalNaive([Float](repeating: 10, count: 8), sigma: [1], season: 4, levels: [80])
+        for k in 0..<8 {
+            XCTAssertEqual(Double(b.upper[k] - 10), 1.281552 * (k < 4 ? 1 : 2.0.squareRoot()), accuracy: 1e-4)
+            XCTAssertEqual(b.upper[k] - 10, 10 - b.lower[k], accuracy: 1e-5)
+        }
+        XCTAssertTrue(Intervals.seasonalNaive([1], sigma: [nil], season: 1, levels: [80]).lower[0].isNaN)
+    }
+
+    func testLevelsAreCheckedByTheSettings() {
+        var s = IntervalSettings()
+        XCTAssertEqual(s.levels, [80, 95]); XCTAssertEqual(s.method, .conformal)
+        s.levels = [120]
+        XCTAssertEqual(errorMessage { try s.validate() }, "--levels are percentages in [1, 100), got 120")
+        s.levels = [0.8]
+        XCTAssertTrue(errorMessage { try s.validate() }.contains("write 80"))
+        s.levels = [80, 80]
+        XCTAssertTrue(errorMessage { try s.validate() }.contains("twice"))
+        XCTAssertEqual(try IntervalSettings.parseLevels("95, 80"), [80, 95])
+        XCTAssertTrue(errorMessage { _ = try IntervalSettings.parseLevels("80,abc") }.contains("'abc'"))
+    }
+
+    /// A two-member ensemble's calibration residuals are those of the ensemble's forecast (the
+    /// members pooled into one forecast), not of each member.
+    func testEnsembleCalibratesOnTheEnsembleForecast() throws {
+        let data = try DataSource.load(datasetPath("airline.csv"), selection: DataSelection())
+        var r = smallRequest(datasetPath("airline.csv"), horizon: 3, epochs: 2, ensemble: 2)
+        r.windows.lookback = 12
+        r.preprocessing.variants = []   // no baseline: the untrained members' heads differ (with one, they start at zero)
+        let (model, _) = try TrainJob.seriesModel(r.settings, data: data)
+        let c = try XCTUnwrap(Calibrator.calibrate(model, data: data, threads: 1))
+        let p = model.manifest.pipeline!, s = data.series[0]
+        let cut = SampleSet.validationCut(count: s.length, valFraction: model.manifest.valFraction)
+        let start = cut - 12   // the first validation window
+        let w = p.forecastWindow(s.matrix.rows(start..<(start + 12)), series: s.id, firstRow: start)
+        let ensemble = Forecaster.forecast(model, pipeline: p, windows: [w], threads: 1)[0]
+        for k in 0..<3 { XCTAssertEqual(c.residuals[k], abs(s.matrix[start + 12 + k, 0] - ensemble[k]), accuracy: 1e-4) }
+        // 144 rows, cut 115: 27 validation windows, made up to 40 with the 13 most recent training windows.
+        XCTAssertEqual(c.count - c.inSample, s.length - start - 12 - 3 + 1)
+        XCTAssertEqual(c.count, Calibration.minimumWindows)
+        let member = Forecaster.forecast(try Ensemble(manifest: model.manifest, count: 1, seed: 42), pipeline: p, windows: [w], threads: 1)[0]
+        XCTAssertNotEqual(member, ensemble, "the members differ, so pooling matters")
+    }
+
+    func testBacktestIntervalsAreIdenticalAcrossThreadsAndReproducible() throws {
+        var r = BacktestRequest(train: smallRequest(datasetPath("airline.csv"), horizon: 6, ensemble: 2))
+        r.backtest.start = .fraction(0.85)
+        let one = try BacktestJob.run(r)
+        r.train.run.threads = 2
+        let two = try BacktestJob.run(r), again = try BacktestJob.run(r)
+        XCTAssertEqual(one.levels, [80, 95])
+        XCTAssertNotNil(one.windows[0].bands.model); XCTAssertNotNil(one.windows[0].bands.seasonalNaive)
+        XCTAssertNil(one.windows[0].bands.naive)
+        XCTAssertEqual(one.windows.map(\.bands.model), two.windows.map(\.bands.model))
+        XCTAssertEqual(two.windows.map(\.bands.model), again.windows.map(\.bands.model))
+        XCTAssertEqual(one.overallIntervals.model, two.overallIntervals.model)
+        for w in one.windows {
+            let b = w.bands.model!
+            for i in 0..<(6 * 2) where i % 2 == 0 {   // [K, O = 1, Lv = 2]: the 95% band holds the 80% band
+                XCTAssertLessThanOrEqual(b.lower[i + 1], b.lower[i]); XCTAssertGreaterThanOrEqual(b.upper[i + 1], b.upper[i])
+                XCTAssertLessThan(b.lower[i], w.forecast[i / 2]); XCTAssertGreaterThan(b.upper[i], w.forecast[i / 2])
+            }
+        }
+        let cover = try XCTUnwrap(one.overallIntervals.model?.coverage[1])
+        XCTAssertTrue((0...1).contains(cover))
+        XCTAssertEqual(one.perStepIntervals.model?.count, 6)
+
+        let dir = temporaryDirectory(self)
+        try one.write(to: dir, config: r.config)
+        let csv = try String(contentsOfFile: dir + "/forecasts.csv", encoding: .utf8)
+        XCTAssertTrue(csv.hasPrefix("origin,series,step,time,variable,actual,forecast,naive,seasonal_naive,lo_80,hi_80,lo_95,hi_95,seasonal_naive_lo_80,"), csv)
+        let metrics = try String(contentsOfFile: dir + "/metrics.csv", encoding: .utf8)
+        XCTAssertTrue(metrics.hasPrefix("scope,origin,series,step,method,mae,rmse,mape,smape,mase,coverage_80,width_80,msis_80,coverage_95,width_95,msis_95,pinball\n"))
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/summary.json"))) as! [String: Any]
+        let iv = try XCTUnwrap(summary["intervals"] as? [String: Any])
+        XCTAssertEqual(iv["method"] as? String, "conformal")
+        XCTAssertNotNil(((iv["seasonal_naive"] as? [String: Any])?["msis"] as? [String: Any])?["95"] as? Double)
+        let f = try HDF5File.open(dir + "/forecasts.h5")
+        XCTAssertEqual(try f.read("forecast_lower").shape, [one.windows.count, 6, 1, 2])
+        XCTAssertTrue(one.table.contains("cover80%"))
+
+        r.intervals.method = .none
+        let plain = try BacktestJob.run(r)
+        XCTAssertTrue(plain.levels.isEmpty)
+        XCTAssertEqual(plain.windows.map(\.forecast), two.windows.map(\.forecast), "intervals do not change the point forecasts")
+    }
+
+    func testTrainStoresTheCalibrationAndForecastWritesTheBands() throws {
+        let dir = temporaryDirectory(self)
+        var r = smallRequest(datasetPath("airline.csv"), out: dir + "/run", horizon: 4, epochs: 2, ensemble: 2)
+        r.windows.lookback = 12
+        _ = try TrainJob.runCalibrated(r)
+        let model = try ModelFile.load(dir + "/run")
+        let c = try XCTUnwrap(model.calibration)
+        XCTAssertGreaterThanOrEqual(c.count, Calibration.minimumWindows)
+        XCTAssertEqual(c.horizon, 4)
+        let data = try DataSource.load(datasetPath("airline.csv"), selection: model.manifest.selection)
+        XCTAssertEqual(c, Calibrator.calibrate(model, data: data, threads: 2), "stored as computed, whatever the threads")
+
+        let out = try runCLI(["forecast", "--model", dir + "/run", "--data", datasetPath("airline.csv"), "--levels", "90",
+                              "--out", dir + "/f.csv"])
+        XCTAssertEqual(out.status, 0, out.err)
+        let lines = try String(contentsOfFile: dir + "/f.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines[0], "series,time,step,variable,value,lo_90,hi_90")
+        let cells = lines[1].split(separator: ",").map { Float($0) }
+        XCTAssertLessThan(cells[5]!, cells[4]!); XCTAssertGreaterThan(cells[6]!, cells[4]!)
+
+        XCTAssertEqual(try runCLI(["forecast", "--model", dir + "/run", "--data", datasetPath("airline.csv"),
+                                   "--out", dir + "/f.h5"]).status, 0)
+        let forecast = try Forecaster.forecast(model, data: data, threads: 1)
+        XCTAssertEqual(forecast.levels, [80, 95])
+        try forecast.writeBack(input: datasetPath("airline.h5"), output: dir + "/wb.h5", name: "fc")
+        for (path, name) in [(dir + "/f.h5", "forecast"), (dir + "/wb.h5", "fc")] {
+            let f = try HDF5File.open(path)
+            XCTAssertEqual(try f.read(name + "_lower").shape, [1, 4, 1, 2])
+            XCTAssertEqual(try f.read(name + "_upper").shape, [1, 4, 1, 2])
+        }
+        let bad = try runCLI(["forecast", "--model", dir + "/run", "--data", datasetPath("airline.csv"), "--levels", "120",
+                              "--out", dir + "/bad.csv"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.err.contains("--levels are percentages in [1, 100), got 120"), bad.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/bad.csv"))
+    }
+
+    func testAModelWithoutCalibrationForecastsPointsOnly() throws {
+        let dir = temporaryDirectory(self)
+        _ = try TrainJob.run(smallRequest(datasetPath("airline.csv"), out: dir + "/run", epochs: 1, ensemble: 1))
+        XCTAssertNil(try ModelFile.load(dir + "/run").calibration)
+        let out = try runCLI(["forecast", "--model", dir + "/run", "--data", datasetPath("airline.csv"), "--out", dir + "/f.csv"])
+        XCTAssertEqual(out.status, 0, out.err)
+        XCTAssertTrue(out.out.contains("no calibration residuals"), out.out)
+        XCTAssertTrue(try String(contentsOfFile: dir + "/f.csv", encoding: .utf8).hasPrefix("series,time,step,variable,value\n"))
+    }
+
+    /// An untrained model (no baseline, so its head is not zero) with the given recurrent dropout, and
+    /// forecast windows of airline's last rows.
+    private func dropoutModel(_ rate: Float, ensemble: Int) throws -> (Ensemble, Pipeline, [ForecastWindow]) {
+        let data = try DataSource.load(datasetPath("airline.csv"), selection: DataSelection())
+        var r = smallRequest(datasetPath("airline.csv"), horizon: 4, ensemble: ensemble)
+        r.windows.lookback = 12; r.preprocessing.variants = []; r.architecture.recurrentDropout = rate
+        let (model, _) = try TrainJob.seriesModel(r.settings, data: data)
+        let p = model.manifest.pipeline!, m = data.series[0].matrix
+        let windows = [100, 120, 132].map { p.forecastWindow(m.rows(($0 - 12)..<$0), series: "airline", firstRow: $0 - 12) }
+        return (model, p, windows)
+    }
+
+    func testMCDropoutWithoutDropoutGivesZeroWidth() throws {
+        let (model, p, windows) = try dropoutModel(0, ensemble: 2)
+        var s = IntervalSettings(); s.method = .mcDropout; s.samples = 5
+        let point = Forecaster.forecast(model, pipeline: p, windows: windows, threads: 1)
+        for (b, f) in zip(Intervals.mcDropout(model, pipeline: p, windows: windows, settings: s, threads: 1), point) {
+            for i in f.indices { for j in 0..<2 { XCTAssertEqual(b.lower[i * 2 + j], f[i]); XCTAssertEqual(b.upper[i * 2 + j], f[i]) } }
+        }
+    }
+
+    func testMCDropoutIsReproducibleAndIdenticalAcrossThreads() throws {
+        let (model, p, windows) = try dropoutModel(0.3, ensemble: 2)
+        var s = IntervalSettings(); s.method = .mcDropout; s.samples = 20
+        let one = Intervals.mcDropout(model, pipeline: p, windows: windows, settings: s, threads: 1)
+        XCTAssertEqual(one, Intervals.mcDropout(model, pipeline: p, windows: windows, settings: s, threads: 2))
+        let b = one[0]
+        for i in 0..<4 {
+            XCTAssertGreaterThan(b.upper[i * 2] - b.lower[i * 2], 0, "dropout on: the draws differ")
+            XCTAssertGreaterThanOrEqual(b.upper[i * 2 + 1] - b.lower[i * 2 + 1], b.upper[i * 2] - b.lower[i * 2], "95% holds 80%")
+        }
+        // The draws pool the members: a one-member ensemble's band differs from the two-member one's.
+        let single = try Ensemble(manifest: model.manifest, count: 1, seed: 42)
+        XCTAssertNotEqual(Intervals.mcDropout(single, pipeline: p, windows: windows, settings: s, threads: 1)[0], b)
+        XCTAssertEqual(Intervals.empiricalQuantile([1, 2, 3, 4, 5], 0.1), 1.4, accuracy: 1e-6)
+    }
+}
