@@ -2,7 +2,9 @@
 """Accuracy benchmark: backtests the series of Benchmarks/accuracy/benchmark.json one at a time with the
 protocol of Benchmarks/accuracy/REFERENCE.md (origins n-3h, n-2h, n-h, refit at each, MASE with season m),
 and compares the geometric-mean MASE with the seasonal-naive and naive baselines and with REFERENCE.md's
-AutoETS and seqcast-default figures. Appends one JSON line per series to Benchmarks/accuracy-runs/accuracy-LABEL-DATE.jsonl
+AutoETS and seqcast-default figures; with prediction intervals (summary.json's `intervals`), also their mean
+empirical coverage per level (with its spread per frequency group) and the geometric-mean MSIS of the model
+and of seasonal naive. Appends one JSON line per series to Benchmarks/accuracy-runs/accuracy-LABEL-DATE.jsonl
 and rewrites the LABEL section of ACCURACY.md (between <!-- accuracy:LABEL:begin --> and
 <!-- accuracy:LABEL:end -->). Exits 1 if any backtest failed (the others still run), 2 on bad usage.
 
@@ -104,6 +106,58 @@ def per_series_mase(metrics_csv):
             if r["scope"] == "window":
                 acc.setdefault(r["series"], {}).setdefault(r["method"], []).append(float(r["mase"]))
     return {s: {meth: sum(v) / len(v) for meth, v in by.items()} for s, by in acc.items()}
+
+
+def interval_fields(summary):
+    """Coverage, MSIS, width and pinball loss of the model's and seasonal naive's intervals, by level."""
+    iv = summary.get("intervals")
+    if not iv:
+        return {}
+    out = {"levels": [str(int(l)) if float(l).is_integer() else str(l) for l in iv["levels"]], "interval_method": iv["method"]}
+    for key, who in (("model", "model"), ("snaive", "seasonal_naive")):
+        score = iv.get(who) or {}
+        for metric in ("coverage", "msis", "width"):
+            out[f"{key}_{metric}"] = score.get(metric)
+        out[f"{key}_pinball"] = score.get("pinball")
+    return out
+
+
+def interval_summary(results):
+    """Terminal lines and ACCURACY.md rows for the intervals: mean coverage per level (min–max over series),
+    per group, and the geometric-mean MSIS, model against seasonal naive."""
+    rs = [r for r in results if r.get("levels") and r.get("model_coverage")]
+    if not rs:
+        return [], []
+    levels = rs[0]["levels"]
+    method = rs[0].get("interval_method", "?")
+
+    def cov(group, key, level):
+        v = [r[f"{key}_coverage"][level] for r in group if r.get(f"{key}_coverage") and r[f"{key}_coverage"].get(level) is not None]
+        if not v:
+            return "–"
+        return f"{100 * sum(v) / len(v):.1f} ({100 * min(v):.0f}–{100 * max(v):.0f})"
+
+    def msis(group, key, level):
+        return fmt(gmean([(r.get(f"{key}_msis") or {}).get(level) for r in group]))
+
+    text = [f"intervals ({method}): mean coverage % (min–max over series) and geometric-mean MSIS, model / seasonal naive:"]
+    md = ["", f"Prediction intervals ({method}): mean empirical coverage in % over the series (min–max in brackets) and "
+              "geometric-mean MSIS (lower is better), model and seasonal naive (Gaussian, from its in-sample seasonal residuals).", "",
+          "| group | " + " | ".join(f"model cover {l}% | s.naive cover {l}%" for l in levels) + " | "
+          + " | ".join(f"model MSIS {l}% | s.naive MSIS {l}%" for l in levels) + " |",
+          "|---|" + "---:|" * (4 * len(levels))]
+    for g in ["all"] + GROUPS:
+        group = rs if g == "all" else [r for r in rs if r["group"] == g]
+        if not group:
+            continue
+        name = f"**all {len(group)}**" if g == "all" else f"{g} ({len(group)})"
+        cells = [c for l in levels for c in (cov(group, "model", l), cov(group, "snaive", l))]
+        cells += [c for l in levels for c in (msis(group, "model", l), msis(group, "snaive", l))]
+        md.append(f"| {name} | " + " | ".join(cells) + " |")
+        text.append(f"  {g + ' (' + str(len(group)) + ')':<17} " + "   ".join(
+            f"{l}%: cover {cov(group, 'model', l)} / {cov(group, 'snaive', l)}, MSIS {msis(group, 'model', l)} / {msis(group, 'snaive', l)}"
+            for l in levels))
+    return text, md
 
 
 def main():
@@ -222,6 +276,7 @@ def main():
                    "model_mase": summary["metrics"]["mase"],
                    "snaive_mase": summary["baselines"]["seasonal_naive"]["mase"],
                    "naive_mase": summary["baselines"]["naive"]["mase"],
+                   **interval_fields(summary),
                    "seconds": summary["seconds"], "windows": summary.get("windows"), "config": summary.get("config"),
                    "label": args.label, "extra_args": extra, "commit": commit, "run": started.isoformat(timespec="seconds")}
             record(row)
@@ -294,7 +349,7 @@ def main():
         print(f"{shown(args.md)} not written: no series ran")
     elif complete or args.write_partial:
         write_md(args.md, args.label, lines["md"], command, started, commit, binary, extra,
-                 len(results), len(series), failures)
+                 len(results), len(series), failures, lines["intervals_md"])
         print(f"wrote section '{args.label}' of {shown(args.md)}")
     else:
         why = f"{len(failures)} failed" if failures else f"only {len(results)} of {len(series)} series ran"
@@ -342,10 +397,11 @@ def summarise(results, ref, long_result, ref_long):
     rows = [f"| {r['name']} | {r['group']} | {r['model_mase']:.3f} | {r['snaive_mase']:.3f} | {r['naive_mase']:.3f} | "
             f"{fmt(ref[r['name']]['ets'])} | {'yes' if r['model_mase'] < r['snaive_mase'] else 'no'} | {r['seconds']:.1f} |"
             for r in results]
-    return {"text": text, "md": rows + md}
+    itext, imd = interval_summary(results)
+    return {"text": text + itext, "md": rows + md, "intervals_md": imd}
 
 
-def write_md(path, label, rows, command, started, commit, binary, extra, k, total, failures):
+def write_md(path, label, rows, command, started, commit, binary, extra, k, total, failures, interval_rows=()):
     begin, end = f"<!-- accuracy:{label}:begin -->", f"<!-- accuracy:{label}:end -->"
     scope = "all {} series".format(total) if k == total and not failures else \
         f"partial: {k} of {total} series" + (f", failed: {', '.join(failures)}" if failures else "")
@@ -361,6 +417,7 @@ def write_md(path, label, rows, command, started, commit, binary, extra, k, tota
         "| series | group | model | seasonal naive | naive | AutoETS (ref) | beats | s |",
         "|---|---|---:|---:|---:|---:|---|---:|",
         *rows,
+        *interval_rows,
         end])
     if os.path.exists(path):
         text = open(path, encoding="utf-8").read()
