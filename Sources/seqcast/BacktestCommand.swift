@@ -30,7 +30,7 @@ struct BacktestCommand: ParsableCommand {
         var r = BacktestRequest(train: try trainRequest(data: data, window: window, model: model, training: training, out: out))
         r.backtest.start = start; r.backtest.stride = stride; r.backtest.retrain = retrain; r.backtest.trainLength = trainLength
         r.intervals = try intervals.settings()
-        do { try r.backtest.validate() } catch { throw ValidationError(error.description) }
+        do { try r.backtest.validate(); r = try r.resolved() } catch { throw ValidationError(error.description) }
         return r
     }
 

@@ -125,10 +125,14 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Dropout between stacked layers.") var dropout: Float = architectureDefaults.dropout
     @Option(help: "Recurrent (variational) dropout on h(t-1).") var recurrentDropout: Float = architectureDefaults.recurrentDropout
     @Option(help: "Forget/update-gate bias init: chrono or a constant such as 1.") var forgetInit: GateInit = architectureDefaults.gateInit
+    @Option(help: "Train a quantile head (pinball loss) for these interval levels in percent plus the median, e.g. 80,95, for --interval-method quantile (default: a point head).") var quantileLevels: String?
 
-    func apply(to s: inout ArchitectureSettings) {
+    func apply(to s: inout ArchitectureSettings) throws {
         s.cell = cell; s.hidden = hidden; s.layers = layers; s.head = head ?? architectureDefaults.head
         s.layerNorm = layerNorm; s.dropout = dropout; s.recurrentDropout = recurrentDropout; s.gateInit = forgetInit
+        if let quantileLevels {
+            do { s.quantileLevels = try IntervalSettings.parseLevels(quantileLevels) } catch { throw ValidationError(error.description.replacingOccurrences(of: "--levels", with: "--quantile-levels")) }
+        }
     }
 }
 
@@ -202,7 +206,7 @@ func trainRequest(data: DataOptions, window: WindowOptions, model: ModelOptions,
     var r = TrainRequest(dataPath: data.data, outDir: out)
     r.data = data.settings
     window.apply(to: &r.settings)
-    model.apply(to: &r.architecture)
+    try model.apply(to: &r.architecture)
     r.training = training.options
     r.run.threads = training.threads.threads
     if data.x != nil {

@@ -25,8 +25,8 @@ func compareGradients(config: ModelConfig, batch b: Int = 3, seed: UInt64 = 7, l
     for i in 0..<net.params.count { net.params[i] += rng.uniform(-0.3, 0.3) }
     let ws = net.makeWorkspace(batch: b, steps: t)
     let x = FloatBuffer((0..<(t * b * config.inputDim)).map { _ in rng.normal() })
-    let y = FloatBuffer((0..<net.outputCount(batch: b, steps: t)).map { _ in rng.normal() })
-    let n = y.count
+    let y = FloatBuffer((0..<(net.outputCount(batch: b, steps: t) / max(config.quantiles.count, 1))).map { _ in rng.normal() })
+    let n = net.outputCount(batch: b, steps: t)
     let training = config.dropout > 0 || config.recurrentDropout > 0
     net.forward(x: x.p, batch: b, workspace: ws, training: training, dropoutSeed: 99)
     _ = net.loss(loss, target: y.p, batch: b, workspace: ws, normalizer: n)
@@ -40,6 +40,13 @@ func compareGradients(config: ModelConfig, batch b: Int = 3, seed: UInt64 = 7, l
     let target = y.array.map(Double.init)
     func refLoss() -> Double {
         let out = reference.forward(params: p, x: xs, batch: b, training: training, dropoutSeed: 99)
+        let taus = config.quantiles.map(Double.init)
+        guard taus.isEmpty else {   // a quantile head: pinball loss, Q predictions per target
+            return out.indices.reduce(0.0) { sum, i in
+                let tau = taus[i % taus.count], e = target[i / taus.count] - out[i]
+                return sum + max(tau * e, (tau - 1) * e)
+            } / Double(out.count)
+        }
         return zip(out, target).reduce(0.0) { sum, e in
             let d = e.0 - e.1
             return sum + (loss == .mse ? d * d : abs(d))
@@ -133,6 +140,18 @@ final class GradientCheckTests: XCTestCase {
                 let r = try compareGradients(config: cfg, batch: 24)
                 XCTAssertLessThan(r.worst, Self.tolerance, "\(cell) packed=\(packed): \(r.worstName)")
             }
+        }
+    }
+
+    /// A quantile head (three quantiles per value) on pinball loss, seq2vec and two layers.
+    func testPinballLossGradientOfAQuantileHead() throws {
+        for layers in [1, 2] {
+            let cfg = ModelConfig(cell: .lstm, inputDim: 2, hidden: 4, layers: layers, head: .seq2vec, horizon: 3,
+                                  outputDim: 2, lookback: 5, quantiles: [0.1, 0.5, 0.9])
+            XCTAssertEqual(cfg.outputWidth, 3 * 2 * 3); XCTAssertEqual(cfg.targetWidth, 6)
+            let r = try compareGradients(config: cfg, batch: 4)
+            XCTAssertLessThan(r.forwardError, 1e-5)
+            XCTAssertLessThan(r.worst, Self.tolerance, "layers \(layers): \(r.worstName)")
         }
     }
 

@@ -240,4 +240,52 @@ final class IntervalTests: XCTestCase {
         XCTAssertNotEqual(Intervals.mcDropout(single, pipeline: p, windows: windows, settings: s, threads: 1)[0], b)
         XCTAssertEqual(Intervals.empiricalQuantile([1, 2, 3, 4, 5], 0.1), 1.4, accuracy: 1e-6)
     }
+
+    func testQuantilesAreSortedAndMembersPooledAsAMixture() {
+        XCTAssertEqual(Forecaster.sortedQuantiles([3, 1, 2, 6, 5, 4], count: 3), [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(ArchitectureSettings.quantiles(levels: [80, 95]), [0.025, 0.1, 0.5, 0.9, 0.975])
+        let taus: [Float] = [0.1, 0.5, 0.9]
+        XCTAssertEqual(Intervals.mixtureQuantile([[0, 1, 2]], taus: taus, index: 0), 0, "one member: its own quantile")
+        // Members at 0…2 and 10…12: the mixture's 10% quantile is where member A's CDF reaches 0.2
+        // (0.25), its 90% where B's reaches 0.8 (11.75) — not the mean of the bounds (5 and 7).
+        let pooled = [[Float(0), 1, 2], [10, 11, 12]]
+        XCTAssertEqual(Intervals.mixtureQuantile(pooled, taus: taus, index: 0), 0.25, accuracy: 1e-3)
+        XCTAssertEqual(Intervals.mixtureQuantile(pooled, taus: taus, index: 2), 11.75, accuracy: 1e-3)
+    }
+
+    func testQuantileHeadTrainsForecastsAndBacktests() throws {
+        let dir = temporaryDirectory(self)
+        var t = smallRequest(datasetPath("airline.csv"), out: dir + "/run", horizon: 4, epochs: 3, ensemble: 2)
+        t.architecture.quantileLevels = [80]
+        _ = try TrainJob.runCalibrated(t)
+        let model = try ModelFile.load(dir + "/run")
+        XCTAssertEqual(model.manifest.model.quantiles, [0.1, 0.5, 0.9])
+        XCTAssertEqual(model.manifest.model.architecture.quantileLevels, [80])
+        let ok = try runCLI(["forecast", "--model", dir + "/run", "--data", datasetPath("airline.csv"), "--interval-method", "quantile",
+                             "--levels", "80", "--out", dir + "/q.csv"])
+        XCTAssertEqual(ok.status, 0, ok.err)
+        let row = try String(contentsOfFile: dir + "/q.csv", encoding: .utf8).split(separator: "\n")[1].split(separator: ",").map { Float($0) }
+        XCTAssertLessThanOrEqual(row[5]!, row[6]!)
+        let bad = try runCLI(["forecast", "--model", dir + "/run", "--data", datasetPath("airline.csv"), "--interval-method", "quantile",
+                              "--out", dir + "/bad.csv"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.err.contains("trained for levels 80"), bad.err)
+
+        var r = BacktestRequest(train: smallRequest(datasetPath("airline.csv"), horizon: 4, ensemble: 2))
+        r.backtest.start = .fraction(0.9); r.intervals.method = .quantile
+        let one = try BacktestJob.run(r)
+        r.train.run.threads = 2
+        let two = try BacktestJob.run(r)
+        XCTAssertEqual(one.windows.map(\.bands.model), two.windows.map(\.bands.model))
+        for w in one.windows {
+            let b = try XCTUnwrap(w.bands.model)
+            for i in 0..<4 {
+                XCTAssertLessThanOrEqual(b.lower[i * 2 + 1], b.lower[i * 2]); XCTAssertLessThanOrEqual(b.lower[i * 2], b.upper[i * 2])
+                XCTAssertLessThanOrEqual(b.upper[i * 2], b.upper[i * 2 + 1])
+            }
+        }
+        XCTAssertEqual(try r.resolved().train.architecture.quantileLevels, [80, 95])
+        r.train.architecture.quantileLevels = [80]
+        XCTAssertTrue(errorMessage { _ = try r.resolved() }.contains("--levels 95 is not among --quantile-levels 80"))
+    }
 }

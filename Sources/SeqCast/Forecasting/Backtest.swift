@@ -110,6 +110,7 @@ public enum BacktestEvent: Sendable {
 public enum BacktestJob {
     public static func run(_ r: BacktestRequest, progress: @escaping @Sendable (BacktestEvent) -> Void = { _ in }) throws -> BacktestResult {
         let clock = Date()
+        let r = try r.resolved()
         try r.train.settings.validate(); try r.backtest.validate()
         guard !r.train.data.supervised else {
             throw SettingsError.incompatible("backtest works on series (CSV or HDF5 --dataset), not pre-cut --x/--y samples")
@@ -221,8 +222,11 @@ public enum BacktestJob {
             }
             let predictions = Forecaster.forecast(model, pipeline: pipeline, windows: inputs, threads: threads)
             let conformal = ConformalBands(model, settings: intervals)
-            let sampled = intervals.method == .mcDropout && !levels.isEmpty
+            var sampled = intervals.method == .mcDropout && !levels.isEmpty
                 ? Intervals.mcDropout(model, pipeline: pipeline, windows: inputs, settings: intervals, threads: threads) : nil
+            if intervals.method == .quantile && !levels.isEmpty {
+                sampled = try Intervals.quantile(model, pipeline: pipeline, windows: inputs, point: predictions, levels: levels, threads: threads)
+            }
             for (i, (o, s)) in cases.enumerated() {
                 let nv = (0..<O).map { Baselines.naive(s.matrix, channel: $0, origin: o.origin, horizon: k) }
                 let sn = (0..<O).map { Baselines.seasonalNaive(s.matrix, channel: $0, origin: o.origin, horizon: k, season: season) }

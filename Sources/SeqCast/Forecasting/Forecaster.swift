@@ -70,14 +70,30 @@ public enum Forecaster {
         return z ^ (z >> 31)
     }
 
+    /// A network's point predictions [K·O] per window: `predict` itself, or for a quantile head the
+    /// median of each value's quantiles, sorted first (non-crossing).
+    public static func pointPredict(_ network: Network, inputs: [[Float]], threads: Int, dropoutSeed: UInt64? = nil) -> [[Float]] {
+        let raw = predict(network, inputs: inputs, threads: threads, dropoutSeed: dropoutSeed)
+        let taus = network.config.quantiles
+        guard taus.count > 1, let median = taus.firstIndex(of: 0.5) else { return raw }
+        return raw.map { sortedQuantiles($0, count: taus.count).enumerated().compactMap { $0.offset % taus.count == median ? $0.element : nil } }
+    }
+
+    /// Each value's Q quantiles of `p` ([K·O·Q]) sorted ascending: the non-crossing rule.
+    public static func sortedQuantiles(_ p: [Float], count q: Int) -> [Float] {
+        var out = p
+        for start in stride(from: 0, to: p.count, by: q) { out[start..<(start + q)].sort() }
+        return out
+    }
+
     /// The ensemble's prediction: the mean of its members' predictions (in scaled units, so the
     /// affine inversion that follows commutes with the mean). With `dropoutSeed`, member i draws
     /// its dropout masks from `mix(seed, i)`.
     public static func predict(_ model: Ensemble, inputs: [[Float]],
                                threads: Int = ProcessInfo.processInfo.activeProcessorCount, dropoutSeed: UInt64? = nil) -> [[Float]] {
-        var sum = predict(model.members[0].network, inputs: inputs, threads: threads, dropoutSeed: dropoutSeed.map { mix($0, 0) })
+        var sum = pointPredict(model.members[0].network, inputs: inputs, threads: threads, dropoutSeed: dropoutSeed.map { mix($0, 0) })
         for (i, m) in model.members.enumerated().dropFirst() {
-            let p = predict(m.network, inputs: inputs, threads: threads, dropoutSeed: dropoutSeed.map { mix($0, UInt64(i)) })
+            let p = pointPredict(m.network, inputs: inputs, threads: threads, dropoutSeed: dropoutSeed.map { mix($0, UInt64(i)) })
             for i in sum.indices { for j in sum[i].indices { sum[i][j] += p[i][j] } }
         }
         let scale = 1 / Float(model.members.count)
@@ -102,7 +118,7 @@ public enum Forecaster {
         var sums = [[[Float]]](repeating: windows.map { _ in [Float](repeating: 0, count: width) }, count: v)
         var counts = [Int](repeating: 0, count: v)
         for (i, m) in model.members.enumerated() {
-            let p = predict(m.network, inputs: windows.map { $0.x[i % v] }, threads: threads, dropoutSeed: dropoutSeed.map { mix($0, UInt64(i)) })
+            let p = pointPredict(m.network, inputs: windows.map { $0.x[i % v] }, threads: threads, dropoutSeed: dropoutSeed.map { mix($0, UInt64(i)) })
             for (w, window) in windows.enumerated() {
                 let values = pipeline.invert(p[w], context: window.contexts[i % v], variant: i % v)
                 for j in 0..<width { sums[i % v][w][j] += values[j] }
@@ -179,6 +195,10 @@ public enum Forecaster {
         } else if intervals.method == .mcDropout {
             result.levels = intervals.levels
             result.bands = Intervals.mcDropout(model, pipeline: pipeline, windows: windows, settings: intervals, threads: threads)
+        } else if intervals.method == .quantile {
+            result.levels = intervals.levels
+            result.bands = try Intervals.quantile(model, pipeline: pipeline, windows: windows, point: values,
+                                                  levels: intervals.levels, threads: threads)
         }
         return result
     }

@@ -1,6 +1,6 @@
 // Intervals: prediction intervals around point forecasts — conformal (from a model's calibration
 // residuals, Model/Calibration.swift), Monte-Carlo dropout (draws of the ensemble forecast with
-// dropout on), and Gaussian ones for the seasonal-naive baseline from its own
+// dropout on), a quantile head's (members pooled as a mixture), and Gaussian ones for the seasonal-naive baseline from its own
 // in-sample seasonal residuals (as statsforecast's SeasonalNaive: σ_h = σ·√(⌊(h−1)/m⌋ + 1)).
 // A band holds, per horizon step, target and level, the lower and upper bound: [K, O, Lv].
 // Calibrator computes a model's calibration from its validation windows.
@@ -95,6 +95,71 @@ public enum Intervals {
             }
             return b
         }
+    }
+
+    /// Quantile-head bands of `windows` at `levels`: each member's quantiles (sorted: non-crossing)
+    /// inverted to original units with its variant's window, the members pooled as an equal-weight
+    /// mixture of their piecewise-linear distributions (the mixture's quantile, not the mean of the
+    /// members' bounds), and the band shifted by the point forecast `point` [K·O] per window minus
+    /// the mixture's median (the point forecast may add seasonal naive at a weight).
+    public static func quantile(_ model: Ensemble, pipeline: Pipeline, windows: [ForecastWindow], point: [[Float]],
+                                levels: [Double], threads: Int) throws(SettingsError) -> [Band] {
+        let taus = model.manifest.model.quantiles, Q = taus.count
+        guard Q > 1, let median = taus.firstIndex(of: 0.5) else {
+            throw .incompatible("--interval-method quantile needs a model trained with a quantile head (--quantile-levels, e.g. 80,95)")
+        }
+        var pairs: [(lo: Int, hi: Int)] = []
+        for l in levels {
+            let a = Float((100 - l) / 200)
+            guard let lo = taus.firstIndex(where: { abs($0 - a) < 1e-6 }), let hi = taus.firstIndex(where: { abs($0 - (1 - a)) < 1e-6 }) else {
+                throw .incompatible("this model's quantile head was trained for levels \(model.manifest.model.architecture.quantileLevels.map(IntervalSettings.label).joined(separator: ",")); ask for --levels among them")
+            }
+            pairs.append((lo, hi))
+        }
+        let v = pipeline.variantCount, KO = pipeline.spec.horizon * pipeline.targets.count, V = levels.count
+        // Per member, per window: quantile q of value t at [t·Q + q], original units.
+        let members: [[[Float]]] = model.members.enumerated().map { i, m in
+            let raw = Forecaster.predict(m.network, inputs: windows.map { $0.x[i % v] }, threads: threads)
+            return zip(raw, windows).map { p, w in
+                let sorted = Forecaster.sortedQuantiles(p, count: Q)
+                let inverted = (0..<Q).map { q in pipeline.invert((0..<KO).map { sorted[$0 * Q + q] }, context: w.contexts[i % v], variant: i % v) }
+                return Forecaster.sortedQuantiles((0..<(KO * Q)).map { inverted[$0 % Q][$0 / Q] }, count: Q)
+            }
+        }
+        return windows.indices.map { w in
+            var b = Band.missing(KO * V)
+            for t in 0..<KO {
+                let qs = members.map { Array($0[w][(t * Q)..<(t * Q + Q)]) }
+                let shift = point[w][t] - mixtureQuantile(qs, taus: taus, index: median)
+                for (j, pair) in pairs.enumerated() {
+                    b.lower[t * V + j] = mixtureQuantile(qs, taus: taus, index: pair.lo) + shift
+                    b.upper[t * V + j] = mixtureQuantile(qs, taus: taus, index: pair.hi) + shift
+                }
+            }
+            return b
+        }
+    }
+
+    /// The τ_index-quantile of the equal-weight mixture of distributions given by their quantiles
+    /// `qs[m]` at `taus` (ascending; linear between them, no mass outside): the smallest x with
+    /// mean_m F_m(x) ≥ τ, by bisection between the members' own τ-quantiles.
+    public static func mixtureQuantile(_ qs: [[Float]], taus: [Float], index: Int) -> Float {
+        let tau = taus[index]
+        var lo = qs.map { $0[index] }.min()!, hi = qs.map { $0[index] }.max()!
+        guard hi > lo else { return lo }
+        func cdf(_ q: [Float], _ x: Float) -> Float {
+            if x < q[0] { return 0 }
+            if x >= q[q.count - 1] { return x > q[q.count - 1] ? 1 : taus[q.count - 1] }
+            var j = 0
+            while q[j + 1] <= x { j += 1 }
+            return taus[j] + (taus[j + 1] - taus[j]) * (x - q[j]) / (q[j + 1] - q[j])
+        }
+        for _ in 0..<60 {
+            let mid = lo + (hi - lo) / 2
+            if mid <= lo || mid >= hi { break }
+            if qs.reduce(Float(0), { $0 + cdf($1, mid) }) / Float(qs.count) >= tau { hi = mid } else { lo = mid }
+        }
+        return hi
     }
 
     /// The p-quantile of ascending `sorted` values, interpolating linearly between order statistics

@@ -40,8 +40,22 @@ public struct ArchitectureSettings: Codable, Sendable, Equatable {
     public var dropout: Float = 0
     public var recurrentDropout: Float = 0
     public var gateInit = GateInit.chrono
+    /// Interval levels (percent) a quantile head is trained for, with the median; empty: a point head.
+    public var quantileLevels: [Double] = []
 
     public init() {}
+
+    /// The quantiles a head trained for `levels` predicts, ascending: α/2 and 1 − α/2 of each level
+    /// (α = 1 − level/100) and the median.
+    public static func quantiles(levels: [Double]) -> [Float] {
+        guard !levels.isEmpty else { return [] }
+        var taus: Set<Float> = [0.5]
+        for level in levels {
+            let half = (100 - level) / 200
+            taus.insert(Float(half)); taus.insert(Float(1 - half))
+        }
+        return taus.sorted()
+    }
 
     public func validate() throws(SettingsError) {
         if hidden < 1 { throw .outOfRange("--hidden must be at least 1, got \(hidden)") }
@@ -50,6 +64,12 @@ public struct ArchitectureSettings: Codable, Sendable, Equatable {
         if !(0..<1).contains(recurrentDropout) {
             throw .outOfRange("--recurrent-dropout must be in [0, 1), got \(recurrentDropout)")
         }
+        for l in quantileLevels where !(l >= 1 && l < 100) {
+            throw .outOfRange("--quantile-levels are percentages in [1, 100), got \(l)")
+        }
+        if !quantileLevels.isEmpty && head == .seq2seq {
+            throw .incompatible("a quantile head (--quantile-levels) works with --head seq2vec")
+        }
     }
 
     /// The network configuration for these dimensions (D inputs, O outputs, L look-back, K horizon),
@@ -57,7 +77,8 @@ public struct ArchitectureSettings: Codable, Sendable, Equatable {
     public func config(inputDim: Int, outputDim: Int, lookback: Int, horizon: Int, head: HeadKind? = nil) throws(SettingsError) -> ModelConfig {
         let c = ModelConfig(cell: cell, inputDim: inputDim, hidden: hidden, layers: layers, head: head ?? self.head,
                             horizon: horizon, outputDim: outputDim, lookback: lookback, layerNorm: layerNorm,
-                            dropout: dropout, recurrentDropout: recurrentDropout, gateInit: gateInit)
+                            dropout: dropout, recurrentDropout: recurrentDropout, gateInit: gateInit,
+                            quantiles: ArchitectureSettings.quantiles(levels: quantileLevels))
         try c.validate()
         return c
     }
@@ -77,27 +98,38 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var dropout: Float
     public var recurrentDropout: Float
     public var gateInit: GateInit
+    /// Quantile head: the quantiles (ascending, with 0.5) each predicted value comes as, trained on
+    /// pinball loss; empty for a point head.
+    public var quantiles: [Float]
 
     public static let defaults = ArchitectureSettings()
 
     public init(cell: CellKind = defaults.cell, inputDim: Int, hidden: Int = defaults.hidden, layers: Int = defaults.layers,
                 head: HeadKind = defaults.head, horizon: Int = 1, outputDim: Int = 1, lookback: Int,
                 layerNorm: Bool = defaults.layerNorm, dropout: Float = defaults.dropout,
-                recurrentDropout: Float = defaults.recurrentDropout, gateInit: GateInit = defaults.gateInit) {
+                recurrentDropout: Float = defaults.recurrentDropout, gateInit: GateInit = defaults.gateInit,
+                quantiles: [Float] = []) {
         self.cell = cell; self.inputDim = inputDim; self.hidden = hidden; self.layers = layers
         self.head = head; self.horizon = horizon; self.outputDim = outputDim; self.lookback = lookback
         self.layerNorm = layerNorm; self.dropout = dropout; self.recurrentDropout = recurrentDropout
-        self.gateInit = gateInit
+        self.gateInit = gateInit; self.quantiles = quantiles
     }
 
-    /// Values the head emits per prediction: K·O.
-    public var outputWidth: Int { horizon * outputDim }
+    /// Values the head emits per prediction: K·O, times the quantiles of a quantile head ([K, O, Q]).
+    public var outputWidth: Int { horizon * outputDim * max(quantiles.count, 1) }
+
+    /// Target values per prediction: K·O.
+    public var targetWidth: Int { horizon * outputDim }
 
     /// The settings part (what a run asks for, without the data's dimensions).
     public var architecture: ArchitectureSettings {
         var a = ArchitectureSettings()
         a.cell = cell; a.hidden = hidden; a.layers = layers; a.head = head; a.layerNorm = layerNorm
         a.dropout = dropout; a.recurrentDropout = recurrentDropout; a.gateInit = gateInit
+        a.quantileLevels = quantiles.filter { $0 < 0.5 }.map { tau -> Double in
+            let level = (1 - 2 * Double(tau)) * 100
+            return (level * 1000).rounded() / 1000
+        }.sorted()
         return a
     }
 
@@ -113,7 +145,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
 
 extension ModelConfig {
     enum CodingKeys: String, CodingKey {
-        case cell, inputDim, hidden, layers, head, horizon, outputDim, lookback, layerNorm, dropout, recurrentDropout, gateInit
+        case cell, inputDim, hidden, layers, head, horizon, outputDim, lookback, layerNorm, dropout, recurrentDropout, gateInit, quantiles
     }
 
     /// Look-back and horizon may be absent: a model manifest stores them once, beside this.
@@ -125,7 +157,8 @@ extension ModelConfig {
                   outputDim: try c.decode(Int.self, forKey: .outputDim), lookback: try c.decodeIfPresent(Int.self, forKey: .lookback) ?? 0,
                   layerNorm: try c.decode(Bool.self, forKey: .layerNorm), dropout: try c.decode(Float.self, forKey: .dropout),
                   recurrentDropout: try c.decode(Float.self, forKey: .recurrentDropout),
-                  gateInit: try c.decode(GateInit.self, forKey: .gateInit))
+                  gateInit: try c.decode(GateInit.self, forKey: .gateInit),
+                  quantiles: try c.decodeIfPresent([Float].self, forKey: .quantiles) ?? [])
     }
 
     public func encode(to encoder: Encoder) throws { try encode(to: encoder, windows: true) }
@@ -137,6 +170,7 @@ extension ModelConfig {
         try c.encode(layers, forKey: .layers); try c.encode(head, forKey: .head); try c.encode(outputDim, forKey: .outputDim)
         try c.encode(layerNorm, forKey: .layerNorm); try c.encode(dropout, forKey: .dropout)
         try c.encode(recurrentDropout, forKey: .recurrentDropout); try c.encode(gateInit, forKey: .gateInit)
+        if !quantiles.isEmpty { try c.encode(quantiles, forKey: .quantiles) }
         if windows { try c.encode(horizon, forKey: .horizon); try c.encode(lookback, forKey: .lookback) }
     }
 }

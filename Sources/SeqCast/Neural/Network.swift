@@ -84,13 +84,18 @@ public final class Network: @unchecked Sendable {
         return ws.output.p
     }
 
-    /// Loss of the last forward pass against `target` (same layout as the predictions); writes
+    /// Loss of the last forward pass against `target` (same layout as the predictions; a quantile
+    /// head's Q predictions of a value share its one target, and its loss is pinball); writes
     /// ∂loss/∂prediction into the workspace for `backward`. Returns the *sum* of element losses;
     /// `normalizer` is the element count of the whole mini-batch (mean = sum / normalizer).
     public func loss(_ kind: LossKind, target: UnsafePointer<Float>, batch b: Int, workspace ws: Workspace,
                      normalizer: Int) -> Double {
         precondition(!ws.forwardOnly, "a forward-only workspace has no gradient buffers")
         let n = outputCount(batch: b, steps: ws.steps)
+        if !config.quantiles.isEmpty {   // a quantile head trains on pinball loss whatever `kind`
+            return PinballLoss.evaluate(prediction: ws.output.p, target: target, count: n, quantiles: config.quantiles,
+                                        normalizer: normalizer, gradient: ws.dOutput.p)
+        }
         return kind.evaluate(prediction: ws.output.p, target: target, count: n, normalizer: normalizer,
                              gradient: ws.dOutput.p)
     }

@@ -14,6 +14,9 @@ public enum IntervalMethod: String, CaseIterable, Codable, Sendable {
     /// combined per draw as the point forecast combines them; bounds are the draws' empirical
     /// quantiles. Zero width for a model trained without dropout.
     case mcDropout = "mc-dropout"
+    /// A quantile head (`--quantile-levels` at training, pinball loss; MQ-RNN, Wen et al. 2017):
+    /// its α/2 and 1 − α/2 quantiles, sorted (non-crossing), members pooled as a mixture.
+    case quantile
     /// No intervals (point forecasts only).
     case none
 }

@@ -147,4 +147,19 @@ public struct BacktestRequest: Sendable {
         public var intervals: IntervalSettings
     }
     public var config: Config { Config(train: train.settings, backtest: backtest, intervals: intervals) }
+
+    /// The request as it runs: `--interval-method quantile` without `--quantile-levels` trains the
+    /// quantile head for the interval levels; checked (intervals, and levels the head has).
+    public func resolved() throws(SettingsError) -> BacktestRequest {
+        var r = self
+        try intervals.validate()
+        if intervals.method == .quantile {
+            if r.train.architecture.quantileLevels.isEmpty { r.train.architecture.quantileLevels = intervals.levels }
+            let trained = Set(r.train.architecture.quantileLevels)
+            if let l = intervals.levels.first(where: { !trained.contains($0) }) {
+                throw .incompatible("--levels \(IntervalSettings.label(l)) is not among --quantile-levels \(r.train.architecture.quantileLevels.map(IntervalSettings.label).joined(separator: ","))")
+            }
+        }
+        return r
+    }
 }

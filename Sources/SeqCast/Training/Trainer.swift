@@ -60,10 +60,10 @@ public final class Trainer: @unchecked Sendable {
     /// (every window is gathered through raw pointers sized from the network).
     public func check(_ data: SampleSet) throws(TrainingError) {
         let c = network.config
-        let width = data.perStep ? c.lookback * c.outputWidth : c.outputWidth
-        guard data.steps == c.lookback, data.inputDim == c.inputDim, data.targetWidth == c.outputWidth,
+        let width = data.perStep ? c.lookback * c.targetWidth : c.targetWidth
+        guard data.steps == c.lookback, data.inputDim == c.inputDim, data.targetWidth == c.targetWidth,
               data.perStep == (c.head == .seq2seq), data.y.count == data.count * width else {
-            throw .shapeMismatch("samples of \(data.steps) steps × \(data.inputDim) inputs → \(data.targetWidth) targets\(data.perStep ? " per step" : "") do not fit the network (lookback \(c.lookback), \(c.inputDim) inputs, \(c.outputWidth) outputs, head \(c.head))")
+            throw .shapeMismatch("samples of \(data.steps) steps × \(data.inputDim) inputs → \(data.targetWidth) targets\(data.perStep ? " per step" : "") do not fit the network (lookback \(c.lookback), \(c.inputDim) inputs, \(c.targetWidth) outputs, head \(c.head))")
         }
     }
 
