@@ -1,0 +1,64 @@
+// Calibrator: a trained model's conformal calibration (Model/Calibration.swift) from its own
+// ensemble forecasts of the validation windows of the data it trained on — and `train`'s job that
+// stores it in model.h5 once every member finished. Backtests calibrate each fit the same way.
+import Foundation
+
+/// Conformal calibration of a trained model from its own forecasts of the data it trained on.
+public enum Calibrator {
+    /// The ensemble's forecasts of the validation windows of `data` (the last `valFraction` of each
+    /// series, as in training; every window, whatever the training window stride), their absolute
+    /// residuals in original units and their scales. When those are fewer than
+    /// `Calibration.minimumWindows`, the most recent training windows make up the difference
+    /// (counted as in-sample). Nil for models without a series pipeline or without any window.
+    public static func calibrate(_ model: Ensemble, data: SeriesCollection,
+                                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> Calibration? {
+        guard var pipeline = model.manifest.pipeline else { return nil }
+        pipeline.spec.stride = 1
+        let L = pipeline.spec.lookback, K = pipeline.spec.horizon, O = pipeline.targets.count
+        var validation: [(series: Int, start: Int)] = [], training: [(series: Int, start: Int)] = []
+        for (i, s) in data.series.enumerated() where s.length >= L + K {
+            let cut = SampleSet.validationCut(count: s.length, valFraction: model.manifest.valFraction)
+            if cut < s.length { validation += pipeline.validStarts(s.matrix, in: max(0, cut - L)..<s.length).map { (i, $0) } }
+            training += pipeline.validStarts(s.matrix, in: 0..<cut).map { (i, $0) }
+        }
+        // Most recent training windows first (ties: series order), as many as are missing.
+        let extra = training.sorted { ($0.start, -$0.series) > ($1.start, -$1.series) }
+            .prefix(max(0, Calibration.minimumWindows - validation.count))
+        var cases: [(series: Int, start: Int)] = [], windows: [ForecastWindow] = [], inSample = 0
+        for (n, c) in (validation + extra).enumerated() {
+            let s = data.series[c.series]
+            let w = pipeline.forecastWindow(s.matrix.rows(c.start..<(c.start + L)), series: s.id, firstRow: c.start)
+            if w.x.contains(where: { $0.contains { !$0.isFinite } }) { continue }
+            cases.append(c); windows.append(w)
+            if n >= validation.count { inSample += 1 }
+        }
+        guard !cases.isEmpty else { return nil }
+        let predictions = Forecaster.forecast(model, pipeline: pipeline, windows: windows, threads: threads)
+        var residuals = [Float](), scales = [Float]()
+        residuals.reserveCapacity(cases.count * K * O); scales.reserveCapacity(cases.count * O)
+        for (c, p) in zip(cases, predictions) {
+            let m = data.series[c.series].matrix
+            for k in 0..<K { for (o, ch) in pipeline.targets.enumerated() { residuals.append(abs(m[c.start + L + k, ch] - p[k * O + o])) } }
+            scales += Calibration.windowScale(m.rows(c.start..<(c.start + L)), channels: pipeline.targets)
+        }
+        return Calibration(horizon: K, targets: O, residuals: residuals, scales: scales, inSample: inSample)
+    }
+}
+
+extension TrainJob {
+    /// `run`, then (when every member finished) the model's conformal calibration from its training
+    /// data, stored in its model.h5. The CLI's `train` calls this.
+    public static func runCalibrated(_ r: TrainRequest, progress: @escaping @Sendable (TrainEvent) -> Void = { _ in }) throws -> TrainSummary {
+        let summary = try run(r, progress: progress)
+        guard summary.finished else { return summary }
+        let model = try ModelFile.load(summary.modelPath, current: true)
+        guard model.manifest.pipeline != nil else { return summary }   // supervised samples: no windows to calibrate on
+        let data = try DataSource.load(model.manifest.source, selection: model.manifest.selection)
+        model.calibration = Calibrator.calibrate(model, data: data, threads: r.run.threads)
+        if let c = model.calibration {
+            try ModelFile.save(model, to: summary.modelPath)
+            progress(.note("calibrated intervals on \(c.count) windows\(c.inSample > 0 ? " (\(c.inSample) of them training windows: too few validation windows)" : "")"))
+        }
+        return summary
+    }
+}
