@@ -87,6 +87,10 @@ if ! [ -x "$PY" ] || ! "$PY" -c 'import torch' >/dev/null 2>&1; then
   exit 2
 fi
 [ -x "$SEQ" ] || die "no seqcast binary at $SEQ (make build, or set SEQCAST_BIN)"
+known=$("$PY" -c 'import json, sys; print(" ".join(c["name"] for c in json.load(open(sys.argv[1]))["configs"]))' "$CONFIGS_JSON")
+for c in $CONFIGS; do
+  case " $known " in *" $c "*) ;; *) die "unknown configuration '$c' (Benchmarks/configs.json has: $known)" ;; esac
+done
 
 keras_note=""
 if [ "$KERAS" != 1 ]; then
@@ -129,6 +133,7 @@ h = {"who": "run", "date": datetime.datetime.now(datetime.timezone.utc).isoforma
 open(out, "a").write(json.dumps(h) + "\n")
 P
 
+failures=0
 # One run of one program: its JSON lines, tagged with who and round, go to OUT; stderr to LOG.
 one() {
   local who=$1 c=$2 t=$3 r=$4; shift 4
@@ -144,6 +149,7 @@ one() {
       "$(grep -m1 -o '"seq_per_s": *[0-9.]*' "$tmp" | grep -o '[0-9.]*$')" "$wall"
   else
     echo "bench-peers: $who printed no result for $c, threads $t (exit $rc; see $LOG)" >&2
+    failures=$((failures + 1))
   fi
   rm -f "$tmp"
 }
@@ -170,3 +176,4 @@ printf '{"who":"end","seconds":%d,"loadavg_end":%s}\n' $(( $(date +%s) - start )
 echo
 "$PY" "$ROOT/scripts/peers-table.py" "$OUT"
 echo "raw: $OUT   log: $LOG   ($(( $(date +%s) - start )) s)"
+[ $failures -eq 0 ] || { echo "bench-peers: $failures run(s) printed no result" >&2; exit 1; }
