@@ -10,7 +10,10 @@ BIN         := .build/release/seqcast
 # Flags for scripts/accuracy.py, e.g. ACCURACY_ARGS="--group yearly --no-write" or "--label gru -- --cell gru".
 ACCURACY_ARGS ?=
 
-.PHONY: setup build test demo bench accuracy longlag clean
+# Flags for scripts/bench-peers.sh, e.g. PEERS_ARGS="--rounds 1 --configs 'S1-lstm M1-gru' --no-keras".
+PEERS_ARGS ?=
+
+.PHONY: setup build test demo bench bench-peers bench-peers-setup accuracy longlag clean
 
 setup:
 	@scripts/setup.sh
@@ -34,6 +37,16 @@ demo: build
 
 bench: build
 	$(BIN) bench
+
+# Same-run comparison with PyTorch and Keras (BENCHMARKS.md): seqcast and the peers interleaved config by
+# config, 2 and 1 threads, 2 rounds; JSON lines to Benchmarks/peers-DATE.jsonl and a ratio table.
+# Needs the peers' venv (outside the repo, $HOME/.cache/seqcast/peers-venv or PEERS_VENV): make bench-peers-setup.
+bench-peers: build
+	SEQCAST_BIN=$(BIN) scripts/bench-peers.sh $(PEERS_ARGS)
+
+# Installs PyTorch and TensorFlow/Keras from PyPI into that venv (several GB, a few minutes).
+bench-peers-setup:
+	scripts/bench-peers.sh --install-only
 
 # Forecast accuracy on Benchmarks/accuracy (36 series, one at a time; about 9 minutes, 7 of them elecdemand).
 accuracy: build
