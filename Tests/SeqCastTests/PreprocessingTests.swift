@@ -33,7 +33,7 @@ final class PreprocessingTests: XCTestCase {
         let log = LogTransform(channels: [true])
         let d = try XCTUnwrap(Deseasonaliser.fit(parts: [Series(id: "s", time: [], matrix: m)], channels: 1, targets: [0],
                                                  period: 12, automatic: false))
-        for t in [SeriesTransform.log(log), .deseasonalise(d)] {
+        for t in [SeriesTransform(log), SeriesTransform(d)] {
             let applied = t.apply(m, series: "s", firstRow: 0)
             XCTAssertNotEqual(applied.values, values)
             for row in 0..<120 {
