@@ -7,10 +7,12 @@ CPU         ?= $(shell echo 'print(0)' > /tmp/.seqcast-cpu.swift && swiftc -targ
 CPU_FLAGS   := $(if $(CPU),-Xswiftc -target-cpu -Xswiftc $(CPU),)
 RELEASE     := -c release $(CPU_FLAGS)
 BIN         := .build/release/seqcast
+# Seconds each fuzz target runs (`make fuzz`; two targets: CSV and HDF5).
+FUZZ_SECONDS ?= 60
 # Flags for scripts/accuracy.py, e.g. ACCURACY_ARGS="--group yearly --no-write" or "--label gru -- --cell gru".
 ACCURACY_ARGS ?=
 
-.PHONY: setup build test demo bench accuracy longlag clean
+.PHONY: setup build test demo bench accuracy longlag fuzz clean
 
 setup:
 	@scripts/setup.sh
@@ -42,6 +44,11 @@ accuracy: build
 # The slow long-lag memory test (chrono vs constant forget-gate bias); a few minutes.
 longlag: setup
 	SEQCAST_SLOW=1 $(SWIFT) test $(RELEASE) --disable-swift-testing --filter LongLagTests
+
+# libFuzzer targets for the CSV and HDF5 readers (Tests/Fuzz), built with -sanitize=fuzzer,address in
+# .build/fuzz (not part of build or test); FUZZ_SECONDS per target; prints executions and crashes.
+fuzz: setup
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) CPU_FLAGS="$(CPU_FLAGS)" scripts/fuzz.sh
 
 clean:
 	rm -rf .build runs
