@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 CPU_FLAGS=${CPU_FLAGS:-}
 B=.build/fuzz/release
-export SWIFT_BACKTRACE=enable=no SEQCAST_BLAS_REEXEC=0 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+export SWIFT_BACKTRACE=enable=no SEQCAST_BLAS_REEXEC=0 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1}
 
 probe=$(mktemp -d)
 echo '@_cdecl("LLVMFuzzerTestOneInput") public func f(_ d: UnsafePointer<UInt8>?, _ n: Int) -> CInt { 0 }' > "$probe/p.swift"
@@ -62,7 +62,7 @@ run() {   # run TARGET: fuzz for FUZZ_SECONDS, restarting after each crash; prin
       local what=$(grep -m1 -E '==ERROR:|deadly signal|out-of-memory|timeout after|Fatal error' .build/fuzz/$t.last)
       local input=$(grep -oE "Test unit written to [^ ]+" .build/fuzz/$t.last | tail -1 | sed 's/Test unit written to //')
       # Where it happened: the first frame outside the sanitizer, libFuzzer and libc.
-      local frames=$(grep -E '^ +#[0-9]+ ' .build/fuzz/$t.last | grep -vE 'libclang_rt|compiler-rt|fuzzer::|libc\.so|__sanitizer|in malloc|in calloc|in realloc|in memcpy|in strlen')
+      local frames=$(grep -E '^ +#[0-9]+ ' .build/fuzz/$t.last | grep -vE 'libclang_rt|compiler-rt|fuzzer::|libc\.so|sysdeps|__sanitizer|in malloc|in calloc|in realloc|in memcpy|in strlen')
       local top=$(echo "$frames" | head -1) place=other
       case "$top" in *libhdf5*) place=libhdf5; hdf5crashes=$((hdf5crashes + 1));; *SeqCast*|*Fuzz*|*"Swift runtime failure"*) place=seqcast;; esac
       echo "fuzz $t: crash $crashes [in $place]: ${what:-exit $status} (input: ${input:-?})"
