@@ -42,6 +42,10 @@ if [ "${1:-}" = --seeds ]; then
   SEQCAST_FUZZ_MAKE_SEEDS="$PWD/Tests/Fuzz/corpus/hdf5" $B/fuzz-hdf5 && ls -l Tests/Fuzz/corpus/hdf5; exit
 fi
 
+# The targets' scratch files (deleted after each input; a crash leaves its last one) stay in .build/fuzz.
+export TMPDIR=$PWD/.build/fuzz/tmp
+rm -rf "$TMPDIR"; mkdir -p "$TMPDIR"
+
 run() {   # run TARGET: fuzz for FUZZ_SECONDS, restarting after each crash; prints one summary line
   local t=$1 work=.build/fuzz/corpus-$1 art=.build/fuzz/artifacts-$1 log=.build/fuzz/$1.log
   local extra=(); [ $t = csv ] && extra=(-dict=Tests/Fuzz/csv.dict -max_len=4096) || extra=(-max_len=8192)
