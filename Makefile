@@ -7,10 +7,15 @@ CPU         ?= $(shell echo 'print(0)' > /tmp/.seqcast-cpu.swift && swiftc -targ
 CPU_FLAGS   := $(if $(CPU),-Xswiftc -target-cpu -Xswiftc $(CPU),)
 RELEASE     := -c release $(CPU_FLAGS)
 BIN         := .build/release/seqcast
+# Seconds each fuzz target runs (`make fuzz`; two targets: CSV and HDF5).
+FUZZ_SECONDS ?= 60
 # Flags for scripts/accuracy.py, e.g. ACCURACY_ARGS="--group yearly --no-write" or "--label gru -- --cell gru".
 ACCURACY_ARGS ?=
 
-.PHONY: setup build test demo bench accuracy longlag clean
+# Flags for scripts/bench-peers.sh, e.g. PEERS_ARGS="--rounds 1 --configs 'S1-lstm M1-gru' --no-keras".
+PEERS_ARGS ?=
+
+.PHONY: setup build test demo bench bench-peers bench-peers-setup accuracy longlag fuzz clean
 
 setup:
 	@scripts/setup.sh
@@ -35,6 +40,16 @@ demo: build
 bench: build
 	$(BIN) bench
 
+# Same-run comparison with PyTorch and Keras (BENCHMARKS.md): seqcast and the peers interleaved config by
+# config, 2 and 1 threads, 2 rounds; JSON lines to Benchmarks/peers-DATE.jsonl and a ratio table.
+# Needs the peers' venv (outside the repo, $HOME/.cache/seqcast/peers-venv or PEERS_VENV): make bench-peers-setup.
+bench-peers: build
+	SEQCAST_BIN=$(BIN) scripts/bench-peers.sh $(PEERS_ARGS)
+
+# Installs PyTorch and TensorFlow/Keras from PyPI into that venv (several GB, a few minutes).
+bench-peers-setup:
+	scripts/bench-peers.sh --install-only
+
 # Forecast accuracy on Benchmarks/accuracy (36 series, one at a time; about 9 minutes, 7 of them elecdemand).
 accuracy: build
 	BIN=$(BIN) python3 scripts/accuracy.py $(ACCURACY_ARGS)
@@ -42,6 +57,11 @@ accuracy: build
 # The slow long-lag memory test (chrono vs constant forget-gate bias); a few minutes.
 longlag: setup
 	SEQCAST_SLOW=1 $(SWIFT) test $(RELEASE) --disable-swift-testing --filter LongLagTests
+
+# libFuzzer targets for the CSV and HDF5 readers (Tests/Fuzz), built with -sanitize=fuzzer,address in
+# .build/fuzz (not part of build or test); FUZZ_SECONDS per target; prints executions and crashes.
+fuzz: setup
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) CPU_FLAGS="$(CPU_FLAGS)" scripts/fuzz.sh
 
 clean:
 	rm -rf .build runs

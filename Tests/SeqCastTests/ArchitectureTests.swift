@@ -138,3 +138,19 @@ final class ArchitectureTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/f1.csv")), try Data(contentsOf: URL(fileURLWithPath: dir + "/f2.csv")))
     }
 }
+
+extension ArchitectureTests {
+    /// Transforms are stored as `{NAME: {"_0": fields}}` (the layout model files have always had),
+    /// found by name in `SeriesTransforms.all`, and `--transform` takes exactly those names.
+    func testTransformsAreStoredByName() throws {
+        let t = SeriesTransform(LogTransform(channels: [true, false]))
+        let json = String(decoding: try JSONEncoder().encode(t), as: UTF8.self)
+        XCTAssertEqual(json, #"{"log":{"_0":{"channels":[true,false]}}}"#)
+        XCTAssertEqual(try JSONDecoder().decode(SeriesTransform.self, from: Data(json.utf8)), t)
+        XCTAssertTrue(errorMessage { _ = try JSONDecoder().decode(SeriesTransform.self, from: Data(#"{"boxcox":{"_0":{}}}"#.utf8)) }
+            .contains("unknown transform 'boxcox'"))
+        XCTAssertEqual(SeriesTransforms.names, ["log", "deseasonalise"])
+        XCTAssertEqual(TransformChoice(transformList: "deseasonalise,log")?.names, ["deseasonalise", "log"])
+        XCTAssertNil(TransformChoice(transformList: "log,boxcox"))
+    }
+}

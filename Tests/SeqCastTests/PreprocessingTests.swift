@@ -33,7 +33,7 @@ final class PreprocessingTests: XCTestCase {
         let log = LogTransform(channels: [true])
         let d = try XCTUnwrap(Deseasonaliser.fit(parts: [Series(id: "s", time: [], matrix: m)], channels: 1, targets: [0],
                                                  period: 12, automatic: false))
-        for t in [SeriesTransform.log(log), .deseasonalise(d)] {
+        for t in [SeriesTransform(log), SeriesTransform(d)] {
             let applied = t.apply(m, series: "s", firstRow: 0)
             XCTAssertNotEqual(applied.values, values)
             for row in 0..<120 {
@@ -198,7 +198,13 @@ final class ResumeTests: XCTestCase {
         again.run.resumeEpochs = 2
         XCTAssertTrue(errorMessage { _ = try TrainJob.run(again) }.contains("cannot be shortened"))
         again.run.resumeEpochs = 5
-        XCTAssertEqual(try TrainJob.run(again).epochs, 5, "an explicit larger --epochs extends it")
+        final class Notes: @unchecked Sendable { var all: [String] = []; let lock = NSLock() }
+        let notes = Notes()
+        XCTAssertEqual(try TrainJob.run(again) { e in
+            if case .note(let n) = e { notes.lock.withLock { notes.all.append(n) } }
+        }.epochs, 5, "an explicit larger --epochs extends it")
+        XCTAssertTrue(notes.all.contains { $0.contains("extending the stored run from 3 to 5 epochs") }, "\(notes.all)")
+        XCTAssertFalse(notes.all.contains { $0.contains("nothing to resume") }, "an extended run is resumed: \(notes.all)")
         let text = try String(contentsOfFile: data, encoding: .utf8)
         try (text + "1961-01,500\n").write(toFile: data, atomically: true, encoding: .utf8)
         again.run.resumeEpochs = nil

@@ -47,6 +47,8 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
     case noTrainingWindow(path: String, shortest: Int, valFraction: Double, lookback: Int, horizon: Int)
     case allWindowsTouchGaps(path: String)
     case datasetExists(path: String, dataset: String)
+    /// An attribute seqcast reads whose value makes no sense.
+    case badAttribute(path: String, dataset: String, attribute: String, problem: String)
     /// A message already composed (a nested error re-pointed from a temporary path to the real one).
     case message(String)
     /// A model.h5 that cannot be read or written as one.
@@ -152,6 +154,7 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
             return "\(p): no training window: the shortest series has \(shortest) steps; with --val-fraction \(f) its training part must hold lookback \(l) + horizon \(k) steps without gaps (lower --lookback or --val-fraction)"
         case .allWindowsTouchGaps(let p):
             return "\(p): every backtest window touches a gap (--missing drop); use --missing interpolate or ffill, or another --start"
+        case .badAttribute(let p, let d, let a, let problem): return "\(p): dataset '\(shown(d))' attribute '\(a)' \(problem)"
         case .datasetExists(let p, let d): return "\(p) already has a dataset '\(shown(d))'; choose another with --forecast-dataset"
         case .badModel(let p, let r): return "\(p): \(r)"
         }

@@ -175,6 +175,21 @@ public final class HDF5File {
         return count
     }
 
+    /// Refuses a contiguous or compact dataset whose declared shape needs more bytes than the file
+    /// stores for it (a damaged shape would otherwise be allocated before libhdf5 notices; found by
+    /// `make fuzz`). Chunked datasets may legitimately store less (unwritten chunks read as fill values).
+    private func checkStored(_ ds: H5Handle, _ shape: [Int], typeSize: Int, _ name: String) throws(DataError) {
+        let plist = try handle(H5Dget_create_plist(ds.id), name, "reading the storage layout", H5Pclose)
+        let layout = H5Pget_layout(plist.id)
+        guard layout == H5D_CONTIGUOUS || layout == H5D_COMPACT else { return }
+        let stored = H5Dget_storage_size(ds.id)
+        let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? .max : $0 * $1 }
+        let (needed, o) = count.multipliedReportingOverflow(by: max(typeSize, 1))
+        if stored > 0 && (o || UInt64(needed) > stored) {
+            throw .shapeMismatch(path: path, detail: "dataset '\(shown(name))' declares shape \(shape) (\(o ? "more than 2^63" : String(needed)) bytes) but the file stores \(stored) bytes for it; the file is damaged")
+        }
+    }
+
     private func typeDescription(_ type: hid_t) -> String {
         let size = H5Tget_size(type)
         switch H5Tget_class(type) {
@@ -212,6 +227,7 @@ public final class HDF5File {
             throw .nonNumericDataset(path: path, dataset: name, type: typeDescription(type.id))
         }
         let dims = try shape(of: ds, name)
+        try checkStored(ds, dims, typeSize: H5Tget_size(type.id), name)
         let count = try checkedCount(dims, bytesPerElement: MemoryLayout<Float>.size, name)
         var values = [Float](repeating: 0, count: count)
         if count > 0 {
@@ -292,6 +308,7 @@ public final class HDF5File {
             throw .nonNumericDataset(path: path, dataset: name, type: typeDescription(type.id) + " (expected fixed-length strings)")
         }
         let width = H5Tget_size(type.id), dims = try shape(of: ds, name)
+        try checkStored(ds, dims, typeSize: width, name)
         let n = try checkedCount(dims, bytesPerElement: width, name)
         _ = try checkedCount(dims, bytesPerElement: width + 16, name)   // the Strings too
         var bytes = [UInt8](repeating: 0, count: width * n)

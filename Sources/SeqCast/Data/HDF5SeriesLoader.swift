@@ -16,6 +16,7 @@ extension HDF5File {
         if names.contains("series") { return "series" }
         let numeric = names.filter { $0 != "time" }
         if numeric.count == 1 { return numeric[0] }
+        if numeric.isEmpty { throw .missingDataset(path: path, dataset: "series", available: names) }
         throw .ambiguousDataset(path: path, names: names)
     }
 
@@ -35,7 +36,10 @@ extension HDF5File {
         func number(_ k: String) -> Double? { if case .numbers(let v)? = attrs[k], let x = v.first { return x }; return nil }
         var columns = string("columns")?.split(separator: ",", omittingEmptySubsequences: false).map(String.init) ?? []
         if columns.count != dim { columns = dim == 1 && shape.count == 1 ? [name] : (0..<dim).map { "v\($0)" } }
-        let storedTargets = number("target_count").map(Int.init) ?? dim
+        if let n = number("target_count"), Int(exactly: n) == nil {
+            throw .badAttribute(path: path, dataset: name, attribute: "target_count", problem: "is \(n), not a whole number of columns")
+        }
+        let storedTargets = number("target_count").flatMap { Int(exactly: $0) } ?? dim
         let targetNames = selection.targets ?? Array(columns.prefix(storedTargets > 0 && storedTargets <= dim ? storedTargets : dim))
         func index(_ n: String) throws(DataError) -> Int {
             guard let i = columns.firstIndex(of: n) else { throw .unknownColumn(path: path, column: n, available: columns) }
@@ -47,6 +51,9 @@ extension HDF5File {
 
         var axis: TimeAxis? = nil
         if let format = string("time_format").flatMap(TimeFormat.init(rawValue:)), let step = number("time_step") {
+            guard step.isFinite, step > 0, step < 1e12 else {
+                throw .badAttribute(path: path, dataset: name, attribute: "time_step", problem: "is \(step), not a positive step between time labels")
+            }
             axis = TimeAxis(format: format, step: step, column: string("time_column") ?? "time")
         }
         let names = try datasetNames()
@@ -103,6 +110,7 @@ extension HDF5File {
             if let i = v.firstIndex(where: { !$0.isFinite }) { throw .invalidValue(path: path, dataset: name, index: i, value: v[i]) }
         }
         guard b > 0, t > 0 else { throw .shapeMismatch(path: path, detail: "x '\(xName)' is empty (shape \(xs))") }
+        guard d > 0, k > 0, o > 0 else { throw .shapeMismatch(path: path, detail: "x '\(xName)' (shape \(xs)) or y '\(yName)' (shape \(ys)) has a dimension of 0") }
         return (SampleSet(steps: t, inputDim: d, targetWidth: k * o, perStep: perStep, x: xv, y: yv), k, o)
     }
 }

@@ -208,7 +208,7 @@ public enum Forecaster {
     /// series whose seasonal phase cannot be found is an error rather than a forecast at the wrong phase.
     static func firstRow(of s: Series, pipeline: Pipeline, axis: TimeAxis?, source: String) throws(ForecastError) -> Int {
         let shared = pipeline.transforms, own = pipeline.variants.flatMap(\.transforms)
-        for case .deseasonalise(let d) in shared + own {
+        for d in (shared + own).compactMap({ $0.step as? Deseasonaliser }) {
             guard let key = d.key(s.id) else {
                 throw ForecastError.unknownSeries(path: source, series: s.id)
             }

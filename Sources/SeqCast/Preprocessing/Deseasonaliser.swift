@@ -11,12 +11,25 @@
 // that starts elsewhere can find the phase (Forecaster).
 
 /// Additive seasonal indices per series and channel.
-public struct Deseasonaliser: SeriesTransformStep, Codable, Equatable {
+public struct Deseasonaliser: SeriesTransformStep {
+    public static let name = "deseasonalise"
     public var period: Int
     /// Per series id, per channel: `period` indices (phase = row mod period), empty for a channel left as is.
     public var indices: [String: [[Float]]]
     /// Per series id: the time label of row 0 (when the data had a time column).
     public var firstLabels: [String: String]
+
+    /// Fits on the training parts at the season's period; nil when no series/channel is adjusted
+    /// (an error when `required`: deseasonalisation was asked for by name).
+    public static func fit(_ f: TransformFit) throws -> Deseasonaliser? {
+        let d = fit(parts: f.parts, channels: f.channels, targets: f.targets, period: f.season, automatic: !f.required)
+        if d == nil && f.required {
+            throw SettingsError.incompatible("deseasonalisation needs a season > 1 and at least two seasons of training data (season \(f.season))")
+        }
+        return d
+    }
+
+    public func summary(names: [String], targets: [Int]) -> String { "deseasonalised (period \(period))" }
 
     /// Fits on the training parts; nil when no series/channel is adjusted. With `automatic`, a channel
     /// is adjusted only when its first differences pass the seasonality test.

@@ -72,12 +72,7 @@ public struct Pipeline: Codable, Sendable, Equatable {
             let words = l.map { $0 == 0 ? "window mean" : $0 == 1 ? "naive" : "seasonal naive (lag \($0))" }
             return Set(words).count == 1 ? words[0] : zip(targets, words).map { "\(names[$0]): \($1)" }.joined(separator: ", ")
         }
-        func kind(_ t: SeriesTransform) -> String {
-            switch t {
-            case .log(let l): "log" + (l.channels.filter { $0 }.count < targets.count ? " of " + targets.filter { l.channels[$0] }.map { names[$0] }.joined(separator: ",") : "")
-            case .deseasonalise(let d): "deseasonalised (period \(d.period))"
-            }
-        }
+        func kind(_ t: SeriesTransform) -> String { t.step.summary(names: names, targets: targets) }
         var parts = [String]()
         if !transforms.isEmpty { parts.append(transforms.map(kind).joined(separator: ", ")) }
         parts.append("scaler \(scaler.kind.rawValue)")
@@ -274,35 +269,18 @@ extension SeriesCollection {
     public func fitPipeline(spec: WindowSpec, choice: PreprocessingChoice, valFraction: Double) throws -> Pipeline {
         let parts = zip(series, validationCuts(valFraction)).map { s, cut in s.matrix.rows(0..<cut) }
         let targets = Array(0..<targetCount)
-        var transforms: [SeriesTransform] = []
         // Whether a log fits is decided on every row given to training (validation rows included:
         // their windows pass through it too); nothing else sees the validation rows.
-        let automatic = choice.transform.automatic
         /// The training parts with `steps` applied after `before`.
         func training(_ before: [SeriesMatrix], _ steps: [SeriesTransform]) -> [Series] {
             zip(series, before).map { s, p in
                 Series(id: s.id, time: s.time, matrix: steps.reduce(p) { $1.apply($0, series: s.id, firstRow: 0) })
             }
         }
-        func deseasonaliser(_ parts: [Series], automatic: Bool) throws -> Deseasonaliser? {
-            let d = Deseasonaliser.fit(parts: parts, channels: channels.count, targets: targets, period: choice.season,
-                                       automatic: automatic)
-            if d == nil && !automatic {
-                throw SettingsError.incompatible("deseasonalisation needs a season > 1 and at least two seasons of training data (season \(choice.season))")
-            }
-            return d
-        }
-        for kind in choice.transform.kinds {
-            switch kind {
-            case .log:
-                if let log = try LogTransform.fit(channels: channels.count, targets: targets, names: channels,
-                                                  parts: series.map(\.matrix), required: !automatic) {
-                    transforms.append(.log(log))
-                }
-            case .deseasonalise:
-                if let d = try deseasonaliser(training(parts, transforms), automatic: automatic) { transforms.append(.deseasonalise(d)) }
-            }
-        }
+        let base = TransformFit(parts: [], rows: [], channels: channels.count, targets: targets, names: channels,
+                                season: choice.season, required: false)
+        let transforms = try choice.transform.fit(base, training: { training(parts, $0) },
+                                                  rows: { steps in training(series.map(\.matrix), steps).map(\.matrix) })
         let shared = training(parts, transforms).map(\.matrix)
         let scaler = Scaler.fit(choice.scaler, channels: channels.count, parts: shared)
         let scaled = shared.map(scaler.apply)
@@ -312,7 +290,8 @@ extension SeriesCollection {
         var variants: [PipelineVariant] = []
         for v in choice.variants {
             var own: [SeriesTransform] = []
-            if v.deseasonalise, let d = try deseasonaliser(training(scaled, []), automatic: true) { own.append(.deseasonalise(d)) }
+            var fit = base; fit.parts = training(scaled, [])
+            if v.deseasonalise, let d = try Deseasonaliser.fit(fit) { own.append(SeriesTransform(d)) }
             let parts = training(scaled, own).map(\.matrix)
             variants.append(PipelineVariant(transforms: own, baselineLags: v.baseline.lags(
                 targets: targets, parts: parts, season: choice.season, lookback: spec.lookback)))

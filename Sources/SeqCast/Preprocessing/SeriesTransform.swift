@@ -6,8 +6,8 @@
 // series' first row), so position-dependent ones such as deseasonalisation apply and invert at the
 // right seasonal phase on a window cut from anywhere in the series.
 //
-// Adding a transform: one type conforming to `SeriesTransformStep` (fit + apply + invert), one case
-// in `SeriesTransform` and its line in `step`; `TransformKind` names it for `--transform`.
+// Adding a transform: one type conforming to `SeriesTransformStep` (name, fit, apply, invert,
+// summary) and its line in `SeriesTransforms.all`; `--transform NAME` and the model file know it then.
 import Foundation
 
 /// Where a value sits: its series and its row, counted from the series' first row.
@@ -17,77 +17,138 @@ public struct RowPosition: Sendable, Equatable {
     public init(series: String, row: Int) { self.series = series; self.row = row }
 }
 
-/// One fitted transform: a map of values and its inverse, per channel and position.
-public protocol SeriesTransformStep: Sendable {
+/// What a transform is fitted from: the training part only (plus, for a transform whose domain
+/// matters, every row that will pass through it).
+public struct TransformFit {
+    /// The training rows of every series, after the transforms before this one (ids and time labels kept).
+    public var parts: [Series]
+    /// Every row given to training (training and validation parts), after the transforms before this
+    /// one: where a transform with a restricted domain (log) must be defined.
+    public var rows: [SeriesMatrix]
+    public var channels: Int
+    /// The channels it may change (the targets).
+    public var targets: [Int]
+    public var names: [String]
+    public var season: Int
+    /// Named in `--transform` (a fit that is impossible is an error) rather than chosen by `auto`
+    /// (where it does not apply, it is left out).
+    public var required: Bool
+}
+
+/// One fitted transform: a map of values and its inverse, per channel and position, stored with
+/// the model as data. Adding a transform: a type conforming to this, and its line in
+/// `SeriesTransforms.all`.
+public protocol SeriesTransformStep: Codable, Sendable, Equatable {
+    /// The name `--transform` takes and the model file stores it under.
+    static var name: String { get }
+    /// Fits on the training part; nil where it does not apply (`required` makes that an error).
+    static func fit(_ f: TransformFit) throws -> Self?
     /// The transformed value of `v` in channel `c` at `p` (NaN stays NaN).
     func apply(_ v: Float, channel c: Int, at p: RowPosition) -> Float
     /// The inverse of `apply`.
     func invert(_ v: Float, channel c: Int, at p: RowPosition) -> Float
+    /// What it does, in words (the backtest's configuration line), given the channel names.
+    func summary(names: [String], targets: [Int]) -> String
 }
 
-/// The transforms a pipeline can hold (Codable: stored in model.h5's manifest).
-public enum SeriesTransform: Codable, Sendable, Equatable {
-    case log(LogTransform)
-    case deseasonalise(Deseasonaliser)
+/// Every transform seqcast knows, in the order `--help` lists them.
+public enum SeriesTransforms {
+    public static let all: [any SeriesTransformStep.Type] = [LogTransform.self, Deseasonaliser.self]
 
-    /// The fitted transform behind the case.
-    public var step: any SeriesTransformStep {
-        switch self {
-        case .log(let t): t
-        case .deseasonalise(let t): t
-        }
-    }
+    static func named(_ name: String) -> (any SeriesTransformStep.Type)? { all.first { $0.name == name } }
+    public static var names: [String] { all.map { $0.name } }
+}
+
+/// A fitted transform of any kind, as a pipeline holds and stores it. Stored as `{"NAME": {"_0":
+/// fields}}`, the layout of the enum it replaced, so older model files read unchanged.
+public struct SeriesTransform: Codable, Sendable, Equatable {
+    public let step: any SeriesTransformStep
+
+    public init(_ step: any SeriesTransformStep) { self.step = step }
+
+    public static func == (a: SeriesTransform, b: SeriesTransform) -> Bool { a.step.isEqual(b.step) }
 
     /// `m` (rows of series `series` from row `firstRow` on) with this transform applied to every value.
     public func apply(_ m: SeriesMatrix, series: String, firstRow: Int) -> SeriesMatrix {
-        let s = step
         var out = m
         for t in 0..<m.steps {
             let p = RowPosition(series: series, row: firstRow + t)
-            for c in 0..<m.channels { out.values[t * m.channels + c] = s.apply(m[t, c], channel: c, at: p) }
+            for c in 0..<m.channels { out.values[t * m.channels + c] = step.apply(m[t, c], channel: c, at: p) }
         }
         return out
     }
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ s: String) { stringValue = s }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        guard c.allKeys.count == 1, let key = c.allKeys.first else {
+            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: "a transform is one {name: fields} object"))
+        }
+        guard let type = SeriesTransforms.named(key.stringValue) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: "unknown transform '\(key.stringValue)' (written by a newer seqcast?)"))
+        }
+        let fields = try c.nestedContainer(keyedBy: Key.self, forKey: key)
+        step = try type.init(from: fields.superDecoder(forKey: Key("_0")))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        var fields = c.nestedContainer(keyedBy: Key.self, forKey: Key(type(of: step).name))
+        try step.encode(to: fields.superEncoder(forKey: Key("_0")))
+    }
 }
 
-/// The value transforms `--transform` can name.
-public enum TransformKind: String, Codable, Sendable, CaseIterable {
-    /// Natural log of strictly positive targets.
-    case log
-    /// Classical additive seasonal indices (after log: multiplicative) removed, where seasonal.
-    case deseasonalise
+extension SeriesTransformStep {
+    func isEqual(_ other: any SeriesTransformStep) -> Bool { (other as? Self) == self }
 }
 
-/// Which value transforms a run asks for (`--transform`), shared by every ensemble variant: `auto`
-/// applies each kind of `auto` where the training data allows it (log where every target value is
-/// positive); naming kinds applies them to every target, and an
-/// impossible one is an error.
+/// What `--transform` asks for: `auto` (log where every training value is strictly positive), `none`,
+/// or a list of names (`SeriesTransforms.names`), applied in order, where an impossible one is an error.
 public struct TransformChoice: Sendable, Equatable {
-    public var kinds: [TransformKind]
+    public var names: [String]
     public var automatic: Bool
 
-    public static let none = TransformChoice(kinds: [], automatic: false)
+    public static let none = TransformChoice(names: [], automatic: false)
     /// What `auto` means: log where possible. Deseasonalisation is not shared: by default one
     /// ensemble variant deseasonalises and the other does not (`--baseline`, ACCURACY.md).
-    public static let auto = TransformChoice(kinds: [.log], automatic: true)
+    public static let auto = TransformChoice(names: [LogTransform.name], automatic: true)
 
-    public init(kinds: [TransformKind], automatic: Bool) { self.kinds = kinds; self.automatic = automatic }
+    public init(names: [String], automatic: Bool) { self.names = names; self.automatic = automatic }
 
-    /// Parses "auto", "none" or a comma-separated list of kinds.
+    /// Parses "auto", "none" or a comma-separated list of names.
     public init?(transformList argument: String) {
         switch argument {
         case "auto": self = .auto
         case "none": self = .none
         default:
             let parts = argument.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            let kinds = parts.compactMap(TransformKind.init(rawValue:))
-            guard !kinds.isEmpty, kinds.count == parts.count else { return nil }
-            self.init(kinds: kinds, automatic: false)
+            guard !parts.isEmpty, parts.allSatisfy({ SeriesTransforms.named($0) != nil }) else { return nil }
+            self.init(names: parts, automatic: false)
         }
     }
 
     public var description: String {
-        automatic ? "auto" : kinds.isEmpty ? "none" : kinds.map(\.rawValue).joined(separator: ",")
+        automatic ? "auto" : names.isEmpty ? "none" : names.joined(separator: ",")
+    }
+
+    /// Fits the chosen transforms in order, each on the training part as the ones before it left it.
+    /// `training(steps)` gives the training parts with `steps` applied, `rows(steps)` every row.
+    func fit(_ base: TransformFit, training: ([SeriesTransform]) -> [Series],
+             rows: ([SeriesTransform]) -> [SeriesMatrix]) throws -> [SeriesTransform] {
+        var fitted: [SeriesTransform] = []
+        for name in names {
+            var f = base
+            f.parts = training(fitted); f.rows = rows(fitted); f.required = !automatic
+            if let step = try SeriesTransforms.named(name)!.fit(f) { fitted.append(SeriesTransform(step)) }
+        }
+        return fitted
     }
 }
 
@@ -95,26 +156,30 @@ public struct TransformChoice: Sendable, Equatable {
 /// and growth into additive ones, and a forecast error proportional to the level into a constant one.
 /// Its inverse of a forecast is the median (not the mean) when errors are symmetric in log space,
 /// which is what absolute-error metrics (MAE, MASE) reward.
-public struct LogTransform: SeriesTransformStep, Codable, Equatable {
+public struct LogTransform: SeriesTransformStep {
+    public static let name = "log"
     /// Per channel: is it logged?
     public var channels: [Bool]
 
     public init(channels: [Bool]) { self.channels = channels }
 
-    /// Logs each of `targets` whose values in `parts` (gaps ignored) are all > 0; with `required`, a
-    /// channel that is not is an error naming it. Nil when no channel qualifies.
-    public static func fit(channels count: Int, targets: [Int], names: [String], parts: [SeriesMatrix],
-                           required: Bool) throws(SettingsError) -> LogTransform? {
-        var flags = [Bool](repeating: false, count: count)
-        for c in targets {
+    /// Logs each target whose values in every row given to training (gaps ignored) are all > 0;
+    /// when `required`, a target that is not is an error naming it. Nil when no channel qualifies.
+    public static func fit(_ f: TransformFit) throws -> LogTransform? {
+        var flags = [Bool](repeating: false, count: f.channels)
+        for c in f.targets {
             var lowest = Float.infinity
-            for m in parts { for t in 0..<m.steps where !m[t, c].isNaN { lowest = min(lowest, m[t, c]) } }
+            for m in f.rows { for t in 0..<m.steps where !m[t, c].isNaN { lowest = min(lowest, m[t, c]) } }
             if lowest > 0 && lowest.isFinite { flags[c] = true }
-            else if required {
-                throw .incompatible("--transform log needs strictly positive values, but column '\(names[c])' has \(lowest) in the training data; use --transform none")
+            else if f.required {
+                throw SettingsError.incompatible("--transform log needs strictly positive values, but column '\(f.names[c])' has \(lowest) in the training data; use --transform none")
             }
         }
         return flags.contains(true) ? LogTransform(channels: flags) : nil
+    }
+
+    public func summary(names: [String], targets: [Int]) -> String {
+        "log" + (channels.filter { $0 }.count < targets.count ? " of " + targets.filter { channels[$0] }.map { names[$0] }.joined(separator: ",") : "")
     }
 
     public func apply(_ v: Float, channel c: Int, at p: RowPosition) -> Float { channels[c] ? Float(Foundation.log(Double(v))) : v }

@@ -92,26 +92,13 @@ public enum RetrainPolicy: Sendable, Equatable, CustomStringConvertible {
 }
 
 
-extension BacktestStart: Codable {
-    public init(from decoder: Decoder) throws {
-        let s = try decoder.singleValueContainer().decode(String.self)
-        guard let v = BacktestStart(argument: s) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad start '\(s)'"))
-        }
-        self = v
-    }
-    public func encode(to encoder: Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(description) }
+extension BacktestStart: StoredAsArgument {
+    public init?(storedArgument s: String) { self.init(argument: s) }
 }
 
-extension RetrainPolicy: Codable {
-    public init(from decoder: Decoder) throws {
-        let s = try decoder.singleValueContainer().decode(String.self)
-        guard let v = RetrainPolicy(argument: s.replacingOccurrences(of: "every ", with: "")) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad retrain '\(s)'"))
-        }
-        self = v
-    }
-    public func encode(to encoder: Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(description) }
+extension RetrainPolicy: StoredAsArgument {
+    /// Reads `description`'s "every N" as well as the flag's "N".
+    public init?(storedArgument s: String) { self.init(argument: s.replacingOccurrences(of: "every ", with: "")) }
 }
 
 /// The backtest's own settings: where origins start, their spacing (Darts' `stride`), refits.

@@ -87,32 +87,14 @@ public struct PreprocessingSettings: Codable, Sendable, Equatable {
 }
 
 // The choices are stored (summary.json, model.h5) as the words the flags take.
-extension TransformChoice: Codable {
-    public init(from decoder: Decoder) throws {
-        let s = try decoder.singleValueContainer().decode(String.self)
-        guard let c = TransformChoice(transformList: s) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown transform '\(s)'"))
-        }
-        self = c
-    }
-    public func encode(to encoder: Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(description) }
+extension TransformChoice: StoredAsArgument {
+    public init?(storedArgument s: String) { self.init(transformList: s) }
 }
 
-extension VariantSpec: Codable {
-    public init(from decoder: Decoder) throws {
-        let s = try decoder.singleValueContainer().decode(String.self)
-        guard let v = VariantSpec(argument: s) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown variant '\(s)'"))
-        }
-        self = v
-    }
-    public func encode(to encoder: Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(description) }
+extension VariantSpec: StoredAsArgument {
+    public init?(storedArgument s: String) { self.init(argument: s) }
 }
 
-extension BaselineWeight: Codable {
-    public init(from decoder: Decoder) throws {
-        let s = try decoder.singleValueContainer().decode(String.self)
-        self = BaselineWeight(argument: s) ?? .auto
-    }
-    public func encode(to encoder: Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(description) }
+extension BaselineWeight: StoredAsArgument {
+    public init?(storedArgument s: String) { self.init(argument: s) }
 }

@@ -82,7 +82,7 @@ public enum TrainJob {
             }
             progress(.note("extending the stored run from \(m.training.epochs) to \(e) epochs"))
         }
-        if model.manifest.finished {
+        if model.members.allSatisfy(\.state.finished) {   // the members' states (extending may have reopened them)
             progress(.note("\(modelPath) already finished training; nothing to resume"))
         } else {
             let done = model.members.map { "\($0.state.epochsCompleted)" }.joined(separator: ", ")

@@ -1,0 +1,79 @@
+// Regressions found by `make fuzz` (Tests/Fuzz): damaged HDF5 files that crashed seqcast or made it
+// allocate gigabytes now stop with a one-line error. Each file is made with seqcast's own writer,
+// then damaged the way the fuzzer did it. RELIABILITY.md lists the fuzz runs.
+import Foundation
+import XCTest
+import SeqCast
+
+final class FuzzRegressionTests: XCTestCase {
+    /// A [12, 2] float32 series whose second dimension is patched to 201 326 594 in the dataspace:
+    /// 9.7 GB declared, 96 bytes stored. It used to be allocated before libhdf5 refused the read.
+    func testDamagedShapeOfAContiguousDatasetIsRefusedBeforeAllocating() throws {
+        let dir = temporaryDirectory(self)
+        let path = dir + "/damaged.h5"
+        do { let f = try HDF5File.create(path); try f.write("series", shape: [12, 2], values: (0..<24).map(Float.init)); try f.close() }
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let dims: [UInt8] = [12, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]
+        let at = try XCTUnwrap((0...(bytes.count - dims.count)).first { Array(bytes[$0..<($0 + dims.count)]) == dims })
+        bytes[at + 11] = 12                     // 2 → 0x0C000002
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        for body in [{ _ = try HDF5File.open(path).read("series") }, { _ = try DataSource.load(path, selection: DataSelection()) }] {
+            let msg = errorMessage(body)
+            XCTAssertTrue(msg.hasSuffix("damaged.h5: dataset 'series' declares shape [12, 201326594] (9663676512 bytes) but the file stores 96 bytes for it; the file is damaged"), msg)
+        }
+    }
+
+    /// A `target_count` attribute that is not a whole number trapped converting it to Int.
+    func testTargetCountThatIsNotAWholeNumberIsAnError() throws {
+        let dir = temporaryDirectory(self)
+        for (i, n) in [1e300, .nan, 1.5].enumerated() {
+            let path = dir + "/count\(i).h5"
+            do {
+                let f = try HDF5File.create(path)
+                try f.write("series", shape: [4, 1], values: [1, 2, 3, 4], attributes: [("target_count", .numbers([n]))])
+                try f.close()
+            }
+            let msg = errorMessage { _ = try DataSource.load(path, selection: DataSelection()) }
+            XCTAssertTrue(msg.hasSuffix("count\(i).h5: dataset 'series' attribute 'target_count' is \(n), not a whole number of columns"), msg)
+        }
+    }
+
+    /// A `time_step` attribute that is NaN, infinite, zero or huge would trap in Int conversions later.
+    func testTimeStepThatIsNotAPositiveNumberIsAnError() throws {
+        let dir = temporaryDirectory(self)
+        for (i, step) in [Double.nan, .infinity, 0, -1, 1e300].enumerated() {
+            let path = dir + "/step\(i).h5"
+            do {
+                let f = try HDF5File.create(path)
+                try f.write("series", shape: [3, 1], values: [1, 2, 3],
+                            attributes: [("time_format", .string("yearMonth")), ("time_step", .numbers([step]))])
+                try f.close()
+            }
+            let msg = errorMessage { _ = try DataSource.load(path, selection: DataSelection()) }
+            XCTAssertTrue(msg.hasSuffix("step\(i).h5: dataset 'series' attribute 'time_step' is \(step), not a positive step between time labels"), msg)
+        }
+    }
+
+    /// Supervised y [2, 3, 1, 0] (no elements) failed SampleSet's precondition instead of an error.
+    func testSupervisedDatasetWithADimensionOfZeroIsAnError() throws {
+        let dir = temporaryDirectory(self)
+        let path = dir + "/xy.h5"
+        do {
+            let f = try HDF5File.create(path)
+            try f.write("x", shape: [2, 3], values: [1, 2, 3, 4, 5, 6])
+            try f.write("y", shape: [2, 3, 1, 0], values: [])
+            try f.close()
+        }
+        let msg = errorMessage { _ = try HDF5File.open(path).supervised(x: "x", y: "y") }
+        XCTAssertTrue(msg.hasSuffix("xy.h5: x 'x' (shape [2, 3]) or y 'y' (shape [2, 3, 1, 0]) has a dimension of 0"), msg)
+    }
+
+    /// A file without a numeric dataset said "several datasets (); choose one with --dataset".
+    func testFileWithoutANumericDatasetSaysSo() throws {
+        let dir = temporaryDirectory(self)
+        let path = dir + "/labels.h5"
+        do { let f = try HDF5File.create(path); try f.write("time", strings: ["2020-01", "2020-02"]); try f.close() }
+        let msg = errorMessage { _ = try DataSource.load(path, selection: DataSelection()) }
+        XCTAssertTrue(msg.hasSuffix("labels.h5: no dataset 'series'; the file has: time"), msg)
+    }
+}
