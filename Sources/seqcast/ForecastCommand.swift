@@ -27,16 +27,10 @@ struct ForecastCommand: ParsableCommand {
         PlotOutputs.useTemplates(plotTemplates)
         if let out { try AtomicFile.refuseOverwriting(input: data, with: out, flag: "--out") }
         let m = try ModelFile.load(model)
-        let forecast: Forecast
-        var collection: SeriesCollection? = nil
-        if let x {
-            forecast = try Forecaster.forecastSupervised(m, path: data, xName: x, threads: threads.threads)
-        } else {
-            var selection = m.manifest.selection
-            if let dataset { selection.dataset = dataset }
-            collection = try DataSource.load(data, selection: selection)
-            let asked = try intervals.settings()
-            forecast = try Forecaster.forecast(m, data: collection!, intervals: asked, threads: threads.threads)
+        let input = try ForecastInput.read(data, for: m, dataset: dataset, x: x)
+        let asked = try intervals.settings()
+        let forecast = try Forecaster.forecast(m, input: input, intervals: asked, threads: threads.threads)
+        if input.series != nil {
             let c = m.manifest.model
             if asked.method == .mcDropout && c.dropout == 0 && c.recurrentDropout == 0 {
                 print("note: \(model) was trained without dropout, so Monte-Carlo dropout intervals have zero width; train with --dropout / --recurrent-dropout, or use --interval-method conformal")
@@ -52,7 +46,7 @@ struct ForecastCommand: ParsableCommand {
         let written = [out, writeBack].compactMap { $0 }.joined(separator: " and ")
         print(terminalSafe("forecast \(forecast.seriesIds.count) series × \(forecast.horizon) steps × \(forecast.targetNames.count) variables (\(forecast.times.first?.first ?? "") … \(forecast.times.first?.last ?? "")) → \(written)"))
         // After the outputs are written: a plot failure is reported (one line, exit 1) but loses nothing.
-        if plot, let collection, let base = out ?? writeBack {
+        if plot, let collection = input.series, let base = out ?? writeBack {
             let image = URL(fileURLWithPath: base).deletingPathExtension().path + ".png"
             report(try PlotOutputs.forecast(m, data: collection, forecast: forecast, to: image))
             print(terminalSafe("plot → \(image)"))

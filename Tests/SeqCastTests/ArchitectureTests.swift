@@ -127,6 +127,15 @@ final class ArchitectureTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/sup"))
     }
 
+    func testASeriesModelRefusesSupervisedInput() throws {
+        let model = try trainedModel(temporaryDirectory(self))
+        XCTAssertTrue(errorMessage { _ = try ForecastInput.read(datasetPath("airline.h5"), for: model, x: "series") }
+            .contains("trained in series mode"))
+        let input = try ForecastInput.read(datasetPath("airline.csv"), for: model)
+        XCTAssertEqual(try Forecaster.forecast(model, input: input, threads: 1).values,
+                       try Forecaster.forecast(model, data: try XCTUnwrap(input.series), threads: 1).values)
+    }
+
     func testForecastThreadsDoNotChangeTheForecast() throws {
         let dir = temporaryDirectory(self)
         _ = try trainedModel(dir)

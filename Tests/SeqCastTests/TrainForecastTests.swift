@@ -161,6 +161,10 @@ final class TrainForecastTests: XCTestCase {
         XCTAssertEqual(model.manifest.model.horizon, k)
         let f = try Forecaster.forecastSupervised(model, path: dir + "/sup.h5", xName: "X")
         XCTAssertEqual(f.values.count, b)
+        // The one entry for both modes gives the same forecast, and refuses the other mode's input.
+        let viaInput = try Forecaster.forecast(model, input: try ForecastInput.read(dir + "/sup.h5", for: model, x: "X"), threads: 2)
+        XCTAssertEqual(viaInput.values, f.values)
+        XCTAssertTrue(errorMessage { _ = try ForecastInput.read(dir + "/sup.h5", for: model) }.contains("forecast with --x NAME"))
         var mse = 0.0
         for i in 0..<b { for j in 0..<k { let d = Double(f.values[i][j] - ys[i * k + j]); mse += d * d } }
         XCTAssertLessThan(mse / Double(b * k), 0.05)
