@@ -295,7 +295,7 @@ public final class Network: @unchecked Sendable {
         case .seq2seq:
             dense.backward(params: p, grads: g, h: ws.caches[L - 1].h.p, dy: ws.dOutput.p, rows: t * b, dh: ws.dH[L - 1].p)
         case .encoderDecoder:
-            decoderBackward(x: x, batch: b, workspace: ws)
+            decoderBackward(x: x, batch: b, workspace: ws, inputGradient: inputGradient)
         }
         if finals {
             // The top layer's outputs feed nothing but its final state.
@@ -354,7 +354,7 @@ public final class Network: @unchecked Sendable {
         }
     }
 
-    private func decoderBackward(x: UnsafePointer<Float>, batch b: Int, workspace ws: Workspace) {
+    private func decoderBackward(x: UnsafePointer<Float>, batch b: Int, workspace ws: Workspace, inputGradient: Bool) {
         let K = config.horizon, O = config.outputDim, KO = K * O, Hd = config.decoderHiddenSize
         let Du = decoderInputDim, Ld = decoder.count, Lt = layers.count
         let g = ws.grads.p, p = params.p
@@ -375,9 +375,13 @@ public final class Network: @unchecked Sendable {
                 let layer = decoder[l], cache = ws.decCaches[l]
                 layer.backwardStep(params: p, grads: g, batch: b, step: k, cache: cache, dH: ws.decDH[l].p)
                 let din = layer.inputDim, dx = ws.decDX.p
-                // ∂L/∂(input of step k) into decDX [K, B, din] at step k.
+                // ∂L/∂(input of step k) into decDX [K, B, din] at step k, when something receives it: a
+                // lower layer, the encoder's summary (state-only), a fed-back prediction, or x (step 0).
+                let needed = l > 0 || config.decoderInput == .stateOnly
+                    || (k == 0 ? inputGradient : (0..<b).contains { ws.fed[$0 * K + k] })
                 layer.backwardChunk(params: p, grads: g, x: decoderInput(l), batch: b, steps: k, k + 1, cache: cache,
-                                    dX: dx, accumulate: false)
+                                    dX: needed ? dx : nil, accumulate: false)
+                guard needed else { continue }
                 let dxk = dx + k * b * din
                 if l > 0 {
                     let n = b * Hd, d = ws.decDH[l - 1].p + k * n

@@ -263,7 +263,9 @@ extension RecurrentLayer {
         if let dcLast { cache.dc.p.update(from: dcLast, count: b * H) } else { cache.dc.zero() }
         if cache.useInitial { cache.dh0.zero() }
         if t > 1 || cache.useInitial { cache.whTPacked.pack(w + wh, k: GH, n: H, ld: GH, transposed: true) }
-        if inputGradient { cache.wxTPacked.pack(w + wx, k: GH, n: inputDim, ld: GH, transposed: true) }
+        if inputGradient && inputDim >= Self.narrowInput {
+            cache.wxTPacked.pack(w + wx, k: GH, n: inputDim, ld: GH, transposed: true)
+        }
     }
 
     /// The backward of step s's gate math: ∂pre, ∂ra and LN_h's gradients; ∂L/∂h_{s-1} (or the
@@ -324,7 +326,20 @@ extension RecurrentLayer {
             LayerNorm.backward(dy: dpre, xhat: cache.xhat!.p + s0 * b * GH, rstd: cache.xrstd!.p + s0 * b,
                                gamma: w + gx!, dgamma: g + gx!, rows: rows, n: GH)
         }
-        if let dX {
+        guard let dX else { return }
+        if D < Self.narrowInput {
+            // A few inputs: D dot products per row with Wx's rows (a packed panel would be mostly padding).
+            let wxp = w + wx, out = dX + s0 * b * D
+            for r in 0..<rows {
+                let row = dpre + r * GH
+                for d in 0..<D {
+                    let wd = wxp + d * GH
+                    var acc: Float = 0
+                    for j in 0..<GH { acc += row[j] * wd[j] }
+                    out[r * D + d] = accumulate ? out[r * D + d] + acc : acc
+                }
+            }
+        } else {
             PackedGEMM.multiply(m: rows, a: dpre, lda: GH, b: cache.wxTPacked, c: dX + s0 * b * D, ldc: D,
                                 accumulate: accumulate)
         }
