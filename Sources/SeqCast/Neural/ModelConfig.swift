@@ -107,6 +107,19 @@ public struct ArchitectureSettings: Codable, Sendable, Equatable {
 }
 
 extension ArchitectureSettings {
+    /// "lstm 1×32", plus "bidirectional" and the decoder when there are, e.g.
+    /// "lstm 2×32 bidirectional → decoder lstm 2×64 (previous)".
+    public var summary: String {
+        var s = "\(cell) \(layers)×\(hidden)"
+        if bidirectional { s += " bidirectional" + (merge == .sum ? " (sum)" : "") }
+        if head == .encoderDecoder {
+            s += " → decoder \(decoderCell ?? cell) \(decoderLayers ?? layers)×\(decoderHidden ?? hidden) (\(decoderInput.rawValue))"
+        } else if head == .seq2seq {
+            s += " seq2seq"
+        }
+        return s
+    }
+
     enum CodingKeys: String, CodingKey {
         case cell, hidden, layers, head, layerNorm, dropout, recurrentDropout, gateInit, bidirectional, merge
         case decoderCell, decoderHidden, decoderLayers, decoderInput
