@@ -26,16 +26,20 @@ struct DenseLayer: Sendable {
                   dy: UnsafePointer<Float>, rows: Int, dh: FloatPtr, ldy: Int? = nil, accumulate: Bool = false) {
         let ld = ldy ?? outputs
         if ldy != nil && outputs < Self.narrowOutput {
-            // One decoder step's few outputs: plain loops (a BLAS call costs more than the products).
-            let gw = g + w, gb = g + b, wp = p + w
+            // One decoder step's few outputs: plain loops (a BLAS call costs more than the products),
+            // vectorised over the inputs, sums in registers.
+            let gw = g + w, gb = g + b, wp = p + w, n = inputs, O = outputs
             for r in 0..<rows {
-                let dyr = dy + r * ld, hr = h + r * inputs, dhr = dh + r * inputs
-                for j in 0..<outputs { gb[j] += dyr[j] }
-                for i in 0..<inputs {
-                    let wi = wp + i * outputs, gwi = gw + i * outputs, hv = hr[i]
-                    var acc: Float = 0
-                    for j in 0..<outputs { gwi[j] += hv * dyr[j]; acc += dyr[j] * wi[j] }
-                    dhr[i] = accumulate ? dhr[i] + acc : acc
+                let dyr = dy + r * ld, hr = h + r * n, dhr = dh + r * n
+                if !accumulate { dhr.update(repeating: 0, count: n) }
+                for j in 0..<O {
+                    let d = dyr[j]
+                    gb[j] += d
+                    if O == 1 {
+                        for i in 0..<n { gw[i] += hr[i] * d; dhr[i] += d * wp[i] }
+                    } else {
+                        for i in 0..<n { gw[i * O + j] += hr[i] * d; dhr[i] += d * wp[i * O + j] }
+                    }
                 }
             }
             return
@@ -51,11 +55,16 @@ struct DenseLayer: Sendable {
     /// y [R, ldy] (first `outputs` columns) = h [R, I] · W + b.
     func forward(params p: UnsafePointer<Float>, h: UnsafePointer<Float>, rows: Int, y: FloatPtr, ldy: Int) {
         if outputs < Self.narrowOutput {
-            let wp = p + w, bias = p + b
+            let wp = p + w, bias = p + b, n = inputs, O = outputs
             for r in 0..<rows {
-                let yr = y + r * ldy, hr = h + r * inputs
-                for j in 0..<outputs { yr[j] = bias[j] }
-                for i in 0..<inputs { let wi = wp + i * outputs, hv = hr[i]; for j in 0..<outputs { yr[j] += hv * wi[j] } }
+                let yr = y + r * ldy, hr = h + r * n
+                for j in 0..<O {
+                    var acc = SIMD16<Float>(repeating: 0), i = 0
+                    if O == 1 { while i + 16 <= n { acc += load16(hr, i) * load16(wp, i); i += 16 } }
+                    var sum = bias[j] + hsum(acc)
+                    while i < n { sum += hr[i] * wp[i * O + j]; i += 1 }
+                    yr[j] = sum
+                }
             }
             return
         }
