@@ -48,7 +48,7 @@ struct BacktestCommand: ParsableCommand {
         try result.write(to: out, config: r.config)
         print(terminalSafe("backtest of \(data.data): \(result.windows.count) windows\(result.skipped > 0 ? " (\(result.skipped) left out, see the notes)" : ""), horizon \(result.horizon), season \(result.season) (\(result.seasonSource)), \(result.fits) fits, \(String(format: "%.1f", result.seconds)) s → \(out)"))
         let distinct = result.pipelines.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        print(terminalSafe("configuration: \(model.cell.rawValue) \(model.layers)×\(model.hidden) ×\(training.ensemble), lookback \(result.lookback); \(distinct.joined(separator: " / "))\(distinct.count > 1 ? " (differs between fits)" : "")"))
+        print(terminalSafe("configuration: \(r.train.architecture.summary) ×\(training.ensemble), lookback \(result.lookback); \(distinct.joined(separator: " / "))\(distinct.count > 1 ? " (differs between fits)" : "")"))
         print(result.table, terminator: "")
         if plot {
             report(try Plots.backtest(BacktestPlotData(result), to: out + "/backtest.png",

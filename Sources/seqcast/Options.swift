@@ -120,12 +120,19 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Recurrent cell: lstm, gru, rnn.") var cell: CellKind = architectureDefaults.cell
     @Option(help: "Hidden units per layer.") var hidden: Int = architectureDefaults.hidden
     @Option(help: "Stacked recurrent layers.") var layers: Int = architectureDefaults.layers
-    @Option(help: "Head: seq2vec (last state → horizon) or seq2seq (every step → horizon) (default: \(architectureDefaults.head)).") var head: HeadKind?
+    @Option(help: "Head: seq2vec (last state → horizon), seq2seq (every step → horizon) or encoder-decoder (the encoder's final states start a decoder unrolled over the horizon) (default: \(architectureDefaults.head)).") var head: HeadKind?
     @Flag(help: "Layer normalisation inside the cells.") var layerNorm = architectureDefaults.layerNorm
     @Option(help: "Dropout between stacked layers.") var dropout: Float = architectureDefaults.dropout
     @Option(help: "Recurrent (variational) dropout on h(t-1).") var recurrentDropout: Float = architectureDefaults.recurrentDropout
     @Option(help: "Forget/update-gate bias init: chrono or a constant such as 1.") var forgetInit: GateInit = architectureDefaults.gateInit
     @Option(help: "Train a quantile head (pinball loss) for these interval levels in percent plus the median, e.g. 80,95, for --interval-method quantile (default: a point head).") var quantileLevels: String?
+    @Flag(help: "Bidirectional encoder: forward and backward recurrences over the look-back (seq2vec and encoder-decoder heads).")
+    var bidirectional = architectureDefaults.bidirectional
+    @Option(help: "How --bidirectional combines the two directions: concat or sum (default: \(architectureDefaults.merge)).") var merge: MergeKind?
+    @Option(help: "Encoder-decoder: the decoder's cell (default: --cell).") var decoderCell: CellKind?
+    @Option(help: "Encoder-decoder: the decoder's hidden units (default: --hidden; when the encoder's final state is wider or narrower, a learned linear bridge maps it).") var decoderHidden: Int?
+    @Option(help: "Encoder-decoder: the decoder's layers (default: --layers; when they differ, every decoder layer starts from the top encoder layer).") var decoderLayers: Int?
+    @Option(help: "Encoder-decoder: the decoder's input at each step: previous (the previous target; the last observed value at step 0) or state-only (the encoder's final state, vector-to-sequence) (default: \(architectureDefaults.decoderInput.rawValue)).") var decoderInput: DecoderInput?
 
     func apply(to s: inout ArchitectureSettings) throws {
         s.cell = cell; s.hidden = hidden; s.layers = layers; s.head = head ?? architectureDefaults.head
@@ -133,6 +140,9 @@ struct ModelOptions: ParsableArguments {
         if let quantileLevels {
             do { s.quantileLevels = try IntervalSettings.parseLevels(quantileLevels) } catch { throw ValidationError(error.description.replacingOccurrences(of: "--levels", with: "--quantile-levels")) }
         }
+        s.bidirectional = bidirectional; s.merge = merge ?? architectureDefaults.merge
+        s.decoderCell = decoderCell; s.decoderHidden = decoderHidden; s.decoderLayers = decoderLayers
+        s.decoderInput = decoderInput ?? architectureDefaults.decoderInput
     }
 }
 
@@ -147,12 +157,17 @@ struct TrainingFlags: ParsableArguments {
     @Option(help: "Clip gradients to this global norm (0 = off).") var clip: Float = trainingDefaults.clip
     @Option(help: "Random seed (weights, shuffling, dropout); ensemble member i uses seed + i.") var seed: UInt64 = trainingDefaults.seed
     @Option(help: "Ensemble size: independently seeded models whose forecasts are averaged.") var ensemble: Int = trainingDefaults.ensemble
+    @Option(help: "Encoder-decoder: probability of feeding the decoder the true previous value in training (1 = teacher forcing, 0 = free-running; inference always feeds back its own predictions) (default: \(TrainingOptions.defaultTeacherForcing)).")
+    var teacherForcing: Float?
+    @Option(help: "Encoder-decoder: scheduled sampling, the teacher-forcing probability's factor per epoch (P at epoch e = P·decay^e) (default: 1).")
+    var teacherForcingDecay: Float?
     @OptionGroup var threads: ThreadsOption
 
     var options: TrainingOptions {
         var o = TrainingOptions()
         o.loss = loss; o.optimizer = optimizer; o.learningRate = lr; o.batchSize = batchSize; o.epochs = epochs ?? o.epochs
         o.patience = patience; o.clip = clip; o.seed = seed; o.ensemble = ensemble
+        o.teacherForcing = teacherForcing; o.teacherForcingDecay = teacherForcingDecay
         return o
     }
 }

@@ -37,6 +37,8 @@ struct SeqCastCommand: ParsableCommand {
 
 extension CellKind: ExpressibleByArgument {}
 extension HeadKind: ExpressibleByArgument {}
+extension MergeKind: ExpressibleByArgument {}
+extension DecoderInput: ExpressibleByArgument {}
 extension ScalerKind: ExpressibleByArgument {}
 extension TransformChoice: ExpressibleByArgument {
     public init?(argument: String) { self.init(transformList: argument) }

@@ -51,6 +51,8 @@ final class ArchitectureTests: XCTestCase {
         XCTAssertTrue(errorMessage { try s.validate() }.contains("--scaler window needs series mode"))
         s.data.y = nil
         XCTAssertEqual(errorMessage { try s.validate() }, "--x and --y go together (supervised HDF5 mode)")
+        s = TrainSettings(dataPath: "x.csv"); s.architecture.head = .encoderDecoder; s.architecture.quantileLevels = [80]
+        XCTAssertTrue(errorMessage { try s.validate() }.contains("a quantile head (--quantile-levels) works with --head seq2vec"))
         var b = BacktestSettings(); b.stride = 0
         XCTAssertEqual(errorMessage { try b.validate() }, "--stride must be at least 1, got 0")
     }

@@ -118,11 +118,12 @@ final class CLITests: XCTestCase {
 
     /// Trains `members` members on co2 once uninterrupted and once killed with SIGKILL after
     /// `epochsBeforeKill` epochs of each member, then resumes the killed run; the weights must match.
-    private func checkKillAndResume(members: Int, hidden: Int, epochs: Int, epochsBeforeKill: Int) throws {
+    private func checkKillAndResume(members: Int, hidden: Int, epochs: Int, epochsBeforeKill: Int,
+                                    extra: [String] = []) throws {
         let dir = temporaryDirectory(self)
         let common = ["train", "--data", datasetPath("co2_weekly.csv"), "--horizon", "4", "--lookback", "52",
                       "--hidden", "\(hidden)", "--epochs", "\(epochs)", "--patience", "0", "--threads", "2",
-                      "--ensemble", "\(members)"]
+                      "--ensemble", "\(members)"] + extra
         XCTAssertEqual(try runCLI(common + ["--out", dir + "/full", "--quiet"]).status, 0)
         let history = dir + "/killed/history.csv"
         let killed = try runCLI(common + ["--out", dir + "/killed", "--quiet"]) {
@@ -152,5 +153,29 @@ final class CLITests: XCTestCase {
     /// end of one of its epochs (before the snapshot fix, this failed 4 runs out of 4).
     func testKilledEnsembleResumesToTheSameWeights() throws {
         try checkKillAndResume(members: 3, hidden: 16, epochs: 10, epochsBeforeKill: 3)
+    }
+
+    /// An encoder–decoder with a bidirectional encoder and scheduled sampling (its teacher-forcing
+    /// decisions depend on the epoch), killed and resumed.
+    func testKilledEncoderDecoderResumesToTheSameWeights() throws {
+        try checkKillAndResume(members: 1, hidden: 12, epochs: 10, epochsBeforeKill: 2,
+                               extra: ["--head", "encoder-decoder", "--bidirectional", "--decoder-hidden", "16",
+                                       "--teacher-forcing", "0.7", "--teacher-forcing-decay", "0.9"])
+    }
+
+    func testEncoderDecoderAndBidirectionalFlagsAreCheckedTogether() throws {
+        let data = datasetPath("airline.csv"), dir = temporaryDirectory(self)
+        for (args, message) in [
+            (["--head", "seq2seq", "--bidirectional"], "--bidirectional cannot be used with --head seq2seq"),
+            (["--decoder-hidden", "8"], "--decoder-hidden need --head encoder-decoder"),
+            (["--teacher-forcing", "0.5"], "--teacher-forcing and --teacher-forcing-decay need --head encoder-decoder"),
+            (["--merge", "sum"], "--merge needs --bidirectional"),
+            (["--head", "encoder-decoder", "--teacher-forcing", "1.5"], "--teacher-forcing must be in [0, 1]"),
+        ] {
+            let r = try runCLI(["train", "--data", data, "--horizon", "12", "--out", dir + "/x"] + args)
+            XCTAssertNotEqual(r.status, 0, "\(args)")
+            XCTAssertTrue(r.err.contains(message), "\(args): \(r.err)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x/model.h5"))
+        }
     }
 }

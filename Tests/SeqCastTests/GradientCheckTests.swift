@@ -16,8 +16,11 @@ struct GradientComparison {
 /// masks. Float64 differences with eps 1e-6 are accurate to ~1e-9, so what remains is the
 /// Float32 rounding of the analytic gradient. Relative error uses a floor so entries that are ~0
 /// both ways compare absolutely.
+/// Encoder–decoder: `teacherForcing` P feeds the targets to the decoder with probability P (the
+/// decisions seeded as in training); nil runs it free (feeding back its own predictions).
 func compareGradients(config: ModelConfig, batch b: Int = 3, seed: UInt64 = 7, loss: LossKind = .mse,
-                      floor: Double = 1e-3, corrupt: ((FloatBuffer) -> Void)? = nil) throws -> GradientComparison {
+                      floor: Double = 1e-3, teacherForcing: Float? = nil,
+                      corrupt: ((FloatBuffer) -> Void)? = nil) throws -> GradientComparison {
     let net = try Network(config: config, seed: seed)
     let t = config.lookback
     // Larger weights than the default init so every gate is exercised away from its linear regime.
@@ -28,7 +31,9 @@ func compareGradients(config: ModelConfig, batch b: Int = 3, seed: UInt64 = 7, l
     let y = FloatBuffer((0..<(net.outputCount(batch: b, steps: t) / max(config.quantiles.count, 1))).map { _ in rng.normal() })
     let n = net.outputCount(batch: b, steps: t)
     let training = config.dropout > 0 || config.recurrentDropout > 0
-    net.forward(x: x.p, batch: b, workspace: ws, training: training, dropoutSeed: 99)
+    let teacher = teacherForcing == nil ? nil : UnsafePointer(y.p)
+    net.forward(x: x.p, batch: b, workspace: ws, training: training, dropoutSeed: 99, teacher: teacher,
+                teacherForcing: teacherForcing ?? 1, samplingSeed: 5)
     _ = net.loss(loss, target: y.p, batch: b, workspace: ws, normalizer: n)
     ws.grads.zero()
     net.backward(x: x.p, batch: b, workspace: ws, inputGradient: true)
@@ -38,8 +43,13 @@ func compareGradients(config: ModelConfig, batch b: Int = 3, seed: UInt64 = 7, l
     let reference = ReferenceModel(config: config, layout: net.layout)
     var p = net.params.array.map(Double.init), xs = x.array.map(Double.init)
     let target = y.array.map(Double.init)
+    func refForward() -> [Double] {
+        reference.forward(params: p, x: xs, batch: b, training: training, dropoutSeed: 99,
+                          teacher: teacherForcing == nil ? nil : target, teacherForcing: teacherForcing ?? 1,
+                          samplingSeed: 5)
+    }
     func refLoss() -> Double {
-        let out = reference.forward(params: p, x: xs, batch: b, training: training, dropoutSeed: 99)
+        let out = refForward()
         let taus = config.quantiles.map(Double.init)
         guard taus.isEmpty else {   // a quantile head: pinball loss, Q predictions per target
             return out.indices.reduce(0.0) { sum, i in
@@ -53,7 +63,7 @@ func compareGradients(config: ModelConfig, batch b: Int = 3, seed: UInt64 = 7, l
         } / Double(n)
     }
     var result = GradientComparison()
-    let refOut = reference.forward(params: p, x: xs, batch: b, training: training, dropoutSeed: 99)
+    let refOut = refForward()
     for i in 0..<n { result.forwardError = max(result.forwardError, abs(refOut[i] - Double(ws.output[i]))) }
     func check(_ a: Float, input: Bool, _ k: Int, _ name: String) {
         let saved = input ? xs[k] : p[k], eps = 1e-6
@@ -86,7 +96,7 @@ final class GradientCheckTests: XCTestCase {
         for cell in CellKind.allCases {
             for ln in [false, true] {
                 for recDrop: Float in [0, 0.3] {
-                    for head in HeadKind.allCases {
+                    for head in [HeadKind.seq2vec, .seq2seq] {
                         for layers in [1, 2] {
                             let cfg = ModelConfig(cell: cell, inputDim: 2, hidden: 3, layers: layers, head: head,
                                                   horizon: 2, outputDim: 2, lookback: 4, layerNorm: ln,
@@ -103,6 +113,82 @@ final class GradientCheckTests: XCTestCase {
             }
         }
         print("gradient check: worst relative error over 48 configurations = \(worst)")
+    }
+
+    /// The backward direction: bidirectional encoders (seq2vec), every cell × layer norm × recurrent
+    /// dropout × 1–2 layers (dropout between them), both merges.
+    func testBidirectionalEncoder() throws {
+        var worst = 0.0
+        for cell in CellKind.allCases {
+            for ln in [false, true] {
+                for recDrop: Float in [0, 0.3] {
+                    for layers in [1, 2] {
+                        var cfg = ModelConfig(cell: cell, inputDim: 2, hidden: 3, layers: layers, head: .seq2vec,
+                                              horizon: 2, outputDim: 2, lookback: 4, layerNorm: ln,
+                                              dropout: layers > 1 ? 0.25 : 0, recurrentDropout: recDrop)
+                        cfg.bidirectional = true
+                        cfg.merge = (layers + (ln ? 1 : 0)) % 2 == 0 ? .concat : .sum
+                        let r = try compareGradients(config: cfg)
+                        worst = max(worst, r.worst)
+                        XCTAssertLessThan(r.worst, Self.tolerance, "bidirectional \(cell) ln=\(ln) rdrop=\(recDrop) L=\(layers) \(cfg.merge): \(r.worstName)")
+                        XCTAssertLessThan(r.forwardError, 1e-4, "forward differs from the Float64 reference")
+                    }
+                }
+            }
+        }
+        print("gradient check: bidirectional, worst relative error over 24 configurations = \(worst)")
+    }
+
+    /// The decoder, teacher forced (P = 1), free-running (its own predictions fed back, gradient
+    /// through them) and scheduled (P = 0.5, per sample and step), with the state hand-over into the
+    /// encoder: every cell × layer norm × 1–2 layers (with dropout between layers and recurrent dropout).
+    func testEncoderDecoder() throws {
+        var worst = 0.0
+        for cell in CellKind.allCases {
+            for ln in [false, true] {
+                for layers in [1, 2] {
+                    for tf: Float? in [1, nil, 0.5] {
+                        let cfg = ModelConfig(cell: cell, inputDim: 2, hidden: 3, layers: layers, head: .encoderDecoder,
+                                              horizon: 3, outputDim: 2, lookback: 4, layerNorm: ln,
+                                              dropout: layers > 1 ? 0.25 : 0, recurrentDropout: layers > 1 ? 0.3 : 0)
+                        let r = try compareGradients(config: cfg, teacherForcing: tf)
+                        worst = max(worst, r.worst)
+                        XCTAssertLessThan(r.worst, Self.tolerance, "enc-dec \(cell) ln=\(ln) L=\(layers) tf=\(String(describing: tf)): \(r.worstName)")
+                        XCTAssertLessThan(r.forwardError, 1e-4, "forward differs from the Float64 reference")
+                    }
+                }
+            }
+        }
+        print("gradient check: encoder-decoder, worst relative error over 36 configurations = \(worst)")
+    }
+
+    /// The hand-over variants: a bridge (decoder width ≠ encoder width), different depths, another
+    /// decoder cell, a bidirectional encoder, and the state-only (vector-to-sequence) input.
+    func testEncoderDecoderHandOver() throws {
+        func cfg(_ cell: CellKind, layers: Int = 1, _ body: (inout ModelConfig) -> Void) -> ModelConfig {
+            var c = ModelConfig(cell: cell, inputDim: 2, hidden: 3, layers: layers, head: .encoderDecoder, horizon: 3,
+                                outputDim: 2, lookback: 4)
+            body(&c)
+            return c
+        }
+        let cases: [(String, ModelConfig, Float?)] = [
+            ("bridge lstm", cfg(.lstm) { $0.decoderHidden = 4 }, nil),
+            ("bridge gru ln", cfg(.gru) { $0.decoderHidden = 2; $0.layerNorm = true }, 1),
+            ("decoder deeper", cfg(.lstm) { $0.decoderLayers = 2 }, 0.5),
+            ("encoder deeper, bridge", cfg(.gru, layers: 2) { $0.decoderLayers = 1; $0.decoderHidden = 4 }, nil),
+            ("lstm → gru", cfg(.lstm) { $0.decoderCell = .gru }, nil),
+            ("rnn → lstm", cfg(.rnn) { $0.decoderCell = .lstm }, 1),
+            ("bidirectional concat, bridge", cfg(.lstm, layers: 2) { $0.bidirectional = true; $0.layerNorm = true }, nil),
+            ("bidirectional sum", cfg(.gru) { $0.bidirectional = true; $0.merge = .sum }, 0.5),
+            ("state-only lstm", cfg(.lstm) { $0.decoderInput = .stateOnly }, nil),
+            ("state-only bidirectional gru 2 layers", cfg(.gru, layers: 2) { $0.decoderInput = .stateOnly; $0.bidirectional = true; $0.dropout = 0.25 }, nil),
+        ]
+        for (name, c, tf) in cases {
+            let r = try compareGradients(config: c, teacherForcing: tf)
+            XCTAssertLessThan(r.worst, Self.tolerance, "\(name): \(r.worstName)")
+            XCTAssertLessThan(r.forwardError, 1e-4, "\(name): forward differs from the Float64 reference")
+            XCTAssertGreaterThan(r.checked, 50)
+        }
     }
 
     /// Batch 50 makes the input projection and backward products run in chunks of 2 steps
@@ -124,6 +210,17 @@ final class GradientCheckTests: XCTestCase {
                                   outputDim: 2, lookback: 6, layerNorm: cell == .lstm)
             let r = try compareGradients(config: cfg, batch: 24)
             XCTAssertLessThan(r.worst, Self.tolerance, "\(cell) wide input: \(r.worstName)")
+        }
+        // The decoder's batched weight products in chunks (batch 50: 2 steps, K = 3 → 2 + 1), and a
+        // state-only decoder reading a bidirectional 2×4-wide summary (the packed x·Wx path).
+        for cell in [CellKind.lstm, .gru] {
+            var cfg = ModelConfig(cell: cell, inputDim: 2, hidden: 4, layers: 1, head: .encoderDecoder, horizon: 3,
+                                  outputDim: 1, lookback: 3, layerNorm: cell == .gru)
+            var r = try compareGradients(config: cfg, batch: 50, teacherForcing: 0.5)
+            XCTAssertLessThan(r.worst, Self.tolerance, "\(cell) chunked decoder: \(r.worstName)")
+            cfg.bidirectional = true; cfg.decoderInput = .stateOnly
+            r = try compareGradients(config: cfg, batch: 24)
+            XCTAssertLessThan(r.worst, Self.tolerance, "\(cell) state-only wide decoder input: \(r.worstName)")
         }
     }
 

@@ -95,6 +95,70 @@ final class LearningTests: XCTestCase {
     }
 }
 
+/// Bidirectional encoders and the encoder–decoder learn what they are for.
+final class SequenceModelLearningTests: XCTestCase {
+    /// Sequences of 100 N(0, 1) values whose target is the *first* value: the backward recurrence
+    /// has just read it when it ends, the forward one must carry it across 99 steps. Equal budget
+    /// (same hidden size, data, epochs, batches and learning rate).
+    func testBidirectionalLearnsTheFirstValueFasterThanUnidirectional() throws {
+        let T = 100
+        var rng = SeededRandom(seed: 11)
+        func set(_ n: Int) -> SampleSet {
+            let x = (0..<(n * T)).map { _ in rng.normal() }
+            return SampleSet(steps: T, inputDim: 1, targetWidth: 1, perStep: false, x: x,
+                             y: (0..<n).map { x[$0 * T] })
+        }
+        let train = set(1024), val = set(256)
+        var mse: [Bool: Double] = [:]
+        for bidirectional in [false, true] {
+            var cfg = ModelConfig(cell: .lstm, inputDim: 1, hidden: 16, head: .seq2vec, lookback: T)
+            cfg.bidirectional = bidirectional
+            var o = TrainingOptions(); o.learningRate = 1e-2; o.batchSize = 32; o.seed = 3
+            let trainer = Trainer(network: try Network(config: cfg, seed: 3), options: o, threads: 2)
+            for e in 0..<4 { _ = try trainer.trainEpoch(train, epoch: e) }
+            mse[bidirectional] = try trainer.evaluate(val)
+        }
+        print("first value of 100 (variance 1), 4 epochs of 1024: unidirectional MSE \(mse[false]!), bidirectional \(mse[true]!)")
+        XCTAssertLessThan(mse[true]!, 0.1, "the bidirectional encoder did not learn the first value")
+        XCTAssertLessThan(mse[true]!, 0.25 * mse[false]!, "bidirectional was not clearly faster")
+    }
+
+    /// A noisy multi-sine (periods 25, 11, 7; noise sd 0.1, so MSE 0.01 is the floor) forecast
+    /// K = 24 steps from 48, seq2vec (LSTM 32: 5,144 parameters) against an encoder–decoder of
+    /// about as many (LSTM 24 + decoder 24: 5,017), same data, epochs and learning rate. The
+    /// encoder–decoder learns the task (far below the naive forecast) but does not beat seq2vec
+    /// here (README, "Encoder–decoder"), so the test asserts what holds and prints both.
+    func testEncoderDecoderLearnsAMultiSineAtEqualParameters() throws {
+        let n = 1200
+        var rng = SeededRandom(seed: 5)
+        let series = SeriesMatrix(steps: n, channels: 1, values: (0..<n).map { t in
+            let x = Double(t)
+            return Float(sin(2 * .pi * x / 25) + 0.6 * sin(2 * .pi * x / 11 + 1) + 0.3 * sin(2 * .pi * x / 7)) + 0.1 * rng.normal()
+        })
+        let spec = WindowSpec(lookback: 48, horizon: 24)
+        let starts = spec.starts(in: 0..<n), cut = starts.count * 4 / 5
+        let train = SampleSet(series: series, inputs: [0], targets: [0], spec: spec, starts: Array(starts[..<cut]))
+        let val = SampleSet(series: series, inputs: [0], targets: [0], spec: spec, starts: Array(starts[cut...]))
+        var naive = 0.0
+        for i in 0..<val.count { for k in 0..<24 { let d = Double(val.x[i * 48 + 47] - val.y[i * 24 + k]); naive += d * d } }
+        naive /= Double(val.count * 24)
+        var results: [String: (Double, Int)] = [:]
+        for (name, head, hidden) in [("seq2vec", HeadKind.seq2vec, 32), ("encoder-decoder", .encoderDecoder, 24)] {
+            let cfg = ModelConfig(cell: .lstm, inputDim: 1, hidden: hidden, head: head, horizon: 24, lookback: 48)
+            var o = TrainingOptions(); o.learningRate = 3e-3; o.batchSize = 16; o.seed = 42
+            o.teacherForcing = 1; o.teacherForcingDecay = 0.9
+            let net = try Network(config: cfg, seed: 42)
+            let trainer = Trainer(network: net, options: o, threads: 2)
+            for e in 0..<25 { _ = try trainer.trainEpoch(train, epoch: e) }
+            results[name] = (try trainer.evaluate(val), net.parameterCount)
+        }
+        print("multi-sine K=24, 25 epochs: naive MSE \(naive); " + results.sorted { $0.key > $1.key }
+            .map { "\($0.key) (\($0.value.1) parameters) \($0.value.0)" }.joined(separator: ", "))
+        XCTAssertLessThan(results["encoder-decoder"]!.0, 0.1 * naive, "the encoder-decoder did not learn the multi-sine")
+        XCTAssertLessThan(results["seq2vec"]!.0, 0.1 * naive)
+    }
+}
+
 final class TrainerEdgeTests: XCTestCase {
     /// Batches smaller than a shard, and a last batch smaller than the rest, train and evaluate.
     func testSmallBatchesAndRaggedLastBatch() throws {

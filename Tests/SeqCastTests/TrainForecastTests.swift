@@ -63,6 +63,45 @@ final class TrainForecastTests: XCTestCase {
         XCTAssertNotEqual(try params(dir + "/t2"), try params(dir + "/t4"), "a different seed must give different weights")
     }
 
+    /// An encoder–decoder (bidirectional 2-layer encoder, bridge to a wider decoder, scheduled
+    /// sampling, dropout) and a bidirectional seq2vec model: identical across --threads, stored in
+    /// model.h5 with their whole configuration (they load and forecast with no other settings), and
+    /// resumed to the weights of an uninterrupted run.
+    func testEncoderDecoderAndBidirectionalModels() throws {
+        let dir = temporaryDirectory(self)
+        var ed = request(datasetPath("uschange.csv"), dir + "/ed1", epochs: 4)
+        ed.windows.horizon = 4; ed.training.ensemble = 2
+        ed.architecture.head = .encoderDecoder; ed.architecture.layers = 2; ed.architecture.bidirectional = true
+        ed.architecture.decoderHidden = 20; ed.architecture.dropout = 0.2; ed.architecture.recurrentDropout = 0.1
+        ed.training.teacherForcing = 0.6; ed.training.teacherForcingDecay = 0.8
+        var bi = request(datasetPath("airline.csv"), dir + "/bi1", epochs: 3)
+        bi.architecture.bidirectional = true; bi.architecture.merge = .sum; bi.architecture.layerNorm = true; bi.training.ensemble = 1
+        for (r, name) in [(ed, "ed"), (bi, "bi")] {
+            _ = try TrainJob.run(r)
+            var two = r; two.run.outDir = dir + "/\(name)2"; two.run.threads = 2
+            _ = try TrainJob.run(two)
+            XCTAssertEqual(try params(dir + "/\(name)1"), try params(dir + "/\(name)2"), "\(name): --threads 1 and 2 differ")
+            let model = try ModelFile.load(dir + "/\(name)1")
+            XCTAssertEqual(model.manifest.model.architecture, r.architecture, "\(name): the architecture round-trips through model.h5")
+            XCTAssertEqual(model.manifest.training.teacherForcing, r.training.teacherForcing)
+            let data = try DataSource.load(r.data.path, selection: model.manifest.selection)
+            let f = try Forecaster.forecast(model, data: data)
+            XCTAssertTrue(f.values[0].allSatisfy(\.isFinite), "\(f.values[0])")
+            // Stopped after 2 epochs and resumed: the uninterrupted run's weights and moments.
+            var part = r; part.run.outDir = dir + "/\(name)p"; part.run.stopAfterEpoch = 2
+            XCTAssertFalse(try TrainJob.run(part).finished)
+            var resumed = part; resumed.run.stopAfterEpoch = nil; resumed.run.resume = true
+            XCTAssertTrue(try TrainJob.run(resumed).finished)
+            for m in 0..<r.training.ensemble {
+                for key in ["params", "optimizer/m"] {
+                    XCTAssertEqual(try HDF5File.open(dir + "/\(name)p/model.h5").read("members/\(m)/\(key)").values,
+                                   try HDF5File.open(dir + "/\(name)1/model.h5").read("members/\(m)/\(key)").values,
+                                   "\(name) member \(m) \(key): resumed differs from uninterrupted")
+                }
+            }
+        }
+    }
+
     func testResumeMatchesAnUninterruptedRun() throws {
         let dir = temporaryDirectory(self)
         var full = request(datasetPath("sunspots.csv"), dir + "/full", epochs: 6)

@@ -11,13 +11,28 @@ public struct BenchConfig: Codable, Sendable {
     public var input_dim: Int, hidden: Int, layers: Int
     public var head: HeadKind
     public var horizon: Int, output_dim: Int
+    /// A bidirectional encoder (absent: false).
+    public var bidirectional: Bool? = nil
 
-    /// Training FLOPs per sequence as REFERENCE.md counts them: 3 × (2·T·G·H·(D + H)) per layer.
+    /// Training FLOPs per sequence as REFERENCE.md counts them: 3 × (2·T·G·H·(D + H)) per layer
+    /// and direction; an encoder–decoder adds its decoder's K steps (input O, then H).
     public var trainingFlopsPerSequence: Double {
-        (0..<layers).reduce(0.0) { sum, l in
-            let d = l == 0 ? input_dim : hidden
-            return sum + 3 * 2 * Double(steps * cell.gates * hidden * (d + hidden))
+        let directions = bidirectional == true ? 2 : 1
+        let encoder = (0..<layers).reduce(0.0) { sum, l in
+            let d = l == 0 ? input_dim : directions * hidden
+            return sum + Double(directions) * 3 * 2 * Double(steps * cell.gates * hidden * (d + hidden))
         }
+        guard head == .encoderDecoder else { return encoder }
+        return (0..<layers).reduce(encoder) { sum, l in
+            sum + 3 * 2 * Double(horizon * cell.gates * hidden * ((l == 0 ? output_dim : hidden) + hidden))
+        }
+    }
+
+    func config(layerNorm: Bool = false, dropout: Float = 0) -> ModelConfig {
+        var c = ModelConfig(cell: cell, inputDim: input_dim, hidden: hidden, layers: layers, head: head, horizon: horizon,
+                            outputDim: output_dim, lookback: steps, layerNorm: layerNorm, dropout: dropout, recurrentDropout: 0)
+        c.bidirectional = bidirectional ?? false
+        return c
     }
 }
 
@@ -99,9 +114,7 @@ public enum Benchmark {
     /// A trainer for one configuration and variant (random init, seed 0; Adam lr 1e-3, no clipping).
     private static func makeTrainer(_ c: BenchConfig, layerNorm: Bool, dropout: Float, threads: Int,
                                     shardSize: Int?) throws -> Trainer {
-        let config = ModelConfig(cell: c.cell, inputDim: c.input_dim, hidden: c.hidden, layers: c.layers, head: c.head,
-                                 horizon: c.horizon, outputDim: c.output_dim, lookback: c.steps, layerNorm: layerNorm,
-                                 dropout: dropout, recurrentDropout: 0)
+        let config = c.config(layerNorm: layerNorm, dropout: dropout)
         var o = TrainingOptions()
         o.batchSize = c.batch; o.learningRate = 1e-3; o.clip = 0
         if let shardSize { o.shardSize = shardSize }
@@ -119,8 +132,7 @@ public enum Benchmark {
 
     /// Inference (forward only, `Forecaster.predict` as `forecast` and `backtest` use it) throughput.
     public static func infer(_ c: BenchConfig, threads: Int, steps: Int = 20, repeats: Int = 5) throws -> BenchResult {
-        let config = ModelConfig(cell: c.cell, inputDim: c.input_dim, hidden: c.hidden, layers: c.layers, head: c.head,
-                                 horizon: c.horizon, outputDim: c.output_dim, lookback: c.steps)
+        let config = c.config()
         let net = try Network(config: config, seed: 0)
         var rng = SeededRandom(seed: 1)
         let inputs = (0..<c.batch).map { _ in (0..<(c.steps * c.input_dim)).map { _ in rng.normal() } }

@@ -37,7 +37,7 @@ extension RecurrentLayer {
                          dpre: FloatPtr, drp: FloatPtr) {
         let H = hidden, G = 3 * H, BH = b * H
         let gatesS = cache.pre.p + s * b * G, raS = cache.ra!.p + s * b * G
-        let hPrev: FloatPtr? = s == 0 ? nil : cache.h.p + (s - 1) * BH
+        let hPrev: FloatPtr? = s > 0 ? cache.h.p + (s - 1) * BH : (cache.useInitial ? cache.h0.p : nil)
         for i in 0..<b {
             let row = gatesS + i * G, gz = row, gr = row + H, gn = row + 2 * H
             let rn = raS + i * G + 2 * H

@@ -4,7 +4,9 @@
 //   biases 0, except the forget/update gate (GateInit):
 //     LSTM: b_f = log(U(1, T_max − 1)) and b_i = −b_f (chrono), or b_f = c (constant)
 //     GRU:  b_z = log(U(1, T_max − 1)) (z keeps the old state, so it plays the forget gate's role)
-//   layer-norm gains 1, LN_c bias 0; dense W Glorot-uniform, b 0.
+//   layer-norm gains 1, LN_c bias 0; dense W Glorot-uniform, b 0; bridges Glorot-uniform, b 0.
+// Layers in layout order (encoder layer l, its backward direction, …, then the decoder's, whose
+// chrono T_max is the horizon).
 import Foundation
 
 extension Network {
@@ -12,7 +14,13 @@ extension Network {
         var rng = SeededRandom(seed: seed)
         let p = params.p
         params.zero()
-        for l in layers {
+        var recurrent: [(RecurrentLayer, Int)] = []
+        for (i, l) in layers.enumerated() {
+            recurrent.append((l, config.lookback))
+            if i < reversed.count { recurrent.append((reversed[i], config.lookback)) }
+        }
+        recurrent += decoder.map { ($0, config.horizon) }
+        for (l, tmax) in recurrent {
             let H = l.hidden, GH = l.gateWidth
             glorot(p + l.wx, fanIn: l.inputDim, fanOut: GH, &rng)
             for gate in 0..<l.kind.gates { orthogonalBlock(p + l.wh + gate * H, n: H, ld: GH, &rng) }
@@ -24,7 +32,7 @@ extension Network {
             let bKeep = p + l.bx + keepGate * H
             switch config.gateInit {
             case .chrono:
-                let hi = Float(max(config.lookback - 1, 2))
+                let hi = Float(max(tmax - 1, 2))
                 for j in 0..<H {
                     let b = Foundation.log(rng.uniform(1, hi))
                     bKeep[j] = b
@@ -35,6 +43,9 @@ extension Network {
             }
         }
         glorot(p + dense.w, fanIn: dense.inputs, fanOut: dense.outputs, &rng)
+        for b in bridges {
+            for d in [b.h] + (b.c.map { [$0] } ?? []) { glorot(p + d.w, fanIn: d.inputs, fanOut: d.outputs, &rng) }
+        }
     }
 }
 

@@ -17,7 +17,7 @@ extension RecurrentLayer {
         let H = hidden, G = 4 * H, BH = b * H
         let preS = cache.pre.p + s * b * G
         let cS = cache.c!.p + s * BH, ctS = cache.ct!.p + s * BH, hS = cache.h.p + s * BH
-        let cPrev: FloatPtr? = s == 0 ? nil : cache.c!.p + (s - 1) * BH
+        let cPrev: FloatPtr? = s > 0 ? cache.c!.p + (s - 1) * BH : (cache.useInitial ? cache.c0.p : nil)
         for i in 0..<b {
             let row = preS + i * G
             if let ra { let r = ra + i * G; for j in 0..<G { row[j] += r[j] } }
@@ -53,7 +53,7 @@ extension RecurrentLayer {
                           cache: RecurrentCache, dh dhS: FloatPtr, dpre: FloatPtr) {
         let H = hidden, G = 4 * H, BH = b * H
         let gatesS = cache.pre.p + s * b * G, ctS = cache.ct!.p + s * BH
-        let cPrev: FloatPtr? = s == 0 ? nil : cache.c!.p + (s - 1) * BH
+        let cPrev: FloatPtr? = s > 0 ? cache.c!.p + (s - 1) * BH : (cache.useInitial ? cache.c0.p : nil)
         let dctS = cache.dcTmp.p
         for i in 0..<b {
             let go = gatesS + i * G + 3 * H, ct = ctS + i * H, dh = dhS + i * H

@@ -8,6 +8,26 @@ public enum HeadKind: String, Codable, Sendable, CaseIterable {
     case seq2vec
     /// Every step's top hidden state → the same dense → K·O values per step; target [B, T, K, O].
     case seq2seq
+    /// The encoder's final states start a decoder recurrence unrolled over the K horizon steps,
+    /// each step → dense → O values; target [B, K, O] as seq2vec.
+    case encoderDecoder = "encoder-decoder"
+}
+
+/// How a bidirectional layer combines its forward and backward outputs (`--merge`).
+public enum MergeKind: String, Codable, Sendable, CaseIterable {
+    /// [h_forward, h_backward]: 2H wide.
+    case concat
+    /// h_forward + h_backward: H wide.
+    case sum
+}
+
+/// What the decoder reads at each horizon step (`--decoder-input`).
+public enum DecoderInput: String, Codable, Sendable, CaseIterable {
+    /// The previous step's target (scaled as the network's targets; the true one under teacher
+    /// forcing, else the decoder's own prediction); at step 0 the last observed input value.
+    case previous
+    /// The encoder's summary (its top layer's final state), the same at every step: vector-to-sequence.
+    case stateOnly = "state-only"
 }
 
 /// Forget-gate (LSTM) / update-gate (GRU) bias initialisation.
@@ -42,6 +62,15 @@ public struct ArchitectureSettings: Codable, Sendable, Equatable {
     public var gateInit = GateInit.chrono
     /// Interval levels (percent) a quantile head is trained for, with the median; empty: a point head.
     public var quantileLevels: [Double] = []
+    /// Forward and backward recurrences over the look-back in every encoder layer (seq2vec and
+    /// encoder-decoder only: seq2seq's per-step outputs would see the future).
+    public var bidirectional = false
+    public var merge = MergeKind.concat
+    /// Encoder–decoder: the decoder's cell, hidden size and layers (nil: the encoder's).
+    public var decoderCell: CellKind? = nil
+    public var decoderHidden: Int? = nil
+    public var decoderLayers: Int? = nil
+    public var decoderInput = DecoderInput.previous
 
     public init() {}
 
@@ -60,6 +89,18 @@ public struct ArchitectureSettings: Codable, Sendable, Equatable {
     public func validate() throws(SettingsError) {
         if hidden < 1 { throw .outOfRange("--hidden must be at least 1, got \(hidden)") }
         if layers < 1 { throw .outOfRange("--layers must be at least 1, got \(layers)") }
+        if bidirectional && head == .seq2seq {
+            throw .incompatible("--bidirectional cannot be used with --head seq2seq: each step's output would see the steps after it (the future); use --head seq2vec or encoder-decoder")
+        }
+        if merge != .concat && !bidirectional { throw .incompatible("--merge needs --bidirectional") }
+        if head != .encoderDecoder {
+            let given = [(decoderCell != nil, "--decoder-cell"), (decoderHidden != nil, "--decoder-hidden"),
+                         (decoderLayers != nil, "--decoder-layers"), (decoderInput != .previous, "--decoder-input")]
+                .filter(\.0).map(\.1)
+            if !given.isEmpty { throw .incompatible("\(given.joined(separator: ", ")) need --head encoder-decoder") }
+        }
+        if let h = decoderHidden, h < 1 { throw .outOfRange("--decoder-hidden must be at least 1, got \(h)") }
+        if let l = decoderLayers, l < 1 { throw .outOfRange("--decoder-layers must be at least 1, got \(l)") }
         if !(0..<1).contains(dropout) { throw .outOfRange("--dropout must be in [0, 1), got \(dropout)") }
         if !(0..<1).contains(recurrentDropout) {
             throw .outOfRange("--recurrent-dropout must be in [0, 1), got \(recurrentDropout)")
@@ -67,7 +108,7 @@ public struct ArchitectureSettings: Codable, Sendable, Equatable {
         for l in quantileLevels where !(l >= 1 && l < 100) {
             throw .outOfRange("--quantile-levels are percentages in [1, 100), got \(l)")
         }
-        if !quantileLevels.isEmpty && head == .seq2seq {
+        if !quantileLevels.isEmpty && head != .seq2vec {
             throw .incompatible("a quantile head (--quantile-levels) works with --head seq2vec")
         }
     }
@@ -75,12 +116,54 @@ public struct ArchitectureSettings: Codable, Sendable, Equatable {
     /// The network configuration for these dimensions (D inputs, O outputs, L look-back, K horizon),
     /// checked.
     public func config(inputDim: Int, outputDim: Int, lookback: Int, horizon: Int, head: HeadKind? = nil) throws(SettingsError) -> ModelConfig {
-        let c = ModelConfig(cell: cell, inputDim: inputDim, hidden: hidden, layers: layers, head: head ?? self.head,
+        var c = ModelConfig(cell: cell, inputDim: inputDim, hidden: hidden, layers: layers, head: head ?? self.head,
                             horizon: horizon, outputDim: outputDim, lookback: lookback, layerNorm: layerNorm,
                             dropout: dropout, recurrentDropout: recurrentDropout, gateInit: gateInit,
                             quantiles: ArchitectureSettings.quantiles(levels: quantileLevels))
+        c.bidirectional = bidirectional; c.merge = merge; c.decoderInput = decoderInput
+        c.decoderCell = decoderCell; c.decoderHidden = decoderHidden; c.decoderLayers = decoderLayers
         try c.validate()
         return c
+    }
+}
+
+extension ArchitectureSettings {
+    /// "lstm 1×32", plus "bidirectional" and the decoder when there are, e.g.
+    /// "lstm 2×32 bidirectional → decoder lstm 2×64 (previous)".
+    public var summary: String {
+        var s = "\(cell) \(layers)×\(hidden)"
+        if bidirectional { s += " bidirectional" + (merge == .sum ? " (sum)" : "") }
+        if head == .encoderDecoder {
+            s += " → decoder \(decoderCell ?? cell) \(decoderLayers ?? layers)×\(decoderHidden ?? hidden) (\(decoderInput.rawValue))"
+        } else if head == .seq2seq {
+            s += " seq2seq"
+        }
+        return s
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case cell, hidden, layers, head, layerNorm, dropout, recurrentDropout, gateInit, bidirectional, merge
+        case decoderCell, decoderHidden, decoderLayers, decoderInput
+    }
+
+    /// Settings written before the bidirectional and encoder–decoder options have none of them.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = ArchitectureSettings()
+        cell = try c.decodeIfPresent(CellKind.self, forKey: .cell) ?? d.cell
+        hidden = try c.decodeIfPresent(Int.self, forKey: .hidden) ?? d.hidden
+        layers = try c.decodeIfPresent(Int.self, forKey: .layers) ?? d.layers
+        head = try c.decodeIfPresent(HeadKind.self, forKey: .head) ?? d.head
+        layerNorm = try c.decodeIfPresent(Bool.self, forKey: .layerNorm) ?? d.layerNorm
+        dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? d.dropout
+        recurrentDropout = try c.decodeIfPresent(Float.self, forKey: .recurrentDropout) ?? d.recurrentDropout
+        gateInit = try c.decodeIfPresent(GateInit.self, forKey: .gateInit) ?? d.gateInit
+        bidirectional = try c.decodeIfPresent(Bool.self, forKey: .bidirectional) ?? d.bidirectional
+        merge = try c.decodeIfPresent(MergeKind.self, forKey: .merge) ?? d.merge
+        decoderCell = try c.decodeIfPresent(CellKind.self, forKey: .decoderCell)
+        decoderHidden = try c.decodeIfPresent(Int.self, forKey: .decoderHidden)
+        decoderLayers = try c.decodeIfPresent(Int.self, forKey: .decoderLayers)
+        decoderInput = try c.decodeIfPresent(DecoderInput.self, forKey: .decoderInput) ?? d.decoderInput
     }
 }
 
@@ -101,8 +184,21 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// Quantile head: the quantiles (ascending, with 0.5) each predicted value comes as, trained on
     /// pinball loss; empty for a point head.
     public var quantiles: [Float]
+    public var bidirectional = false
+    public var merge = MergeKind.concat
+    public var decoderCell: CellKind? = nil
+    public var decoderHidden: Int? = nil
+    public var decoderLayers: Int? = nil
+    public var decoderInput = DecoderInput.previous
 
     public static let defaults = ArchitectureSettings()
+
+    /// Width of an encoder layer's output and final state: 2H for a concatenating bidirectional layer.
+    public var encoderWidth: Int { bidirectional && merge == .concat ? 2 * hidden : hidden }
+    /// The decoder's cell, hidden size and depth in effect (the encoder's unless set).
+    public var decoderCellKind: CellKind { decoderCell ?? cell }
+    public var decoderHiddenSize: Int { decoderHidden ?? hidden }
+    public var decoderLayerCount: Int { decoderLayers ?? layers }
 
     public init(cell: CellKind = defaults.cell, inputDim: Int, hidden: Int = defaults.hidden, layers: Int = defaults.layers,
                 head: HeadKind = defaults.head, horizon: Int = 1, outputDim: Int = 1, lookback: Int,
@@ -130,6 +226,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
             let level = (1 - 2 * Double(tau)) * 100
             return (level * 1000).rounded() / 1000
         }.sorted()
+        a.bidirectional = bidirectional; a.merge = merge; a.decoderCell = decoderCell
+        a.decoderHidden = decoderHidden; a.decoderLayers = decoderLayers; a.decoderInput = decoderInput
         return a
     }
 
@@ -146,6 +244,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
 extension ModelConfig {
     enum CodingKeys: String, CodingKey {
         case cell, inputDim, hidden, layers, head, horizon, outputDim, lookback, layerNorm, dropout, recurrentDropout, gateInit, quantiles
+        case bidirectional, merge, decoderCell, decoderHidden, decoderLayers, decoderInput
     }
 
     /// Look-back and horizon may be absent: a model manifest stores them once, beside this.
@@ -159,6 +258,13 @@ extension ModelConfig {
                   recurrentDropout: try c.decode(Float.self, forKey: .recurrentDropout),
                   gateInit: try c.decode(GateInit.self, forKey: .gateInit),
                   quantiles: try c.decodeIfPresent([Float].self, forKey: .quantiles) ?? [])
+        // Absent in models written before bidirectional layers and the encoder–decoder existed.
+        bidirectional = try c.decodeIfPresent(Bool.self, forKey: .bidirectional) ?? false
+        merge = try c.decodeIfPresent(MergeKind.self, forKey: .merge) ?? .concat
+        decoderCell = try c.decodeIfPresent(CellKind.self, forKey: .decoderCell)
+        decoderHidden = try c.decodeIfPresent(Int.self, forKey: .decoderHidden)
+        decoderLayers = try c.decodeIfPresent(Int.self, forKey: .decoderLayers)
+        decoderInput = try c.decodeIfPresent(DecoderInput.self, forKey: .decoderInput) ?? .previous
     }
 
     public func encode(to encoder: Encoder) throws { try encode(to: encoder, windows: true) }
@@ -172,5 +278,11 @@ extension ModelConfig {
         try c.encode(recurrentDropout, forKey: .recurrentDropout); try c.encode(gateInit, forKey: .gateInit)
         if !quantiles.isEmpty { try c.encode(quantiles, forKey: .quantiles) }
         if windows { try c.encode(horizon, forKey: .horizon); try c.encode(lookback, forKey: .lookback) }
+        // Only when set, so the manifests of models without them stay as they were.
+        if bidirectional { try c.encode(bidirectional, forKey: .bidirectional); try c.encode(merge, forKey: .merge) }
+        try c.encodeIfPresent(decoderCell, forKey: .decoderCell)
+        try c.encodeIfPresent(decoderHidden, forKey: .decoderHidden)
+        try c.encodeIfPresent(decoderLayers, forKey: .decoderLayers)
+        if head == .encoderDecoder { try c.encode(decoderInput, forKey: .decoderInput) }
     }
 }

@@ -70,6 +70,10 @@ final class RecurrentCache: @unchecked Sendable {
     let chat: FloatBuffer?, crstd: FloatBuffer?  // LSTM LN_c cache
     let mask: FloatBuffer         // [B, H] recurrent-dropout mask
     var useMask = false
+    /// Initial state h_{-1}, c_{-1} [B, H] (zero unless `useInitial`: a decoder started from the
+    /// encoder's final states), and ∂L/∂h_{-1} after the backward pass (∂L/∂c_{-1} is left in `dc`).
+    let h0: FloatBuffer, c0: FloatBuffer, dh0: FloatBuffer
+    var useInitial = false
     // Backward scratch.
     let dpre: FloatBuffer         // [T, B, GH]
     let drp: FloatBuffer?         // [T, B, GH] recurrent pre-activation grads (GRU or LN)
@@ -100,6 +104,9 @@ final class RecurrentCache: @unchecked Sendable {
         chat = lstm && ln ? FloatBuffer(count: nh) : nil
         crstd = lstm && ln ? FloatBuffer(count: t * b) : nil
         mask = FloatBuffer(count: b * layer.hidden)
+        h0 = FloatBuffer(count: b * layer.hidden)
+        c0 = FloatBuffer(count: lstm ? b * layer.hidden : 0)
+        dh0 = FloatBuffer(count: g * b * layer.hidden)
         dpre = FloatBuffer(count: g * n)
         drp = layer.keepsRecurrent ? FloatBuffer(count: g * n) : nil
         dhm = FloatBuffer(count: g * b * layer.hidden)
@@ -119,55 +126,75 @@ final class RecurrentCache: @unchecked Sendable {
 extension RecurrentLayer {
     /// Forward over x [T, B, D]; outputs in `cache.h` [T, B, H].
     /// `rng` draws the recurrent-dropout mask when `training` and the rate is positive.
+    /// With `initial`, the state entering step 0 is `cache.h0` (and `cache.c0`), set by the caller.
     func forward(params w: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, batch b: Int, steps t: Int,
-                 cache: RecurrentCache, training: Bool, rng: inout SeededRandom) {
+                 cache: RecurrentCache, training: Bool, rng: inout SeededRandom, initial: Bool = false) {
+        beginForward(params: w, batch: b, steps: t, cache: cache, training: training, rng: &rng, initial: initial)
+        let chunk = Self.chunkSteps(batch: b)
+        for s in 0..<t {
+            if s % chunk == 0 { projectInputs(params: w, x: x, batch: b, steps: s, min(t, s + chunk), cache: cache) }
+            forwardStep(params: w, batch: b, step: s, cache: cache)
+        }
+    }
+
+    /// Before the steps of a forward pass: draws the recurrent-dropout mask, packs the weights.
+    func beginForward(params w: UnsafeMutablePointer<Float>, batch b: Int, steps t: Int, cache: RecurrentCache,
+                      training: Bool, rng: inout SeededRandom, initial: Bool) {
         precondition(b <= cache.capacity && t == cache.steps, "workspace too small for batch \(b), steps \(t)")
-        let H = hidden, GH = gateWidth, BH = b * H, BG = b * GH
-        let pre = cache.pre.p
+        let H = hidden, GH = gateWidth, BH = b * H
         cache.useMask = training && recurrentDropout > 0
+        cache.useInitial = initial
         if cache.useMask {
             let keep = 1 - recurrentDropout, scale = 1 / keep, m = cache.mask.p
             for i in 0..<BH { m[i] = rng.uniform() < keep ? scale : 0 }
         }
-        let h = cache.h.p
-        let whP = cache.whPacked
-        if t > 1 { whP.pack(w + wh, k: H, n: GH, ld: GH, transposed: false) }
+        if t > 1 || initial { cache.whPacked.pack(w + wh, k: H, n: GH, ld: GH, transposed: false) }
         if inputDim >= Self.narrowInput { cache.wxPacked.pack(w + wx, k: inputDim, n: GH, ld: GH, transposed: false) }
-        let chunk = Self.chunkSteps(batch: b)
-        for s in 0..<t {
-            if s % chunk == 0 { projectInputs(params: w, x: x, batch: b, steps: s, min(t, s + chunk), cache: cache) }
-            // The state entering the recurrent product: h_{t-1}, or h_{t-1} ⊙ m under recurrent dropout
-            // (kept for the batched dWh product). Nothing at t = 0 (the initial state is zero).
-            var hmS: UnsafeMutablePointer<Float>? = nil
-            if s > 0 {
-                if cache.useMask {
-                    let out = cache.hm!.p + s * BH, hp = h + (s - 1) * BH, m = cache.mask.p
-                    for i in 0..<BH { out[i] = hp[i] * m[i] }
-                    hmS = out
-                } else {
-                    hmS = h + (s - 1) * BH
-                }
+    }
+
+    /// One step of the forward pass, run after `beginForward` and once step s's input has been
+    /// projected (`projectInputs`, or `forwardStep(x:)` for a step whose input was just computed).
+    func forwardStep(params w: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, batch b: Int, step s: Int,
+                     cache: RecurrentCache) {
+        projectInputs(params: w, x: x, batch: b, steps: s, s + 1, cache: cache)
+        forwardStep(params: w, batch: b, step: s, cache: cache)
+    }
+
+    private func forwardStep(params w: UnsafeMutablePointer<Float>, batch b: Int, step s: Int, cache: RecurrentCache) {
+        let H = hidden, GH = gateWidth, BH = b * H, BG = b * GH
+        let pre = cache.pre.p, h = cache.h.p, whP = cache.whPacked
+        // The state entering the recurrent product: h_{t-1}, or h_{t-1} ⊙ m under recurrent dropout
+        // (kept for the batched dWh product). Nothing at t = 0 unless an initial state is given.
+        var hmS: UnsafeMutablePointer<Float>? = nil
+        if s > 0 || cache.useInitial {
+            let hp = s > 0 ? h + (s - 1) * BH : cache.h0.p
+            if cache.useMask {
+                let out = cache.hm!.p + s * BH, m = cache.mask.p
+                for i in 0..<BH { out[i] = hp[i] * m[i] }
+                hmS = out
+            } else {
+                hmS = hp
             }
-            var raS: FloatPtr? = nil
-            if let ra = cache.ra {
-                let gru = kind == .gru, r = gru ? ra.p + s * BG : ra.p
-                if let hmS { PackedGEMM.multiply(m: b, a: hmS, lda: H, b: whP, c: r, ldc: GH, accumulate: false) }
-                else { r.update(repeating: 0, count: BG) }
-                if layerNorm {
-                    // GRU keeps ra (its gate math needs it apart); LSTM/RNN add LN_h's output straight into pre.
-                    LayerNorm.forward(x: r, xhat: cache.rhat!.p + s * BG, rstd: cache.rrstd!.p + s * b,
-                                      y: gru ? r : pre + s * BG, gamma: w + gh!, bias: bh.map { UnsafePointer(w + $0) },
-                                      rows: b, n: GH, accumulate: !gru)
-                } else if let bh {
-                    let bias = w + bh
-                    for i in 0..<b { let row = r + i * GH; for j in 0..<GH { row[j] += bias[j] } }
-                }
-                raS = layerNorm && !gru ? nil : r
-            } else if let hmS {
-                PackedGEMM.multiply(m: b, a: hmS, lda: H, b: whP, c: pre + s * BG, ldc: GH, accumulate: true)
-            }
-            cellForwardStep(s: s, b: b, w: w, ra: raS, cache: cache)
         }
+        var raS: FloatPtr? = nil
+        if let ra = cache.ra {
+            let gru = kind == .gru, r = gru ? ra.p + s * BG : ra.p
+            if let hmS { PackedGEMM.multiply(m: b, a: hmS, lda: H, b: whP, c: r, ldc: GH, accumulate: false) }
+            else { r.update(repeating: 0, count: BG) }
+            if layerNorm {
+                // GRU keeps ra (its gate math needs it apart); LSTM/RNN add LN_h's output straight into pre.
+                LayerNorm.forward(x: r, xhat: cache.rhat!.p + s * BG, rstd: cache.rrstd!.p + s * b,
+                                  y: gru ? r : pre + s * BG, gamma: w + gh!, bias: bh.map { UnsafePointer(w + $0) },
+                                  rows: b, n: GH, accumulate: !gru)
+            } else if let bh {
+                let bias = w + bh
+                for i in 0..<b { let row = r + i * GH; for j in 0..<GH { row[j] += bias[j] } }
+            }
+            raS = layerNorm && !gru ? nil : r
+        } else if let hmS {
+            PackedGEMM.multiply(m: b, a: hmS, lda: H, b: whP, c: pre + s * BG, ldc: GH, accumulate: true)
+        }
+        cellForwardStep(s: s, b: b, w: w, ra: raS, cache: cache)
     }
 
     /// The cell's gate math for step s, given the recurrent pre-activations (nil: already in pre).
@@ -176,7 +203,8 @@ extension RecurrentLayer {
         switch kind {
         case .lstm: lstmForwardStep(w: w, s: s, b: b, ra: ra, cache: cache)
         case .gru:
-            let hPrev: UnsafePointer<Float>? = s == 0 ? nil : UnsafePointer(cache.h.p + (s - 1) * b * hidden)
+            let hPrev: UnsafePointer<Float>? = s > 0 ? UnsafePointer(cache.h.p + (s - 1) * b * hidden)
+                : (cache.useInitial ? UnsafePointer(cache.h0.p) : nil)
             gruForwardStep(s: s, b: b, ra: ra!, hPrev: hPrev, cache: cache)
         case .rnn: rnnForwardStep(s: s, b: b, ra: ra, cache: cache)
         }
@@ -184,7 +212,7 @@ extension RecurrentLayer {
 
     /// Input pre-activations of steps s0..<s1 (one chunk, projected just before the time loop
     /// reaches it): pre = LN_x(x·Wx) ⊙ γx + bx, or x·Wx + bx.
-    private func projectInputs(params w: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, batch b: Int,
+    func projectInputs(params w: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, batch b: Int,
                                steps s0: Int, _ s1: Int, cache: RecurrentCache) {
         let GH = gateWidth, rows = (s1 - s0) * b, pre = cache.pre.p + s0 * b * GH
         let xs = x + s0 * b * inputDim
@@ -211,48 +239,68 @@ extension RecurrentLayer {
     /// Backward through time. `dH` [T, B, H] holds ∂L/∂h_t from above (the head or the next layer);
     /// it is used as scratch: the recurrent contributions are accumulated into it in place.
     /// Accumulates parameter gradients into `g` (same layout as `w`); writes dX [T, B, D] if given.
+    /// `dcLast` (LSTM): ∂L/∂c_{T-1} from outside (an encoder's final cell state handed to a decoder).
+    /// With an initial state, ∂L/∂h_{-1} is left in `cache.dh0` and ∂L/∂c_{-1} in `cache.dc`.
     func backward(params w: UnsafeMutablePointer<Float>, grads g: UnsafeMutablePointer<Float>,
                   x: UnsafePointer<Float>, batch b: Int, steps t: Int, cache: RecurrentCache,
-                  dH: UnsafeMutablePointer<Float>, dX: UnsafeMutablePointer<Float>?) {
+                  dH: UnsafeMutablePointer<Float>, dX: UnsafeMutablePointer<Float>?,
+                  dcLast: UnsafePointer<Float>? = nil) {
+        beginBackward(params: w, batch: b, steps: t, cache: cache, inputGradient: dX != nil, dcLast: dcLast)
+        let chunk = Self.chunkSteps(batch: b)
+        for s in stride(from: t - 1, through: 0, by: -1) {
+            backwardStep(params: w, grads: g, batch: b, step: s, cache: cache, dH: dH)
+            if s % chunk == 0 {
+                backwardChunk(params: w, grads: g, x: x, batch: b, steps: s, min(t, s + chunk), cache: cache, dX: dX)
+                weightGradients(grads: g, x: x, batch: b, steps: s, min(t, s + chunk), cache: cache)
+            }
+        }
+    }
+
+    /// Before the steps of a backward pass: clears the carried gradients, packs the weights.
+    func beginBackward(params w: UnsafeMutablePointer<Float>, batch b: Int, steps t: Int, cache: RecurrentCache,
+                       inputGradient: Bool, dcLast: UnsafePointer<Float>?) {
+        let H = hidden, GH = gateWidth
+        if let dcLast { cache.dc.p.update(from: dcLast, count: b * H) } else { cache.dc.zero() }
+        if cache.useInitial { cache.dh0.zero() }
+        if t > 1 || cache.useInitial { cache.whTPacked.pack(w + wh, k: GH, n: H, ld: GH, transposed: true) }
+        if inputGradient && inputDim >= Self.narrowInput {
+            cache.wxTPacked.pack(w + wx, k: GH, n: inputDim, ld: GH, transposed: true)
+        }
+    }
+
+    /// The backward of step s's gate math: ∂pre, ∂ra and LN_h's gradients; ∂L/∂h_{s-1} (or the
+    /// initial state's) accumulated. `dH[s]` must be complete.
+    func backwardStep(params w: UnsafeMutablePointer<Float>, grads g: UnsafeMutablePointer<Float>, batch b: Int,
+                      step s: Int, cache: RecurrentCache, dH: UnsafeMutablePointer<Float>) {
         let H = hidden, GH = gateWidth, BH = b * H, BG = b * GH
         let dpre = cache.dpre.p
         let drp = cache.drp?.p ?? dpre   // LSTM/RNN without LN: recurrent grads equal dpre
-        cache.dc.zero()
         let whT = cache.whTPacked
-        if t > 1 { whT.pack(w + wh, k: GH, n: H, ld: GH, transposed: true) }
-        if dX != nil { cache.wxTPacked.pack(w + wx, k: GH, n: inputDim, ld: GH, transposed: true) }
-        let chunk = Self.chunkSteps(batch: b)
-        for s in stride(from: t - 1, through: 0, by: -1) {
-            let dh = dH + s * BH                           // complete ∂L/∂h_s: step s+1 added its part
-            let dhPrev: FloatPtr? = s > 0 ? dH + (s - 1) * BH : nil
-            let dpreS = dpre + s * BG, drpS = drp + s * BG
-            switch kind {
-            case .lstm: lstmBackwardStep(w: w, g: g, s: s, b: b, cache: cache, dh: dh, dpre: dpreS)
-            case .gru: gruBackwardStep(s: s, b: b, cache: cache, dh: dh, dhPrev: dhPrev, dpre: dpreS, drp: drpS)
-            case .rnn: rnnBackwardStep(s: s, b: b, cache: cache, dh: dh, dpre: dpreS)
-            }
-            if layerNorm {
-                // LSTM/RNN: ∂L/∂(LN_h output) equals ∂pre (ra was added to pre); GRU: its own drp.
-                let dy = kind == .gru ? UnsafePointer(drpS) : UnsafePointer(dpreS)
-                if let bh { colSum(dy, rows: b, n: GH, into: g + bh) }
-                LayerNorm.backward(dy: dy, dx: drpS, xhat: cache.rhat!.p + s * BG, rstd: cache.rrstd!.p + s * b,
-                                   gamma: w + gh!, dgamma: g + gh!, rows: b, n: GH)
-            } else if let bh {
-                colSum(drpS, rows: b, n: GH, into: g + bh)
-            }
-            if let dhPrev {
-                // ∂L/∂h_{s-1} += (∂L/∂ra_s · Whᵀ) ⊙ m
-                if cache.useMask {
-                    let dhm = cache.dhm.p, m = cache.mask.p
-                    PackedGEMM.multiply(m: b, a: drpS, lda: GH, b: whT, c: dhm, ldc: H, accumulate: false)
-                    for i in 0..<BH { dhPrev[i] += dhm[i] * m[i] }
-                } else {
-                    PackedGEMM.multiply(m: b, a: drpS, lda: GH, b: whT, c: dhPrev, ldc: H, accumulate: true)
-                }
-            }
-            if s % chunk == 0 {
-                backwardChunk(params: w, grads: g, x: x, batch: b, steps: s, min(t, s + chunk), cache: cache,
-                              drp: drp, dX: dX)
+        let dh = dH + s * BH                           // complete ∂L/∂h_s: step s+1 added its part
+        let dhPrev: FloatPtr? = s > 0 ? dH + (s - 1) * BH : (cache.useInitial ? cache.dh0.p : nil)
+        let dpreS = dpre + s * BG, drpS = drp + s * BG
+        switch kind {
+        case .lstm: lstmBackwardStep(w: w, g: g, s: s, b: b, cache: cache, dh: dh, dpre: dpreS)
+        case .gru: gruBackwardStep(s: s, b: b, cache: cache, dh: dh, dhPrev: dhPrev, dpre: dpreS, drp: drpS)
+        case .rnn: rnnBackwardStep(s: s, b: b, cache: cache, dh: dh, dpre: dpreS)
+        }
+        if layerNorm {
+            // LSTM/RNN: ∂L/∂(LN_h output) equals ∂pre (ra was added to pre); GRU: its own drp.
+            let dy = kind == .gru ? UnsafePointer(drpS) : UnsafePointer(dpreS)
+            if let bh { colSum(dy, rows: b, n: GH, into: g + bh) }
+            LayerNorm.backward(dy: dy, dx: drpS, xhat: cache.rhat!.p + s * BG, rstd: cache.rrstd!.p + s * b,
+                               gamma: w + gh!, dgamma: g + gh!, rows: b, n: GH)
+        } else if let bh {
+            colSum(drpS, rows: b, n: GH, into: g + bh)
+        }
+        if let dhPrev {
+            // ∂L/∂h_{s-1} += (∂L/∂ra_s · Whᵀ) ⊙ m
+            if cache.useMask {
+                let dhm = cache.dhm.p, m = cache.mask.p
+                PackedGEMM.multiply(m: b, a: drpS, lda: GH, b: whT, c: dhm, ldc: H, accumulate: false)
+                for i in 0..<BH { dhPrev[i] += dhm[i] * m[i] }
+            } else {
+                PackedGEMM.multiply(m: b, a: drpS, lda: GH, b: whT, c: dhPrev, ldc: H, accumulate: true)
             }
         }
     }
@@ -266,20 +314,50 @@ extension RecurrentLayer {
     /// mostly zeros (D = 1 is the common univariate case).
     static let narrowInput = 8
 
-    /// The products batched over steps s0..<s1, run as soon as the reverse loop has completed them:
-    /// bias and LN_x gradients, dWx += xᵀ·∂pre and dWh += (h_{s-1} ⊙ m)ᵀ·∂ra (BLAS, or PackedGEMM when
-    /// OpenBLAS runs a fallback core: `weightGradient`), and dX = ∂pre·Wxᵀ.
-    private func backwardChunk(params w: UnsafeMutablePointer<Float>, grads g: UnsafeMutablePointer<Float>,
-                               x: UnsafePointer<Float>, batch b: Int, steps s0: Int, _ s1: Int,
-                               cache: RecurrentCache, drp: UnsafePointer<Float>, dX: UnsafeMutablePointer<Float>?) {
-        let H = hidden, GH = gateWidth, D = inputDim, rows = (s1 - s0) * b
+    /// The input side of steps s0..<s1, run once the reverse loop has completed them: bias and LN_x
+    /// gradients (∂pre becomes ∂(x·Wx) in place), and dX = ∂pre·Wxᵀ (added to dX with `accumulate`).
+    func backwardChunk(params w: UnsafeMutablePointer<Float>, grads g: UnsafeMutablePointer<Float>,
+                       x: UnsafePointer<Float>, batch b: Int, steps s0: Int, _ s1: Int,
+                       cache: RecurrentCache, dX: UnsafeMutablePointer<Float>?, accumulate: Bool = false) {
+        let GH = gateWidth, D = inputDim, rows = (s1 - s0) * b
         let dpre = cache.dpre.p + s0 * b * GH
         colSum(dpre, rows: rows, n: GH, into: g + bx)
         if layerNorm {
             LayerNorm.backward(dy: dpre, xhat: cache.xhat!.p + s0 * b * GH, rstd: cache.xrstd!.p + s0 * b,
                                gamma: w + gx!, dgamma: g + gx!, rows: rows, n: GH)
         }
-        // The state entering step s is h_{s-1} ⊙ m (kept at hm[s]) or h_{s-1}; none at s = 0.
+        guard let dX else { return }
+        if D < Self.narrowInput {
+            // A few inputs: D dot products per row with Wx's rows (a packed panel would be mostly padding).
+            let wxp = w + wx, out = dX + s0 * b * D
+            for r in 0..<rows {
+                let row = dpre + r * GH
+                for d in 0..<D {
+                    let wd = wxp + d * GH
+                    var acc: Float = 0
+                    for j in 0..<GH { acc += row[j] * wd[j] }
+                    out[r * D + d] = accumulate ? out[r * D + d] + acc : acc
+                }
+            }
+        } else {
+            PackedGEMM.multiply(m: rows, a: dpre, lda: GH, b: cache.wxTPacked, c: dX + s0 * b * D, ldc: D,
+                                accumulate: accumulate)
+        }
+    }
+
+    /// The weight products batched over steps s0..<s1 (after `backwardChunk` of those steps):
+    /// dWx += xᵀ·∂pre and dWh += (h_{s-1} ⊙ m)ᵀ·∂ra (BLAS, or PackedGEMM when OpenBLAS runs a
+    /// fallback core: `weightGradient`); step 0 contributes only from an initial state.
+    func weightGradients(grads g: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, batch b: Int,
+                         steps s0: Int, _ s1: Int, cache: RecurrentCache) {
+        let H = hidden, GH = gateWidth, D = inputDim, rows = (s1 - s0) * b
+        let dpre = cache.dpre.p + s0 * b * GH
+        let drp = UnsafePointer(cache.drp?.p ?? cache.dpre.p)
+        // The state entering step s is h_{s-1} ⊙ m (kept at hm[s]) or h_{s-1}; at s = 0 the initial state.
+        if s0 == 0 && cache.useInitial && s1 > 0 {
+            let prev = cache.useMask ? UnsafePointer(cache.hm!.p) : UnsafePointer(cache.h0.p)
+            weightGradient(m: H, k: b, a: prev, b: drp, into: g + wh, cache: cache)
+        }
         let h0 = max(s0, 1)
         if s1 > h0 {
             let prev = cache.useMask ? UnsafePointer(cache.hm!.p + h0 * b * H) : UnsafePointer(cache.h.p + (h0 - 1) * b * H)
@@ -293,9 +371,6 @@ extension RecurrentLayer {
             }
         } else {
             weightGradient(m: D, k: rows, a: x + s0 * b * D, b: dpre, into: g + wx, cache: cache)
-        }
-        if let dX {
-            PackedGEMM.multiply(m: rows, a: dpre, lda: GH, b: cache.wxTPacked, c: dX + s0 * b * D, ldc: D, accumulate: false)
         }
     }
 }

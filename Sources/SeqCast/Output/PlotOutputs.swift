@@ -19,7 +19,7 @@ public enum PlotOutputs {
         let c = m.manifest.model
         let members = m.members.count > 1 ? " (member 1 of \(m.members.count))" : ""
         return try Plots.training(m.members[0].state.history, loss: m.manifest.training.loss, to: path,
-                                  title: "\(c.cell) \(c.layers)×\(c.hidden) on \(URL(fileURLWithPath: m.manifest.source).lastPathComponent)\(members)")
+                                  title: "\(c.architecture.summary) on \(URL(fileURLWithPath: m.manifest.source).lastPathComponent)\(members)")
     }
 
     /// Forecast plot of the first series.

@@ -17,6 +17,12 @@ public struct TrainSettings: Codable, Sendable, Equatable {
     public func validate() throws(SettingsError) {
         try data.validate(); try windows.validate(); try preprocessing.validate()
         try architecture.validate(); try training.validate()
+        if architecture.head != .encoderDecoder && (training.teacherForcing != nil || training.teacherForcingDecay != nil) {
+            throw .incompatible("--teacher-forcing and --teacher-forcing-decay need --head encoder-decoder")
+        }
+        if architecture.decoderInput == .stateOnly && (training.teacherForcing != nil || training.teacherForcingDecay != nil) {
+            throw .incompatible("--teacher-forcing and --teacher-forcing-decay have no effect with --decoder-input state-only (the decoder reads no previous values)")
+        }
         if data.supervised && preprocessing.scaler == .window {
             throw .incompatible("--scaler window needs series mode (--dataset or CSV); use standard, minmax or none with --x/--y")
         }

@@ -47,7 +47,7 @@ public enum TrainJob {
         }
         try AtomicFile.makeDirectory(r.run.outDir)   // only once the data and settings are known to be good
         let c = model.manifest.model
-        progress(.started("\(c.cell) \(c.layers)×\(c.hidden)\(model.members.count > 1 ? " ×\(model.members.count) ensemble" : "") on \(model.manifest.source): \(train[0].count) training / \(validation[0].count) validation windows, lookback \(c.lookback), horizon \(c.horizon), \(model.network.parameterCount) parameters\(model.members.count > 1 ? " per member" : "")\(model.manifest.pipeline.map { "; " + $0.summary(names: model.manifest.channels) } ?? "")"))
+        progress(.started("\(c.architecture.summary)\(model.members.count > 1 ? " ×\(model.members.count) ensemble" : "") on \(model.manifest.source): \(train[0].count) training / \(validation[0].count) validation windows, lookback \(c.lookback), horizon \(c.horizon), \(model.network.parameterCount) parameters\(model.members.count > 1 ? " per member" : "")\(model.manifest.pipeline.map { "; " + $0.summary(names: model.manifest.channels) } ?? "")"))
         try EnsembleFitter.fit(model, train: train, validation: validation, threads: r.run.threads,
                                stopAfterEpoch: r.run.stopAfterEpoch, progress: progress) {
             try ModelFile.save(model, to: modelPath)

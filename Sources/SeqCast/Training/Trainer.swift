@@ -3,7 +3,8 @@
 //
 // Determinism: each mini-batch is cut into shards of a fixed size (`shardSize`, never derived from
 // the thread count); each shard has its own workspace and gradient buffer and its dropout masks
-// come from a generator seeded by (seed, epoch, batch, shard). Shard gradients are summed in shard
+// come from a generator seeded by (seed, epoch, batch, shard), and so do an encoder–decoder's
+// teacher-forcing decisions (then per sample and step). Shard gradients are summed in shard
 // order, so `--threads 1` and `--threads N` give bit-identical weights.
 import Dispatch
 
@@ -95,6 +96,7 @@ public final class Trainer: @unchecked Sendable {
         let seed = seed ?? options.seed
         var rng = SeededRandom.derived(seed, 1, UInt64(epoch))
         let order = rng.permutation(data.count)
+        let teacherForcing = options.teacherForcing(epoch: epoch)
         let perSample = network.outputCount(batch: 1, steps: network.config.lookback)
         var total = 0.0
         var batch = 0
@@ -105,7 +107,14 @@ public final class Trainer: @unchecked Sendable {
             let normalizer = idx.count * perSample
             let losses = shards(of: idx, in: data) { s, n, ws, xb, yb in
                 var shardRng = SeededRandom.derived(seed, UInt64(epoch), UInt64(batch), UInt64(s))
-                network.forward(x: xb, batch: n, workspace: ws, training: true, dropoutSeed: shardRng.next())
+                let dropoutSeed = shardRng.next()
+                if network.config.head == .encoderDecoder {
+                    // Teacher-forcing decisions: seeded per (seed, epoch, batch, shard), then per sample and step.
+                    network.forward(x: xb, batch: n, workspace: ws, training: true, dropoutSeed: dropoutSeed,
+                                    teacher: yb, teacherForcing: teacherForcing, samplingSeed: shardRng.next())
+                } else {
+                    network.forward(x: xb, batch: n, workspace: ws, training: true, dropoutSeed: dropoutSeed)
+                }
                 let loss = network.loss(options.loss, target: yb, batch: n, workspace: ws, normalizer: normalizer)
                 ws.grads.zero()
                 network.backward(x: xb, batch: n, workspace: ws)
