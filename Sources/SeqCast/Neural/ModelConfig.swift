@@ -184,12 +184,13 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// Quantile head: the quantiles (ascending, with 0.5) each predicted value comes as, trained on
     /// pinball loss; empty for a point head.
     public var quantiles: [Float]
-    public var bidirectional = false
-    public var merge = MergeKind.concat
-    public var decoderCell: CellKind? = nil
-    public var decoderHidden: Int? = nil
-    public var decoderLayers: Int? = nil
-    public var decoderInput = DecoderInput.previous
+    // Set after init (ArchitectureSettings.config); their defaults are the settings' own.
+    public var bidirectional = ModelConfig.defaults.bidirectional
+    public var merge = ModelConfig.defaults.merge
+    public var decoderCell = ModelConfig.defaults.decoderCell
+    public var decoderHidden = ModelConfig.defaults.decoderHidden
+    public var decoderLayers = ModelConfig.defaults.decoderLayers
+    public var decoderInput = ModelConfig.defaults.decoderInput
 
     public static let defaults = ArchitectureSettings()
 

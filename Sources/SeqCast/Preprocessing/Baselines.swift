@@ -14,27 +14,26 @@ public enum Baselines {
 
     /// Mean |y_t − y_{t−season}| over rows `range` (the MASE scale of a training part), ignoring gaps.
     public static func seasonalNaiveMAE(_ m: SeriesMatrix, channel c: Int, range: Range<Int>, season: Int) -> Double? {
-        let s = max(season, 1)
-        var sum = 0.0, n = 0
-        for t in (range.lowerBound + s)..<max(range.upperBound, range.lowerBound + s) {
-            let d = Double(m[t, c]) - Double(m[t - s, c])
-            if d.isNaN { continue }
-            sum += abs(d); n += 1
-        }
-        return n > 0 ? sum / Double(n) : nil
+        meanSeasonalDifference(m, channel: c, range: range, season: season) { abs($0) }
     }
 
     /// √(mean (y_t − y_{t−season})²) over rows `range`, ignoring gaps: the in-sample residual scale
     /// of seasonal naive (naive for season 1), from which its intervals widen.
     public static func seasonalNaiveRMSE(_ m: SeriesMatrix, channel c: Int, range: Range<Int>, season: Int) -> Double? {
+        meanSeasonalDifference(m, channel: c, range: range, season: season) { $0 * $0 }.map { $0.squareRoot() }
+    }
+
+    /// Mean of `f(y_t − y_{t−season})` over rows `range` whose difference is not a gap; nil when none is.
+    private static func meanSeasonalDifference(_ m: SeriesMatrix, channel c: Int, range: Range<Int>, season: Int,
+                                               _ f: (Double) -> Double) -> Double? {
         let s = max(season, 1)
         var sum = 0.0, n = 0
         for t in (range.lowerBound + s)..<max(range.upperBound, range.lowerBound + s) {
             let d = Double(m[t, c]) - Double(m[t - s, c])
             if d.isNaN { continue }
-            sum += d * d; n += 1
+            sum += f(d); n += 1
         }
-        return n > 0 ? (sum / Double(n)).squareRoot() : nil
+        return n > 0 ? sum / Double(n) : nil
     }
 
     /// Seasonal period from the autocorrelation of rows `range` of channel c: the lag in 2...maxLag with
