@@ -132,7 +132,7 @@ final class CLITests: XCTestCase {
         }
         XCTAssertTrue(killed.signaled, "the run finished before it could be killed; make it longer")
         let partial = try ModelFile.load(dir + "/killed", current: true)
-        XCTAssertFalse(partial.manifest.finished)
+        XCTAssertFalse(partial.finished)
         XCTAssertGreaterThanOrEqual(partial.members.map(\.state.epochsCompleted).reduce(0, +), epochsBeforeKill,
                                     "the checkpoint holds the epochs done before the kill")
         let resumed = try runCLI(common + ["--out", dir + "/killed", "--resume"])

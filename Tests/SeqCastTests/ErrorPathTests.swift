@@ -60,3 +60,30 @@ final class ErrorPathTests: XCTestCase {
         XCTAssertTrue(msg.contains("lower --lookback or --val-fraction"), msg)
     }
 }
+
+/// Error paths that had no test: each one line naming the file and what to do.
+final class MoreErrorPathTests: XCTestCase {
+    func testATextOnlyCSVHasNoTarget() {
+        let dir = temporaryDirectory(self)
+        let path = writeFile(dir, "text.csv", "name,colour\na,red\nb,blue\nc,green\n")
+        let msg = errorMessage { _ = try DataSource.load(path, selection: DataSelection()) }
+        XCTAssertTrue(msg.contains("text.csv: no numeric target column; columns are: name, colour"), msg)
+    }
+
+    /// A time label decades after the others would be filled with tens of thousands of invented
+    /// rows; it is refused, naming the row.
+    func testAnImplausibleTimeGapIsRefused() {
+        let dir = temporaryDirectory(self)
+        var text = "date,v\n"
+        for d in 1...20 { text += String(format: "2020-01-%02d,%d\n", d, d) }
+        text += "2090-01-21,21\n"
+        let path = writeFile(dir, "gap.csv", text)
+        let msg = errorMessage { _ = try DataSource.load(path, selection: DataSelection()) }
+        XCTAssertTrue(msg.contains("gap.csv: row 22") && msg.contains("is more than the series holds — is a time label wrong?"), msg)
+    }
+
+    func testAnHDF5FileThatIsNotAModel() {
+        let msg = errorMessage { _ = try ModelFile.load(datasetPath("airline.h5")) }
+        XCTAssertTrue(msg.contains("airline.h5: not a seqcast model (no 'manifest' attribute)"), msg)
+    }
+}

@@ -51,6 +51,10 @@ public final class Ensemble: @unchecked Sendable {
 
     init(manifest: ModelManifest, members: [Member]) { self.manifest = manifest; self.members = members }
 
+    /// Has every member finished training? (From the members themselves, never from a manifest copy
+    /// of their states, which is only brought up to date at a checkpoint.)
+    public var finished: Bool { members.allSatisfy(\.state.finished) }
+
     /// The config of the members (all share it).
     public var network: Network { members[0].network }
 

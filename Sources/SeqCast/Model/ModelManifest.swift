@@ -73,7 +73,6 @@ public struct ModelManifest: Sendable {
     }
 
     public var targetNames: [String] { Array(channels.prefix(targetCount)) }
-    public var finished: Bool { !members.isEmpty && members.allSatisfy(\.finished) }
 }
 
 extension ModelManifest: Codable {

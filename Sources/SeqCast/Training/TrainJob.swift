@@ -61,7 +61,7 @@ public enum TrainJob {
                             seconds: Date().timeIntervalSince(clock),
                             stopReason: states.count == 1 ? (states[0].stopReason ?? "interrupted")
                                 : "\(states.filter(\.finished).count) of \(states.count) members finished",
-                            finished: model.manifest.finished)
+                            finished: model.finished)
     }
 
     /// The stored run at `modelPath`, to continue exactly as it was configured (or with a larger
@@ -82,7 +82,7 @@ public enum TrainJob {
             }
             progress(.note("extending the stored run from \(m.training.epochs) to \(e) epochs"))
         }
-        if model.members.allSatisfy(\.state.finished) {   // the members' states (extending may have reopened them)
+        if model.finished {
             progress(.note("\(modelPath) already finished training; nothing to resume"))
         } else {
             let done = model.members.map { "\($0.state.epochsCompleted)" }.joined(separator: ", ")
