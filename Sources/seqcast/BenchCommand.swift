@@ -19,6 +19,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Skip the inference lines.") var noInference = false
     @Flag(help: "Instead: single-core GFLOP/s of seqcast's packed GEMM kernel and OpenBLAS on the per-shard product shapes.")
     var kernels = false
+    @Flag(help: "Instead: where each configuration's training step spends its time (per-phase thread time, GFLOP/s).")
+    var phases = false
 
     func run() throws {
         if kernels {
@@ -29,6 +31,13 @@ struct BenchCommand: ParsableCommand {
         if let only {
             list = list.filter { $0.name == only }
             if list.isEmpty { throw ValidationError("no configuration named '\(only)'") }
+        }
+        if phases {
+            for c in list {
+                let p = try Benchmark.phases(c, threads: threads, steps: steps, shardSize: shardSize)
+                print(p.table); print(p.json); fflush(nil)
+            }
+            return
         }
         let chosen = variant.map { [$0] } ?? (variants ? Benchmark.Variant.allCases : [.plain])
         for c in list {

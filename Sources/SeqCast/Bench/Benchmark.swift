@@ -112,7 +112,7 @@ public enum Benchmark {
     }
 
     /// A trainer for one configuration and variant (random init, seed 0; Adam lr 1e-3, no clipping).
-    private static func makeTrainer(_ c: BenchConfig, layerNorm: Bool, dropout: Float, threads: Int,
+    static func makeTrainer(_ c: BenchConfig, layerNorm: Bool, dropout: Float, threads: Int,
                                     shardSize: Int?) throws -> Trainer {
         let config = c.config(layerNorm: layerNorm, dropout: dropout)
         var o = TrainingOptions()
@@ -122,7 +122,7 @@ public enum Benchmark {
     }
 
     /// One mini-batch of random inputs and targets (one training step per `trainEpoch`).
-    private static func benchData(_ c: BenchConfig) -> SampleSet {
+    static func benchData(_ c: BenchConfig) -> SampleSet {
         var rng = SeededRandom(seed: 1)
         let perStep = c.head == .seq2seq, width = c.horizon * c.output_dim
         return SampleSet(steps: c.steps, inputDim: c.input_dim, targetWidth: width, perStep: perStep,

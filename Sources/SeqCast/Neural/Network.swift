@@ -522,6 +522,8 @@ public final class Workspace: @unchecked Sendable {
 
     /// Without gradient buffers: `Network.forward` without training only.
     public let forwardOnly: Bool
+    /// Per-phase timing of this workspace's shard (`PhaseClock.enabled` only).
+    public let clock = PhaseClock()
 
     init(network n: Network, batch b: Int, steps t: Int, forwardOnly: Bool) {
         batch = b; steps = t; self.forwardOnly = forwardOnly
@@ -560,5 +562,6 @@ public final class Workspace: @unchecked Sendable {
         decDX = FloatBuffer(count: ed ? g * K * b * max(n.decoderInputDim, Hd) : 0)
         dU0 = FloatBuffer(count: ed ? g * b * c.outputDim : 0)
         fed = [Bool](repeating: false, count: ed && !forwardOnly ? b * K : 0)
+        for cache in caches + revCaches + decCaches { cache.clock = clock }
     }
 }

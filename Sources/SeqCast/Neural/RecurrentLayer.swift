@@ -85,6 +85,8 @@ final class RecurrentCache: @unchecked Sendable {
     // Weight gradients on PackedGEMM (BLAS.weightGradientsOnPacked): one backward chunk's left
     // operand transposed, [max(H, D), rows], and its ∂ra / ∂pre rows packed, [rows, GH].
     let gradLeft: FloatBuffer, gradRight: PackedMatrix
+    /// Per-phase timing (`PhaseClock.enabled` only): the owning workspace's clock.
+    var clock = PhaseClock.unused
 
     /// `forwardOnly` leaves the backward scratch empty (inference).
     init(layer: RecurrentLayer, capacity b: Int, steps t: Int, forwardOnly: Bool = false) {
@@ -176,6 +178,7 @@ extension RecurrentLayer {
                 hmS = hp
             }
         }
+        let raS: FloatPtr? = cache.clock.time(.recurrentForward) { () -> FloatPtr? in
         var raS: FloatPtr? = nil
         if let ra = cache.ra {
             let gru = kind == .gru, r = gru ? ra.p + s * BG : ra.p
@@ -194,7 +197,9 @@ extension RecurrentLayer {
         } else if let hmS {
             PackedGEMM.multiply(m: b, a: hmS, lda: H, b: whP, c: pre + s * BG, ldc: GH, accumulate: true)
         }
-        cellForwardStep(s: s, b: b, w: w, ra: raS, cache: cache)
+        return raS
+        }
+        cache.clock.time(.gatesForward) { cellForwardStep(s: s, b: b, w: w, ra: raS, cache: cache) }
     }
 
     /// The cell's gate math for step s, given the recurrent pre-activations (nil: already in pre).
@@ -214,6 +219,11 @@ extension RecurrentLayer {
     /// reaches it): pre = LN_x(x·Wx) ⊙ γx + bx, or x·Wx + bx.
     func projectInputs(params w: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, batch b: Int,
                                steps s0: Int, _ s1: Int, cache: RecurrentCache) {
+        cache.clock.time(.inputProjection) { projectInputsUntimed(params: w, x: x, batch: b, steps: s0, s1, cache: cache) }
+    }
+
+    private func projectInputsUntimed(params w: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, batch b: Int,
+                                      steps s0: Int, _ s1: Int, cache: RecurrentCache) {
         let GH = gateWidth, rows = (s1 - s0) * b, pre = cache.pre.p + s0 * b * GH
         let xs = x + s0 * b * inputDim
         if inputDim < Self.narrowInput {
@@ -279,11 +289,14 @@ extension RecurrentLayer {
         let dh = dH + s * BH                           // complete ∂L/∂h_s: step s+1 added its part
         let dhPrev: FloatPtr? = s > 0 ? dH + (s - 1) * BH : (cache.useInitial ? cache.dh0.p : nil)
         let dpreS = dpre + s * BG, drpS = drp + s * BG
+        cache.clock.time(.gatesBackward) {
         switch kind {
         case .lstm: lstmBackwardStep(w: w, g: g, s: s, b: b, cache: cache, dh: dh, dpre: dpreS)
         case .gru: gruBackwardStep(s: s, b: b, cache: cache, dh: dh, dhPrev: dhPrev, dpre: dpreS, drp: drpS)
         case .rnn: rnnBackwardStep(s: s, b: b, cache: cache, dh: dh, dpre: dpreS)
         }
+        }
+        cache.clock.time(.recurrentBackward) {
         if layerNorm {
             // LSTM/RNN: ∂L/∂(LN_h output) equals ∂pre (ra was added to pre); GRU: its own drp.
             let dy = kind == .gru ? UnsafePointer(drpS) : UnsafePointer(dpreS)
@@ -303,6 +316,7 @@ extension RecurrentLayer {
                 PackedGEMM.multiply(m: b, a: drpS, lda: GH, b: whT, c: dhPrev, ldc: H, accumulate: true)
             }
         }
+        }
     }
 
     /// Steps per chunk of the input projection and of the batched backward products: about this
@@ -319,6 +333,14 @@ extension RecurrentLayer {
     func backwardChunk(params w: UnsafeMutablePointer<Float>, grads g: UnsafeMutablePointer<Float>,
                        x: UnsafePointer<Float>, batch b: Int, steps s0: Int, _ s1: Int,
                        cache: RecurrentCache, dX: UnsafeMutablePointer<Float>?, accumulate: Bool = false) {
+        cache.clock.time(.inputBackward) {
+            backwardChunkUntimed(params: w, grads: g, x: x, batch: b, steps: s0, s1, cache: cache, dX: dX, accumulate: accumulate)
+        }
+    }
+
+    private func backwardChunkUntimed(params w: UnsafeMutablePointer<Float>, grads g: UnsafeMutablePointer<Float>,
+                                      x: UnsafePointer<Float>, batch b: Int, steps s0: Int, _ s1: Int,
+                                      cache: RecurrentCache, dX: UnsafeMutablePointer<Float>?, accumulate: Bool) {
         let GH = gateWidth, D = inputDim, rows = (s1 - s0) * b
         let dpre = cache.dpre.p + s0 * b * GH
         colSum(dpre, rows: rows, n: GH, into: g + bx)
@@ -350,6 +372,11 @@ extension RecurrentLayer {
     /// fallback core: `weightGradient`); step 0 contributes only from an initial state.
     func weightGradients(grads g: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, batch b: Int,
                          steps s0: Int, _ s1: Int, cache: RecurrentCache) {
+        cache.clock.time(.weightGradients) { weightGradientsUntimed(grads: g, x: x, batch: b, steps: s0, s1, cache: cache) }
+    }
+
+    private func weightGradientsUntimed(grads g: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, batch b: Int,
+                                        steps s0: Int, _ s1: Int, cache: RecurrentCache) {
         let H = hidden, GH = gateWidth, D = inputDim, rows = (s1 - s0) * b
         let dpre = cache.dpre.p + s0 * b * GH
         let drp = UnsafePointer(cache.drp?.p ?? cache.dpre.p)

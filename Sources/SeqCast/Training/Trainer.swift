@@ -37,6 +37,8 @@ public final class Trainer: @unchecked Sendable {
     private let xBuffers: [FloatBuffer], yBuffers: [FloatBuffer]
     /// Sequences per shard: `shardSize`, or the whole batch when that is smaller (= workspace capacity).
     private let shard: Int
+    /// Per-phase timing of the serial sections (`PhaseClock.enabled` only; the shards' are in their workspaces).
+    private let clock = PhaseClock()
 
     public init(network: Network, options: TrainingOptions, threads: Int = 1) {
         self.network = network
@@ -51,6 +53,13 @@ public final class Trainer: @unchecked Sendable {
         yBuffers = (0..<shards).map { _ in FloatBuffer(count: network.outputCount(batch: size, steps: t)) }
         gradSum = FloatBuffer(count: network.parameterCount)
     }
+
+    /// Nanoseconds per phase summed over the shards' workspaces and the serial sections, since the
+    /// last `resetPhases` (all zero unless `PhaseClock.enabled`).
+    public func phaseNanoseconds() -> [Phase: UInt64] {
+        Dictionary(uniqueKeysWithValues: Phase.allCases.map { p in (p, workspaces.reduce(clock[p]) { $0 + $1.clock[p] }) })
+    }
+    public func resetPhases() { clock.reset(); for w in workspaces { w.clock.reset() } }
 
     /// Runs `body(shard)` for shards 0..<n on `threads` workers (Support/Concurrency.swift).
     private func parallel(_ n: Int, _ body: (Int) -> Void) {
@@ -78,9 +87,11 @@ public final class Trainer: @unchecked Sendable {
             parallel(count) { s in
                 let lo = idx.startIndex + s * shard
                 let part = idx[lo..<min(lo + shard, idx.endIndex)]
-                let xb = xBuffers[s].p, yb = yBuffers[s].p
-                data.gather(part, x: xb, y: yb)
-                out[s] = body(s, part.count, workspaces[s], xb, yb)
+                let xb = xBuffers[s].p, yb = yBuffers[s].p, ws = workspaces[s]
+                out[s] = ws.clock.time(.shard) {
+                    ws.clock.time(.gather) { data.gather(part, x: xb, y: yb) }
+                    return body(s, part.count, ws, xb, yb)
+                }
             }
         }
         return results
@@ -121,15 +132,19 @@ public final class Trainer: @unchecked Sendable {
                 return loss
             }
             let shardCount = losses.count
-            gradSum.copy(from: workspaces[0].grads)
-            for s in 1..<max(shardCount, 1) {
-                let g = workspaces[s].grads.p, sum = gradSum.p
-                for i in 0..<gradSum.count { sum[i] += g[i] }
+            clock.time(.reduction) {
+                gradSum.copy(from: workspaces[0].grads)
+                for s in 1..<max(shardCount, 1) {
+                    let g = workspaces[s].grads.p, sum = gradSum.p
+                    for i in 0..<gradSum.count { sum[i] += g[i] }
+                }
             }
             let batchLoss = losses.reduce(0, +)
             guard batchLoss.isFinite else { throw TrainingError.nonFinite(epoch: epoch + 1, batch: batch + 1) }
-            clipGlobalNorm(gradSum, maxNorm: options.clip)
-            optimizer.update(params: network.params, grads: gradSum)
+            clock.time(.optimizer) {
+                clipGlobalNorm(gradSum, maxNorm: options.clip)
+                optimizer.update(params: network.params, grads: gradSum)
+            }
             total += batchLoss
             batch += 1
             start = end
