@@ -19,12 +19,14 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Skip the inference lines.") var noInference = false
     @Flag(help: "Instead: single-core GFLOP/s of seqcast's packed GEMM kernel and OpenBLAS on the per-shard product shapes.")
     var kernels = false
+    @Option(help: "With --kernels: threads running each kernel at once (aggregate GFLOP/s: the measured multi-core ceiling).")
+    var kernelThreads: Int?
     @Flag(help: "Instead: where each configuration's training step spends its time (per-phase thread time, GFLOP/s).")
     var phases = false
 
     func run() throws {
         if kernels {
-            for r in KernelBenchmark.run(repeats: repeats) { print(r.json); fflush(nil) }
+            for r in KernelBenchmark.run(repeats: repeats, threads: kernelThreads ?? 1) { print(r.json); fflush(nil) }
             return
         }
         var list = try Benchmark.load(configs)
