@@ -46,7 +46,21 @@ extension RecurrentLayer {
             let dxz = dx, dxr = dx + H, dxn = dx + 2 * H, drz = dr, drr = dr + H, drn = dr + 2 * H
             if let hPrev, let dhPrev {
                 let hp = hPrev + i * H, dhp = dhPrev + i * H
-                for j in 0..<H {
+                // 16 lanes at a time (the compiler left this many-pointer loop scalar); the same
+                // arithmetic element by element as the remainder loop.
+                let one = SIMD16<Float>(repeating: 1)
+                var j0 = 0
+                while j0 + 16 <= H {
+                    let vh = load16(dh, j0), vz = load16(gz, j0), vn = load16(gn, j0), vr = load16(gr, j0)
+                    let dan = vh * (one - vz) * (one - vn * vn)
+                    let daz = vh * (load16(hp, j0) - vn) * vz * (one - vz)
+                    let dar = dan * load16(rn, j0) * vr * (one - vr)
+                    store16(daz, dxz, j0); store16(daz, drz, j0); store16(dar, dxr, j0); store16(dar, drr, j0)
+                    store16(dan, dxn, j0); store16(dan * vr, drn, j0)
+                    store16(load16(dhp, j0) + vh * vz, dhp, j0)
+                    j0 += 16
+                }
+                for j in j0..<H {
                     let dan = dh[j] * (1 - gz[j]) * (1 - gn[j] * gn[j])
                     let daz = dh[j] * (hp[j] - gn[j]) * gz[j] * (1 - gz[j])
                     let dar = dan * rn[j] * gr[j] * (1 - gr[j])
