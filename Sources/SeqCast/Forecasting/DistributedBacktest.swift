@@ -17,13 +17,15 @@ extension BacktestJob {
             done += plan.filter { $0.fitIndex == f }.count
             progress(.origin(done: done, total: plan.count, elapsed: Date().timeIntervalSince(clock)))
         }
+        progress(.note(EnsembleFitter.distributionNote(units, what: "(fit, member) units", options: settings.training, group: group)))
         guard EnsembleFitter.spreadsFits(units, options: settings.training, group: group) else {
             var done = 0
             for f in fitIndices {   // data-parallel: every rank takes part in every fit
                 let part = trainingPart(data, plan[f].trainRange)
                 let model = try group.agree { () throws -> Ensemble in
                     let (model, samples) = try TrainJob.seriesModel(settings, data: part)
-                    try EnsembleFitter.fit(model, train: samples.trains, validation: samples.validations, threads: threads, group: group)
+                    try EnsembleFitter.fit(model, train: samples.trains, validation: samples.validations, threads: threads, group: group,
+                                           progress: { _ in })
                     return model
                 }
                 if calibrate { model.calibration = Calibrator.calibrate(model, data: part, threads: threads) }

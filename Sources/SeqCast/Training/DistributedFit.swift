@@ -16,6 +16,14 @@ extension EnsembleFitter {
         return fits >= group.size || fits >= shards
     }
 
+    /// How `fits` fits run on the group's ranks, in words (train and backtest print it).
+    public static func distributionNote(_ fits: Int, what: String, options: TrainingOptions, group: ProcessGroup) -> String {
+        let shards = (options.batchSize + options.effectiveShardSize - 1) / options.effectiveShardSize
+        return spreadsFits(fits, options: options, group: group)
+            ? "\(group.size) ranks: \(fits) \(what) spread over the ranks (round-robin)"
+            : "\(group.size) ranks: data-parallel, each rank computes its share of every mini-batch's \(shards) shard\(shards == 1 ? "" : "s")\(fits > 1 ? " (\(what) one after another)" : "")"
+    }
+
     /// `train`'s spread ensemble: member `pending[k]` trains on rank k mod size (with this rank's
     /// threads shared by its members as `Parallelism` says). Each round every rank trains one epoch
     /// of each of its unfinished members, then all ranks exchange their members' snapshots (state,

@@ -24,6 +24,7 @@ public enum EnsembleFitter {
                               checkpoint: @escaping () throws -> Void = {}) throws {
         var pending = model.members.indices.filter { !model.members[$0].state.finished }
         if let only { pending = pending.filter(only.contains) }
+        if group.distributed { progress(.note(distributionNote(pending.count, what: "members", options: model.manifest.training, group: group))) }
         if group.distributed && spreadsFits(pending.count, options: model.manifest.training, group: group) {
             return try fitSpread(model, pending: pending, train: train, validation: validation, threads: threads, group: group,
                                  stopAfterEpoch: stopAfterEpoch, progress: progress) { try group.onRoot(checkpoint) }
