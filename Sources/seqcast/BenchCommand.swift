@@ -21,7 +21,11 @@ struct BenchCommand: ParsableCommand {
     var kernels = false
 
     func run() throws {
+        // Under mpirun: training steps are data-parallel over the ranks (each rank --threads); rank 0
+        // prints the same JSON lines (plus "ranks") and alone times inference.
+        let world = ProcessGroup.world
         if kernels {
+            guard world.isRoot else { return }
             for r in KernelBenchmark.run(repeats: repeats) { print(r.json); fflush(nil) }
             return
         }
@@ -33,10 +37,10 @@ struct BenchCommand: ParsableCommand {
         let chosen = variant.map { [$0] } ?? (variants ? Benchmark.Variant.allCases : [.plain])
         for c in list {
             for result in try Benchmark.train(c, variants: chosen, threads: threads, steps: steps, repeats: repeats,
-                                              shardSize: shardSize) {
+                                              shardSize: shardSize, group: world) where world.isRoot {
                 print(result.json)
             }
-            if !noInference { print(try Benchmark.infer(c, threads: threads, steps: steps, repeats: repeats).json) }
+            if !noInference && world.isRoot { print(try Benchmark.infer(c, threads: threads, steps: steps, repeats: repeats).json) }
             fflush(nil)
         }
     }

@@ -54,6 +54,9 @@ final class MPITests: XCTestCase {
         if p.isRunning { p.terminate(); p.waitUntilExit(); XCTFail("mpirun \(args.joined(separator: " ")) did not finish in \(Int(timeout)) s") }
         p.waitUntilExit()
         let read = { (name: String) in (try? String(contentsOfFile: dir + "/" + name, encoding: .utf8)) ?? "" }
+        if read("err").contains("unable to find network interfaces") {
+            XCTFail("Open MPI needs at least the loopback interface up (`ip link set lo up`; Docker's --network none has it), or set SEQCAST_SKIP_MPI=1")
+        }
         return RunResult(status: p.terminationStatus, out: read("out"), err: read("err"), signaled: p.terminationReason == .uncaughtSignal)
     }
 
@@ -156,6 +159,20 @@ final class MPITests: XCTestCase {
             XCTAssertEqual(try summary(one), try summary(many))
             XCTAssertEqual(r.out.components(separatedBy: "backtest of").count, 2, "rank 0 alone reports: \(r.out)")
         }
+    }
+
+    /// `mpirun -n 2 seqcast bench` runs data-parallel steps and rank 0 alone prints the usual JSON
+    /// line, with the rank count.
+    func testBenchUnderMPIPrintsOneLinePerConfiguration() throws {
+        let r = try run(2, ["bench", "--configs", repositoryRoot + "/Benchmarks/configs.json", "--only", "S1-lstm",
+                            "--repeats", "1", "--steps", "2", "--threads", "1", "--no-inference"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let lines = r.out.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, r.out)
+        let json = try JSONSerialization.jsonObject(with: Data((lines.first ?? "").utf8)) as? [String: Any]
+        XCTAssertEqual(json?["name"] as? String, "S1-lstm")
+        XCTAssertEqual(json?["ranks"] as? Int, 2)
+        XCTAssertEqual(json?["threads"] as? Int, 1)
     }
 
     /// A rank that fails stops every rank: exit status non-zero, the failing rank's message once,
