@@ -31,6 +31,10 @@ struct SeqCastCommand: ParsableCommand {
         }
         var command: any ParsableCommand
         do { command = try parseAsRoot() } catch { exit(world, withError: error) }
+        // Under mpirun only train, backtest and bench share work; any other command runs on rank 0 alone.
+        if world.distributed && !world.isRoot && !(command is TrainCommand || command is BacktestCommand || command is BenchCommand) {
+            ProcessGroup.finish(); return
+        }
         do { try command.run() } catch {
             // Only the library's errors carry user text; ArgumentParser's own (help requests, which
             // its help command throws from run(), validation, exit codes) go to it untouched.

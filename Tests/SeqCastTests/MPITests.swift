@@ -86,8 +86,8 @@ final class MPITests: XCTestCase {
     }
 
     /// The forecast CSV of each model folder (one process), as text.
-    private func forecast(_ model: String) throws -> String {
-        let r = try runCLI(["forecast", "--model", model, "--data", datasetPath("airline.csv"), "--out", model + "/forecast.csv"])
+    private func forecast(_ model: String, data: String = datasetPath("airline.csv"), extra: [String] = []) throws -> String {
+        let r = try runCLI(["forecast", "--model", model, "--data", data, "--out", model + "/forecast.csv"] + extra)
         XCTAssertEqual(r.status, 0, r.err)
         return try String(contentsOfFile: model + "/forecast.csv", encoding: .utf8)
     }
@@ -114,6 +114,30 @@ final class MPITests: XCTestCase {
         let f = try forecast(dir + "/one")
         XCTAssertEqual(f, try forecast(dir + "/two"))
         XCTAssertEqual(f, try forecast(dir + "/three"))
+    }
+
+    /// Many series, one global model: a long-format CSV (4 ids; 4 shards per batch shared unevenly
+    /// by 3 ranks) and the same series as an HDF5 [batch, steps, dim] dataset on 2 ranks train to
+    /// one process's weights.
+    func testManySeriesTrainDataParallel() throws {
+        let dir = temporaryDirectory(self)
+        var csv = "id,month,y\n"
+        for i in 0..<4 { for t in 0..<120 {
+            let y = 10 + 5 * sin(2 * Double.pi * Double(t) / 12 + Double(i)) + 0.1 * Double(t) + Double((t * 7919 + i * 104729) % 13) / 13
+            csv += "s\(i),\(2000 + t / 12)-\(String(format: "%02d", t % 12 + 1)),\(String(format: "%.4f", y))\n"
+        } }
+        let long = writeFile(dir, "long.csv", csv), h5 = dir + "/long.h5"
+        XCTAssertEqual(try runCLI(["convert", "--data", long, "--id-column", "id", "--out", h5]).status, 0)
+        let common = ["train", "--horizon", "6", "--hidden", "8", "--epochs", "2", "--ensemble", "1", "--batch-size", "32",
+                      "--shard-size", "8", "--quiet", "--threads", "1"]
+        for (ranks, data) in [(3, ["--data", long, "--id-column", "id"]), (2, ["--data", h5, "--dataset", "series"])] {
+            let one = dir + "/one\(ranks)", many = dir + "/many\(ranks)"
+            XCTAssertEqual(try runCLI(common + data + ["--out", one]).status, 0)
+            let r = try run(ranks, common + data + ["--out", many])
+            XCTAssertEqual(r.status, 0, r.err)
+            try assertSameModel(one, many, members: 1)
+            XCTAssertEqual(try forecast(one, data: data[1]), try forecast(many, data: data[1]))
+        }
     }
 
     /// A 3-member ensemble spread over 2 ranks, stopped after 2 epochs and resumed on 3 ranks, ends
