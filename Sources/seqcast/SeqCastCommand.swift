@@ -56,7 +56,7 @@ struct SeqCastCommand: ParsableCommand {
             if world.isRoot { exit(withError: error) }
             Foundation.exit(exitCode(for: error).rawValue)
         }
-        FileHandle.standardError.write(Data("Error: rank \(world.rank): \(error)\n".utf8))
+        FileHandle.standardError.write(Data("Error: \(ClusterError(rank: world.rank, message: "\(error)"))\n".utf8))
         ProcessGroup.abort(1)
     }
 }

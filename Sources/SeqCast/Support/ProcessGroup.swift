@@ -8,6 +8,7 @@ import Foundation
 /// of the lowest failing rank. The CLI prints it once (rank 0) and every rank exits non-zero.
 public struct ClusterError: Error, CustomStringConvertible {
     public var rank: Int, message: String
+    public init(rank: Int, message: String) { self.rank = rank; self.message = message }
     public var description: String { rank == 0 ? message : "\(message) (rank \(rank))" }
 }
 
