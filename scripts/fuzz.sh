@@ -27,9 +27,9 @@ swift build -c release --build-path .build/fuzz --target SeqCast $CPU_FLAGS --sa
 link() {   # link TARGET SOURCES...: one fuzz executable $B/fuzz-TARGET
   local target=$1; shift
   swiftc -O $(echo $CPU_FLAGS | sed 's/-Xswiftc //g') -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz$target" \
-    -I $B/Modules -I Sources/CHDF5 -I Sources/CBLAS -Xcc -fmodule-map-file=$B/CKernels.build/module.modulemap \
-    $(pkg-config --cflags-only-I hdf5 openblas | sed 's/-I/-Xcc -I/g') \
-    "$@" $B/SeqCast.build/*.o $B/CKernels.build/*.o $(pkg-config --libs hdf5 openblas) -o "$B/fuzz-$target" 2>&1 \
+    -I $B/Modules -I Sources/CHDF5 -I Sources/CBLAS -I Sources/CMPI -Xcc -fmodule-map-file=$B/CKernels.build/module.modulemap \
+    $(pkg-config --cflags-only-I hdf5 openblas ompi-c | sed 's/-I/-Xcc -I/g') \
+    "$@" $B/SeqCast.build/*.o $B/CKernels.build/*.o $(pkg-config --libs hdf5 openblas ompi-c) -o "$B/fuzz-$target" 2>&1 \
     | grep -v 'Cannot export local symbol' || true
   [ -x "$B/fuzz-$target" ] || { echo "fuzz: linking fuzz-$target failed" >&2; exit 1; }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages seqcast needs, only those missing; works as root or through sudo.
+# Open MPI (libopenmpi-dev, openmpi-bin) is for `mpirun -n N seqcast …` (README "Running on a cluster").
 set -euo pipefail
-packages=(libhdf5-dev libopenblas-dev gnuplot-nox pkg-config)
+packages=(libhdf5-dev libopenblas-dev gnuplot-nox pkg-config libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${packages[@]}"; do
   # gnuplot-nox or any other gnuplot flavour will do for plotting.
@@ -19,6 +20,6 @@ if ! command -v swift >/dev/null 2>&1; then
   echo "setup: the Swift 6 toolchain is not on PATH (install it from swift.org; it is not a Debian package)" >&2
   exit 1
 fi
-for lib in hdf5 openblas; do
+for lib in hdf5 openblas ompi-c; do
   pkg-config --exists "$lib" || { echo "setup: pkg-config cannot find '$lib' after installing" >&2; exit 1; }
 done

@@ -39,13 +39,15 @@ struct BacktestCommand: ParsableCommand {
     func run() throws {
         PlotOutputs.useTemplates(plotTemplates)
         let r = try request()
-        let progress = ProgressPrinter(quiet: quiet)
-        if r.intervals.method == .mcDropout && model.dropout == 0 && model.recurrentDropout == 0 {
+        let root = r.train.run.group.isRoot   // under mpirun: rank 0 alone reports and writes
+        let progress = ProgressPrinter(quiet: quiet || !root)
+        if root && r.intervals.method == .mcDropout && model.dropout == 0 && model.recurrentDropout == 0 {
             print("note: no --dropout or --recurrent-dropout, so Monte-Carlo dropout intervals have zero width")
         }
         let result = try BacktestJob.run(r, progress: progress.backtest)
         progress.finish()
-        try result.write(to: out, config: r.config)
+        try r.train.run.group.onRoot { try result.write(to: out, config: r.config) }
+        guard root else { return }
         print(terminalSafe("backtest of \(data.data): \(result.windows.count) windows\(result.skipped > 0 ? " (\(result.skipped) left out, see the notes)" : ""), horizon \(result.horizon), season \(result.season) (\(result.seasonSource)), \(result.fits) fits, \(String(format: "%.1f", result.seconds)) s → \(out)"))
         let distinct = result.pipelines.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         print(terminalSafe("configuration: \(r.train.architecture.summary) ×\(training.ensemble), lookback \(result.lookback); \(distinct.joined(separator: " / "))\(distinct.count > 1 ? " (differs between fits)" : "")"))

@@ -25,7 +25,11 @@ struct BenchCommand: ParsableCommand {
     var phases = false
 
     func run() throws {
+        // Under mpirun: training steps are data-parallel over the ranks (each rank --threads); rank 0
+        // prints the same JSON lines (plus "ranks") and alone times inference.
+        let world = ProcessGroup.world
         if kernels {
+            guard world.isRoot else { return }
             for r in KernelBenchmark.run(repeats: repeats, threads: kernelThreads ?? 1) { print(r.json); fflush(nil) }
             return
         }
@@ -35,6 +39,7 @@ struct BenchCommand: ParsableCommand {
             if list.isEmpty { throw ValidationError("no configuration named '\(only)'") }
         }
         if phases {
+            guard world.isRoot else { return }   // one process: the phases of a single rank's step
             for c in list {
                 let p = try Benchmark.phases(c, threads: threads, steps: steps, shardSize: shardSize)
                 print(p.table); print(p.json); fflush(nil)
@@ -44,10 +49,10 @@ struct BenchCommand: ParsableCommand {
         let chosen = variant.map { [$0] } ?? (variants ? Benchmark.Variant.allCases : [.plain])
         for c in list {
             for result in try Benchmark.train(c, variants: chosen, threads: threads, steps: steps, repeats: repeats,
-                                              shardSize: shardSize) {
+                                              shardSize: shardSize, group: world) where world.isRoot {
                 print(result.json)
             }
-            if !noInference { print(try Benchmark.infer(c, threads: threads, steps: steps, repeats: repeats).json) }
+            if !noInference && world.isRoot { print(try Benchmark.infer(c, threads: threads, steps: steps, repeats: repeats).json) }
             fflush(nil)
         }
     }

@@ -161,13 +161,15 @@ struct TrainingFlags: ParsableArguments {
     var teacherForcing: Float?
     @Option(help: "Encoder-decoder: scheduled sampling, the teacher-forcing probability's factor per epoch (P at epoch e = P·decay^e) (default: 1).")
     var teacherForcingDecay: Float?
+    @Option(help: "Sequences per parallel shard of a mini-batch (default: max(8, ⌈batch/2⌉), two shards per batch). Stored with the model: it fixes the order gradients are summed in, and under mpirun a batch's shards are what the ranks share (README \"Running on a cluster\").")
+    var shardSize: Int?
     @OptionGroup var threads: ThreadsOption
 
     var options: TrainingOptions {
         var o = TrainingOptions()
         o.loss = loss; o.optimizer = optimizer; o.learningRate = lr; o.batchSize = batchSize; o.epochs = epochs ?? o.epochs
         o.patience = patience; o.clip = clip; o.seed = seed; o.ensemble = ensemble
-        o.teacherForcing = teacherForcing; o.teacherForcingDecay = teacherForcingDecay
+        o.teacherForcing = teacherForcing; o.teacherForcingDecay = teacherForcingDecay; o.shardSize = shardSize
         return o
     }
 }
@@ -224,6 +226,7 @@ func trainRequest(data: DataOptions, window: WindowOptions, model: ModelOptions,
     try model.apply(to: &r.architecture)
     r.training = training.options
     r.run.threads = training.threads.threads
+    r.run.group = ProcessGroup.world
     if data.x != nil {
         let ignored = window.seriesOnlyFlags + (model.head != nil ? ["--head"] : [])
         if !ignored.isEmpty {

@@ -23,15 +23,41 @@ struct SeqCastCommand: ParsableCommand {
         // Before any BLAS work: re-exec once with OPENBLAS_CORETYPE if OpenBLAS fell back to kernels
         // below this CPU's (issue 13; BLAS.swift).
         BLAS.ensureNativeCore()
-        DataNotes.onNote { note in FileHandle.standardError.write(Data("note: \(terminalSafe(note))\n".utf8)) }
+        // MPI_Init only when mpirun / srun started this process; plain `seqcast …` never calls MPI.
+        ProcessGroup.startIfLaunched()
+        let world = ProcessGroup.world
+        DataNotes.onNote { note in
+            if world.isRoot { FileHandle.standardError.write(Data("note: \(terminalSafe(note))\n".utf8)) }
+        }
         var command: any ParsableCommand
-        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do { command = try parseAsRoot() } catch { exit(world, withError: error) }
+        // Under mpirun only train, backtest and bench share work; any other command runs on rank 0 alone.
+        if world.distributed && !world.isRoot && !(command is TrainCommand || command is BacktestCommand || command is BenchCommand) {
+            ProcessGroup.finish(); return
+        }
         do { try command.run() } catch {
             // Only the library's errors carry user text; ArgumentParser's own (help requests, which
             // its help command throws from run(), validation, exit codes) go to it untouched.
             let library = String(reflecting: type(of: error)).hasPrefix("SeqCast.")
-            exit(withError: library ? TerminalSafeError(error: error) : error)
+            exit(world, withError: library ? TerminalSafeError(error: error) : error)
         }
+        ProcessGroup.finish()
+    }
+
+    /// Exits with `error`'s message and status. Under mpirun: an error every rank agreed on
+    /// (`ClusterError`, or usage errors, which every rank parses alike) is printed by rank 0 alone
+    /// and every rank exits after MPI_Finalize; any other error is one rank's own, so that rank
+    /// prints it and MPI_Abort ends the whole job.
+    static func exit(_ world: ProcessGroup, withError error: any Error) -> Never {
+        guard world.distributed else { exit(withError: error) }
+        let agreed = ((error as? TerminalSafeError)?.error ?? error) is ClusterError || !(error is TerminalSafeError)
+        if agreed {
+            ProcessGroup.finish()
+            if world.isRoot { exit(withError: error) }
+            Foundation.exit(exitCode(for: error).rawValue)
+        }
+        FileHandle.standardError.write(Data("Error: \(ClusterError(rank: world.rank, message: "\(error)"))\n".utf8))
+        ProcessGroup.abort(1)
     }
 }
 

@@ -26,9 +26,10 @@ struct TrainCommand: ParsableCommand {
         var r = try trainRequest(data: data, window: window, model: model, training: training, out: out)
         r.run.resume = resume; r.run.stopAfterEpoch = stopAfterEpoch
         r.run.resumeEpochs = resume ? training.epochs : nil
-        let progress = ProgressPrinter(quiet: quiet)
+        let progress = ProgressPrinter(quiet: quiet || !r.run.group.isRoot)   // under mpirun: rank 0 alone reports and writes
         let s = try TrainJob.runCalibrated(r, progress: progress.train)
         progress.finish()
+        guard r.run.group.isRoot else { return }
         let best = s.bestLoss.map { String(format: "%.5g", $0) } ?? "-"
         if plot {
             report(try PlotOutputs.training(try ModelFile.load(out), to: out + "/training.png"))

@@ -46,11 +46,13 @@ public struct BenchResult: Sendable {
     public var sequencesPerSecond: (median: Double, min: Double, max: Double)
     public var threads: Int
     public var gflops: Double
+    /// Processes sharing each batch's shards (`mpirun -n N seqcast bench`; threads are per rank).
+    public var ranks = 1
 
     /// One JSON line in the peer scripts' schema plus `gflops`, `variant` and `mode`.
     public var json: String {
         func r(_ v: Double) -> String { String(format: "%.1f", v) }
-        return "{\"name\": \"\(name)\", \"seq_per_s\": \(r(sequencesPerSecond.median)), \"min\": \(r(sequencesPerSecond.min)), \"max\": \(r(sequencesPerSecond.max)), \"threads\": \(threads), \"gflops\": \(String(format: "%.2f", gflops)), \"mode\": \"\(mode)\", \"variant\": \"\(variant)\", \"peer\": \"seqcast \(seqcastVersion)\", \(Benchmark.kernelFields)}"
+        return "{\"name\": \"\(name)\", \"seq_per_s\": \(r(sequencesPerSecond.median)), \"min\": \(r(sequencesPerSecond.min)), \"max\": \(r(sequencesPerSecond.max)), \"threads\": \(threads),\(ranks > 1 ? " \"ranks\": \(ranks)," : "") \"gflops\": \(String(format: "%.2f", gflops)), \"mode\": \"\(mode)\", \"variant\": \"\(variant)\", \"peer\": \"seqcast \(seqcastVersion)\", \(Benchmark.kernelFields)}"
     }
 }
 
@@ -79,18 +81,22 @@ public enum Benchmark {
     /// variant times `steps` training steps in turn. Interleaving puts each variant under the same
     /// machine load, so their ratios (the cost of layer norm or dropout) are comparable even on a
     /// noisy host. Returns one result per variant (median, min, max sequences/s).
+    /// Under `mpirun` (`group` of several ranks) each step is data-parallel (Trainer.swift): the ranks
+    /// follow rank 0's warm-up, and the rates are each rank's own (the caller prints rank 0's).
     public static func train(_ c: BenchConfig, variants: [Variant], threads: Int, steps: Int = 20,
-                             repeats: Int = 5, shardSize: Int? = nil) throws -> [BenchResult] {
+                             repeats: Int = 5, shardSize: Int? = nil, group: ProcessGroup = .single) throws -> [BenchResult] {
         let trainers = try variants.map { v in
             try makeTrainer(c, layerNorm: v == .layerNorm, dropout: v == .dropout ? 0.2 : 0, threads: threads,
-                            shardSize: shardSize)
+                            shardSize: shardSize, group: group)
         }
         let set = benchData(c)
         var epoch = 0
         for trainer in trainers {
             let start = DispatchTime.now().uptimeNanoseconds
             var warm = 0
-            while warm < 3 || DispatchTime.now().uptimeNanoseconds - start < 300_000_000 {
+            while true {
+                let more = warm < 3 || DispatchTime.now().uptimeNanoseconds - start < 300_000_000
+                guard group.broadcast([more ? 1 : 0]) == [1] else { break }   // every rank steps as rank 0 says
                 _ = try trainer.trainEpoch(set, epoch: epoch); epoch += 1; warm += 1
             }
         }
@@ -105,20 +111,22 @@ public enum Benchmark {
         }
         return zip(variants, rates).map { v, r in
             let sorted = r.sorted(), median = sorted[sorted.count / 2]
-            return BenchResult(name: c.name, variant: v.label, mode: "train",
-                               sequencesPerSecond: (median, sorted.first!, sorted.last!), threads: threads,
-                               gflops: median * c.trainingFlopsPerSequence / 1e9)
+            var result = BenchResult(name: c.name, variant: v.label, mode: "train",
+                                     sequencesPerSecond: (median, sorted.first!, sorted.last!), threads: threads,
+                                     gflops: median * c.trainingFlopsPerSequence / 1e9)
+            result.ranks = group.size
+            return result
         }
     }
 
     /// A trainer for one configuration and variant (random init, seed 0; Adam lr 1e-3, no clipping).
     static func makeTrainer(_ c: BenchConfig, layerNorm: Bool, dropout: Float, threads: Int,
-                                    shardSize: Int?) throws -> Trainer {
+                            shardSize: Int?, group: ProcessGroup) throws -> Trainer {
         let config = c.config(layerNorm: layerNorm, dropout: dropout)
         var o = TrainingOptions()
         o.batchSize = c.batch; o.learningRate = 1e-3; o.clip = 0
         if let shardSize { o.shardSize = shardSize }
-        return Trainer(network: try Network(config: config, seed: 0), options: o, threads: threads)
+        return Trainer(network: try Network(config: config, seed: 0), options: o, threads: threads, group: group)
     }
 
     /// One mini-batch of random inputs and targets (one training step per `trainEpoch`).

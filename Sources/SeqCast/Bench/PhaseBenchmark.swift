@@ -68,7 +68,7 @@ public struct PhaseBreakdown: Sendable {
 extension Benchmark {
     /// Trains `steps` steps of the plain variant with the phase clocks on, after the usual warm-up.
     public static func phases(_ c: BenchConfig, threads: Int, steps: Int, shardSize: Int?) throws -> PhaseBreakdown {
-        let trainer = try makeTrainer(c, layerNorm: false, dropout: 0, threads: threads, shardSize: shardSize)
+        let trainer = try makeTrainer(c, layerNorm: false, dropout: 0, threads: threads, shardSize: shardSize, group: .single)
         let set = benchData(c)
         PhaseClock.enabled = true
         defer { PhaseClock.enabled = false }

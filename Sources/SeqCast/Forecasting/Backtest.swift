@@ -4,7 +4,8 @@
 // windows, and so are their prediction intervals (the model's conformal ones, calibrated on each
 // fit's own training part; seasonal naive's from its in-sample seasonal residuals). Fits may run
 // concurrently (each single-threaded): results are identical to a sequential run because training
-// does not depend on the thread count.
+// does not depend on the thread count. Under `mpirun` the fits are spread over the ranks or trained
+// data-parallel (DistributedBacktest.swift); every rank then scores the windows alike, rank 0 writes.
 import Dispatch
 import Foundation
 
@@ -115,15 +116,22 @@ public enum BacktestJob {
         guard !r.train.data.supervised else {
             throw SettingsError.incompatible("backtest works on series (CSV or HDF5 --dataset), not pre-cut --x/--y samples")
         }
-        let data = try DataSource.load(r.train.data.path, selection: r.train.data.selection)
-        var (settings, plan) = try prepare(r, data: data)
+        let group = r.train.run.group   // every rank reads the data and plans alike; a failure anywhere stops all
+        let (data, prepared) = try group.agree { () throws -> (SeriesCollection, (TrainSettings, [BacktestOrigin])) in
+            let data = try DataSource.load(r.train.data.path, selection: r.train.data.selection)
+            return (data, try prepare(r, data: data))
+        }
+        var (settings, plan) = prepared
         let (season, seasonSource) = settings.preprocessing.season.map { ($0, "given") }
             ?? Baselines.season(of: data, before: plan[0].origin)
         settings.preprocessing.season = season   // the models' seasonal baseline uses the same period as the metrics
         let lookback = settings.windows.lookback!, k = settings.windows.horizon
         progress(.started("\(plan.count) origins × \(data.series.count) series, horizon \(k), lookback \(lookback), retrain \(r.backtest.retrain), season \(season) (\(seasonSource))"))
-        let models = try fitModels(settings, plan: plan, data: data, calibrate: r.intervals.method == .conformal,
-                                   threads: r.train.run.threads, clock: clock, progress: progress)
+        let models = group.distributed
+            ? try fitModels(settings, plan: plan, data: data, calibrate: r.intervals.method == .conformal,
+                            threads: r.train.run.threads, group: group, clock: clock, progress: progress)
+            : try fitModels(settings, plan: plan, data: data, calibrate: r.intervals.method == .conformal,
+                            threads: r.train.run.threads, clock: clock, progress: progress)
         var (windows, skipped) = try forecastWindows(plan, models: models, data: data, season: season, intervals: r.intervals,
                                                      threads: r.train.run.threads, progress: progress)
         windows.sort { ($0.origin, $0.series) < ($1.origin, $1.series) }
@@ -179,10 +187,7 @@ public enum BacktestJob {
         let fitted = Fitted()
         let origins = plan
         try concurrentForEach(fitIndices.count, threads: policy.workers) { i in
-            let f = fitIndices[i], range = origins[f].trainRange
-            var part = data
-            part.series = data.series.map { Series(id: $0.id, time: $0.time.isEmpty ? [] : Array($0.time[range]),
-                                                   matrix: $0.matrix.rows(range)) }
+            let f = fitIndices[i], part = trainingPart(data, origins[f].trainRange)
             let (model, samples) = try TrainJob.seriesModel(settings, data: part)
             try EnsembleFitter.fit(model, train: samples.trains, validation: samples.validations, threads: policy.threadsPerTask)
             if calibrate { model.calibration = Calibrator.calibrate(model, data: part, threads: policy.threadsPerTask) }
@@ -193,6 +198,14 @@ public enum BacktestJob {
             progress(.origin(done: done, total: origins.count, elapsed: Date().timeIntervalSince(clock)))
         }
         return fitted.models
+    }
+
+    /// The rows `range` of every series: what one fit trains on.
+    static func trainingPart(_ data: SeriesCollection, _ range: Range<Int>) -> SeriesCollection {
+        var part = data
+        part.series = data.series.map { Series(id: $0.id, time: $0.time.isEmpty ? [] : Array($0.time[range]),
+                                               matrix: $0.matrix.rows(range)) }
+        return part
     }
 
     /// Forecasts every window (batched per fit) with its baselines and metrics. A window whose input

@@ -51,13 +51,15 @@ extension TrainJob {
     public static func runCalibrated(_ r: TrainRequest, progress: @escaping @Sendable (TrainEvent) -> Void = { _ in }) throws -> TrainSummary {
         let summary = try run(r, progress: progress)
         guard summary.finished else { return summary }
-        let model = try ModelFile.load(summary.modelPath, current: true)
-        guard model.manifest.pipeline != nil else { return summary }   // supervised samples: no windows to calibrate on
-        let data = try DataSource.load(model.manifest.source, selection: model.manifest.selection)
-        model.calibration = Calibrator.calibrate(model, data: data, threads: r.run.threads)
-        if let c = model.calibration {
-            try ModelFile.save(model, to: summary.modelPath)
-            progress(.note("calibrated intervals on \(c.count) windows\(c.inSample > 0 ? " (\(c.inSample) of them training windows: too few validation windows)" : "")"))
+        try r.run.group.onRoot {   // rank 0 alone (it writes model.h5)
+            let model = try ModelFile.load(summary.modelPath, current: true)
+            guard model.manifest.pipeline != nil else { return }   // supervised samples: no windows to calibrate on
+            let data = try DataSource.load(model.manifest.source, selection: model.manifest.selection)
+            model.calibration = Calibrator.calibrate(model, data: data, threads: r.run.threads)
+            if let c = model.calibration {
+                try ModelFile.save(model, to: summary.modelPath)
+                progress(.note("calibrated intervals on \(c.count) windows\(c.inSample > 0 ? " (\(c.inSample) of them training windows: too few validation windows)" : "")"))
+            }
         }
         return summary
     }

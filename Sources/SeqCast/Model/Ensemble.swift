@@ -85,3 +85,42 @@ public final class Ensemble: @unchecked Sendable {
         return members.map { $0.snapshot?.state ?? $0.state }
     }
 }
+
+// Members exchanged between ranks (Training/DistributedFit.swift, Forecasting/Backtest.swift): a
+// snapshot as flat bytes — the state as JSON (as model.h5 stores it), then the raw Float arrays.
+extension Ensemble {
+    /// Member i's recorded snapshot (its current state when never recorded).
+    func snapshot(_ i: Int) -> MemberSnapshot {
+        saveLock.lock(); defer { saveLock.unlock() }
+        let m = members[i]
+        return m.snapshot ?? MemberSnapshot(state: m.state, params: m.network.params.array, best: m.best.array, moments: m.moments)
+    }
+
+    /// Makes member i what `snap` recorded (trained elsewhere): state, weights, best weights, and
+    /// the snapshot a checkpoint writes.
+    func apply(_ i: Int, _ snap: MemberSnapshot) {
+        let m = members[i]
+        m.state = snap.state
+        for k in 0..<snap.params.count { m.network.params[k] = snap.params[k]; m.best[k] = snap.best[k] }
+        saveLock.lock(); m.snapshot = snap; saveLock.unlock()
+    }
+}
+
+extension MemberSnapshot {
+    func encode(into w: inout ByteWriter) {
+        w.raw(Array((try? JSONEncoder().encode(state)) ?? Data()))
+        w.floats(params); w.floats(best)
+        w.int(moments == nil ? 0 : 1)
+        if let mo = moments { w.floats(mo.m); w.floats(mo.v) }
+    }
+
+    static func decode(_ r: inout ByteReader) throws(DataError) -> MemberSnapshot {
+        let state: MemberState
+        do { state = try JSONDecoder().decode(MemberState.self, from: Data(r.raw())) } catch {
+            throw .badModel(path: "(a member from another rank)", reason: "unreadable member state: \(error)")
+        }
+        let params = r.floats(), best = r.floats()
+        let moments = r.int() == 1 ? (m: r.floats(), v: r.floats()) : nil
+        return MemberSnapshot(state: state, params: params, best: best, moments: moments)
+    }
+}

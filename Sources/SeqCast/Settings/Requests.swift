@@ -40,6 +40,9 @@ public struct RunOptions: Sendable, Equatable {
     public var resumeEpochs: Int?
     /// Test hook: stop (as if killed) right after this epoch's checkpoint.
     public var stopAfterEpoch: Int?
+    /// The processes sharing the work (`mpirun -n N`: every rank; else this one). Results do not
+    /// depend on it; only rank 0 writes.
+    public var group = ProcessGroup.single
 
     public init(outDir: String, threads: Int = 1) { self.outDir = outDir; self.threads = max(1, threads) }
 }

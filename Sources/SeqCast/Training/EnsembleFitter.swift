@@ -1,7 +1,8 @@
 // EnsembleFitter: trains the members of an ensemble — concurrently when several and threads
 // allow (one parallelism policy, Support/Concurrency.swift) — each with early stopping that keeps
 // its best weights, and calls the checkpoint at a pace that never mixes one member's state with
-// another moment's weights.
+// another moment's weights. Across processes (a `ProcessGroup` of several ranks) members either
+// train data-parallel one after another or are spread over the ranks (DistributedFit.swift).
 import Foundation
 
 public enum EnsembleFitter {
@@ -11,32 +12,27 @@ public enum EnsembleFitter {
     /// each member's result is the same (training does not depend on the thread count).
     /// `checkpoint` runs after every `workers` member-epochs (every epoch for one model), when a member
     /// finishes, and once at the end; it sees the members' recorded snapshots.
+    ///
+    /// With a `group` of several ranks the checkpoint runs on rank 0 only, and the members either
+    /// train one after another, each data-parallel over every rank, or — when `spreadsFits` says so —
+    /// are dealt to the ranks, train there, and are exchanged after every round of epochs
+    /// (DistributedFit.swift). Either way every rank ends with the same weights as one process.
+    /// `only` restricts training to those members (the others are left as they are).
     public static func fit(_ model: Ensemble, train: [SampleSet], validation: [SampleSet], threads: Int,
+                              group: ProcessGroup = .single, only: [Int]? = nil,
                               stopAfterEpoch: Int? = nil, progress: @escaping @Sendable (TrainEvent) -> Void = { _ in },
                               checkpoint: @escaping () throws -> Void = {}) throws {
-        let pending = model.members.indices.filter { !model.members[$0].state.finished }
-        let policy = Parallelism(tasks: pending.count, threads: threads)
-        let options = model.manifest.training
-        let trainers = Dictionary(uniqueKeysWithValues: pending.map { i in
-            (i, Trainer(network: model.members[i].network, options: options, threads: policy.threadsPerTask))
-        })
-        // A model that starts as its baseline scores that start first: when no epoch beats it on the
-        // validation windows, the member keeps it (best epoch 0) and forecasts the baseline.
-        if model.manifest.pipeline?.hasBaseline == true && validation[0].count > 0 {
-            for (i, t) in trainers where model.members[i].state.epochsCompleted == 0 && model.members[i].state.bestLoss == nil {
-                let m = model.members[i]
-                m.state.bestLoss = try t.evaluate(validation[i % validation.count]); m.state.bestEpoch = 0
-                m.state.initialLoss = m.state.bestLoss
-                m.best.copy(from: m.network.params)
-            }
+        var pending = model.members.indices.filter { !model.members[$0].state.finished }
+        if let only { pending = pending.filter(only.contains) }
+        if group.distributed { progress(.note(distributionNote(pending.count, what: "members", options: model.manifest.training, group: group))) }
+        if group.distributed && spreadsFits(pending.count, options: model.manifest.training, group: group) {
+            return try fitSpread(model, pending: pending, train: train, validation: validation, threads: threads, group: group,
+                                 stopAfterEpoch: stopAfterEpoch, progress: progress) { try group.onRoot(checkpoint) }
         }
-        for (i, t) in trainers {
-            if let mo = model.members[i].moments, mo.m.count == t.optimizer.m.count, mo.v.count == t.optimizer.v.count {
-                for k in 0..<mo.m.count { t.optimizer.m[k] = mo.m[k] }
-                for k in 0..<mo.v.count { t.optimizer.v[k] = mo.v[k] }
-                t.optimizer.step = model.members[i].state.optimizerStep
-            }
-        }
+        let checkpoint = group.distributed ? { try group.onRoot(checkpoint) } : checkpoint
+        // Data-parallel: one member at a time, every rank computing its share of each batch's shards.
+        let policy = group.distributed ? Parallelism(tasks: 1, threads: threads) : Parallelism(tasks: pending.count, threads: threads)
+        let trainers = try makeTrainers(model, pending, threads: policy.threadsPerTask, group: group, validation: validation)
         for i in model.members.indices { model.record(i, optimizer: trainers[i]?.optimizer) }
         // Checkpoint after every `workers` member-epochs (one epoch of each concurrently training
         // member; every epoch for a single model) and whenever a member finishes.
@@ -62,6 +58,34 @@ public enum EnsembleFitter {
         }
         for m in model.members { m.moments = nil }
         try checkpoint()   // the final state, whatever the last round saved
+    }
+
+    /// Trainers for members `indices` (in `group`), each member scored as its baseline first when it
+    /// starts as one, and given its stored optimizer moments when resuming.
+    static func makeTrainers(_ model: Ensemble, _ indices: [Int], threads: Int, group: ProcessGroup,
+                             validation: [SampleSet]) throws -> [Int: Trainer] {
+        let options = model.manifest.training
+        let trainers = Dictionary(uniqueKeysWithValues: indices.map { i in
+            (i, Trainer(network: model.members[i].network, options: options, threads: threads, group: group))
+        })
+        // A model that starts as its baseline scores that start first: when no epoch beats it on the
+        // validation windows, the member keeps it (best epoch 0) and forecasts the baseline.
+        if model.manifest.pipeline?.hasBaseline == true && validation[0].count > 0 {
+            for i in indices where model.members[i].state.epochsCompleted == 0 && model.members[i].state.bestLoss == nil {
+                let m = model.members[i]
+                m.state.bestLoss = try trainers[i]!.evaluate(validation[i % validation.count]); m.state.bestEpoch = 0
+                m.state.initialLoss = m.state.bestLoss
+                m.best.copy(from: m.network.params)
+            }
+        }
+        for (i, t) in trainers {
+            if let mo = model.members[i].moments, mo.m.count == t.optimizer.m.count, mo.v.count == t.optimizer.v.count {
+                for k in 0..<mo.m.count { t.optimizer.m[k] = mo.m[k] }
+                for k in 0..<mo.v.count { t.optimizer.v[k] = mo.v[k] }
+                t.optimizer.step = model.members[i].state.optimizerStep
+            }
+        }
+        return trainers
     }
 
     /// Runs one member's epochs from its `epochsCompleted` until the epoch limit or early stopping,

@@ -1,7 +1,8 @@
 // TrainJob: the `train` job — from a request to a model: read the data, fit the preprocessing,
 // build the ensemble (or resume the stored one), fit it (EnsembleFitter.swift) with a checkpoint
 // (model.h5 + history.csv, both atomic) at its pace, and `--resume` that continues an interrupted
-// run to the same final weights.
+// run to the same final weights. Under `mpirun` every rank runs the job (RunOptions.group) and rank
+// 0 alone writes.
 import Dispatch
 import Foundation
 
@@ -31,27 +32,35 @@ public struct TrainSummary: Sendable {
 public enum TrainJob {
     public static func run(_ r: TrainRequest, progress: @escaping @Sendable (TrainEvent) -> Void = { _ in }) throws -> TrainSummary {
         let clock = Date()
-        try r.settings.validate()
+        let group = r.run.group
+        // Every rank reads the data (and a resumed run's model.h5) itself; a failure on any rank stops all.
+        let (model, train, validation) = try group.agree { () throws -> (Ensemble, [SampleSet], [SampleSet]) in
+            try r.settings.validate()
+            let modelPath = r.run.outDir + "/model.h5"
+            let model: Ensemble
+            if r.run.resume, FileManager.default.fileExists(atPath: modelPath) {
+                model = try resumed(modelPath, epochs: r.run.resumeEpochs, progress: progress)
+            } else {
+                if r.run.resume { progress(.note("no checkpoint at \(modelPath); starting a new run")) }
+                model = try newModel(r.settings)
+                model.manifest.sourceDigest = FileDigest.of(r.data.path)   // what --resume checks (not per backtest fit)
+            }
+            let (train, validation, missing) = try samples(for: model.manifest)
+            if missing > 0 {
+                progress(.note("\(missing) missing values \(model.manifest.selection.missing == .drop ? "left as gaps; windows touching them dropped" : "filled (\(model.manifest.selection.missing.rawValue))")"))
+            }
+            return (model, train, validation)
+        }
         let modelPath = r.run.outDir + "/model.h5"
-        let model: Ensemble
-        if r.run.resume, FileManager.default.fileExists(atPath: modelPath) {
-            model = try resumed(modelPath, epochs: r.run.resumeEpochs, progress: progress)
-        } else {
-            if r.run.resume { progress(.note("no checkpoint at \(modelPath); starting a new run")) }
-            model = try newModel(r.settings)
-            model.manifest.sourceDigest = FileDigest.of(r.data.path)   // what --resume checks (not per backtest fit)
-        }
-        let (train, validation, missing) = try samples(for: model.manifest)
-        if missing > 0 {
-            progress(.note("\(missing) missing values \(model.manifest.selection.missing == .drop ? "left as gaps; windows touching them dropped" : "filled (\(model.manifest.selection.missing.rawValue))")"))
-        }
-        try AtomicFile.makeDirectory(r.run.outDir)   // only once the data and settings are known to be good
+        try group.onRoot { try AtomicFile.makeDirectory(r.run.outDir) }   // only once the data and settings are known to be good
         let c = model.manifest.model
         progress(.started("\(c.architecture.summary)\(model.members.count > 1 ? " ×\(model.members.count) ensemble" : "") on \(model.manifest.source): \(train[0].count) training / \(validation[0].count) validation windows, lookback \(c.lookback), horizon \(c.horizon), \(model.network.parameterCount) parameters\(model.members.count > 1 ? " per member" : "")\(model.manifest.pipeline.map { "; " + $0.summary(names: model.manifest.channels) } ?? "")"))
-        try EnsembleFitter.fit(model, train: train, validation: validation, threads: r.run.threads,
-                               stopAfterEpoch: r.run.stopAfterEpoch, progress: progress) {
-            try ModelFile.save(model, to: modelPath)
-            try HistoryFile.write(model.recordedStates().map(\.history), to: r.run.outDir + "/history.csv")
+        try group.agree {
+            try EnsembleFitter.fit(model, train: train, validation: validation, threads: r.run.threads, group: group,
+                                   stopAfterEpoch: r.run.stopAfterEpoch, progress: progress) {
+                try ModelFile.save(model, to: modelPath)
+                try HistoryFile.write(model.recordedStates().map(\.history), to: r.run.outDir + "/history.csv")
+            }
         }
         let states = model.members.map(\.state)
         let bests = states.compactMap(\.bestLoss)

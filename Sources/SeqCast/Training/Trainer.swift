@@ -6,6 +6,11 @@
 // come from a generator seeded by (seed, epoch, batch, shard), and so do an encoder–decoder's
 // teacher-forcing decisions (then per sample and step). Shard gradients are summed in shard
 // order, so `--threads 1` and `--threads N` give bit-identical weights.
+//
+// Data-parallel over processes (`mpirun -n N`, a `ProcessGroup`): rank r computes only its
+// contiguous share of each batch's shards, then every rank gathers every shard's gradients and loss
+// and sums them in the same shard order — the weights stay bit-identical to one process, on every
+// rank, for any N and any thread count.
 import Dispatch
 
 public enum TrainingError: Error, CustomStringConvertible {
@@ -39,11 +44,16 @@ public final class Trainer: @unchecked Sendable {
     private let shard: Int
     /// Per-phase timing of the serial sections (`PhaseClock.enabled` only; the shards' are in their workspaces).
     private let clock = PhaseClock()
+    /// The processes sharing each batch's shards (`single`: this one computes them all).
+    public let group: ProcessGroup
+    /// Shard records ranks exchange: each shard's gradients then its loss (`exchange`).
+    private let exchangeBuffer: UnsafeMutableRawPointer?
 
-    public init(network: Network, options: TrainingOptions, threads: Int = 1) {
+    public init(network: Network, options: TrainingOptions, threads: Int = 1, group: ProcessGroup = .single) {
         self.network = network
         self.options = options
         self.threads = max(1, threads)
+        self.group = group
         optimizer = Optimizer(kind: options.optimizer, count: network.parameterCount, learningRate: options.learningRate)
         let shards = (options.batchSize + options.effectiveShardSize - 1) / options.effectiveShardSize
         let size = min(options.effectiveShardSize, options.batchSize), t = network.config.lookback
@@ -52,6 +62,8 @@ public final class Trainer: @unchecked Sendable {
         xBuffers = (0..<shards).map { _ in FloatBuffer(count: size * t * network.config.inputDim) }
         yBuffers = (0..<shards).map { _ in FloatBuffer(count: network.outputCount(batch: size, steps: t)) }
         gradSum = FloatBuffer(count: network.parameterCount)
+        exchangeBuffer = group.distributed
+            ? UnsafeMutableRawPointer.allocate(byteCount: shards * (network.parameterCount * 4 + 8), alignment: 16) : nil
     }
 
     /// Nanoseconds per phase summed over the shards' workspaces and the serial sections, since the
@@ -60,6 +72,7 @@ public final class Trainer: @unchecked Sendable {
         Dictionary(uniqueKeysWithValues: Phase.allCases.map { p in (p, workspaces.reduce(clock[p]) { $0 + $1.clock[p] }) })
     }
     public func resetPhases() { clock.reset(); for w in workspaces { w.clock.reset() } }
+    deinit { exchangeBuffer?.deallocate() }
 
     /// Runs `body(shard)` for shards 0..<n on `threads` workers (Support/Concurrency.swift).
     private func parallel(_ n: Int, _ body: (Int) -> Void) {
@@ -79,12 +92,17 @@ public final class Trainer: @unchecked Sendable {
 
     /// Cuts samples `idx` into shards, gathers each into its workspace's time-major buffers and runs
     /// `body(shard, count, workspace, x, y)` for the shards concurrently; returns each shard's result.
-    private func shards(of idx: ArraySlice<Int>, in data: SampleSet,
+    /// In a group of several processes this rank runs only its share of the shards, then every
+    /// shard's result (and with `gradients`, its workspace's gradients) comes from the rank that
+    /// computed it (`exchange`).
+    private func shards(of idx: ArraySlice<Int>, in data: SampleSet, gradients: Bool = false,
                         _ body: (Int, Int, Workspace, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Double) -> [Double] {
         let count = (idx.count + shard - 1) / shard
+        let mine = group.share(of: count)
         var results = [Double](repeating: 0, count: count)
         results.withUnsafeMutableBufferPointer { out in
-            parallel(count) { s in
+            parallel(mine.count) { k in
+                let s = mine.lowerBound + k
                 let lo = idx.startIndex + s * shard
                 let part = idx[lo..<min(lo + shard, idx.endIndex)]
                 let xb = xBuffers[s].p, yb = yBuffers[s].p, ws = workspaces[s]
@@ -94,7 +112,28 @@ public final class Trainer: @unchecked Sendable {
                 }
             }
         }
+        if group.distributed { exchange(&results, gradients: gradients) }
         return results
+    }
+
+    /// Every rank's shard results (and gradients) on every rank: each shard's record — its P
+    /// gradient floats (with `gradients`) and its loss — is gathered in shard order, and the other
+    /// ranks' records are copied into this rank's workspaces, so the reduction that follows reads
+    /// exactly what one process would have computed.
+    private func exchange(_ results: inout [Double], gradients: Bool) {
+        let p = network.parameterCount, gradBytes = gradients ? p * 4 : 0, record = gradBytes + 8
+        let buffer = exchangeBuffer!, count = results.count, mine = group.share(of: count)
+        for s in mine {
+            let r = buffer + s * record
+            if gradients { r.copyMemory(from: workspaces[s].grads.p, byteCount: gradBytes) }
+            (r + gradBytes).storeBytes(of: results[s].bitPattern, as: UInt64.self)
+        }
+        group.allgatherShares(buffer, recordBytes: record, count: count)
+        for s in 0..<count where !mine.contains(s) {
+            let r = buffer + s * record
+            if gradients { UnsafeMutableRawPointer(workspaces[s].grads.p).copyMemory(from: r, byteCount: gradBytes) }
+            results[s] = Double(bitPattern: (r + gradBytes).loadUnaligned(as: UInt64.self))
+        }
     }
 
     /// One pass over `data` in a seeded random order; returns the mean training loss.
@@ -116,7 +155,7 @@ public final class Trainer: @unchecked Sendable {
             let end = min(start + options.batchSize, data.count)
             let idx = order[start..<end]
             let normalizer = idx.count * perSample
-            let losses = shards(of: idx, in: data) { s, n, ws, xb, yb in
+            let losses = shards(of: idx, in: data, gradients: true) { s, n, ws, xb, yb in
                 var shardRng = SeededRandom.derived(seed, UInt64(epoch), UInt64(batch), UInt64(s))
                 let dropoutSeed = shardRng.next()
                 if network.config.head == .encoderDecoder {
