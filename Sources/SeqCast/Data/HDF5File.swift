@@ -147,15 +147,10 @@ public final class HDF5File {
         return out
     }
 
-    /// Largest read allowed: half the physical memory (a crafted tiny file can declare terabytes).
-    static var memoryLimit: UInt64 { ProcessInfo.processInfo.physicalMemory / 2 }
-
     /// Elements in `shape`, checked for Int overflow and for `bytesPerElement` × count fitting in
-    /// memoryLimit; otherwise an error saying how much memory the read needs and how much there is.
+    /// half the memory budget (Support/MemoryBudget.swift: a crafted tiny file can declare terabytes,
+    /// and what is read is then copied into series once); otherwise an error saying how much memory the read needs and how much there is.
     func checkedCount(_ shape: [Int], bytesPerElement: Int, _ name: String) throws(DataError) -> Int {
-        func gib(_ b: Double) -> String {
-            b >= 1_073_741_824 ? String(format: "%.1f GiB", b / 1_073_741_824) : String(format: "%.1f MiB", b / 1_048_576)
-        }
         var count = 1
         var overflow = false
         for d in shape {
@@ -163,14 +158,14 @@ public final class HDF5File {
             if o { overflow = true; break }
             count = p
         }
-        let memory = Double(ProcessInfo.processInfo.physicalMemory)
+        let budget = MemoryBudget.current, available = "\(budget.source) \(MemoryBudget.describe(Double(budget.bytes)))"
         let (bytes, o2) = count.multipliedReportingOverflow(by: max(bytesPerElement, 1))
         if overflow || o2 {
             throw .tooLarge(path: path, dataset: name, shape: shape, needed: "more bytes than a 64-bit machine can address",
-                            available: gib(memory))
+                            available: available)
         }
-        if UInt64(bytes) > Self.memoryLimit {
-            throw .tooLarge(path: path, dataset: name, shape: shape, needed: gib(Double(bytes)), available: gib(memory))
+        if UInt64(bytes) > budget.bytes / 2 {
+            throw .tooLarge(path: path, dataset: name, shape: shape, needed: MemoryBudget.describe(Double(bytes)), available: available)
         }
         return count
     }

@@ -92,9 +92,26 @@ public struct Pipeline: Codable, Sendable, Equatable {
     /// `raw` (rows of `series` from `firstRow` on) prepared for variant `variant`: the shared
     /// transforms, the global scaler, the variant's transforms. Windows are cut from the result.
     public func prepared(_ raw: SeriesMatrix, series: String, firstRow: Int = 0, variant: Int = 0) -> SeriesMatrix {
+        variantPrepared(sharedPrepared(raw, series: series, firstRow: firstRow), series: series, firstRow: firstRow, variant: variant)
+    }
+
+    /// The part of `prepared` every variant shares: the shared transforms and the global scaler.
+    func sharedPrepared(_ raw: SeriesMatrix, series: String, firstRow: Int = 0) -> SeriesMatrix {
         var m = raw
-        for t in transforms { m = t.apply(m, series: series, firstRow: firstRow) }
-        m = scaler.apply(m)
+        prepareShared(&m, series: series, firstRow: firstRow)
+        return m
+    }
+
+    /// `sharedPrepared` in place (no copy when `m`'s storage is not shared).
+    func prepareShared(_ m: inout SeriesMatrix, series: String, firstRow: Int = 0) {
+        for t in transforms { t.apply(&m, series: series, firstRow: firstRow) }
+        scaler.apply(&m)
+    }
+
+    /// `sharedPrepared` output with variant `variant`'s own transforms applied (the same storage
+    /// when it has none).
+    func variantPrepared(_ shared: SeriesMatrix, series: String, firstRow: Int = 0, variant: Int) -> SeriesMatrix {
+        var m = shared
         if !variants.isEmpty { for t in variants[variant].transforms { m = t.apply(m, series: series, firstRow: firstRow) } }
         return m
     }
@@ -241,15 +258,6 @@ public struct PreprocessingChoice: Sendable, Equatable {
     }
 }
 
-/// Training and validation samples of a collection, one set per ensemble variant of the pipeline.
-public struct SplitSamples: Sendable {
-    public var trains: [SampleSet]
-    public var validations: [SampleSet]
-    public var pipeline: Pipeline
-    public var train: SampleSet { trains[0] }
-    public var validation: SampleSet { validations[0] }
-}
-
 extension SeriesCollection {
     /// Checks every series is long enough for one window.
     public func checkLength(lookback: Int, horizon: Int) throws(DataError) {
@@ -303,8 +311,8 @@ extension SeriesCollection {
                         baselineLags: weight != 0 ? targets.map { _ in plain } : [])
     }
 
-    /// Cuts windows, splitting each series chronologically: the last `valFraction` of its steps
-    /// holds the validation targets; training windows end before them. Every fitted step of the
+    /// Windows (gathered as they are trained on: SeriesWindows.swift), splitting each series
+    /// chronologically: the last `valFraction` of its steps holds the validation targets; training windows end before them. Every fitted step of the
     /// pipeline saw the training rows only.
     public func split(spec: WindowSpec, scaler kind: ScalerKind, valFraction: Double) throws -> SplitSamples {
         try split(spec: spec, choice: PreprocessingChoice(scaler: kind), valFraction: valFraction)
@@ -314,27 +322,5 @@ extension SeriesCollection {
         try checkLength(lookback: spec.lookback, horizon: spec.horizon)
         return try split(pipeline: try fitPipeline(spec: spec, choice: choice, valFraction: valFraction),
                          valFraction: valFraction)
-    }
-
-    /// Training and validation samples cut with an already fitted pipeline.
-    public func split(pipeline: Pipeline, valFraction: Double) throws -> SplitSamples {
-        let spec = pipeline.spec
-        try checkLength(lookback: spec.lookback, horizon: spec.horizon)
-        let empty = SampleSet(steps: spec.lookback, inputDim: channels.count, targetWidth: spec.horizon * targetCount,
-                              perStep: spec.perStep)
-        var trains = [SampleSet](repeating: empty, count: pipeline.variantCount), vals = trains
-        for (s, cut) in zip(series, validationCuts(valFraction)) {
-            let trainStarts = pipeline.validStarts(s.matrix, in: 0..<cut)
-            let valStarts = cut < s.length ? pipeline.validStarts(s.matrix, in: max(0, cut - spec.lookback)..<s.length) : []
-            for v in 0..<pipeline.variantCount {
-                trains[v].append(contentsOf: pipeline.samples(s.matrix, series: s.id, starts: trainStarts, variant: v))
-                vals[v].append(contentsOf: pipeline.samples(s.matrix, series: s.id, starts: valStarts, variant: v))
-            }
-        }
-        guard trains[0].count > 0 else {
-            let shortest = series.map(\.length).min() ?? 0
-            throw DataError.noTrainingWindow(path: source, shortest: shortest, valFraction: valFraction, lookback: spec.lookback, horizon: spec.horizon)
-        }
-        return SplitSamples(trains: trains, validations: vals, pipeline: pipeline)
     }
 }

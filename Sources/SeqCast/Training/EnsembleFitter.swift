@@ -11,7 +11,7 @@ public enum EnsembleFitter {
     /// each member's result is the same (training does not depend on the thread count).
     /// `checkpoint` runs after every `workers` member-epochs (every epoch for one model), when a member
     /// finishes, and once at the end; it sees the members' recorded snapshots.
-    public static func fit(_ model: Ensemble, train: [SampleSet], validation: [SampleSet], threads: Int,
+    public static func fit(_ model: Ensemble, train: [any WindowSource], validation: [any WindowSource], threads: Int,
                               stopAfterEpoch: Int? = nil, progress: @escaping @Sendable (TrainEvent) -> Void = { _ in },
                               checkpoint: @escaping () throws -> Void = {}) throws {
         let pending = model.members.indices.filter { !model.members[$0].state.finished }
@@ -68,8 +68,8 @@ public enum EnsembleFitter {
     /// tracking the best validation loss (the training loss when there is no validation set) and its
     /// weights; `checkpoint` runs after every epoch. When the member finishes, its best weights
     /// become its current weights.
-    static func fitMember(_ member: Member, trainer: Trainer, options opts: TrainingOptions, train: SampleSet,
-                    validation: SampleSet, stopAfterEpoch: Int?, batchProgress: Bool, member index: Int, members: Int,
+    static func fitMember(_ member: Member, trainer: Trainer, options opts: TrainingOptions, train: any WindowSource,
+                    validation: any WindowSource, stopAfterEpoch: Int?, batchProgress: Bool, member index: Int, members: Int,
                     progress: @escaping @Sendable (TrainEvent) -> Void, checkpoint: () throws -> Void) throws {
         var epoch = member.state.epochsCompleted
         while !member.state.finished && epoch < opts.epochs {
