@@ -215,6 +215,36 @@ public final class HDF5File {
 
     /// Reads a numeric dataset (any integer or float type) as Float, with its shape.
     public func read(_ name: String) throws(DataError) -> (shape: [Int], values: [Float]) {
+        let (ds, dims, count) = try openNumeric(name)
+        var values = [Float](repeating: 0, count: count)
+        if count > 0 {
+            let status = values.withUnsafeMutableBytes {
+                H5Dread(ds.id, seqcast_h5t_native_float(), seqcast_h5s_all(), seqcast_h5s_all(), seqcast_h5p_default(), $0.baseAddress)
+            }
+            try check(status, name, "reading the data")
+        }
+        return (dims, values)
+    }
+
+    /// Reads a numeric dataset of rank ≥ 2 one row of its leading dimension at a time (row r of a
+    /// [batch, steps, dim] dataset is [steps, dim]) into a buffer reused between rows, and calls
+    /// `body(r, row)`; returns the shape. The same checks as `read` (the whole dataset must fit
+    /// half the memory budget: what `body` keeps of it is the caller's), without holding it twice.
+    public func readRows(_ name: String, _ body: (Int, UnsafeMutableBufferPointer<Float>) throws(DataError) -> Void) throws(DataError) -> [Int] {
+        let (ds, dims, count) = try openNumeric(name)
+        guard count > 0, let rows = dims.first else { return dims }
+        var row = [Float](repeating: 0, count: count / rows)
+        for r in 0..<rows {
+            let status = row.withUnsafeMutableBufferPointer { seqcast_h5_read_rows(ds.id, hsize_t(r), 1, $0.baseAddress) }
+            try check(status, name, "reading the data")
+            try row.withUnsafeMutableBufferPointer { (p) throws(DataError) in try body(r, p) }
+        }
+        return dims
+    }
+
+    /// Opens a numeric dataset for reading as Float: its handle, shape and element count, after the
+    /// damage and memory checks.
+    private func openNumeric(_ name: String) throws(DataError) -> (H5Handle, [Int], Int) {
         let ds = try openDataset(name)
         let type = try handle(H5Dget_type(ds.id), name, "reading the type", H5Tclose)
         let cls = H5Tget_class(type.id)
@@ -224,14 +254,7 @@ public final class HDF5File {
         let dims = try shape(of: ds, name)
         try checkStored(ds, dims, typeSize: H5Tget_size(type.id), name)
         let count = try checkedCount(dims, bytesPerElement: MemoryLayout<Float>.size, name)
-        var values = [Float](repeating: 0, count: count)
-        if count > 0 {
-            let status = values.withUnsafeMutableBytes {
-                H5Dread(ds.id, seqcast_h5t_native_float(), seqcast_h5s_all(), seqcast_h5s_all(), seqcast_h5p_default(), $0.baseAddress)
-            }
-            try check(status, name, "reading the data")
-        }
-        return (dims, values)
+        return (ds, dims, count)
     }
 
     // MARK: writing
