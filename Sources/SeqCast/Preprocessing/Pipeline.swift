@@ -275,7 +275,7 @@ extension SeriesCollection {
 
     /// Fits the pipeline on the training rows (before the validation cut) of every series.
     public func fitPipeline(spec: WindowSpec, choice: PreprocessingChoice, valFraction: Double) throws -> Pipeline {
-        let parts = zip(series, validationCuts(valFraction)).map { s, cut in s.matrix.rows(0..<cut) }
+        let cuts = validationCuts(valFraction)
         let targets = Array(0..<targetCount)
         // Whether a log fits is decided on every row given to training (validation rows included:
         // their windows pass through it too); nothing else sees the validation rows.
@@ -287,20 +287,34 @@ extension SeriesCollection {
         }
         let base = TransformFit(parts: [], rows: [], channels: channels.count, targets: targets, names: channels,
                                 season: choice.season, required: false)
-        let transforms = try choice.transform.fit(base, training: { training(parts, $0) },
-                                                  rows: { steps in training(series.map(\.matrix), steps).map(\.matrix) })
-        let shared = training(parts, transforms).map(\.matrix)
-        let scaler = Scaler.fit(choice.scaler, channels: channels.count, parts: shared)
-        let scaled = shared.map(scaler.apply)
+        // Fitted in a scope of their own, so their copy of the training parts is gone before the next one is made.
+        let transforms = try { () throws -> [SeriesTransform] in
+            let parts = zip(series, cuts).map { s, cut in s.matrix.rows(0..<cut) }
+            return try choice.transform.fit(base, training: { training(parts, $0) },
+                                            rows: { steps in training(series.map(\.matrix), steps).map(\.matrix) })
+        }()
+        // The training parts after the shared transforms, then scaled: one copy, changed in place
+        // (the same values as applying each step to a new copy).
+        var scaled = zip(series, cuts).map { s, cut in s.matrix.rows(0..<cut) }
+        for i in scaled.indices { for t in transforms { t.apply(&scaled[i], series: series[i].id, firstRow: 0) } }
+        let scaler = Scaler.fit(choice.scaler, channels: channels.count, parts: scaled)
+        for i in scaled.indices { scaler.apply(&scaled[i]) }
         if spec.perStep && !choice.variants.isEmpty {
             throw SettingsError.incompatible("--baseline works with the seq2vec head; use --baseline none with --head seq2seq")
         }
         var variants: [PipelineVariant] = []
-        for v in choice.variants {
+        for (k, v) in choice.variants.enumerated() {
             var own: [SeriesTransform] = []
             var fit = base; fit.parts = training(scaled, [])
             if v.deseasonalise, let d = try Deseasonaliser.fit(fit) { own.append(SeriesTransform(d)) }
-            let parts = training(scaled, own).map(\.matrix)
+            fit.parts = []
+            let parts: [SeriesMatrix]
+            if k == choice.variants.count - 1 {   // the last variant: the scaled parts are not needed after it
+                for i in scaled.indices { for t in own { t.apply(&scaled[i], series: series[i].id, firstRow: 0) } }
+                parts = scaled
+            } else {
+                parts = training(scaled, own).map(\.matrix)
+            }
             variants.append(PipelineVariant(transforms: own, baselineLags: v.baseline.lags(
                 targets: targets, parts: parts, season: choice.season, lookback: spec.lookback)))
         }
