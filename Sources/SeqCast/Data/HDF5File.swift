@@ -242,6 +242,9 @@ public final class HDF5File {
         return dims
     }
 
+    /// The shape of a numeric dataset, after the checks a read makes (type, damage, memory).
+    public func checkedShape(_ name: String) throws(DataError) -> [Int] { try openNumeric(name).1 }
+
     /// Opens a numeric dataset for reading as Float: its handle, shape and element count, after the
     /// damage and memory checks.
     private func openNumeric(_ name: String) throws(DataError) -> (H5Handle, [Int], Int) {

@@ -23,7 +23,7 @@ extension HDF5File {
     /// Reads series (series mode) under `selection`.
     public func series(_ selection: DataSelection) throws(DataError) -> SeriesCollection {
         let name = try seriesDatasetName(selection.dataset)
-        let shape = try info(name).shape
+        let shape = try checkedShape(name)   // refuses a damaged or oversized shape before anything is built from it
         let (batch, steps, dim): (Int, Int, Int)
         switch shape.count {
         case 1: (batch, steps, dim) = (1, shape[0], 1)
