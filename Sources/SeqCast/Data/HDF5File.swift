@@ -149,7 +149,7 @@ public final class HDF5File {
 
     /// Elements in `shape`, checked for Int overflow and for `bytesPerElement` × count fitting in
     /// half the memory budget (Support/MemoryBudget.swift: a crafted tiny file can declare terabytes,
-    /// and what is read is then copied into series once); otherwise an error saying how much memory the read needs and how much there is.
+    /// and training holds about twice what it reads); otherwise an error saying how much memory the read needs and how much there is.
     func checkedCount(_ shape: [Int], bytesPerElement: Int, _ name: String) throws(DataError) -> Int {
         var count = 1
         var overflow = false
