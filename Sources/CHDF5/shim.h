@@ -18,6 +18,23 @@ static inline unsigned seqcast_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned seqcast_h5f_acc_rdwr(void)   { return H5F_ACC_RDWR; }
 static inline unsigned seqcast_h5f_acc_excl(void)   { return H5F_ACC_EXCL; }
 
+/// Reads rows first..<first+count of the leading dimension of dataset `ds` (rank ≤ 8) as float into
+/// `out`; a negative value on failure.
+static inline herr_t seqcast_h5_read_rows(hid_t ds, hsize_t first, hsize_t count, float *out) {
+    hid_t space = H5Dget_space(ds);
+    if (space < 0) return -1;
+    int rank = H5Sget_simple_extent_ndims(space);
+    hsize_t dims[8], start[8] = {0};
+    if (rank < 1 || rank > 8 || H5Sget_simple_extent_dims(space, dims, NULL) < 0) { H5Sclose(space); return -1; }
+    start[0] = first; dims[0] = count;
+    herr_t status = H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, dims, NULL);
+    hid_t mem = status < 0 ? -1 : H5Screate_simple(rank, dims, NULL);
+    if (mem >= 0) status = H5Dread(ds, H5T_NATIVE_FLOAT, mem, space, H5P_DEFAULT, out); else status = -1;
+    if (mem >= 0) H5Sclose(mem);
+    H5Sclose(space);
+    return status;
+}
+
 /// Turns off libhdf5's automatic printing of error stacks (seqcast reports them itself).
 static inline void seqcast_h5_silence(void) { H5dont_atexit(); H5open(); H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 

@@ -7,15 +7,15 @@ final class HDF5Tests: XCTestCase {
     func testCSVToWindowsToHDF5RoundTripIsBitExact() throws {
         let dir = temporaryDirectory(self)
         let c = try DataSource.load(datasetPath("uschange.csv"), selection: DataSelection())
-        let split = try c.split(spec: WindowSpec(lookback: 8, horizon: 4), scaler: .standard, valFraction: 0.2)
+        let train = try c.split(spec: WindowSpec(lookback: 8, horizon: 4), scaler: .standard, valFraction: 0.2).train.materialised()
         let path = dir + "/windows.h5"
         try AtomicFile.write(to: path) { tmp throws(DataError) in
             let f = try HDF5File.create(tmp)
-            try f.write("x", shape: [split.train.count, 8, 5], values: split.train.x, attributes: [("note", .string("windows"))])
-            try f.write("y", shape: [split.train.count, 4, 5], values: split.train.y)
+            try f.write("x", shape: [train.count, 8, 5], values: train.x, attributes: [("note", .string("windows"))])
+            try f.write("y", shape: [train.count, 4, 5], values: train.y)
         }
         let back = try HDF5File.open(path).supervised(x: "x", y: "y")
-        XCTAssertEqual(back.samples, split.train, "x and y must come back bit for bit")
+        XCTAssertEqual(back.samples, train, "x and y must come back bit for bit")
         XCTAssertEqual(back.horizon, 4); XCTAssertEqual(back.outputDim, 5)
         XCTAssertEqual(try HDF5File.open(path).info("x").attributes.first?.1, .string("windows"))
     }

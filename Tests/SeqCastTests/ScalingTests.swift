@@ -27,7 +27,7 @@ final class ScalingTests: XCTestCase {
         XCTAssertEqual(split.pipeline.scaler.offset[0], 39.5, accuracy: 1e-4, "fitted on rows 0..<80 only")
         XCTAssertEqual(split.train.count, 66)        // starts 0...65: targets end by row 80
         XCTAssertEqual(split.validation.count, 16)   // starts 70...85: targets in rows 80..<100
-        let maxTrainTarget = split.train.y.max()! * split.pipeline.scaler.scale[0] + split.pipeline.scaler.offset[0]
+        let maxTrainTarget = split.train.materialised().y.max()! * split.pipeline.scaler.scale[0] + split.pipeline.scaler.offset[0]
         XCTAssertEqual(maxTrainTarget, 79, accuracy: 1e-3, "no validation value leaks into training targets")
     }
 

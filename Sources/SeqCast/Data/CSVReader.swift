@@ -19,11 +19,29 @@ public struct CSVTable: Sendable {
         guard FileManager.default.fileExists(atPath: path) else { throw .fileNotFound(path: path) }
         // Not read at all: Foundation's Data(contentsOf:) leaks a 4 KiB buffer per empty file (found by `make fuzz`).
         if let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, size == 0 { throw .emptyFile(path: path) }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .unreadable(path: path, reason: error.localizedDescription)
+        return try parse(try bytes(of: path), path: path)
+    }
+
+    /// The file's bytes, read straight into one array (Data(contentsOf:) and then Array(data) held them twice).
+    static func bytes(of path: String) throws(DataError) -> [UInt8] {
+        let fd = Glibc.open(path, O_RDONLY)
+        guard fd >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        defer { Glibc.close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        var out = [UInt8](repeating: 0, count: Int(st.st_size))
+        var filled = 0, failure: Int32 = 0
+        out.withUnsafeMutableBytes { b in
+            while filled < b.count {
+                let n = Glibc.read(fd, b.baseAddress! + filled, b.count - filled)
+                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
+                if n == 0 { break }
+                filled += n
+            }
         }
-        return try parse(Array(data), path: path)
+        if failure != 0 { throw .unreadable(path: path, reason: String(cString: strerror(failure))) }
+        if filled < out.count { out.removeLast(out.count - filled) }   // the file shrank while read
+        return out
     }
 
     /// The longest field accepted (1 MiB): longer ones are almost always a stray quote.

@@ -132,7 +132,7 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
         case .longFormat(let p, let id, let r, let a, let b):
             return "\(p): row \(r): the time column starts again where column '\(shown(id))' changes from '\(shown(a))' to '\(shown(b))'; this looks like several series in long format: add --id-column \(shown(id))"
         case .tooLarge(let p, let d, let shape, let need, let avail):
-            return "\(p): dataset '\(shown(d))' declares shape [\(shape.map(String.init).joined(separator: ", "))]: reading it needs \(need) of memory, more than half of this machine's \(avail); refusing to read it"
+            return "\(p): dataset '\(shown(d))' declares shape [\(shape.map(String.init).joined(separator: ", "))]: reading it needs \(need) of memory, more than half of \(avail) (one read may take half the memory budget: training holds about twice what it reads); refusing to read it"
 
         case .invalidValue(let p, let d, let i, let v):
             return "\(p): dataset '\(d)' element \(i) is \(v); NaN and infinity are not allowed"

@@ -147,15 +147,10 @@ public final class HDF5File {
         return out
     }
 
-    /// Largest read allowed: half the physical memory (a crafted tiny file can declare terabytes).
-    static var memoryLimit: UInt64 { ProcessInfo.processInfo.physicalMemory / 2 }
-
     /// Elements in `shape`, checked for Int overflow and for `bytesPerElement` × count fitting in
-    /// memoryLimit; otherwise an error saying how much memory the read needs and how much there is.
+    /// half the memory budget (Support/MemoryBudget.swift: a crafted tiny file can declare terabytes,
+    /// and training holds about twice what it reads); otherwise an error saying how much memory the read needs and how much there is.
     func checkedCount(_ shape: [Int], bytesPerElement: Int, _ name: String) throws(DataError) -> Int {
-        func gib(_ b: Double) -> String {
-            b >= 1_073_741_824 ? String(format: "%.1f GiB", b / 1_073_741_824) : String(format: "%.1f MiB", b / 1_048_576)
-        }
         var count = 1
         var overflow = false
         for d in shape {
@@ -163,14 +158,14 @@ public final class HDF5File {
             if o { overflow = true; break }
             count = p
         }
-        let memory = Double(ProcessInfo.processInfo.physicalMemory)
+        let budget = MemoryBudget.current, available = "\(budget.source) \(MemoryBudget.describe(Double(budget.bytes)))"
         let (bytes, o2) = count.multipliedReportingOverflow(by: max(bytesPerElement, 1))
         if overflow || o2 {
             throw .tooLarge(path: path, dataset: name, shape: shape, needed: "more bytes than a 64-bit machine can address",
-                            available: gib(memory))
+                            available: available)
         }
-        if UInt64(bytes) > Self.memoryLimit {
-            throw .tooLarge(path: path, dataset: name, shape: shape, needed: gib(Double(bytes)), available: gib(memory))
+        if UInt64(bytes) > budget.bytes / 2 {
+            throw .tooLarge(path: path, dataset: name, shape: shape, needed: MemoryBudget.describe(Double(bytes)), available: available)
         }
         return count
     }
@@ -220,6 +215,39 @@ public final class HDF5File {
 
     /// Reads a numeric dataset (any integer or float type) as Float, with its shape.
     public func read(_ name: String) throws(DataError) -> (shape: [Int], values: [Float]) {
+        let (ds, dims, count) = try openNumeric(name)
+        var values = [Float](repeating: 0, count: count)
+        if count > 0 {
+            let status = values.withUnsafeMutableBytes {
+                H5Dread(ds.id, seqcast_h5t_native_float(), seqcast_h5s_all(), seqcast_h5s_all(), seqcast_h5p_default(), $0.baseAddress)
+            }
+            try check(status, name, "reading the data")
+        }
+        return (dims, values)
+    }
+
+    /// Reads a numeric dataset of rank ≥ 2 one row of its leading dimension at a time (row r of a
+    /// [batch, steps, dim] dataset is [steps, dim]) into a buffer reused between rows, and calls
+    /// `body(r, row)`; returns the shape. The same checks as `read` (the whole dataset must fit
+    /// half the memory budget: what `body` keeps of it is the caller's), without holding it twice.
+    public func readRows(_ name: String, _ body: (Int, UnsafeMutableBufferPointer<Float>) throws(DataError) -> Void) throws(DataError) -> [Int] {
+        let (ds, dims, count) = try openNumeric(name)
+        guard count > 0, let rows = dims.first else { return dims }
+        var row = [Float](repeating: 0, count: count / rows)
+        for r in 0..<rows {
+            let status = row.withUnsafeMutableBufferPointer { seqcast_h5_read_rows(ds.id, hsize_t(r), 1, $0.baseAddress) }
+            try check(status, name, "reading the data")
+            try row.withUnsafeMutableBufferPointer { (p) throws(DataError) in try body(r, p) }
+        }
+        return dims
+    }
+
+    /// The shape of a numeric dataset, after the checks a read makes (type, damage, memory).
+    public func checkedShape(_ name: String) throws(DataError) -> [Int] { try openNumeric(name).1 }
+
+    /// Opens a numeric dataset for reading as Float: its handle, shape and element count, after the
+    /// damage and memory checks.
+    private func openNumeric(_ name: String) throws(DataError) -> (H5Handle, [Int], Int) {
         let ds = try openDataset(name)
         let type = try handle(H5Dget_type(ds.id), name, "reading the type", H5Tclose)
         let cls = H5Tget_class(type.id)
@@ -229,14 +257,7 @@ public final class HDF5File {
         let dims = try shape(of: ds, name)
         try checkStored(ds, dims, typeSize: H5Tget_size(type.id), name)
         let count = try checkedCount(dims, bytesPerElement: MemoryLayout<Float>.size, name)
-        var values = [Float](repeating: 0, count: count)
-        if count > 0 {
-            let status = values.withUnsafeMutableBytes {
-                H5Dread(ds.id, seqcast_h5t_native_float(), seqcast_h5s_all(), seqcast_h5s_all(), seqcast_h5p_default(), $0.baseAddress)
-            }
-            try check(status, name, "reading the data")
-        }
-        return (dims, values)
+        return (ds, dims, count)
     }
 
     // MARK: writing

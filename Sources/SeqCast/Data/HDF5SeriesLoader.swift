@@ -23,7 +23,7 @@ extension HDF5File {
     /// Reads series (series mode) under `selection`.
     public func series(_ selection: DataSelection) throws(DataError) -> SeriesCollection {
         let name = try seriesDatasetName(selection.dataset)
-        let (shape, values) = try read(name)
+        let shape = try checkedShape(name)   // refuses a damaged or oversized shape before anything is built from it
         let (batch, steps, dim): (Int, Int, Int)
         switch shape.count {
         case 1: (batch, steps, dim) = (1, shape[0], 1)
@@ -61,15 +61,20 @@ extension HDF5File {
         let ids = string("series_ids")?.split(separator: "\n").map(String.init) ?? []
         var result: [Series] = []
         var missing = 0
-        for b in 0..<batch {
-            var v = [Float](); v.reserveCapacity(steps * channels.count)
+        /// Series b from its values `row` [steps, dim] (all channels), the selected channels kept.
+        func add(_ b: Int, _ row: UnsafeBufferPointer<Float>, whole: [Float]?) throws(DataError) {
             for t in 0..<steps {
                 for c in channels {
-                    let i = (b * steps + t) * dim + c, x = values[i]
-                    if x.isInfinite { throw .invalidValue(path: path, dataset: name, index: i, value: x) }
-                    if x.isNaN && selection.missing == .error { throw .invalidValue(path: path, dataset: name, index: i, value: x) }
-                    v.append(x)
+                    let x = row[t * dim + c]
+                    if x.isInfinite || (x.isNaN && selection.missing == .error) {
+                        throw .invalidValue(path: path, dataset: name, index: (b * steps + t) * dim + c, value: x)
+                    }
                 }
+            }
+            var v: [Float]
+            if let whole, channels == Array(0..<dim) { v = whole } else {   // the read buffer itself when every channel is kept
+                v = []; v.reserveCapacity(steps * channels.count)
+                for t in 0..<steps { for c in channels { v.append(row[t * dim + c]) } }
             }
             var m = SeriesMatrix(steps: steps, channels: channels.count, values: v)
             missing += try fillMissing(&m, policy: selection.missing) { c in
@@ -77,6 +82,12 @@ extension HDF5File {
             }
             let time = labels.count == steps ? labels : []
             result.append(Series(id: b < ids.count ? ids[b] : (batch == 1 ? name : "\(b)"), time: time, matrix: m))
+        }
+        if shape.count == 3 {   // one batch row at a time: the file's values are never held twice
+            _ = try readRows(name) { (b, row) throws(DataError) in try add(b, UnsafeBufferPointer(row), whole: nil) }
+        } else {
+            let values = try read(name).values
+            try values.withUnsafeBufferPointer { (p) throws(DataError) in try add(0, p, whole: values) }
         }
         return SeriesCollection(source: path, channels: channels.map { columns[$0] }, targetCount: targets.count,
                                 series: result, timeAxis: axis, missingCount: missing)

@@ -15,32 +15,46 @@ public enum Calibrator {
         guard var pipeline = model.manifest.pipeline else { return nil }
         pipeline.spec.stride = 1
         let L = pipeline.spec.lookback, K = pipeline.spec.horizon, O = pipeline.targets.count
-        var validation: [(series: Int, start: Int)] = [], training: [(series: Int, start: Int)] = []
+        var validation: [(series: Int, start: Int)] = []
         for (i, s) in data.series.enumerated() where s.length >= L + K {
             let cut = SampleSet.validationCut(count: s.length, valFraction: model.manifest.valFraction)
             if cut < s.length { validation += pipeline.validStarts(s.matrix, in: max(0, cut - L)..<s.length).map { (i, $0) } }
-            training += pipeline.validStarts(s.matrix, in: 0..<cut).map { (i, $0) }
         }
         // Most recent training windows first (ties: series order), as many as are missing.
+        var training: [(series: Int, start: Int)] = []
+        if validation.count < Calibration.minimumWindows {
+            for (i, s) in data.series.enumerated() where s.length >= L + K {
+                let cut = SampleSet.validationCut(count: s.length, valFraction: model.manifest.valFraction)
+                training += pipeline.validStarts(s.matrix, in: 0..<cut).map { (i, $0) }
+            }
+        }
         let extra = training.sorted { ($0.start, -$0.series) > ($1.start, -$1.series) }
             .prefix(max(0, Calibration.minimumWindows - validation.count))
-        var cases: [(series: Int, start: Int)] = [], windows: [ForecastWindow] = [], inSample = 0
+        // Forecast in chunks of whole Forecaster chunks (the same bits as one call), so the windows'
+        // inputs are never all held at once.
+        var cases: [(series: Int, start: Int)] = [], windows: [ForecastWindow] = [], inSample = 0, any = false
+        var residuals = [Float](), scales = [Float]()
+        func flush() {
+            guard !cases.isEmpty else { return }
+            any = true
+            let predictions = Forecaster.forecast(model, pipeline: pipeline, windows: windows, threads: threads)
+            for (c, p) in zip(cases, predictions) {
+                let m = data.series[c.series].matrix
+                for k in 0..<K { for (o, ch) in pipeline.targets.enumerated() { residuals.append(abs(m[c.start + L + k, ch] - p[k * O + o])) } }
+                scales += Calibration.windowScale(m.rows(c.start..<(c.start + L)), channels: pipeline.targets)
+            }
+            cases.removeAll(keepingCapacity: true); windows.removeAll(keepingCapacity: true)
+        }
         for (n, c) in (validation + extra).enumerated() {
             let s = data.series[c.series]
             let w = pipeline.forecastWindow(s.matrix.rows(c.start..<(c.start + L)), series: s.id, firstRow: c.start)
             if w.x.contains(where: { $0.contains { !$0.isFinite } }) { continue }
             cases.append(c); windows.append(w)
             if n >= validation.count { inSample += 1 }
+            if cases.count == 64 * Forecaster.chunk { flush() }
         }
-        guard !cases.isEmpty else { return nil }
-        let predictions = Forecaster.forecast(model, pipeline: pipeline, windows: windows, threads: threads)
-        var residuals = [Float](), scales = [Float]()
-        residuals.reserveCapacity(cases.count * K * O); scales.reserveCapacity(cases.count * O)
-        for (c, p) in zip(cases, predictions) {
-            let m = data.series[c.series].matrix
-            for k in 0..<K { for (o, ch) in pipeline.targets.enumerated() { residuals.append(abs(m[c.start + L + k, ch] - p[k * O + o])) } }
-            scales += Calibration.windowScale(m.rows(c.start..<(c.start + L)), channels: pipeline.targets)
-        }
+        flush()
+        guard any else { return nil }
         return Calibration(horizon: K, targets: O, residuals: residuals, scales: scales, inSample: inSample)
     }
 }

@@ -92,9 +92,26 @@ public struct Pipeline: Codable, Sendable, Equatable {
     /// `raw` (rows of `series` from `firstRow` on) prepared for variant `variant`: the shared
     /// transforms, the global scaler, the variant's transforms. Windows are cut from the result.
     public func prepared(_ raw: SeriesMatrix, series: String, firstRow: Int = 0, variant: Int = 0) -> SeriesMatrix {
+        variantPrepared(sharedPrepared(raw, series: series, firstRow: firstRow), series: series, firstRow: firstRow, variant: variant)
+    }
+
+    /// The part of `prepared` every variant shares: the shared transforms and the global scaler.
+    func sharedPrepared(_ raw: SeriesMatrix, series: String, firstRow: Int = 0) -> SeriesMatrix {
         var m = raw
-        for t in transforms { m = t.apply(m, series: series, firstRow: firstRow) }
-        m = scaler.apply(m)
+        prepareShared(&m, series: series, firstRow: firstRow)
+        return m
+    }
+
+    /// `sharedPrepared` in place (no copy when `m`'s storage is not shared).
+    func prepareShared(_ m: inout SeriesMatrix, series: String, firstRow: Int = 0) {
+        for t in transforms { t.apply(&m, series: series, firstRow: firstRow) }
+        scaler.apply(&m)
+    }
+
+    /// `sharedPrepared` output with variant `variant`'s own transforms applied (the same storage
+    /// when it has none).
+    func variantPrepared(_ shared: SeriesMatrix, series: String, firstRow: Int = 0, variant: Int) -> SeriesMatrix {
+        var m = shared
         if !variants.isEmpty { for t in variants[variant].transforms { m = t.apply(m, series: series, firstRow: firstRow) } }
         return m
     }
@@ -241,15 +258,6 @@ public struct PreprocessingChoice: Sendable, Equatable {
     }
 }
 
-/// Training and validation samples of a collection, one set per ensemble variant of the pipeline.
-public struct SplitSamples: Sendable {
-    public var trains: [SampleSet]
-    public var validations: [SampleSet]
-    public var pipeline: Pipeline
-    public var train: SampleSet { trains[0] }
-    public var validation: SampleSet { validations[0] }
-}
-
 extension SeriesCollection {
     /// Checks every series is long enough for one window.
     public func checkLength(lookback: Int, horizon: Int) throws(DataError) {
@@ -267,7 +275,7 @@ extension SeriesCollection {
 
     /// Fits the pipeline on the training rows (before the validation cut) of every series.
     public func fitPipeline(spec: WindowSpec, choice: PreprocessingChoice, valFraction: Double) throws -> Pipeline {
-        let parts = zip(series, validationCuts(valFraction)).map { s, cut in s.matrix.rows(0..<cut) }
+        let cuts = validationCuts(valFraction)
         let targets = Array(0..<targetCount)
         // Whether a log fits is decided on every row given to training (validation rows included:
         // their windows pass through it too); nothing else sees the validation rows.
@@ -279,20 +287,34 @@ extension SeriesCollection {
         }
         let base = TransformFit(parts: [], rows: [], channels: channels.count, targets: targets, names: channels,
                                 season: choice.season, required: false)
-        let transforms = try choice.transform.fit(base, training: { training(parts, $0) },
-                                                  rows: { steps in training(series.map(\.matrix), steps).map(\.matrix) })
-        let shared = training(parts, transforms).map(\.matrix)
-        let scaler = Scaler.fit(choice.scaler, channels: channels.count, parts: shared)
-        let scaled = shared.map(scaler.apply)
+        // Fitted in a scope of their own, so their copy of the training parts is gone before the next one is made.
+        let transforms = try { () throws -> [SeriesTransform] in
+            let parts = zip(series, cuts).map { s, cut in s.matrix.rows(0..<cut) }
+            return try choice.transform.fit(base, training: { training(parts, $0) },
+                                            rows: { steps in training(series.map(\.matrix), steps).map(\.matrix) })
+        }()
+        // The training parts after the shared transforms, then scaled: one copy, changed in place
+        // (the same values as applying each step to a new copy).
+        var scaled = zip(series, cuts).map { s, cut in s.matrix.rows(0..<cut) }
+        for i in scaled.indices { for t in transforms { t.apply(&scaled[i], series: series[i].id, firstRow: 0) } }
+        let scaler = Scaler.fit(choice.scaler, channels: channels.count, parts: scaled)
+        for i in scaled.indices { scaler.apply(&scaled[i]) }
         if spec.perStep && !choice.variants.isEmpty {
             throw SettingsError.incompatible("--baseline works with the seq2vec head; use --baseline none with --head seq2seq")
         }
         var variants: [PipelineVariant] = []
-        for v in choice.variants {
+        for (k, v) in choice.variants.enumerated() {
             var own: [SeriesTransform] = []
             var fit = base; fit.parts = training(scaled, [])
             if v.deseasonalise, let d = try Deseasonaliser.fit(fit) { own.append(SeriesTransform(d)) }
-            let parts = training(scaled, own).map(\.matrix)
+            fit.parts = []
+            let parts: [SeriesMatrix]
+            if k == choice.variants.count - 1 {   // the last variant: the scaled parts are not needed after it
+                for i in scaled.indices { for t in own { t.apply(&scaled[i], series: series[i].id, firstRow: 0) } }
+                parts = scaled
+            } else {
+                parts = training(scaled, own).map(\.matrix)
+            }
             variants.append(PipelineVariant(transforms: own, baselineLags: v.baseline.lags(
                 targets: targets, parts: parts, season: choice.season, lookback: spec.lookback)))
         }
@@ -303,8 +325,8 @@ extension SeriesCollection {
                         baselineLags: weight != 0 ? targets.map { _ in plain } : [])
     }
 
-    /// Cuts windows, splitting each series chronologically: the last `valFraction` of its steps
-    /// holds the validation targets; training windows end before them. Every fitted step of the
+    /// Windows (gathered as they are trained on: SeriesWindows.swift), splitting each series
+    /// chronologically: the last `valFraction` of its steps holds the validation targets; training windows end before them. Every fitted step of the
     /// pipeline saw the training rows only.
     public func split(spec: WindowSpec, scaler kind: ScalerKind, valFraction: Double) throws -> SplitSamples {
         try split(spec: spec, choice: PreprocessingChoice(scaler: kind), valFraction: valFraction)
@@ -314,27 +336,5 @@ extension SeriesCollection {
         try checkLength(lookback: spec.lookback, horizon: spec.horizon)
         return try split(pipeline: try fitPipeline(spec: spec, choice: choice, valFraction: valFraction),
                          valFraction: valFraction)
-    }
-
-    /// Training and validation samples cut with an already fitted pipeline.
-    public func split(pipeline: Pipeline, valFraction: Double) throws -> SplitSamples {
-        let spec = pipeline.spec
-        try checkLength(lookback: spec.lookback, horizon: spec.horizon)
-        let empty = SampleSet(steps: spec.lookback, inputDim: channels.count, targetWidth: spec.horizon * targetCount,
-                              perStep: spec.perStep)
-        var trains = [SampleSet](repeating: empty, count: pipeline.variantCount), vals = trains
-        for (s, cut) in zip(series, validationCuts(valFraction)) {
-            let trainStarts = pipeline.validStarts(s.matrix, in: 0..<cut)
-            let valStarts = cut < s.length ? pipeline.validStarts(s.matrix, in: max(0, cut - spec.lookback)..<s.length) : []
-            for v in 0..<pipeline.variantCount {
-                trains[v].append(contentsOf: pipeline.samples(s.matrix, series: s.id, starts: trainStarts, variant: v))
-                vals[v].append(contentsOf: pipeline.samples(s.matrix, series: s.id, starts: valStarts, variant: v))
-            }
-        }
-        guard trains[0].count > 0 else {
-            let shortest = series.map(\.length).min() ?? 0
-            throw DataError.noTrainingWindow(path: source, shortest: shortest, valFraction: valFraction, lookback: spec.lookback, horizon: spec.horizon)
-        }
-        return SplitSamples(trains: trains, validations: vals, pipeline: pipeline)
     }
 }

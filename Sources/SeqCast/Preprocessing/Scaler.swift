@@ -48,10 +48,18 @@ public struct Scaler: Codable, Sendable, Equatable {
 
     /// Applies a global (per-channel) scaling to a whole series; identity for `window` and `none`.
     public func apply(_ m: SeriesMatrix) -> SeriesMatrix {
-        guard isGlobal else { return m }
         var out = m
-        for t in 0..<m.steps { for c in 0..<m.channels { out.values[t * m.channels + c] = apply(m[t, c], channel: c) } }
+        apply(&out)
         return out
+    }
+
+    /// `apply` in place (no copy when `m`'s storage is not shared).
+    public func apply(_ m: inout SeriesMatrix) {
+        guard isGlobal else { return }
+        let n = m.channels, steps = m.steps
+        m.values.withUnsafeMutableBufferPointer { v in
+            for t in 0..<steps { for c in 0..<n { v[t * n + c] = apply(v[t * n + c], channel: c) } }
+        }
     }
 
     /// Per-channel (mean, sd) of rows s..<s+L of `m`, for window normalisation. A constant window

@@ -71,11 +71,19 @@ public struct SeriesTransform: Codable, Sendable, Equatable {
     /// `m` (rows of series `series` from row `firstRow` on) with this transform applied to every value.
     public func apply(_ m: SeriesMatrix, series: String, firstRow: Int) -> SeriesMatrix {
         var out = m
-        for t in 0..<m.steps {
-            let p = RowPosition(series: series, row: firstRow + t)
-            for c in 0..<m.channels { out.values[t * m.channels + c] = step.apply(m[t, c], channel: c, at: p) }
-        }
+        apply(&out, series: series, firstRow: firstRow)
         return out
+    }
+
+    /// `apply` in place (no copy when `m`'s storage is not shared).
+    public func apply(_ m: inout SeriesMatrix, series: String, firstRow: Int) {
+        let n = m.channels, steps = m.steps
+        m.values.withUnsafeMutableBufferPointer { v in
+            for t in 0..<steps {
+                let p = RowPosition(series: series, row: firstRow + t)
+                for c in 0..<n { v[t * n + c] = step.apply(v[t * n + c], channel: c, at: p) }
+            }
+        }
     }
 
     struct Key: CodingKey {

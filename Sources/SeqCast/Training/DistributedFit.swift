@@ -29,7 +29,7 @@ extension EnsembleFitter {
     /// of each of its unfinished members, then all ranks exchange their members' snapshots (state,
     /// weights, best weights, optimizer moments) and any error, and `checkpoint` runs (rank 0 only,
     /// through the caller). Rounds continue until every member finished or reached `stopAfterEpoch`.
-    static func fitSpread(_ model: Ensemble, pending: [Int], train: [SampleSet], validation: [SampleSet], threads: Int,
+    static func fitSpread(_ model: Ensemble, pending: [Int], train: [any WindowSource], validation: [any WindowSource], threads: Int,
                           group: ProcessGroup, stopAfterEpoch: Int?, progress: @escaping @Sendable (TrainEvent) -> Void,
                           checkpoint: () throws -> Void) throws {
         let mine = pending.indices.filter { group.dealer($0) == group.rank }.map { pending[$0] }

@@ -18,7 +18,7 @@ public enum EnsembleFitter {
     /// are dealt to the ranks, train there, and are exchanged after every round of epochs
     /// (DistributedFit.swift). Either way every rank ends with the same weights as one process.
     /// `only` restricts training to those members (the others are left as they are).
-    public static func fit(_ model: Ensemble, train: [SampleSet], validation: [SampleSet], threads: Int,
+    public static func fit(_ model: Ensemble, train: [any WindowSource], validation: [any WindowSource], threads: Int,
                               group: ProcessGroup = .single, only: [Int]? = nil,
                               stopAfterEpoch: Int? = nil, progress: @escaping @Sendable (TrainEvent) -> Void = { _ in },
                               checkpoint: @escaping () throws -> Void = {}) throws {
@@ -63,7 +63,7 @@ public enum EnsembleFitter {
     /// Trainers for members `indices` (in `group`), each member scored as its baseline first when it
     /// starts as one, and given its stored optimizer moments when resuming.
     static func makeTrainers(_ model: Ensemble, _ indices: [Int], threads: Int, group: ProcessGroup,
-                             validation: [SampleSet]) throws -> [Int: Trainer] {
+                             validation: [any WindowSource]) throws -> [Int: Trainer] {
         let options = model.manifest.training
         let trainers = Dictionary(uniqueKeysWithValues: indices.map { i in
             (i, Trainer(network: model.members[i].network, options: options, threads: threads, group: group))
@@ -92,8 +92,8 @@ public enum EnsembleFitter {
     /// tracking the best validation loss (the training loss when there is no validation set) and its
     /// weights; `checkpoint` runs after every epoch. When the member finishes, its best weights
     /// become its current weights.
-    static func fitMember(_ member: Member, trainer: Trainer, options opts: TrainingOptions, train: SampleSet,
-                    validation: SampleSet, stopAfterEpoch: Int?, batchProgress: Bool, member index: Int, members: Int,
+    static func fitMember(_ member: Member, trainer: Trainer, options opts: TrainingOptions, train: any WindowSource,
+                    validation: any WindowSource, stopAfterEpoch: Int?, batchProgress: Bool, member index: Int, members: Int,
                     progress: @escaping @Sendable (TrainEvent) -> Void, checkpoint: () throws -> Void) throws {
         var epoch = member.state.epochsCompleted
         while !member.state.finished && epoch < opts.epochs {

@@ -34,7 +34,7 @@ public enum TrainJob {
         let clock = Date()
         let group = r.run.group
         // Every rank reads the data (and a resumed run's model.h5) itself; a failure on any rank stops all.
-        let (model, train, validation) = try group.agree { () throws -> (Ensemble, [SampleSet], [SampleSet]) in
+        let (model, train, validation) = try group.agree { () throws -> (Ensemble, [any WindowSource], [any WindowSource]) in
             try r.settings.validate()
             let modelPath = r.run.outDir + "/model.h5"
             let model: Ensemble
@@ -45,7 +45,7 @@ public enum TrainJob {
                 model = try newModel(r.settings)
                 model.manifest.sourceDigest = FileDigest.of(r.data.path)   // what --resume checks (not per backtest fit)
             }
-            let (train, validation, missing) = try samples(for: model.manifest)
+            let (train, validation, missing) = try samples(for: model, threads: r.run.threads)
             if missing > 0 {
                 progress(.note("\(missing) missing values \(model.manifest.selection.missing == .drop ? "left as gaps; windows touching them dropped" : "filled (\(model.manifest.selection.missing.rawValue))")"))
             }
@@ -103,7 +103,7 @@ public enum TrainJob {
     /// A fresh model for the settings: data read, windows checked, network initialised from the seed.
     static func newModel(_ s: TrainSettings) throws -> Ensemble {
         guard let xName = s.data.x, let yName = s.data.y else {
-            return try seriesModel(s, data: try DataSource.load(s.data.path, selection: s.data.selection)).model
+            return try seriesEnsemble(s, data: try DataSource.load(s.data.path, selection: s.data.selection)).model
         }
         let (set, k, o) = try HDF5File.open(s.data.path).supervised(x: xName, y: yName)
         let config = try s.architecture.config(inputDim: set.inputDim, outputDim: o, lookback: set.steps, horizon: k,
@@ -121,8 +121,15 @@ public enum TrainJob {
     }
 
     /// A fresh series-mode model for `data` (already loaded, possibly truncated by a backtest) and
-    /// its training / validation samples.
+    /// its training / validation windows.
     public static func seriesModel(_ s: TrainSettings, data: SeriesCollection) throws -> (model: Ensemble, samples: SplitSamples) {
+        let (model, pipeline) = try seriesEnsemble(s, data: data)
+        return (model, try data.split(pipeline: pipeline, valFraction: s.windows.valFraction))
+    }
+
+    /// A fresh series-mode model for `data` with its fitted pipeline; checks that it has a training
+    /// window (without preparing any).
+    static func seriesEnsemble(_ s: TrainSettings, data: SeriesCollection) throws -> (model: Ensemble, pipeline: Pipeline) {
         let shortest = data.series.map(\.length).min() ?? 0
         let lookback = s.windows.resolvedLookback(season: data.timeAxis?.seasonalPeriod, shortest: shortest)
         let spec = WindowSpec(lookback: lookback, horizon: s.windows.horizon, stride: s.windows.stride,
@@ -135,44 +142,44 @@ public enum TrainJob {
         var choice = PreprocessingChoice(scaler: s.preprocessing.scaler, transform: s.preprocessing.transform,
                                          variants: spec.perStep && defaults ? [] : s.preprocessing.variants, season: season)
         choice.baselineWeight = s.preprocessing.baselineWeight.stored
-        let split = try data.split(spec: spec, choice: choice, valFraction: s.windows.valFraction)
-        let manifest = ModelManifest(model: config, training: s.training, pipeline: split.pipeline, supervised: nil,
+        try data.checkLength(lookback: spec.lookback, horizon: spec.horizon)
+        let pipeline = try data.fitPipeline(spec: spec, choice: choice, valFraction: s.windows.valFraction)
+        _ = try data.windowPlan(pipeline: pipeline, valFraction: s.windows.valFraction)
+        let manifest = ModelManifest(model: config, training: s.training, pipeline: pipeline, supervised: nil,
                                      selection: s.data.selection, channels: data.channels, targetCount: data.targetCount,
                                      timeAxis: data.timeAxis, source: s.data.path, valFraction: s.windows.valFraction)
-        return (try Ensemble(manifest: manifest, count: s.training.ensemble, seed: s.training.seed), split)
+        return (try Ensemble(manifest: manifest, count: s.training.ensemble, seed: s.training.seed), pipeline)
     }
 
-    /// Training and validation samples of a manifest's data (re-read from its source).
-    /// Also returns how many values were missing in the data.
-    static func samples(for m: ModelManifest) throws -> ([SampleSet], [SampleSet], Int) {
+    /// Training and validation windows of a model's data (re-read from its source), refused before
+    /// they are prepared when the run would not fit in memory (MemoryEstimate.swift). Also returns
+    /// how many values were missing in the data.
+    static func samples(for model: Ensemble, threads: Int) throws -> ([any WindowSource], [any WindowSource], Int) {
+        let m = model.manifest
         if let s = m.supervised {
-            let (set, _, _) = try HDF5File.open(m.source).supervised(x: s.xName, y: s.yName)
-            let scaled = s.scale(set)
+            var (set, _, _) = try HDF5File.open(m.source).supervised(x: s.xName, y: s.yName)
+            s.scale(&set)
             let cut = SampleSet.validationCut(count: set.count, valFraction: m.valFraction)
-            return ([scaled.subset(0..<cut)], [scaled.subset(cut..<set.count)], 0)
+            return ([SampleSlice(set, 0..<cut)], [SampleSlice(set, cut..<set.count)], 0)
         }
         let data = try DataSource.load(m.source, selection: m.selection)
-        let split = try data.split(pipeline: m.pipeline!, valFraction: m.valFraction)
-        return (split.trains, split.validations, data.missingCount)
+        let missing = data.missingCount
+        let plan = try data.windowPlan(pipeline: m.pipeline!, valFraction: m.valFraction)
+        try MemoryEstimate.check(data: data, pipeline: m.pipeline!, plan: plan, model: model, threads: threads)
+        let split = try (consume data).split(pipeline: m.pipeline!, valFraction: m.valFraction)
+        return (split.trains, split.validations, missing)
     }
 }
 
 extension SupervisedScaling {
-    /// Scales x per input dim and y per output dim.
-    func scale(_ set: SampleSet) -> SampleSet {
-        let xs = x.apply(SeriesMatrix(steps: set.x.count / set.inputDim, channels: set.inputDim, values: set.x))
-        let o = y.offset.count
-        let ys = y.apply(SeriesMatrix(steps: set.y.count / o, channels: o, values: set.y))
-        return SampleSet(steps: set.steps, inputDim: set.inputDim, targetWidth: set.targetWidth, perStep: set.perStep,
-                         x: xs.values, y: ys.values)
-    }
-}
-
-extension SampleSet {
-    /// Samples `range` as a new set.
-    public func subset(_ range: Range<Int>) -> SampleSet {
-        SampleSet(steps: steps, inputDim: inputDim, targetWidth: targetWidth, perStep: perStep,
-                  x: Array(x[(range.lowerBound * inputRowWidth)..<(range.upperBound * inputRowWidth)]),
-                  y: Array(y[(range.lowerBound * targetRowWidth)..<(range.upperBound * targetRowWidth)]))
+    /// Scales x per input dim and y per output dim, in place (the samples are not copied).
+    func scale(_ set: inout SampleSet) {
+        set.modifyValues(x: { v in
+            let m = x, d = m.offset.count
+            v.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] = m.apply(p[i], channel: i % d) } }
+        }, y: { v in
+            let m = y, o = m.offset.count
+            v.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] = m.apply(p[i], channel: i % o) } }
+        })
     }
 }

@@ -21,16 +21,18 @@ public enum TrainingError: Error, CustomStringConvertible {
     case resume(String)
     /// Samples whose shape is not the network's (a bug in the caller, caught at the boundary).
     case shapeMismatch(String)
+    /// A run whose estimated memory does not fit the budget (MemoryEstimate.swift).
+    case tooLarge(String)
     public var description: String {
         switch self {
         case .nonFinite(let e, let b):
             "training diverged: the loss became NaN or infinite at epoch \(e), \(b.map { "batch \($0)" } ?? "validation"); try a lower --lr or --clip"
-        case .noSamples(let m), .shapeMismatch(let m), .resume(let m): m
+        case .noSamples(let m), .shapeMismatch(let m), .resume(let m), .tooLarge(let m): m
         }
     }
 }
 
-/// Trains one network on one sample set. Reuses its shard workspaces across batches and epochs.
+/// Trains one network on one set of windows. Reuses its shard workspaces across batches and epochs.
 public final class Trainer: @unchecked Sendable {
     public let network: Network
     public let options: TrainingOptions
@@ -81,21 +83,21 @@ public final class Trainer: @unchecked Sendable {
 
     /// The boundary check: samples must have the network's look-back, input width and output width
     /// (every window is gathered through raw pointers sized from the network).
-    public func check(_ data: SampleSet) throws(TrainingError) {
+    public func check(_ data: any WindowSource) throws(TrainingError) {
         let c = network.config
-        let width = data.perStep ? c.lookback * c.targetWidth : c.targetWidth
         guard data.steps == c.lookback, data.inputDim == c.inputDim, data.targetWidth == c.targetWidth,
-              data.perStep == (c.head == .seq2seq), data.y.count == data.count * width else {
+              data.perStep == (c.head == .seq2seq) else {
             throw .shapeMismatch("samples of \(data.steps) steps × \(data.inputDim) inputs → \(data.targetWidth) targets\(data.perStep ? " per step" : "") do not fit the network (lookback \(c.lookback), \(c.inputDim) inputs, \(c.targetWidth) outputs, head \(c.head))")
         }
     }
 
-    /// Cuts samples `idx` into shards, gathers each into its workspace's time-major buffers and runs
+    /// Cuts windows `idx` into shards, gathers each (WindowSource: cut from the series as it goes)
+    /// into its shard's reusable time-major buffers and runs
     /// `body(shard, count, workspace, x, y)` for the shards concurrently; returns each shard's result.
     /// In a group of several processes this rank runs only its share of the shards, then every
     /// shard's result (and with `gradients`, its workspace's gradients) comes from the rank that
     /// computed it (`exchange`).
-    private func shards(of idx: ArraySlice<Int>, in data: SampleSet, gradients: Bool = false,
+    private func shards(of idx: ArraySlice<Int>, in data: any WindowSource, gradients: Bool = false,
                         _ body: (Int, Int, Workspace, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Double) -> [Double] {
         let count = (idx.count + shard - 1) / shard
         let mine = group.share(of: count)
@@ -139,7 +141,7 @@ public final class Trainer: @unchecked Sendable {
     /// One pass over `data` in a seeded random order; returns the mean training loss.
     /// `onBatch(batch, batches, meanLossSoFar)` is called after each optimizer step.
     /// `seed` (default: the options' seed) drives the shuffle and dropout masks.
-    public func trainEpoch(_ data: SampleSet, epoch: Int, seed: UInt64? = nil,
+    public func trainEpoch(_ data: any WindowSource, epoch: Int, seed: UInt64? = nil,
                            onBatch: ((Int, Int, Double) -> Void)? = nil) throws -> Double {
         guard data.count > 0 else { throw TrainingError.noSamples("no training samples") }
         try check(data)
@@ -194,7 +196,7 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// Mean loss over `data` without dropout (the validation loss).
-    public func evaluate(_ data: SampleSet) throws(TrainingError) -> Double {
+    public func evaluate(_ data: any WindowSource) throws(TrainingError) -> Double {
         guard data.count > 0 else { return .nan }
         try check(data)
         let perSample = network.outputCount(batch: 1, steps: network.config.lookback)
