@@ -10,55 +10,41 @@
 
 extension RecurrentLayer {
     /// One LSTM step over b rows at step s. `cache.pre` holds xa (plus the recurrent product when
-    /// `ra` is nil) and is overwritten with the activated gates. Three sweeps over the rows: gates
-    /// and c_t; LN_c (one call over all rows) and tanh; h_t.
+    /// `ra` is nil) and is overwritten with the activated gates. Without layer norm one sweep over the
+    /// rows; with it three: gates and c_t; LN_c (one call over all rows) and tanh; h_t.
     @inline(__always)
     func lstmForwardStep(w: UnsafeMutablePointer<Float>, s: Int, b: Int, ra: FloatPtr?, cache: RecurrentCache) {
         let H = hidden, G = 4 * H, BH = b * H
         let preS = cache.pre.p + s * b * G
         let cS = cache.c!.p + s * BH, ctS = cache.ct!.p + s * BH, hS = cache.h.p + s * BH
         let cPrev: FloatPtr? = s > 0 ? cache.c!.p + (s - 1) * BH : (cache.useInitial ? cache.c0.p : nil)
-        if !layerNorm {
-            // One sweep per row: the gates, c_t, tanh(c_t) and h_t while the row is in L1 (the same
-            // arithmetic as the three sweeps below, element by element).
-            for i in 0..<b {
-                let row = preS + i * G
-                if let ra { let r = ra + i * G; for j in 0..<G { row[j] += r[j] } }
-                sigmoidInPlace(row, 2 * H)
-                tanhInPlace(row + 2 * H, H)
-                sigmoidInPlace(row + 3 * H, H)
-                let gi = row, gf = row + H, gg = row + 2 * H, go = row + 3 * H
-                let c = cS + i * H, ct = ctS + i * H, h = hS + i * H
-                if let cPrev {
-                    let cp = cPrev + i * H
-                    for j in 0..<H {
-                        let cj = gf[j] * cp[j] + gi[j] * gg[j], tj = fastTanh(cj)
-                        c[j] = cj; ct[j] = tj; h[j] = go[j] * tj
-                    }
-                } else {
-                    for j in 0..<H {
-                        let cj = gi[j] * gg[j], tj = fastTanh(cj)
-                        c[j] = cj; ct[j] = tj; h[j] = go[j] * tj
-                    }
-                }
-            }
-            return
-        }
+        // One sweep per row: the gates and c_t, and without layer norm also tanh(c_t) and h_t while
+        // the row is in L1; with layer norm those follow LN_c, which needs every row's c_t.
         for i in 0..<b {
             let row = preS + i * G
             if let ra { let r = ra + i * G; for j in 0..<G { row[j] += r[j] } }
             sigmoidInPlace(row, 2 * H)
             tanhInPlace(row + 2 * H, H)
             sigmoidInPlace(row + 3 * H, H)
-            let gi = row, gf = row + H, gg = row + 2 * H
-            let c = cS + i * H
-            if let cPrev {
-                let cp = cPrev + i * H
-                for j in 0..<H { c[j] = gf[j] * cp[j] + gi[j] * gg[j] }
-            } else {
-                for j in 0..<H { c[j] = gi[j] * gg[j] }
+            let gi = row, gf = row + H, gg = row + 2 * H, go = row + 3 * H
+            let c = cS + i * H, ct = ctS + i * H, h = hS + i * H
+            let cp: UnsafePointer<Float>? = cPrev.map { UnsafePointer($0 + i * H) }
+            switch (cp, layerNorm) {
+            case (let cp?, false):
+                for j in 0..<H {
+                    let cj = gf[j] * cp[j] + gi[j] * gg[j], tj = fastTanh(cj)
+                    c[j] = cj; ct[j] = tj; h[j] = go[j] * tj
+                }
+            case (nil, false):
+                for j in 0..<H {
+                    let cj = gi[j] * gg[j], tj = fastTanh(cj)
+                    c[j] = cj; ct[j] = tj; h[j] = go[j] * tj
+                }
+            case (let cp?, true): for j in 0..<H { c[j] = gf[j] * cp[j] + gi[j] * gg[j] }
+            case (nil, true): for j in 0..<H { c[j] = gi[j] * gg[j] }
             }
         }
+        guard layerNorm else { return }
         LayerNorm.forward(x: cS, xhat: cache.chat!.p + s * BH, rstd: cache.crstd!.p + s * b,
                           y: ctS, gamma: w + gc!, bias: w + bc!, rows: b, n: H)
         tanhInPlace(ctS, BH)
