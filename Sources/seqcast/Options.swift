@@ -67,7 +67,7 @@ struct WindowOptions: ParsableArguments {
     @Option(help: "Scaling: window (per-window standardisation), standard, minmax, none.")
     var scaler: ScalerKind = preprocessingDefaults.scaler
 
-    @Option(help: "Value transforms before scaling, shared by every variant, in order: auto (log of strictly positive targets), none, or a list such as log,deseasonalise (default: \(preprocessingDefaults.transform)).")
+    @Option(help: "Value transforms before scaling, shared by every variant, in order: auto (log of strictly positive targets), none, or a list of log, boxcox (λ by Guerrero's method), deseasonalise, e.g. log,deseasonalise (default: \(preprocessingDefaults.transform)).")
     var transform: TransformChoice?
 
     @Option(help: "Ensemble variants, member i using the i-th mod count, comma-separated: a baseline added to the network's output — auto (seasonal naive where the training part is seasonal, else naive), naive, seasonal, mean (the window's mean) — optionally as deseasonalise+BASELINE; or none (no baseline, no variants) (default: \(preprocessingDefaults.variants.map(\.description).joined(separator: ","))).")

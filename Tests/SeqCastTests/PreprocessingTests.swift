@@ -33,7 +33,8 @@ final class PreprocessingTests: XCTestCase {
         let log = LogTransform(channels: [true])
         let d = try XCTUnwrap(Deseasonaliser.fit(parts: [Series(id: "s", time: [], matrix: m)], channels: 1, targets: [0],
                                                  period: 12, automatic: false))
-        for t in [SeriesTransform(log), SeriesTransform(d)] {
+        let boxcox = BoxCoxTransform(lambdas: [0.4]), boxcoxNeg = BoxCoxTransform(lambdas: [-0.5])
+        for t in [SeriesTransform(log), SeriesTransform(d), SeriesTransform(boxcox), SeriesTransform(boxcoxNeg)] {
             let applied = t.apply(m, series: "s", firstRow: 0)
             XCTAssertNotEqual(applied.values, values)
             for row in 0..<120 {
@@ -72,6 +73,33 @@ final class PreprocessingTests: XCTestCase {
         var std = allOn; std.scaler = .standard
         XCTAssertEqual(try collection(values).fitPipeline(spec: spec, choice: std, valFraction: 0.2),
                        try collection(changed).fitPipeline(spec: spec, choice: std, valFraction: 0.2))
+        var boxcox = allOn; boxcox.transform = TransformChoice(transformList: "boxcox")!
+        let c = try collection(values).fitPipeline(spec: spec, choice: boxcox, valFraction: 0.2)
+        XCTAssertEqual(c, try collection(changed).fitPipeline(spec: spec, choice: boxcox, valFraction: 0.2))
+        XCTAssertTrue(c.transforms.contains { $0.step is BoxCoxTransform }, "Box-Cox fitted")
+        // …and it does depend on the training part.
+        var early = values
+        for t in 0..<48 { early[t] *= 3 }
+        XCTAssertNotEqual(c, try collection(early).fitPipeline(spec: spec, choice: boxcox, valFraction: 0.2))
+    }
+
+    /// Guerrero's λ: near 0 (log) when the seasonal spread grows in proportion to the level, near 1
+    /// when it stays constant; a non-positive series is left alone under `auto`-like fits and is an
+    /// error when Box-Cox is asked for.
+    func testBoxCoxLambdaFollowsHowTheSpreadGrowsWithTheLevel() throws {
+        let multiplicative = seasonal(240)   // (100 + t)·(1 + 0.3 sin): sd ∝ level
+        let additive = (0..<240).map { t in Float(100 + Double(t) + 20 * sin(2 * Double.pi * Double(t) / 12)) }
+        let lm = BoxCoxTransform.guerrero([multiplicative.map(Double.init)], period: 12)
+        let la = BoxCoxTransform.guerrero([additive.map(Double.init)], period: 12)
+        XCTAssertEqual(lm, 0, accuracy: 0.15, "multiplicative season: λ near 0 (log)")
+        XCTAssertEqual(la, 1, accuracy: 0.15, "additive season: λ near 1")
+        var negative = seasonal(120)
+        negative[5] = -1
+        var boxcox = allOn; boxcox.transform = TransformChoice(transformList: "boxcox")!
+        XCTAssertThrowsError(try collection(negative).fitPipeline(spec: WindowSpec(lookback: 24, horizon: 6), choice: boxcox,
+                                                                   valFraction: 0.2)) { e in
+            XCTAssertTrue("\(e)".contains("--transform boxcox needs strictly positive values"), "\(e)")
+        }
     }
 
     func testSeasonalityTest() {

@@ -53,7 +53,7 @@ public protocol SeriesTransformStep: Codable, Sendable, Equatable {
 
 /// Every transform seqcast knows, in the order `--help` lists them.
 public enum SeriesTransforms {
-    public static let all: [any SeriesTransformStep.Type] = [LogTransform.self, Deseasonaliser.self]
+    public static let all: [any SeriesTransformStep.Type] = [LogTransform.self, BoxCoxTransform.self, Deseasonaliser.self]
 
     static func named(_ name: String) -> (any SeriesTransformStep.Type)? { all.first { $0.name == name } }
     public static var names: [String] { all.map { $0.name } }
