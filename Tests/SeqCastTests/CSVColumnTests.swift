@@ -50,12 +50,11 @@ final class CSVColumnTests: XCTestCase {
         let m = c.series[0].matrix
         XCTAssertEqual(m.steps, n)
         XCTAssertEqual(c.series[0].time.first, "1"); XCTAssertEqual(c.series[0].time.last, "\(n)")
-        for r in 0..<n {
-            XCTAssertEqual(m[r, 0].bitPattern, Float(Double(y[r])!).bitPattern)
-            if let d = Double(x[r]) { XCTAssertEqual(m[r, 1].bitPattern, Float(d).bitPattern) }
-            if r % 2 == 0 { XCTAssertEqual(m[r, 2], Float(r)) }
-            if r % 100_000 == 1 { XCTAssertEqual(m[r, 2], Float(r), "interpolated between its neighbours") }
-        }
+        let column = { (k: Int) in (0..<n).map { m[$0, k].bitPattern } }
+        XCTAssertEqual(column(0), y.map { Float(Double($0)!).bitPattern }, "Float(Double(text)), as before")
+        let xs = column(1)
+        XCTAssertEqual((0..<n).filter { Double(x[$0]) != nil }.map { xs[$0] }, x.compactMap { Double($0) }.map { Float($0).bitPattern })
+        XCTAssertEqual(column(2), (0..<n).map { Float(min($0, n - 2)).bitPattern }, "every other cell empty: interpolated (the last: carried)")
         XCTAssertEqual(c.missingCount, n / 1000 + n / 2)
         // The default selection leaves the text columns out with a note, and 'late' names its first text cell.
         let d = try DataSource.load(path, selection: DataSelection())
