@@ -21,7 +21,8 @@ extension CSVTable {
                                 example: p.firstBad.map { (line($0), text($0, c)) })
     }
 
-    /// Reads series under `selection` (see DataSelection).
+    /// Reads series under `selection` (see DataSelection). A time or id column named in `selection`
+    /// must have been read with its text kept (`keepingText: .named`, as DataSource.load does).
     public func series(_ selection: DataSelection) throws(DataError) -> SeriesCollection {
         var notes: [String] = []
         let profiles = header.indices.map(profile)
