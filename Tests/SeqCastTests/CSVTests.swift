@@ -6,14 +6,14 @@ final class CSVTests: XCTestCase {
     func testDialectsQuotesCRLFAndBOM() throws {
         let dir = temporaryDirectory(self)
         let text = "\u{FEFF}\"date\";\"value\";note\r\n2020-01-01;1,5;\"a;b\"\r\n2020-01-02;2;\"say \"\"hi\"\"\"\r\n"
-        let t = try CSVTable.read(writeFile(dir, "semi.csv", text))
+        let t = try CSVTable.read(writeFile(dir, "semi.csv", text), keepingText: .all)
         XCTAssertEqual(t.header, ["date", "value", "note"])
         XCTAssertEqual(t.rows[0], ["2020-01-01", "1,5", "a;b"])
         XCTAssertEqual(t.rows[1][2], "say \"hi\"")
         XCTAssertEqual(t.lines, [2, 3])
-        let tab = try CSVTable.read(writeFile(dir, "tab.csv", "a\tb\n1\t2\n3\t4\n"))
+        let tab = try CSVTable.read(writeFile(dir, "tab.csv", "a\tb\n1\t2\n3\t4\n"), keepingText: .all)
         XCTAssertEqual(tab.rows, [["1", "2"], ["3", "4"]])
-        let multiline = try CSVTable.read(writeFile(dir, "ml.csv", "a,b\n\"x\ny\",2\n5,6\n"))
+        let multiline = try CSVTable.read(writeFile(dir, "ml.csv", "a,b\n\"x\ny\",2\n5,6\n"), keepingText: .all)
         XCTAssertEqual(multiline.rows[0][0], "x\ny")
         XCTAssertEqual(multiline.lines, [2, 4], "line numbers count the newline inside quotes")
     }

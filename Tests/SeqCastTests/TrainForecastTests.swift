@@ -31,7 +31,7 @@ final class TrainForecastTests: XCTestCase {
 
         try f.write(to: dir + "/f.csv")
         try f.write(to: dir + "/f.h5")
-        let csv = try CSVTable.read(dir + "/f.csv")
+        let csv = try CSVTable.read(dir + "/f.csv", keepingText: .all)
         XCTAssertEqual(csv.header, ["series", "time", "step", "variable", "value"])
         XCTAssertEqual(csv.rows.count, 12)
         XCTAssertEqual(csv.rows.map { Float($0[4])! }, f.values[0], "CSV values read back exactly")

@@ -1,25 +1,46 @@
-// CSVReader: a small RFC 4180 reader that keeps each record's line number for error messages.
+// CSVReader: a small RFC 4180 reader that keeps each record's line number for error messages and
+// stores the table by column, numbers parsed as they are read (CSVColumn).
 // Handles a UTF-8 BOM, CRLF or LF line ends, quoted fields (with "" escapes and embedded
 // delimiters or newlines), and detects ',', ';' or tab from the header line. A quote that is never
 // closed, or a field over `maxFieldBytes`, stops with the line where it started instead of
 // swallowing the rest of the file into one field.
 import Foundation
 
-/// The parsed text of a CSV file: header and records, with the file line each record starts on.
+/// A parsed CSV file, stored by column: the header, the file line each record starts on, and each
+/// column's numbers or texts (see CSVColumn: text is kept only for the columns that need it).
 public struct CSVTable: Sendable {
     public let path: String
     public let delimiter: UInt8
     public let header: [String]
-    public let rows: [[String]]
-    /// 1-based line number of each record in the file (the header is line 1 unless blank lines precede it).
-    public let lines: [Int]
+    public let columns: [CSVColumn]
+    /// 1-based file line of each record (the header is line 1 unless blank lines precede it).
+    let recordLines: [UInt32]
+
+    /// Number of records (rows below the header).
+    public var rowCount: Int { recordLines.count }
+    /// 1-based line number of each record in the file.
+    public var lines: [Int] { recordLines.map(Int.init) }
+    /// The file line of record `r`.
+    public func line(_ r: Int) -> Int { Int(recordLines[r]) }
+    /// The text of cell (r, c); exact for columns that keep text (see CSVColumn.text).
+    public func text(_ r: Int, _ c: Int) -> String { columns[c].text(r) }
+    /// Every record's texts (small files and tests; read with `keepingText: .all` for exact texts).
+    public var rows: [[String]] { (0..<rowCount).map { r in columns.indices.map { text(r, $0) } } }
+
+    /// Which columns keep their text besides those that turn out to be text.
+    public enum KeepText: Sendable {
+        /// The named columns and those named like a time column.
+        case named(Set<String>)
+        /// Every column (the cells exactly as written).
+        case all
+    }
 
     /// Reads and parses `path`. Ragged rows, empty files and header-only files are errors.
-    public static func read(_ path: String) throws(DataError) -> CSVTable {
+    public static func read(_ path: String, keepingText keep: KeepText = .named([])) throws(DataError) -> CSVTable {
         guard FileManager.default.fileExists(atPath: path) else { throw .fileNotFound(path: path) }
         // Not read at all: Foundation's Data(contentsOf:) leaks a 4 KiB buffer per empty file (found by `make fuzz`).
         if let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, size == 0 { throw .emptyFile(path: path) }
-        return try parse(try bytes(of: path), path: path)
+        return try parse(try bytes(of: path), path: path, keepingText: keep)
     }
 
     /// The file's bytes, read straight into one array (Data(contentsOf:) and then Array(data) held them twice).
@@ -48,28 +69,78 @@ public struct CSVTable: Sendable {
     public static let maxFieldBytes = 1 << 20
 
     /// Parses CSV bytes (exposed for tests).
-    public static func parse(_ bytesIn: [UInt8], path: String) throws(DataError) -> CSVTable {
+    public static func parse(_ bytesIn: [UInt8], path: String, keepingText keep: KeepText = .named([])) throws(DataError) -> CSVTable {
         var bytes = bytesIn[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
         guard bytes.contains(where: { !($0 == 10 || $0 == 13 || $0 == 32 || $0 == 9) }) else { throw .emptyFile(path: path) }
         let delimiter = detectDelimiter(bytes)
-        var records: [[String]] = [], lines: [Int] = []
+        var header: [String]? = nil
+        var builders: [CSVColumnBuilder] = []
+        var lines: [UInt32] = []
+        var ragged: DataError? = nil
+        try forEachRecord(bytes, delimiter: delimiter, path: path) { record, line, quoteLine in
+            guard let h = header else {
+                header = record
+                builders = record.map { name in
+                    switch keep {
+                    case .all: return CSVColumnBuilder(keepText: true)
+                    case .named(let names): return CSVColumnBuilder(keepText: names.contains(name) || timeNames.contains(name.lowercased()))
+                    }
+                }
+                return
+            }
+            guard record.count == h.count else {
+                if ragged == nil {
+                    ragged = .raggedRow(path: path, row: line, expected: h.count, got: record.count, quoteLine: quoteLine)
+                }
+                return
+            }
+            let r = lines.count
+            lines.append(UInt32(clamping: line))
+            for c in record.indices { builders[c].add(record[c], row: r) }
+        }
+        guard let header else { throw .emptyFile(path: path) }
+        if let ragged { throw ragged }
+        guard !lines.isEmpty else { throw .headerOnly(path: path) }
+        // Columns that turned mostly text after their first numbers: their texts, in a second pass.
+        let pass = builders.indices.filter { builders[$0].needsTextPass }
+        if !pass.isEmpty {
+            var texts = pass.map { _ in [String]() }
+            for t in texts.indices { texts[t].reserveCapacity(lines.count) }
+            var first = true
+            try forEachRecord(bytes, delimiter: delimiter, path: path) { record, _, _ in
+                if first { first = false; return }
+                for (t, c) in pass.enumerated() { texts[t].append(record[c]) }
+            }
+            for (t, c) in pass.enumerated() { builders[c].setTexts(texts[t]) }
+        }
+        return CSVTable(path: path, delimiter: delimiter, header: header, columns: builders.map { $0.finished() },
+                        recordLines: lines)
+    }
+
+    /// Calls `body` with each non-blank record's fields, the line it starts on, and the line where a
+    /// quoted field of it spanning several lines opened (if any).
+    private static func forEachRecord(_ bytes: ArraySlice<UInt8>, delimiter: UInt8, path: String,
+                                      _ body: (_ record: [String], _ line: Int, _ quoteLine: Int?) -> Void) throws(DataError) {
         var field: [UInt8] = [], record: [String] = []
-        var multilineQuotes: [Int: Int] = [:]   // record index → line where a quoted field spanning lines opened
+        var multilineQuote: Int? = nil   // line where a quoted field of this record spanning lines opened
         var line = 1, recordLine = 1, quoteLine = 1
         var inQuotes = false, fieldQuoted = false
         var i = bytes.startIndex
         func endField() {
             var text = String(decoding: field, as: UTF8.self)
-            if !fieldQuoted { text = text.trimmingCharacters(in: .whitespaces) }
-            if fieldQuoted && quoteLine != line && multilineQuotes[records.count] == nil { multilineQuotes[records.count] = quoteLine }
+            if !fieldQuoted, let first = field.first, let last = field.last,
+               first == 32 || first == 9 || first >= 0x80 || last == 32 || last == 9 || last >= 0x80 {
+                text = text.trimmingCharacters(in: .whitespaces)
+            }
+            if fieldQuoted && quoteLine != line && multilineQuote == nil { multilineQuote = quoteLine }
             record.append(text); field.removeAll(keepingCapacity: true); fieldQuoted = false
         }
         func endRecord() {
             endField()
-            if !(record.count == 1 && record[0].isEmpty) { records.append(record); lines.append(recordLine) }
-            else { multilineQuotes[records.count] = nil }
-            record = []
+            if !(record.count == 1 && record[0].isEmpty) { body(record, recordLine, multilineQuote) }
+            multilineQuote = nil
+            record.removeAll(keepingCapacity: true)
         }
         while i < bytes.endIndex {
             let c = bytes[i]
@@ -99,14 +170,6 @@ public struct CSVTable: Sendable {
         }
         if inQuotes { throw .unclosedQuote(path: path, line: quoteLine) }
         if !field.isEmpty || !record.isEmpty || fieldQuoted { endRecord() }
-        guard let header = records.first else { throw .emptyFile(path: path) }
-        let body = Array(records.dropFirst()), bodyLines = Array(lines.dropFirst())
-        guard !body.isEmpty else { throw .headerOnly(path: path) }
-        for (r, row) in body.enumerated() where row.count != header.count {
-            throw .raggedRow(path: path, row: bodyLines[r], expected: header.count, got: row.count,
-                             quoteLine: multilineQuotes[r + 1])
-        }
-        return CSVTable(path: path, delimiter: delimiter, header: header, rows: body, lines: bodyLines)
     }
 
     /// The most frequent of ',', ';', tab outside quotes on the first non-blank line (',' on ties).

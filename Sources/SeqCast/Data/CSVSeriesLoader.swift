@@ -5,52 +5,24 @@
 // put in time order, missing periods filled) is said in the collection's `notes`.
 import Foundation
 
-/// Cell texts read as missing.
-let missingTokens: Set<String> = ["", "NA", "N/A", "NaN", "nan", "NAN", "null", "NULL", "None", "na", "#N/A"]
-
 /// Column names taken as the time column when none is named.
-private let timeNames: Set<String> = ["date", "time", "ds", "timestamp", "datetime", "year", "quarter", "month",
+let timeNames: Set<String> = ["date", "time", "ds", "timestamp", "datetime", "year", "quarter", "month",
                                       "week", "day", "period", "index"]
 
-/// What a column's cells hold, counted over the whole column.
-public struct ColumnProfile: Sendable, Equatable {
-    /// Cells that are not missing.
-    public var present = 0
-    /// Present cells that parse as numbers.
-    public var numeric = 0
-    /// Row index (into `rows`) of the first present cell that is not a number.
-    public var firstBad: Int?
-
-    /// Every present cell is a number (and there is at least one).
-    public var isNumeric: Bool { present > 0 && numeric == present }
-    /// At least half the present cells are numbers: a numeric column with bad cells (errors when read).
-    public var isMostlyNumeric: Bool { present > 0 && numeric * 2 >= present }
-    /// Every cell is missing.
-    public var isEmpty: Bool { present == 0 }
-}
-
 extension CSVTable {
-    /// Type evidence for column `c` over every row.
-    public func profile(_ c: Int) -> ColumnProfile {
-        var p = ColumnProfile()
-        for (r, row) in rows.enumerated() {
-            let cell = row[c]
-            if missingTokens.contains(cell) { continue }
-            p.present += 1
-            if Double(cell) != nil { p.numeric += 1 } else if p.firstBad == nil { p.firstBad = r }
-        }
-        return p
-    }
+    /// Type evidence for column `c` over every row (counted as the file was read).
+    public func profile(_ c: Int) -> ColumnProfile { columns[c].profile }
 
     /// A selected column must hold numbers: mostly-numeric ones pass (their bad cells are reported
     /// with row and column when read); text and empty columns are errors saying why.
     private func requireNumeric(_ c: Int, _ p: ColumnProfile) throws(DataError) {
         if p.isMostlyNumeric { return }
         throw .notNumericColumn(path: path, column: header[c], numeric: p.numeric, present: p.present,
-                                example: p.firstBad.map { (lines[$0], rows[$0][c]) })
+                                example: p.firstBad.map { (line($0), text($0, c)) })
     }
 
-    /// Reads series under `selection` (see DataSelection).
+    /// Reads series under `selection` (see DataSelection). A time or id column named in `selection`
+    /// must have been read with its text kept (`keepingText: .named`, as DataSource.load does).
     public func series(_ selection: DataSelection) throws(DataError) -> SeriesCollection {
         var notes: [String] = []
         let profiles = header.indices.map(profile)
@@ -61,7 +33,7 @@ extension CSVTable {
             timeCol = header.indices.first { $0 != idCol && timeNames.contains(header[$0].lowercased()) }
                 ?? header.indices.first { c in
                     c != idCol && !profiles[c].isMostlyNumeric
-                        && TimeAxis.detect(column: header[c], labels: rows.prefix(50).map { $0[c] }) != nil
+                        && TimeAxis.detect(column: header[c], labels: (0..<min(50, rowCount)).map { text($0, c) }) != nil
                 }
         }
         let covariates = try selection.covariates.map { name throws(DataError) in try column(name) }
@@ -75,13 +47,13 @@ extension CSVTable {
                 // An all-missing column is not "text": leaving it out would train on the wrong columns.
                 throw .emptyColumn(path: path, column: header[c], describe: nil)
             }
-            let text = candidates.filter { !profiles[$0].isMostlyNumeric }
-            if !text.isEmpty, !targets.isEmpty {
-                let what = text.map { c in
+            let textColumns = candidates.filter { !profiles[$0].isMostlyNumeric }
+            if !textColumns.isEmpty, !targets.isEmpty {
+                let what = textColumns.map { c in
                     let bad = profiles[c].firstBad!
-                    return "'\(shown(header[c], limit: 40))' (row \(lines[bad]): '\(shown(rows[bad][c], limit: 30))')"
+                    return "'\(shown(header[c], limit: 40))' (row \(line(bad)): '\(shown(text(bad, c), limit: 30))')"
                 }
-                notes.append("\(path): text column\(text.count == 1 ? "" : "s") left out (not numbers): \(what.prefix(10).joined(separator: ", "))\(text.count > 10 ? ", … (\(text.count - 10) more)" : "")")
+                notes.append("\(path): text column\(textColumns.count == 1 ? "" : "s") left out (not numbers): \(what.prefix(10).joined(separator: ", "))\(textColumns.count > 10 ? ", … (\(textColumns.count - 10) more)" : "")")
             }
         }
         guard !targets.isEmpty else {
@@ -92,8 +64,8 @@ extension CSVTable {
 
         // Group rows by id (in order of first appearance); one group without an id column.
         var order: [String] = [], groups: [String: [Int]] = [:]
-        for r in rows.indices {
-            let id = idCol.map { rows[r][$0] } ?? ""
+        for r in 0..<rowCount {
+            let id = idCol.map { text(r, $0) } ?? ""
             if groups[id] == nil { order.append(id); groups[id] = [] }
             groups[id]!.append(r)
         }
@@ -102,29 +74,29 @@ extension CSVTable {
         var ordinals: [Double?] = []
         var timeUsable = false
         var timeFormat = TimeFormat.number
-        if let t = timeCol, let (format, o) = TimeAxis.classify(rows.map { $0[t] }) {
+        if let t = timeCol, let (format, o) = TimeAxis.classify((0..<rowCount).map { text($0, t) }) {
             timeFormat = format
             if let bad = o.firstIndex(where: { $0 == nil }) {
                 if timeNamed {
-                    let value = rows[bad][t]
+                    let value = text(bad, t)
                     if missingTokens.contains(value) {
-                        throw .badTimeLabel(path: path, row: lines[bad], column: header[t], value: value,
+                        throw .badTimeLabel(path: path, row: line(bad), column: header[t], value: value,
                                             format: "the time is missing")
                     }
-                    throw .badTimeLabel(path: path, row: lines[bad], column: header[t], value: value,
+                    throw .badTimeLabel(path: path, row: line(bad), column: header[t], value: value,
                                         format: "the others are \(TimeAxis.example(format))")
                 }
-                notes.append("\(path): row \(lines[bad]): '\(shown(rows[bad][t], limit: 30))' in column '\(shown(header[t]))' is not a time like the others (\(TimeAxis.example(format))); reading without a time axis (name it with --time-column to make this an error)")
+                notes.append("\(path): row \(line(bad)): '\(shown(text(bad, t), limit: 30))' in column '\(shown(header[t]))' is not a time like the others (\(TimeAxis.example(format))); reading without a time axis (name it with --time-column to make this an error)")
             } else {
                 ordinals = o
                 timeUsable = true
             }
         } else if let t = timeCol {
             guard !timeNamed else {
-                throw .badTimeLabel(path: path, row: lines[0], column: header[t], value: rows[0][t],
+                throw .badTimeLabel(path: path, row: line(0), column: header[t], value: text(0, t),
                                     format: "expected a year, 1970-Q1, 1949-01, 1958-03-29, 2020-01-01 13:00 or a number")
             }
-            notes.append("\(path): column '\(shown(header[t]))' is named like a time column but holds no times (row \(lines[0]): '\(shown(rows[0][t], limit: 30))'); reading without a time axis")
+            notes.append("\(path): column '\(shown(header[t]))' is named like a time column but holds no times (row \(line(0)): '\(shown(text(0, t), limit: 30))'); reading without a time axis")
         }
         if timeUsable, let t = timeCol {
             if idCol == nil { try detectLongFormat(ordinals: ordinals, time: t, profiles: profiles) }
@@ -135,7 +107,7 @@ extension CSVTable {
                 let series = idCol == nil ? nil : id
                 if o.count >= 2, zip(o.dropFirst(), o).allSatisfy({ $0 < $1 }) {
                     groups[id] = rowIdx.reversed()
-                    notes.append("\(path): \(series.map { "series '\(shown($0))': " } ?? "")rows are newest first (row \(lines[rowIdx[0]]): '\(shown(rows[rowIdx[0]][t], limit: 30))'); read in reverse, oldest first")
+                    notes.append("\(path): \(series.map { "series '\(shown($0))': " } ?? "")rows are newest first (row \(line(rowIdx[0])): '\(shown(text(rowIdx[0], t), limit: 30))'); read in reverse, oldest first")
                     continue
                 }
                 for i in 1..<max(o.count, 1) where o[i] <= o[i - 1] {
@@ -144,18 +116,18 @@ extension CSVTable {
                     // A plain year or number column found by its name (e.g. 'year' beside 'month') may
                     // not be the time axis at all: say so and read without one, rather than refuse.
                     if !timeNamed, idHint == nil, timeFormat == .year || timeFormat == .number {
-                        notes.append("\(path): row \(lines[r]): column '\(shown(header[t]))' \(o[i] == o[i - 1] ? "repeats" : "goes back to") '\(shown(rows[r][t], limit: 30))', so it is not read as the time axis (name it with --time-column to make this an error)")
+                        notes.append("\(path): row \(line(r)): column '\(shown(header[t]))' \(o[i] == o[i - 1] ? "repeats" : "goes back to") '\(shown(text(r, t), limit: 30))', so it is not read as the time axis (name it with --time-column to make this an error)")
                         timeUsable = false
                         groups = inFileOrder
                         notes.removeAll { $0.contains("rows are newest first") }
                         break ordering
                     }
-                    throw .timeOrder(path: path, row: lines[r], column: header[t], value: rows[r][t], previous: rows[prev][t],
+                    throw .timeOrder(path: path, row: line(r), column: header[t], value: text(r, t), previous: text(prev, t),
                                      duplicate: o[i] == o[i - 1], series: series, idHint: idHint)
                 }
             }
         }
-        let firstLabels = timeUsable ? groups[order[0]]!.map { rows[$0][timeCol!] } : []
+        let firstLabels = timeUsable ? groups[order[0]]!.map { text($0, timeCol!) } : []
         let axis = timeUsable ? TimeAxis.detect(column: header[timeCol!], labels: firstLabels) : nil
 
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
@@ -166,22 +138,26 @@ extension CSVTable {
             var values = [Float](); values.reserveCapacity(rowIdx.count * channels.count)
             for r in rowIdx {
                 for c in channels {
-                    let cell = rows[r][c]
+                    let cell: String
+                    switch columns[c].cell(r) {
+                    case .number(let x): values.append(x); continue
+                    case .text(let s): cell = s
+                    }
                     if missingTokens.contains(cell) {
-                        if selection.missing == .error { throw .missingValue(path: path, row: lines[r], column: header[c]) }
+                        if selection.missing == .error { throw .missingValue(path: path, row: line(r), column: header[c]) }
                         values.append(.nan)
                         continue
                     }
                     guard let d = Double(cell), !d.isNaN else {
-                        throw .nonNumericCell(path: path, row: lines[r], column: header[c], value: cell)
+                        throw .nonNumericCell(path: path, row: line(r), column: header[c], value: cell)
                     }
                     guard d.isFinite, abs(d) <= Double(Float.greatestFiniteMagnitude) else {
-                        throw .invalidNumber(path: path, row: lines[r], column: header[c], value: cell)
+                        throw .invalidNumber(path: path, row: line(r), column: header[c], value: cell)
                     }
                     values.append(Float(d))
                 }
             }
-            var time = timeCol.map { t in rowIdx.map { rows[$0][t] } } ?? []
+            var time = timeCol.map { t in rowIdx.map { text($0, t) } } ?? []
             var steps = rowIdx.count
             if let axis, let t = timeCol {
                 let filled = try fillGaps(axis: axis, rowIdx: rowIdx, ordinals: ordinals, values: values,
@@ -210,19 +186,19 @@ extension CSVTable {
     private func idCandidates(time: Int, profiles: [ColumnProfile]) -> [Int] {
         header.indices.filter { c in
             c != time && !profiles[c].isMostlyNumeric && !profiles[c].isEmpty
-                && Set(rows.lazy.map { $0[c] }).count * 2 <= rows.count
+                && Set((0..<rowCount).lazy.map { text($0, c) }).count * 2 <= rowCount
         }
     }
 
     /// Long format read as one series: the time restarts exactly where a text column changes value,
     /// and nowhere else. Refuses, suggesting --id-column.
     private func detectLongFormat(ordinals: [Double?], time: Int, profiles: [ColumnProfile]) throws(DataError) {
-        let restarts = rows.indices.dropFirst().filter { ordinals[$0]! <= ordinals[$0 - 1]! }
+        let restarts = (0..<rowCount).dropFirst().filter { ordinals[$0]! <= ordinals[$0 - 1]! }
         guard let first = restarts.first else { return }
         for c in idCandidates(time: time, profiles: profiles) {
-            let changes = rows.indices.dropFirst().filter { rows[$0][c] != rows[$0 - 1][c] }
+            let changes = (0..<rowCount).dropFirst().filter { text($0, c) != text($0 - 1, c) }
             if changes == restarts {
-                throw .longFormat(path: path, idColumn: header[c], row: lines[first], first: rows[first - 1][c], second: rows[first][c])
+                throw .longFormat(path: path, idColumn: header[c], row: line(first), first: text(first - 1, c), second: text(first, c))
             }
         }
     }
@@ -231,7 +207,7 @@ extension CSVTable {
     /// few distinct values whose value changes there.
     private func idCandidate(at r: Int, time: Int, profiles: [ColumnProfile]) -> String? {
         guard r > 0 else { return nil }
-        return idCandidates(time: time, profiles: profiles).first { rows[r][$0] != rows[r - 1][$0] }.map { header[$0] }
+        return idCandidates(time: time, profiles: profiles).first { text(r, $0) != text(r - 1, $0) }.map { header[$0] }
     }
 
     /// Missing periods of a regular time axis: with `.error` the first is an error naming its row;
@@ -254,10 +230,10 @@ extension CSVTable {
         let r = rowIdx[first.at], prev = rowIdx[first.at - 1]
         if policy == .error || total > 10 * rowIdx.count + 100 {
             if policy != .error {
-                throw .implausibleGap(path: path, row: lines[r], series: series, column: header[t], periods: first.periods,
-                                      after: rows[prev][t], value: rows[r][t], total: total)
+                throw .implausibleGap(path: path, row: line(r), series: series, column: header[t], periods: first.periods,
+                                      after: text(prev, t), value: text(r, t), total: total)
             }
-            throw .timeGap(path: path, row: lines[r], column: header[t], after: rows[prev][t], value: rows[r][t],
+            throw .timeGap(path: path, row: line(r), column: header[t], after: text(prev, t), value: text(r, t),
                            periods: first.periods, series: series)
         }
         var out = [Float](), labels = [String]()
@@ -272,11 +248,11 @@ extension CSVTable {
                 }
                 g += 1
             }
-            labels.append(rows[rowIdx[i]][t])
+            labels.append(text(rowIdx[i], t))
             out.append(contentsOf: values[(i * channels)..<((i + 1) * channels)])
         }
         let how = policy == .drop ? "left as gaps (--missing drop)" : "filled (--missing \(policy.rawValue))"
-        let note = "\(path): \(series.map { "series '\(shown($0))': " } ?? "")\(total) missing \(axis.frequencyName) period\(total == 1 ? "" : "s") in \(gaps.count) gap\(gaps.count == 1 ? "" : "s") (first: row \(lines[r]), after '\(shown(rows[prev][t], limit: 30))'); inserted and \(how)"
+        let note = "\(path): \(series.map { "series '\(shown($0))': " } ?? "")\(total) missing \(axis.frequencyName) period\(total == 1 ? "" : "s") in \(gaps.count) gap\(gaps.count == 1 ? "" : "s") (first: row \(line(r)), after '\(shown(text(prev, t), limit: 30))'); inserted and \(how)"
         return (out, labels, note)
     }
 }

@@ -12,7 +12,7 @@ public enum Inspector {
     static func describeCSV(_ path: String) throws(DataError) -> String {
         let t = try CSVTable.read(path)
         let delimiter = t.delimiter == 9 ? "tab" : String(UnicodeScalar(t.delimiter))
-        var out = "\(terminalSafe(path)): CSV, \(t.rows.count) rows, \(t.header.count) columns, delimiter '\(delimiter)'\n"
+        var out = "\(terminalSafe(path)): CSV, \(t.rowCount) rows, \(t.header.count) columns, delimiter '\(delimiter)'\n"
         var notes: [String] = []
         var time: TimeAxis? = nil
         do { let c = try t.series(DataSelection()); time = c.timeAxis; notes = c.notes } catch {
@@ -21,27 +21,26 @@ public enum Inspector {
         if let time { out += "time column '\(shown(time.column))': \(time.frequencyName)\(time.seasonalPeriod.map { ", seasonal period \($0)" } ?? "")\n" }
         out += "column".padding(toLength: 16, withPad: " ", startingAt: 0) + "type      missing          min          max         mean\n"
         for (c, name) in t.header.enumerated() {
-            let cells = t.rows.map { $0[c] }
             let p = t.profile(c)
-            let missing = cells.count - p.present
+            let missing = t.rowCount - p.present
             let safe = terminalSafe(name)
             let label = safe.count > 15 ? String(safe.prefix(14)) + "…" : safe
             var line = label.padding(toLength: 16, withPad: " ", startingAt: 0)
             if name == time?.column {
                 line += "time".padding(toLength: 8, withPad: " ", startingAt: 0) + String(format: "%9d", missing)
-                line += "  \(shown(cells.first ?? "", limit: 30)) … \(shown(cells.last ?? "", limit: 30))"
+                line += "  \(shown(t.text(0, c), limit: 30)) … \(shown(t.text(t.rowCount - 1, c), limit: 30))"
             } else if p.isMostlyNumeric {
-                let numbers = cells.compactMap { missingTokens.contains($0) ? nil : Double($0) }
-                let mean = numbers.reduce(0, +) / Double(max(numbers.count, 1))
-                line += "numeric " + String(format: "%9d %12.6g %12.6g %12.6g", missing, numbers.min() ?? .nan, numbers.max() ?? .nan, mean)
+                let s = t.columns[c].stats
+                let mean = s.sum / Double(max(s.count, 1))
+                line += "numeric " + String(format: "%9d %12.6g %12.6g %12.6g", missing, s.min, s.max, mean)
                 if let bad = p.firstBad {
-                    line += "  \(p.present - p.numeric) not numbers (first: row \(t.lines[bad]), '\(shown(cells[bad], limit: 30))')"
+                    line += "  \(p.present - p.numeric) not numbers (first: row \(t.line(bad)), '\(shown(t.text(bad, c), limit: 30))')"
                 }
             } else if p.isEmpty {
                 line += "empty".padding(toLength: 8, withPad: " ", startingAt: 0) + String(format: "%9d", missing)
             } else {
                 line += "text".padding(toLength: 8, withPad: " ", startingAt: 0) + String(format: "%9d", missing)
-                line += "  \(Set(cells).count) distinct"
+                line += "  \(Set((0..<t.rowCount).lazy.map { t.text($0, c) }).count) distinct"
             }
             out += line + "\n"
         }

@@ -41,3 +41,18 @@ public enum MemoryBudget {
         return nil
     }
 }
+
+extension MemoryBudget {
+    /// Hands freed heap memory back to the system (glibc keeps it otherwise, so a large load that
+    /// was let go still counts in the resident size of the next one).
+    public static func returnFreedMemory() {
+        #if canImport(Glibc)
+        _ = seqcast_malloc_trim(0)
+        #endif
+    }
+}
+
+#if canImport(Glibc)
+@_silgen_name("malloc_trim")
+private func seqcast_malloc_trim(_ pad: Int) -> Int32
+#endif

@@ -1,0 +1,149 @@
+// CSVColumn: one column of a CSV table as the reader builds it, cell by cell. A column holds its
+// numbers (one Float per row, as the series are built from them) unless its text is needed: columns
+// asked for by name (the time and id columns), and columns that turn out to be mostly text (their
+// texts are read in a second pass). Type evidence (ColumnProfile) and the numbers' statistics
+// (what `inspect` prints) are counted over every cell as it is read.
+import Foundation
+
+/// Cell texts read as missing.
+let missingTokens: Set<String> = ["", "NA", "N/A", "NaN", "nan", "NAN", "null", "NULL", "None", "na", "#N/A"]
+
+/// What a column's cells hold, counted over the whole column.
+public struct ColumnProfile: Sendable, Equatable {
+    /// Cells that are not missing.
+    public var present = 0
+    /// Present cells that parse as numbers.
+    public var numeric = 0
+    /// Row index (into the table's rows) of the first present cell that is not a number.
+    public var firstBad: Int?
+
+    /// Every present cell is a number (and there is at least one).
+    public var isNumeric: Bool { present > 0 && numeric == present }
+    /// At least half the present cells are numbers: a numeric column with bad cells (errors when read).
+    public var isMostlyNumeric: Bool { present > 0 && numeric * 2 >= present }
+    /// Every cell is missing.
+    public var isEmpty: Bool { present == 0 }
+}
+
+/// Minimum, maximum and sum (in row order, in Double) of the cells that parse as numbers, as
+/// `Sequence.min()`, `max()` and `reduce(0, +)` give them.
+public struct NumberStats: Sendable, Equatable {
+    public var count = 0
+    public var min = Double.nan, max = Double.nan, sum = 0.0
+
+    mutating func add(_ d: Double) {
+        if count == 0 { min = d; max = d } else {
+            if d < min { min = d }
+            if max < d { max = d }
+        }
+        sum += d; count += 1
+    }
+}
+
+/// How a cell of a numeric column is read: its Float (the series' value), or its text when it is
+/// not a plain finite number within Float's range (missing tokens other than "", bad cells, NaN,
+/// infinities, overflow).
+enum CSVCell {
+    case number(Float)
+    case text(String)
+}
+
+/// A column as it is built: all texts while no cell is a number yet (a text or empty column never
+/// holds numbers), then numbers with the few texts that are not plain numbers; a column that turns
+/// mostly text after its first numbers drops them and has its texts read in a second pass.
+struct CSVColumnBuilder {
+    enum Mode { case undecided, numbers, text, needsTextPass }
+    var mode: Mode
+    var numbers: [Float] = []
+    var exceptions: [Int: String] = [:]
+    var texts: [String] = []
+    var profile = ColumnProfile()
+    var stats = NumberStats()
+
+    init(keepText: Bool) { mode = keepText ? .text : .undecided }
+
+    var needsTextPass: Bool { mode == .needsTextPass }
+
+    mutating func add(_ text: String, row: Int) {
+        var d: Double? = nil
+        if !missingTokens.contains(text) {
+            profile.present += 1
+            d = Double(text)
+            if let d { profile.numeric += 1; stats.add(d) } else if profile.firstBad == nil { profile.firstBad = row }
+        }
+        switch mode {
+        case .text:
+            texts.append(text)
+        case .undecided:
+            guard d != nil else { texts.append(text); return }
+            if mostlyText { texts.append(text); mode = .text; return }
+            // The first number: every earlier cell is missing or not a number.
+            numbers.reserveCapacity(texts.count + 1)
+            for (r, t) in texts.enumerated() { store(t, nil, row: r) }
+            texts = []
+            store(text, d, row: row)
+            mode = .numbers
+        case .numbers:
+            store(text, d, row: row)
+            if mostlyText { mode = .needsTextPass; numbers = []; exceptions = [:] }
+        case .needsTextPass:
+            break
+        }
+    }
+
+    private var mostlyText: Bool { profile.present - profile.numeric > profile.numeric }
+
+    private mutating func store(_ text: String, _ d: Double?, row: Int) {
+        if let d, !d.isNaN, d.isFinite, abs(d) <= Double(Float.greatestFiniteMagnitude) {
+            numbers.append(Float(d))
+        } else {
+            numbers.append(.nan)
+            if !text.isEmpty { exceptions[row] = text }
+        }
+    }
+
+    /// Texts of a column read in the second pass.
+    mutating func setTexts(_ t: [String]) { texts = t; mode = .text }
+
+    func finished() -> CSVColumn {
+        CSVColumn(storage: mode == .numbers ? .numbers(numbers, exceptions: exceptions) : .text(texts),
+                  profile: profile, stats: stats)
+    }
+}
+
+/// One column of a read table.
+public struct CSVColumn: Sendable {
+    enum Storage: Sendable {
+        case numbers([Float], exceptions: [Int: String])
+        case text([String])
+    }
+    var storage: Storage
+    /// Type evidence over every cell.
+    public let profile: ColumnProfile
+    /// The cells that parse as numbers (for `inspect`).
+    public let stats: NumberStats
+
+    /// True when the column keeps every cell's text.
+    public var keepsText: Bool { if case .text = storage { return true } else { return false } }
+
+    /// Cell `r`: for a text column, its text; for a numeric one, its Float or, when it is not a plain
+    /// number, its text ("" for an empty cell).
+    func cell(_ r: Int) -> CSVCell {
+        switch storage {
+        case .text(let t): return .text(t[r])
+        case .numbers(let v, let exceptions):
+            let x = v[r]
+            if !x.isNaN { return .number(x) }
+            return .text(exceptions[r] ?? "")
+        }
+    }
+
+    /// The text of cell `r`. Exact for text columns and for the cells of a numeric column that are
+    /// not plain numbers; a plain number of a numeric column gives its Float's shortest text.
+    func text(_ r: Int) -> String {
+        switch cell(r) {
+        case .text(let s): return s
+        case .number(let x): return "\(x)"
+        }
+    }
+}
