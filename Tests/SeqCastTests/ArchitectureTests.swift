@@ -158,10 +158,12 @@ extension ArchitectureTests {
         let json = String(decoding: try JSONEncoder().encode(t), as: UTF8.self)
         XCTAssertEqual(json, #"{"log":{"_0":{"channels":[true,false]}}}"#)
         XCTAssertEqual(try JSONDecoder().decode(SeriesTransform.self, from: Data(json.utf8)), t)
-        XCTAssertTrue(errorMessage { _ = try JSONDecoder().decode(SeriesTransform.self, from: Data(#"{"boxcox":{"_0":{}}}"#.utf8)) }
-            .contains("unknown transform 'boxcox'"))
-        XCTAssertEqual(SeriesTransforms.names, ["log", "deseasonalise"])
+        XCTAssertTrue(errorMessage { _ = try JSONDecoder().decode(SeriesTransform.self, from: Data(#"{"yeojohnson":{"_0":{}}}"#.utf8)) }
+            .contains("unknown transform 'yeojohnson'"))
+        XCTAssertEqual(SeriesTransforms.names, ["log", "boxcox", "deseasonalise"])
+        let b = SeriesTransform(BoxCoxTransform(lambdas: [0.25, nil]))
+        XCTAssertEqual(try JSONDecoder().decode(SeriesTransform.self, from: JSONEncoder().encode(b)), b)
         XCTAssertEqual(TransformChoice(transformList: "deseasonalise,log")?.names, ["deseasonalise", "log"])
-        XCTAssertNil(TransformChoice(transformList: "log,boxcox"))
+        XCTAssertNil(TransformChoice(transformList: "log,yeojohnson"))
     }
 }
