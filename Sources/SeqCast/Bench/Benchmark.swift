@@ -125,8 +125,9 @@ public enum Benchmark {
         let config = c.config(layerNorm: layerNorm, dropout: dropout)
         var o = TrainingOptions()
         o.batchSize = c.batch; o.learningRate = 1e-3; o.clip = 0
-        if let shardSize { o.shardSize = shardSize }
-        return Trainer(network: try Network(config: config, seed: 0), options: o, threads: threads, group: group)
+        o.shardSize = shardSize
+        return Trainer(network: try Network(config: config, seed: 0), options: o.resolvingShardSize(for: config),
+                       threads: threads, group: group)
     }
 
     /// One mini-batch of random inputs and targets (one training step per `trainEpoch`).

@@ -16,8 +16,11 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// Epochs without validation improvement before stopping (0 = never stop early).
     public var patience = 30
     public var seed: UInt64 = 42
-    /// Sequences per parallel shard, or nil for two shards per batch (`max(8, ⌈batch/2⌉)`: measured
-    /// fastest on 2 cores, BENCHMARKS.md). Never derived from the thread count, so results do not depend on it.
+    /// Sequences per parallel shard. It fixes the order of the gradient sum, so it is part of the run:
+    /// every new model stores the one it trains with (`resolvingShardSize`, the default rule when
+    /// `--shard-size` is not given). nil only in models stored before that: they keep the rule they
+    /// were trained with (`legacyShardSize`), so `--resume` continues them exactly. Never derived
+    /// from the thread count, so results do not depend on it.
     public var shardSize: Int? = nil
     /// Ensemble members (independently seeded models whose forecasts are averaged).
     public var ensemble = 5
@@ -40,7 +43,37 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     }
 
     /// The shard size in effect.
-    public var effectiveShardSize: Int { shardSize ?? max(8, (batchSize + 1) / 2) }
+    public var effectiveShardSize: Int { shardSize ?? Self.legacyShardSize(batch: batchSize) }
+
+    /// The rule of models stored without a shard size: two shards per batch, at least 8 sequences each.
+    public static func legacyShardSize(batch: Int) -> Int { max(8, (batch + 1) / 2) }
+
+    /// Bytes of activations a shard may cache for its backward pass before it is cut smaller
+    /// (BENCHMARKS.md, "shard size"): beyond it the BPTT caches stream from memory and the two cores
+    /// wait on bandwidth.
+    public static let shardCacheBudget = 32 << 20
+
+    /// The default shard size for `config` at `batch`: two shards per batch (at least 8 sequences
+    /// each), or more, equal ones when a shard's BPTT cache — the pre-activations of every layer and
+    /// step, T·L·G·H floats per sequence (both directions when bidirectional) — would exceed
+    /// `shardCacheBudget`. Depends on the model and batch only, never on threads or ranks.
+    public static func defaultShardSize(batch: Int, config: ModelConfig) -> Int {
+        let two = legacyShardSize(batch: batch)
+        let perSequence = config.lookback * config.layers * config.cell.gates * config.hidden
+            * (config.bidirectional ? 2 : 1) * MemoryLayout<Float>.size
+        let fitting = max(8, shardCacheBudget / max(1, perSequence))
+        guard two > fitting else { return two }
+        let shards = (batch + fitting - 1) / fitting
+        return max(8, (batch + shards - 1) / shards)
+    }
+
+    /// A copy with the shard size fixed: the asked-for one, else the default for `config`. Every new
+    /// model stores this, so the run's gradient order is part of the model.
+    public func resolvingShardSize(for config: ModelConfig) -> TrainingOptions {
+        var o = self
+        o.shardSize = shardSize ?? Self.defaultShardSize(batch: batchSize, config: config)
+        return o
+    }
 
     public func validate() throws(SettingsError) {
         if batchSize < 1 { throw .outOfRange("--batch-size must be at least 1, got \(batchSize)") }
