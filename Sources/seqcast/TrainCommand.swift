@@ -19,7 +19,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Folder of the gnuplot plot templates (default: $SEQCAST_PLOTS, else the plots/ installed with seqcast; never the current directory).") var plotTemplates: String?
     @Option(help: .hidden) var stopAfterEpoch: Int?
 
-    func validate() throws { _ = try trainRequest(data: data, window: window, model: model, training: training, out: out) }
+    func validate() throws {
+        _ = try trainRequest(data: data, window: window, model: model, training: training, out: out)
+        if plot && training.perSeries {
+            throw ValidationError("--plot draws one model's loss curves; with --per-series plot one series' with seqcast plot --from \(out)/series/N --kind training")
+        }
+    }
 
     func run() throws {
         PlotOutputs.useTemplates(plotTemplates)
@@ -31,6 +36,11 @@ struct TrainCommand: ParsableCommand {
         progress.finish()
         guard r.run.group.isRoot else { return }
         let best = s.bestLoss.map { String(format: "%.5g", $0) } ?? "-"
+        if let n = s.series {   // --per-series: one model per series
+            let what = s.members > 1 ? "\(s.members)-member ensemble" : "model"
+            print(terminalSafe("\(s.finished ? "trained" : "stopped:") one \(what) per series for \(n) series, up to \(s.epochs) epochs, best validation loss \(best) (mean over series) (\(s.stopReason)), \(s.trainSamples) training windows, \(String(format: "%.1f", s.seconds)) s → \(s.modelPath) (index) and \(out)/series/"))
+            return
+        }
         if plot {
             report(try PlotOutputs.training(try ModelFile.load(out), to: out + "/training.png"))
             print(terminalSafe("plot → \(out)/training.png"))
