@@ -24,6 +24,7 @@ public struct SeriesCatalog: Sendable {
             guard batched else {
                 throw SettingsError.incompatible("--per-series fits one model per series: \(path) holds one series in its dataset (\(selection.dataset ?? "series")); use a [batch, steps, dim] dataset, one series per batch row")
             }
+            guard !ids.isEmpty else { throw DataError.shapeMismatch(path: path, detail: "dataset '\(selection.dataset ?? "series")' holds no series (its batch dimension is 0)") }
             return SeriesCatalog(path: path, selection: selection, ids: ids, lengths: ids.map { _ in steps }, parsed: nil)
         }
         guard selection.idColumn != nil else {

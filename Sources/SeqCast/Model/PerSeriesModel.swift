@@ -37,9 +37,11 @@ public struct PerSeriesModel: Sendable {
     }
 
     /// The settings series `id` is trained with: the run's, with its own seed.
-    public func settings(for id: String) -> TrainSettings {
-        var s = settings
-        s.training.seed = Self.seed(settings.training.seed, id: id)
+    public func settings(for id: String) -> TrainSettings { Self.settings(settings, for: id) }
+
+    public static func settings(_ run: TrainSettings, for id: String) -> TrainSettings {
+        var s = run
+        s.training.seed = seed(run.training.seed, id: id)
         return s
     }
 
@@ -151,6 +153,13 @@ public enum PerSeriesError: Error, Equatable, CustomStringConvertible {
     case unknownSeries(directory: String, path: String, id: String)
     /// The run cannot be resumed on this data.
     case resume(String)
+
+    /// `body`'s result, or its error as series `id`'s (0-based position `p` of `n`).
+    static func naming<T>(_ id: String, _ p: Int, of n: Int, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch {
+            throw PerSeriesError.series(id: id, position: p + 1, count: n, reason: ClusterError.message(of: error))
+        }
+    }
 
     public var description: String {
         switch self {

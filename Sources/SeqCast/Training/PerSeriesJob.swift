@@ -161,11 +161,7 @@ public enum PerSeriesJob {
             return (Outcome(position: p, trained: trained, train: plan.train.count, validation: plan.validation.count), model)
         }
 
-        func named<T>(_ p: Int, _ body: () throws -> T) throws -> T {
-            do { return try body() } catch {
-                throw PerSeriesError.series(id: run.ids[p], position: p + 1, count: run.ids.count, reason: ClusterError.message(of: error))
-            }
-        }
+        func named<T>(_ p: Int, _ body: () throws -> T) throws -> T { try PerSeriesError.naming(run.ids[p], p, of: run.ids.count, body) }
     }
 
     /// What rank 0 reports of one series: whether it was trained now, its windows, and (from its
