@@ -7,7 +7,7 @@ struct ForecastCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "forecast", abstract: "Forecast the next steps of every series with a trained model.")
 
-    @Option(help: "Model directory or model.h5.") var model: String
+    @Option(help: "Model directory or model.h5 (a --per-series folder forecasts each series of --data with its own model).") var model: String
     @Option(help: "Input file (CSV or HDF5); read with the model's column selection.") var data: String
     @Option(help: "HDF5 series mode: dataset (default: the model's).") var dataset: String?
     @Option(help: "HDF5 supervised mode: inputs dataset [batch, steps, dim].") var x: String?

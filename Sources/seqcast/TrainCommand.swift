@@ -12,8 +12,8 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var training: TrainingFlags
 
-    @Option(help: "Output directory (model.h5, history.csv).") var out: String
-    @Flag(help: "Continue an interrupted run in --out (its stored configuration is used).") var resume = false
+    @Option(help: "Output directory (model.h5, history.csv; with --per-series an index model.h5 and series/<position>/ per series).") var out: String
+    @Flag(help: "Continue an interrupted run in --out (its stored configuration is used, --per-series or not).") var resume = false
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Also write training.png (loss curves) into --out.") var plot = false
     @Option(help: "Folder of the gnuplot plot templates (default: $SEQCAST_PLOTS, else the plots/ installed with seqcast; never the current directory).") var plotTemplates: String?

@@ -1,6 +1,6 @@
 // PerSeriesModel: the folder of a `--per-series` run — one model per series id, each a plain
 // model.h5 (ModelFile.swift: its own manifest, preprocessing, look-back, seed and calibration) — and
-// its index; the seed rule; and forecasting every series of a file with its own model.
+// its index, and the seed rule (Forecasting/PerSeriesForecast.swift forecasts with it).
 //
 // Layout (readable by h5py / h5dump; a series' folder is a model folder of its own):
 //   DIR/model.h5               the index: root attributes `seqcast_version`, `created` and
@@ -33,7 +33,7 @@ public struct PerSeriesModel: Sendable {
     public static func seed(_ base: UInt64, id: String) -> UInt64 {
         var hash: UInt64 = 0xcbf29ce484222325
         for b in id.utf8 { hash = (hash ^ UInt64(b)) &* 0x100000001b3 }
-        return Forecaster.mix(base, hash)
+        return SeededRandom.mix(base, hash)
     }
 
     /// The settings series `id` is trained with: the run's, with its own seed.
@@ -112,28 +112,6 @@ public struct PerSeriesModel: Sendable {
         var selection = settings.data.selection
         if let dataset { selection.dataset = dataset }
         return try DataSource.load(path, selection: selection)
-    }
-
-    /// Forecasts every series of `data` with its own model (loaded one at a time), in the data's
-    /// order; each forecast is the one that series' model gives it alone. Interval bands are NaN for
-    /// a series whose model has none (no calibration windows) while others have them.
-    public func forecast(_ data: SeriesCollection, intervals: IntervalSettings = IntervalSettings(), threads: Int) throws -> Forecast {
-        var out = Forecast(seriesIds: [], times: [], values: [], targetNames: data.targetNames, horizon: 0)
-        var bands: [Band?] = []
-        for i in data.series.indices {
-            let id = data.series[i].id
-            guard let p = ids.firstIndex(of: id) else { throw PerSeriesError.unknownSeries(directory: directory, path: data.source, id: id) }
-            let f = try Forecaster.forecast(try model(p), data: data.only(i), intervals: intervals, threads: threads)
-            out.seriesIds += f.seriesIds; out.times += f.times; out.values += f.values; out.horizon = f.horizon
-            out.targetNames = f.targetNames
-            if !f.levels.isEmpty { out.levels = f.levels }
-            bands.append(f.bands.first)
-        }
-        if !out.levels.isEmpty {
-            let width = out.horizon * out.targetNames.count * out.levels.count
-            out.bands = bands.map { $0 ?? Band.missing(width) }
-        }
-        return out
     }
 }
 

@@ -7,7 +7,8 @@
 // rank) rank 0 gathers the trained models and writes their folders (Model/PerSeriesModel.swift),
 // which is also the checkpoint --resume continues from. The models do not depend on the rank or
 // thread count. Errors name the series: the data of every series are checked before any training,
-// so the first failing series in file order is the one reported, whatever the rank count.
+// so the first failing series in file order is the one reported, whatever the rank count. (Here
+// rather than in Training/ because each model is calibrated, as in `TrainJob.runCalibrated`.)
 import Foundation
 
 public enum PerSeriesJob {
