@@ -39,6 +39,7 @@ struct TrainCommand: ParsableCommand {
         if let n = s.series {   // --per-series: one model per series
             let what = s.members > 1 ? "\(s.members)-member ensemble" : "model"
             print(terminalSafe("\(s.finished ? "trained" : "stopped:") one \(what) per series for \(n) series, up to \(s.epochs) epochs, best validation loss \(best) (mean over series) (\(s.stopReason)), \(s.trainSamples) training windows, \(String(format: "%.1f", s.seconds)) s → \(s.modelPath) (index) and \(out)/series/"))
+            if plot { print(terminalSafe("note: --plot draws one model's loss curves; plot one series' with seqcast plot --from \(out)/series/N --kind training")) }
             return
         }
         if plot {
