@@ -7,7 +7,7 @@ struct ForecastCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "forecast", abstract: "Forecast the next steps of every series with a trained model.")
 
-    @Option(help: "Model directory or model.h5.") var model: String
+    @Option(help: "Model directory or model.h5 (a --per-series folder forecasts each series of --data with its own model).") var model: String
     @Option(help: "Input file (CSV or HDF5); read with the model's column selection.") var data: String
     @Option(help: "HDF5 series mode: dataset (default: the model's).") var dataset: String?
     @Option(help: "HDF5 supervised mode: inputs dataset [batch, steps, dim].") var x: String?
@@ -26,13 +26,26 @@ struct ForecastCommand: ParsableCommand {
     func run() throws {
         PlotOutputs.useTemplates(plotTemplates)
         if let out { try AtomicFile.refuseOverwriting(input: data, with: out, flag: "--out") }
-        let m = try ModelFile.load(model)
-        let input = try ForecastInput.read(data, for: m, dataset: dataset, x: x)
         let asked = try intervals.settings()
-        let forecast = try Forecaster.forecast(m, input: input, intervals: asked, threads: threads.threads)
-        if input.series != nil {
-            let c = m.manifest.model
-            if asked.method == .mcDropout && c.dropout == 0 && c.recurrentDropout == 0 {
+        let forecast: Forecast, collection: SeriesCollection?, dropout: Bool
+        let plotModel: () throws -> Ensemble
+        if let perSeries = try PerSeriesModel.open(model) {   // one model per series: each series forecast with its own
+            if x != nil { throw ValidationError("\(model) holds one model per series; it forecasts series (--data, and --dataset for HDF5), not pre-cut --x samples") }
+            let series = try perSeries.read(data, dataset: dataset)
+            forecast = try perSeries.forecast(series, intervals: asked, threads: threads.threads)
+            collection = series
+            dropout = perSeries.settings.architecture.dropout > 0 || perSeries.settings.architecture.recurrentDropout > 0
+            plotModel = { try perSeries.model(perSeries.ids.firstIndex(of: series.series[0].id) ?? 0) }
+        } else {
+            let m = try ModelFile.load(model)
+            let input = try ForecastInput.read(data, for: m, dataset: dataset, x: x)
+            forecast = try Forecaster.forecast(m, input: input, intervals: asked, threads: threads.threads)
+            collection = input.series
+            dropout = m.manifest.model.dropout > 0 || m.manifest.model.recurrentDropout > 0
+            plotModel = { m }
+        }
+        if collection != nil {
+            if asked.method == .mcDropout && !dropout {
                 print("note: \(model) was trained without dropout, so Monte-Carlo dropout intervals have zero width; train with --dropout / --recurrent-dropout, or use --interval-method conformal")
             }
             if asked.method == .conformal && forecast.levels.isEmpty {
@@ -46,9 +59,9 @@ struct ForecastCommand: ParsableCommand {
         let written = [out, writeBack].compactMap { $0 }.joined(separator: " and ")
         print(terminalSafe("forecast \(forecast.seriesIds.count) series × \(forecast.horizon) steps × \(forecast.targetNames.count) variables (\(forecast.times.first?.first ?? "") … \(forecast.times.first?.last ?? "")) → \(written)"))
         // After the outputs are written: a plot failure is reported (one line, exit 1) but loses nothing.
-        if plot, let collection = input.series, let base = out ?? writeBack {
+        if plot, let collection, let base = out ?? writeBack {
             let image = URL(fileURLWithPath: base).deletingPathExtension().path + ".png"
-            report(try PlotOutputs.forecast(m, data: collection, forecast: forecast, to: image))
+            report(try PlotOutputs.forecast(try plotModel(), data: collection, forecast: forecast, to: image))
             print(terminalSafe("plot → \(image)"))
         }
     }

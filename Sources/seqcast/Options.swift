@@ -163,6 +163,8 @@ struct TrainingFlags: ParsableArguments {
     var teacherForcingDecay: Float?
     @Option(help: "Sequences per parallel shard of a mini-batch (default: max(8, ⌈batch/2⌉), two shards per batch). Stored with the model: it fixes the order gradients are summed in, and under mpirun a batch's shards are what the ranks share (README \"Running on a cluster\").")
     var shardSize: Int?
+    @Flag(help: "One model per series id (a long-format CSV with --id-column, or an HDF5 [batch, steps, dim] dataset: one series per batch row) instead of one global model: each fitted as that series alone would be, with its own seed (from --seed and the id). Under mpirun the series are dealt to the ranks in contiguous blocks and each rank reads and trains only its own (README \"Running on a cluster\").")
+    var perSeries = false
     @OptionGroup var threads: ThreadsOption
 
     var options: TrainingOptions {
@@ -225,6 +227,7 @@ func trainRequest(data: DataOptions, window: WindowOptions, model: ModelOptions,
     window.apply(to: &r.settings)
     try model.apply(to: &r.architecture)
     r.training = training.options
+    r.settings.perSeries = training.perSeries ? true : nil
     r.run.threads = training.threads.threads
     r.run.group = ProcessGroup.world
     if data.x != nil {

@@ -37,7 +37,7 @@ final class MPITests: XCTestCase {
 
     /// Runs `mpirun` with one application context per element of `contexts` (ranks, working
     /// directory, seqcast arguments); fails the test after `timeout` seconds (a deadlock).
-    private func run(_ contexts: [(ranks: Int, wdir: String?, args: [String])], timeout: Double = 120) throws -> RunResult {
+    func run(_ contexts: [(ranks: Int, wdir: String?, args: [String])], timeout: Double = 120) throws -> RunResult {
         let dir = temporaryDirectory(self)
         var args: [String] = []
         for (i, c) in contexts.enumerated() {
@@ -64,11 +64,11 @@ final class MPITests: XCTestCase {
         return RunResult(status: p.terminationStatus, out: read("out"), err: read("err"), signaled: p.terminationReason == .uncaughtSignal)
     }
 
-    private func run(_ ranks: Int, _ args: [String]) throws -> RunResult { try run([(ranks, nil, args)]) }
+    func run(_ ranks: Int, _ args: [String]) throws -> RunResult { try run([(ranks, nil, args)]) }
 
     /// The weights (current and best), optimizer moments, losses per epoch and calibration of two
     /// model folders are the same, bit for bit.
-    private func assertSameModel(_ a: String, _ b: String, members: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertSameModel(_ a: String, _ b: String, members: Int, file: StaticString = #filePath, line: UInt = #line) throws {
         let (ca, cb) = (try ModelFile.load(a, current: true), try ModelFile.load(b, current: true))
         let (ba, bb) = (try ModelFile.load(a), try ModelFile.load(b))
         XCTAssertEqual(ca.members.count, members, file: file, line: line)
@@ -90,7 +90,7 @@ final class MPITests: XCTestCase {
     }
 
     /// The forecast CSV of each model folder (one process), as text.
-    private func forecast(_ model: String, data: String = datasetPath("airline.csv"), extra: [String] = []) throws -> String {
+    func forecast(_ model: String, data: String = datasetPath("airline.csv"), extra: [String] = []) throws -> String {
         let r = try runCLI(["forecast", "--model", model, "--data", data, "--out", model + "/forecast.csv"] + extra)
         XCTAssertEqual(r.status, 0, r.err)
         return try String(contentsOfFile: model + "/forecast.csv", encoding: .utf8)

@@ -150,7 +150,8 @@ public final class HDF5File {
     /// Elements in `shape`, checked for Int overflow and for `bytesPerElement` × count fitting in
     /// half the memory budget (Support/MemoryBudget.swift: a crafted tiny file can declare terabytes,
     /// and training holds about twice what it reads); otherwise an error saying how much memory the read needs and how much there is.
-    func checkedCount(_ shape: [Int], bytesPerElement: Int, _ name: String) throws(DataError) -> Int {
+    /// (`declared`: the dataset's shape, named in the error when `shape` is only the part read.)
+    func checkedCount(_ shape: [Int], bytesPerElement: Int, _ name: String, declared: [Int]? = nil) throws(DataError) -> Int {
         var count = 1
         var overflow = false
         for d in shape {
@@ -161,11 +162,11 @@ public final class HDF5File {
         let budget = MemoryBudget.current, available = "\(budget.source) \(MemoryBudget.describe(Double(budget.bytes)))"
         let (bytes, o2) = count.multipliedReportingOverflow(by: max(bytesPerElement, 1))
         if overflow || o2 {
-            throw .tooLarge(path: path, dataset: name, shape: shape, needed: "more bytes than a 64-bit machine can address",
+            throw .tooLarge(path: path, dataset: name, shape: declared ?? shape, needed: "more bytes than a 64-bit machine can address",
                             available: available)
         }
         if UInt64(bytes) > budget.bytes / 2 {
-            throw .tooLarge(path: path, dataset: name, shape: shape, needed: MemoryBudget.describe(Double(bytes)), available: available)
+            throw .tooLarge(path: path, dataset: name, shape: declared ?? shape, needed: MemoryBudget.describe(Double(bytes)), available: available)
         }
         return count
     }
@@ -228,13 +229,21 @@ public final class HDF5File {
 
     /// Reads a numeric dataset of rank ≥ 2 one row of its leading dimension at a time (row r of a
     /// [batch, steps, dim] dataset is [steps, dim]) into a buffer reused between rows, and calls
-    /// `body(r, row)`; returns the shape. The same checks as `read` (the whole dataset must fit
-    /// half the memory budget: what `body` keeps of it is the caller's), without holding it twice.
-    public func readRows(_ name: String, _ body: (Int, UnsafeMutableBufferPointer<Float>) throws(DataError) -> Void) throws(DataError) -> [Int] {
-        let (ds, dims, count) = try openNumeric(name)
-        guard count > 0, let rows = dims.first else { return dims }
-        var row = [Float](repeating: 0, count: count / rows)
-        for r in 0..<rows {
+    /// `body(r, row)`; returns the shape. With `rows`, only those rows are read (each a hyperslab
+    /// selection of the leading dimension: the others are never read), in the order given. The
+    /// same checks as `read` (the rows read must fit half the memory budget: what `body` keeps of
+    /// them is the caller's), without holding them twice.
+    public func readRows(_ name: String, rows selected: [Int]? = nil,
+                         _ body: (Int, UnsafeMutableBufferPointer<Float>) throws(DataError) -> Void) throws(DataError) -> [Int] {
+        let (ds, dims, _) = try openNumeric(name, rows: selected?.count)
+        guard let rows = dims.first, rows > 0 else { return dims }
+        let width = dims.dropFirst().reduce(1, *)
+        guard width > 0 else { return dims }
+        if let bad = selected?.first(where: { !(0..<rows).contains($0) }) {
+            throw .shapeMismatch(path: path, detail: "dataset '\(shown(name))' has \(rows) rows (shape \(dims)); row \(bad) does not exist")
+        }
+        var row = [Float](repeating: 0, count: width)
+        for r in selected ?? Array(0..<rows) {
             let status = row.withUnsafeMutableBufferPointer { seqcast_h5_read_rows(ds.id, hsize_t(r), 1, $0.baseAddress) }
             try check(status, name, "reading the data")
             try row.withUnsafeMutableBufferPointer { (p) throws(DataError) in try body(r, p) }
@@ -242,12 +251,13 @@ public final class HDF5File {
         return dims
     }
 
-    /// The shape of a numeric dataset, after the checks a read makes (type, damage, memory).
-    public func checkedShape(_ name: String) throws(DataError) -> [Int] { try openNumeric(name).1 }
+    /// The shape of a numeric dataset, after the checks a read makes (type, damage, memory); with
+    /// `rows`, the memory check is for that many rows of its leading dimension (what `readRows` reads).
+    public func checkedShape(_ name: String, rows: Int? = nil) throws(DataError) -> [Int] { try openNumeric(name, rows: rows).1 }
 
     /// Opens a numeric dataset for reading as Float: its handle, shape and element count, after the
-    /// damage and memory checks.
-    private func openNumeric(_ name: String) throws(DataError) -> (H5Handle, [Int], Int) {
+    /// damage and memory checks (of the whole dataset, or of `rows` rows of its leading dimension).
+    private func openNumeric(_ name: String, rows: Int? = nil) throws(DataError) -> (H5Handle, [Int], Int) {
         let ds = try openDataset(name)
         let type = try handle(H5Dget_type(ds.id), name, "reading the type", H5Tclose)
         let cls = H5Tget_class(type.id)
@@ -256,7 +266,8 @@ public final class HDF5File {
         }
         let dims = try shape(of: ds, name)
         try checkStored(ds, dims, typeSize: H5Tget_size(type.id), name)
-        let count = try checkedCount(dims, bytesPerElement: MemoryLayout<Float>.size, name)
+        let read = rows.map { n in dims.isEmpty ? dims : [n] + dims.dropFirst() } ?? dims
+        let count = try checkedCount(read, bytesPerElement: MemoryLayout<Float>.size, name, declared: dims)
         return (ds, dims, count)
     }
 

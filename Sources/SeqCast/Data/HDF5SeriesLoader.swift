@@ -20,16 +20,46 @@ extension HDF5File {
         throw .ambiguousDataset(path: path, names: names)
     }
 
-    /// Reads series (series mode) under `selection`.
-    public func series(_ selection: DataSelection) throws(DataError) -> SeriesCollection {
+    /// The series a series-mode dataset holds, before any value is read: their ids (the
+    /// `series_ids` attribute, else the batch row number, or the dataset's name for one series), the
+    /// steps each has, and whether the dataset is [batch, steps, dim] (one series per batch row).
+    public func seriesIds(_ selection: DataSelection) throws(DataError) -> (ids: [String], steps: Int, batched: Bool) {
         let name = try seriesDatasetName(selection.dataset)
-        let shape = try checkedShape(name)   // refuses a damaged or oversized shape before anything is built from it
-        let (batch, steps, dim): (Int, Int, Int)
+        let shape = try info(name).shape
+        let (batch, steps, _) = try seriesShape(name, shape)
+        let stored = try storedIds(name)
+        return ((0..<batch).map { seriesId($0, of: batch, name, stored) }, steps, shape.count == 3)
+    }
+
+    /// Batch row b's id: the stored one, else its number (the dataset's name for a single series).
+    private func seriesId(_ b: Int, of batch: Int, _ name: String, _ stored: [String]) -> String {
+        b < stored.count ? stored[b] : (batch == 1 ? name : "\(b)")
+    }
+
+    private func seriesShape(_ name: String, _ shape: [Int]) throws(DataError) -> (batch: Int, steps: Int, dim: Int) {
         switch shape.count {
-        case 1: (batch, steps, dim) = (1, shape[0], 1)
-        case 2: (batch, steps, dim) = (1, shape[0], shape[1])
-        case 3: (batch, steps, dim) = (shape[0], shape[1], shape[2])
+        case 1: return (1, shape[0], 1)
+        case 2: return (1, shape[0], shape[1])
+        case 3: return (shape[0], shape[1], shape[2])
         default: throw .wrongRank(path: path, dataset: name, rank: shape.count, expected: "1 [steps], 2 [steps, dim] or 3 [batch, steps, dim]")
+        }
+    }
+
+    private func storedIds(_ name: String) throws(DataError) -> [String] {
+        for (k, v) in try attributes(of: name) where k == "series_ids" { if case .string(let s) = v { return s.split(separator: "\n").map(String.init) } }
+        return []
+    }
+
+    /// Reads series (series mode) under `selection`. With `rows` (a [batch, steps, dim] dataset),
+    /// only those batch rows are read — one hyperslab selection each, the other rows never touched —
+    /// and returned in that order: how each rank of a per-series run reads only its own series.
+    public func series(_ selection: DataSelection, rows: [Int]? = nil) throws(DataError) -> SeriesCollection {
+        let name = try seriesDatasetName(selection.dataset)
+        // Refuses a damaged or oversized shape (of the rows to read) before anything is built from it.
+        let shape = try checkedShape(name, rows: rows?.count)
+        let (batch, steps, dim) = try seriesShape(name, shape)
+        if rows != nil && shape.count != 3 {
+            throw .wrongRank(path: path, dataset: name, rank: shape.count, expected: "3 [batch, steps, dim] to read some of its series")
         }
         let attrs = Dictionary(try attributes(of: name), uniquingKeysWith: { a, _ in a })
         func string(_ k: String) -> String? { if case .string(let s)? = attrs[k] { return s }; return nil }
@@ -58,7 +88,7 @@ extension HDF5File {
         }
         let names = try datasetNames()
         let labels = names.contains("time") ? try readStrings("time") : []
-        let ids = string("series_ids")?.split(separator: "\n").map(String.init) ?? []
+        let ids = try storedIds(name)
         var result: [Series] = []
         var missing = 0
         /// Series b from its values `row` [steps, dim] (all channels), the selected channels kept.
@@ -81,10 +111,10 @@ extension HDF5File {
                 "\(path): dataset '\(name)' channel '\(columns[channels[c]])' of series \(b)"
             }
             let time = labels.count == steps ? labels : []
-            result.append(Series(id: b < ids.count ? ids[b] : (batch == 1 ? name : "\(b)"), time: time, matrix: m))
+            result.append(Series(id: seriesId(b, of: batch, name, ids), time: time, matrix: m))
         }
         if shape.count == 3 {   // one batch row at a time: the file's values are never held twice
-            _ = try readRows(name) { (b, row) throws(DataError) in try add(b, UnsafeBufferPointer(row), whole: nil) }
+            _ = try readRows(name, rows: rows) { (b, row) throws(DataError) in try add(b, UnsafeBufferPointer(row), whole: nil) }
         } else {
             let values = try read(name).values
             try values.withUnsafeBufferPointer { (p) throws(DataError) in try add(0, p, whole: values) }

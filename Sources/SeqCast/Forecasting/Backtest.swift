@@ -94,6 +94,8 @@ public struct BacktestResult: Sendable {
     public var intervalMethod = IntervalMethod.none
     public var overallIntervals = PerMethod<IntervalScore?> { _ in nil }
     public var perStepIntervals = PerMethod<[IntervalScore]?> { _ in nil }
+    /// `--per-series`: each series' own scores, in file order (empty for one global model).
+    public var perSeries: [SeriesScores] = []
 
     /// Does the model beat seasonal naive on MASE?
     public var beatsSeasonalNaive: Bool? {
@@ -116,15 +118,13 @@ public enum BacktestJob {
         guard !r.train.data.supervised else {
             throw SettingsError.incompatible("backtest works on series (CSV or HDF5 --dataset), not pre-cut --x/--y samples")
         }
+        if r.train.settings.isPerSeries { return try runPerSeries(r, clock: clock, progress: progress) }
         let group = r.train.run.group   // every rank reads the data and plans alike; a failure anywhere stops all
-        let (data, prepared) = try group.agree { () throws -> (SeriesCollection, (TrainSettings, [BacktestOrigin])) in
+        let (data, prepared) = try group.agree { () throws -> (SeriesCollection, Setup) in
             let data = try DataSource.load(r.train.data.path, selection: r.train.data.selection)
-            return (data, try prepare(r, data: data))
+            return (data, try setup(r, data: data))
         }
-        var (settings, plan) = prepared
-        let (season, seasonSource) = settings.preprocessing.season.map { ($0, "given") }
-            ?? Baselines.season(of: data, before: plan[0].origin)
-        settings.preprocessing.season = season   // the models' seasonal baseline uses the same period as the metrics
+        let (settings, plan, season, seasonSource) = (prepared.settings, prepared.plan, prepared.season, prepared.seasonSource)
         let lookback = settings.windows.lookback!, k = settings.windows.horizon
         progress(.started("\(plan.count) origins × \(data.series.count) series, horizon \(k), lookback \(lookback), retrain \(r.backtest.retrain), season \(season) (\(seasonSource))"))
         let models = group.distributed
@@ -135,17 +135,26 @@ public enum BacktestJob {
         var (windows, skipped) = try forecastWindows(plan, models: models, data: data, season: season, intervals: r.intervals,
                                                      threads: r.train.run.threads, progress: progress)
         windows.sort { ($0.origin, $0.series) < ($1.origin, $1.series) }
-        var result = BacktestResult(windows: windows, horizon: k, targets: data.targetNames, season: season,
+        var result = Self.result(windows, horizon: k, targets: data.targetNames, season: season, seasonSource: seasonSource,
+                                 fits: models.count, skipped: skipped, clock: clock, lookback: lookback, intervals: r.intervals)
+        result.pipelines = models.keys.sorted().map { models[$0]!.manifest.pipeline!.summary(names: data.channels) }
+        return result
+    }
+
+    /// A backtest's result from its scored windows: the metrics overall and per horizon step (means
+    /// over the windows), and the intervals' scores when there are any.
+    static func result(_ windows: [BacktestWindow], horizon k: Int, targets: [String], season: Int, seasonSource: String,
+                       fits: Int, skipped: Int, clock: Date, lookback: Int, intervals: IntervalSettings) -> BacktestResult {
+        var result = BacktestResult(windows: windows, horizon: k, targets: targets, season: season,
                                     seasonSource: seasonSource,
                                     overall: PerMethod { m in Metrics.mean(windows.map { $0.metrics[m] }) },
                                     perStep: PerMethod { m in (0..<k).map { step in
                                         Metrics.mean(windows.map { $0.score($0.predictions(m), steps: step..<(step + 1)) })
                                     } },
-                                    fits: models.count, skipped: skipped, seconds: Date().timeIntervalSince(clock), lookback: lookback)
-        result.pipelines = models.keys.sorted().map { models[$0]!.manifest.pipeline!.summary(names: data.channels) }
-        let levels = r.intervals.activeLevels
+                                    fits: fits, skipped: skipped, seconds: Date().timeIntervalSince(clock), lookback: lookback)
+        let levels = intervals.activeLevels
         if !levels.isEmpty {
-            result.levels = levels; result.intervalMethod = r.intervals.method
+            result.levels = levels; result.intervalMethod = intervals.method
             for m in ForecastMethod.allCases where windows.contains(where: { $0.bands[m] != nil }) {
                 result.overallIntervals[m] = IntervalScore.mean(windows.compactMap { $0.intervalScores[m] }, levels: levels.count)
                 result.perStepIntervals[m] = (0..<k).map { step in
@@ -155,6 +164,18 @@ public enum BacktestJob {
             }
         }
         return result
+    }
+
+    /// What every fit of a backtest of `data` shares: the settings (look-back resolved, the season
+    /// the metrics use given to the models' seasonal baseline too), the origins, and the season.
+    struct Setup { var settings: TrainSettings, plan: [BacktestOrigin], season: Int, seasonSource: String }
+
+    static func setup(_ r: BacktestRequest, data: SeriesCollection) throws -> Setup {
+        var (settings, plan) = try prepare(r, data: data)
+        let (season, seasonSource) = settings.preprocessing.season.map { ($0, "given") }
+            ?? Baselines.season(of: data, before: plan[0].origin)
+        settings.preprocessing.season = season   // the models' seasonal baseline uses the same period as the metrics
+        return Setup(settings: settings, plan: plan, season: season, seasonSource: seasonSource)
     }
 
     /// The settings every fit uses (one look-back for all, from the first, shortest training part)

@@ -61,8 +61,13 @@ public enum Calibrator {
 
 extension TrainJob {
     /// `run`, then (when every member finished) the model's conformal calibration from its training
-    /// data, stored in its model.h5. The CLI's `train` calls this.
+    /// data, stored in its model.h5. The CLI's `train` calls this. `--per-series` runs (and
+    /// `--resume` of a stored per-series run, whatever the flags) go to `PerSeriesJob`, which
+    /// calibrates each series' model itself.
     public static func runCalibrated(_ r: TrainRequest, progress: @escaping @Sendable (TrainEvent) -> Void = { _ in }) throws -> TrainSummary {
+        let index = PerSeriesModel.indexPath(r.run.outDir)
+        let storedKind = r.run.resume && FileManager.default.fileExists(atPath: index) ? PerSeriesModel.isIndex(index) : nil
+        if storedKind ?? r.settings.isPerSeries { return try PerSeriesJob.train(r, progress: progress) }
         let summary = try run(r, progress: progress)
         guard summary.finished else { return summary }
         try r.run.group.onRoot {   // rank 0 alone (it writes model.h5)

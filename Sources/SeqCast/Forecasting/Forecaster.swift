@@ -62,13 +62,8 @@ public enum Forecaster {
         return out
     }
 
-    /// A seed from two numbers (splitmix-style), for independent dropout draws per sample, member and chunk.
-    static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
-        var z = a &+ 0x9E37_79B9_7F4A_7C15 &* (b &+ 1)
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    /// A seed from two numbers (`SeededRandom.mix`), for independent dropout draws per sample, member and chunk.
+    static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 { SeededRandom.mix(a, b) }
 
     /// A network's point predictions [K·O] per window: `predict` itself, or for a quantile head the
     /// median of each value's quantiles, sorted first (non-crossing).

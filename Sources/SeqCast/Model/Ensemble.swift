@@ -124,3 +124,42 @@ extension MemberSnapshot {
         return MemberSnapshot(state: state, params: params, best: best, moments: moments)
     }
 }
+
+// A whole model exchanged between ranks (per-series fits, Training/PerSeriesJob.swift): what
+// model.h5 holds — the manifest as JSON, every member's snapshot, the calibration — as flat bytes.
+extension Ensemble {
+    func encode(into w: inout ByteWriter) throws(DataError) {
+        try withCheckpoint { manifest, snaps throws(DataError) in
+            do { w.raw(Array(try JSONEncoder.sorted.encode(manifest))) } catch {
+                throw .badModel(path: "(a model for another rank)", reason: "cannot encode the model manifest: \(error)")
+            }
+            w.int(snaps.count)
+            for s in snaps { s.encode(into: &w) }
+        }
+        guard let c = calibration else { w.int(0); return }
+        w.int(1); w.int(c.horizon); w.int(c.targets); w.floats(c.residuals); w.floats(c.scales); w.int(c.inSample)
+    }
+
+    /// The model `encode` wrote, as the rank that trained it held it.
+    static func decode(_ r: inout ByteReader) throws(DataError) -> Ensemble {
+        let manifest: ModelManifest
+        do { manifest = try JSONDecoder().decode(ModelManifest.self, from: Data(r.raw())) } catch {
+            throw .badModel(path: "(a model from another rank)", reason: "unreadable model manifest: \(error)")
+        }
+        var snaps: [MemberSnapshot] = []
+        for _ in 0..<r.int() { snaps.append(try MemberSnapshot.decode(&r)) }
+        var members: [Member] = []
+        for s in snaps {
+            do { members.append(Member(network: try Network(config: manifest.model, seed: 0), state: s.state)) } catch {
+                throw .badModel(path: "(a model from another rank)", reason: "invalid model configuration: \(error)")
+            }
+        }
+        let model = Ensemble(manifest: manifest, members: members)
+        for (i, s) in snaps.enumerated() { model.apply(i, s) }
+        if r.int() == 1 {
+            let k = r.int(), o = r.int()
+            model.calibration = Calibration(horizon: k, targets: o, residuals: r.floats(), scales: r.floats(), inSample: r.int())
+        }
+        return model
+    }
+}

@@ -57,6 +57,9 @@ public enum ModelFile {
             ? pathOrDir + "/model.h5" : pathOrDir
         let f = try HDF5File.open(path)
         guard let json = try f.stringAttribute("manifest") else {
+            if try f.stringAttribute("per_series") != nil {
+                throw .badModel(path: path, reason: "this is the index of a per-series model (one model per series id, in series/<position>/): forecast with seqcast forecast --model \(URL(fileURLWithPath: path).deletingLastPathComponent().path), or load one series' model from its series/<position> folder")
+            }
             throw .badModel(path: path, reason: "not a seqcast model (no 'manifest' attribute)")
         }
         let manifest: ModelManifest

@@ -18,6 +18,15 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         s = (splitmix(&x), splitmix(&x), splitmix(&x), splitmix(&x))
     }
 
+    /// A seed from two numbers (splitmix64's finaliser over a + golden·(b + 1)): independent seeds
+    /// per dropout draw, member and chunk (Forecaster), and per series of a per-series run.
+    public static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        var z = a &+ 0x9E37_79B9_7F4A_7C15 &* (b &+ 1)
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
     /// A generator for a sub-stream (e.g. one mini-batch shard), independent of call order.
     public static func derived(_ seed: UInt64, _ a: UInt64, _ b: UInt64 = 0, _ c: UInt64 = 0) -> SeededRandom {
         var h = seed ^ 0x5851_F42D_4C95_7F2D

@@ -64,6 +64,9 @@ extension BacktestResult {
         for m in methods { for (k, x) in perStep[m].enumerated() {
             out += "step,,,\(k + 1),\(m.rawValue),\(x.csvFields)\(intervals(perStepIntervals[m]?[k]))\n"
         } }
+        for x in perSeries { for m in methods {   // --per-series: each series' means over its windows
+            out += "series,,\(csvField(x.id)),,\(m.rawValue),\(x.overall[m].csvFields)\(intervals(x.intervals[m]))\n"
+        } }
         for w in windows { for m in methods {
             out += "window,\(csvField(w.originLabel)),\(csvField(w.series)),,\(m.rawValue),\(w.metrics[m].csvFields)\(intervals(w.intervalScores[m]))\n"
         } }
@@ -77,7 +80,7 @@ extension BacktestResult {
         do { settings = try JSONSerialization.jsonObject(with: JSONEncoder.sorted.encode(config)) } catch {
             throw .unwritable(path: "summary.json", reason: "cannot encode the settings: \(error)")
         }
-        let obj: [String: Any] = [
+        var obj: [String: Any] = [
             "metrics": overall.model.json,
             "baselines": ["naive": overall.naive.json, "seasonal_naive": overall.seasonalNaive.json],
             "per_step": Dictionary(uniqueKeysWithValues: ForecastMethod.allCases.map { m in (m.rawValue, perStep[m].map(\.json)) }),
@@ -92,6 +95,18 @@ extension BacktestResult {
                              "seasonal_naive": perStepIntervals.seasonalNaive?.map { $0.json(levels) } as Any? ?? NSNull()],
             ] as [String: Any],
         ]
+        if !perSeries.isEmpty {   // --per-series: each series' scores and what was resolved for it
+            obj["per_series"] = perSeries.map { x -> [String: Any] in
+                var o: [String: Any] = ["series": x.id, "windows": x.windows, "fits": x.fits, "lookback": x.lookback, "season": x.season,
+                                        "metrics": x.overall.model.json,
+                                        "baselines": ["naive": x.overall.naive.json, "seasonal_naive": x.overall.seasonalNaive.json]]
+                if !levels.isEmpty {
+                    o["intervals"] = ["model": x.intervals.model?.json(levels) as Any? ?? NSNull(),
+                                      "seasonal_naive": x.intervals.seasonalNaive?.json(levels) as Any? ?? NSNull()]
+                }
+                return o
+            }
+        }
         do {
             let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
             return String(decoding: data, as: UTF8.self) + "\n"
@@ -112,6 +127,11 @@ extension BacktestResult {
         case true?: out += String(format: "The model beats seasonal naive on MASE (%.3f vs %.3f).\n", overall.model.mase!, overall.seasonalNaive.mase!)
         case false?: out += String(format: "The model does NOT beat seasonal naive on MASE (%.3f vs %.3f).\n", overall.model.mase!, overall.seasonalNaive.mase!)
         case nil: out += "MASE is undefined (flat training data), no verdict against seasonal naive.\n"
+        }
+        if !perSeries.isEmpty {
+            let scored = perSeries.filter { $0.overall.model.mase != nil && $0.overall.seasonalNaive.mase != nil }
+            let wins = scored.filter { $0.overall.model.mase! < $0.overall.seasonalNaive.mase! }.count
+            out += "Per series: the model beats seasonal naive on MASE for \(wins) of \(scored.count) series\(scored.count < perSeries.count ? " (\(perSeries.count - scored.count) without a MASE)" : "").\n"
         }
         return out + intervalTable
     }

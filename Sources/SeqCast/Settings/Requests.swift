@@ -10,8 +10,14 @@ public struct TrainSettings: Codable, Sendable, Equatable {
     public var preprocessing = PreprocessingSettings()
     public var architecture = ArchitectureSettings()
     public var training = TrainingOptions()
+    /// `--per-series`: one model per series id (each with its own seed, `PerSeriesModel.seed`)
+    /// instead of one global model. Optional so the encoded settings of global runs stay as they were.
+    public var perSeries: Bool?
 
     public init(dataPath: String) { data = DataSettings(path: dataPath) }
+
+    /// One model per series id?
+    public var isPerSeries: Bool { perSeries == true }
 
     /// Every part's own checks, then the ones between parts.
     public func validate() throws(SettingsError) {
@@ -22,6 +28,9 @@ public struct TrainSettings: Codable, Sendable, Equatable {
         }
         if architecture.decoderInput == .stateOnly && (training.teacherForcing != nil || training.teacherForcingDecay != nil) {
             throw .incompatible("--teacher-forcing and --teacher-forcing-decay have no effect with --decoder-input state-only (the decoder reads no previous values)")
+        }
+        if data.supervised && isPerSeries {
+            throw .incompatible("--per-series fits one model per series; pre-cut --x/--y samples have no series ids (use --dataset, or a CSV with --id-column)")
         }
         if data.supervised && preprocessing.scaler == .window {
             throw .incompatible("--scaler window needs series mode (--dataset or CSV); use standard, minmax or none with --x/--y")

@@ -1,5 +1,5 @@
 // MPI: the only CMPI importer — the few Open MPI calls seqcast needs (init/finalize, rank/size,
-// allgather of bytes, broadcast, allreduce, barrier, abort). Nothing here runs unless an MPI launcher
+// allgather and gather of bytes, broadcast, allreduce, barrier, abort). Nothing here runs unless an MPI launcher
 // (mpirun, srun) started the process: plain `seqcast …` never calls MPI. ProcessGroup.swift builds
 // the library's collective operations on it.
 import CMPI
@@ -69,6 +69,22 @@ enum MPI {
         var v = Int64(value)
         MPI_Allgather(&v, 8, seqcast_mpi_byte(), &out, 8, seqcast_mpi_byte(), seqcast_mpi_comm_world())
         return out.map(Int.init)
+    }
+
+    /// MPI_Gather of one Int per rank to `root` (other ranks get an empty array).
+    static func gather(_ value: Int, root: Int) -> [Int] {
+        var out = [Int64](repeating: 0, count: rank == root ? size : 1)
+        var v = Int64(value)
+        MPI_Gather(&v, 8, seqcast_mpi_byte(), &out, 8, seqcast_mpi_byte(), Int32(root), seqcast_mpi_comm_world())
+        return rank == root ? out.map(Int.init) : []
+    }
+
+    /// MPI_Gatherv of bytes to `root`: this rank's `count` bytes at `send` land at `displacements[r]`
+    /// of `buffer` on the root (`counts` and `buffer` matter on the root only).
+    static func gatherv(_ send: UnsafeRawPointer?, count: Int, into buffer: UnsafeMutableRawPointer?, counts: [Int],
+                        displacements: [Int], root: Int) {
+        let c = counts.map(int32), d = displacements.map(int32)
+        MPI_Gatherv(send, int32(count), seqcast_mpi_byte(), buffer, c, d, seqcast_mpi_byte(), Int32(root), seqcast_mpi_comm_world())
     }
 
     /// MPI_Bcast of `count` bytes at `buffer` from `root`.

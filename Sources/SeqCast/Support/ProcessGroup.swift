@@ -64,6 +64,23 @@ public struct ProcessGroup: Sendable, Equatable {
         return (0..<size).map { Array(all[offsets[$0]..<offsets[$0 + 1]]) }
     }
 
+    /// Every rank's bytes, in rank order, on `root` alone (the other ranks get []): what only the
+    /// writer needs (per-series models) travels once, not to every rank.
+    public func gather(_ mine: [UInt8], root: Int = 0) -> [[UInt8]] {
+        guard distributed else { return [mine] }
+        let counts = MPI.gather(mine.count, root: root)
+        var offsets = [0]
+        for c in counts { offsets.append(offsets.last! + c) }
+        var all = [UInt8](repeating: 0, count: max(1, offsets.last!))
+        all.withUnsafeMutableBytes { buf in
+            mine.withUnsafeBytes { send in
+                MPI.gatherv(send.baseAddress, count: mine.count, into: rank == root ? buf.baseAddress : nil, counts: counts,
+                            displacements: Array(offsets.dropLast()), root: root)
+            }
+        }
+        return rank == root ? (0..<size).map { Array(all[offsets[$0]..<offsets[$0 + 1]]) } : []
+    }
+
     /// `root`'s bytes on every rank.
     public func broadcast(_ bytes: [UInt8], root: Int = 0) -> [UInt8] {
         guard distributed else { return bytes }
@@ -102,6 +119,21 @@ public struct ProcessGroup: Sendable, Equatable {
         guard first < size else { return }
         let message = broadcast(failure.map { Array(ClusterError.message(of: $0).utf8) } ?? [], root: first)
         throw ClusterError(rank: first, message: String(decoding: message, as: UTF8.self))
+    }
+}
+
+extension ProcessGroup {
+    /// Agrees on local failures ranked by a key (e.g. a series' position in the file): every rank
+    /// throws the failure with the lowest key of any rank, so the message names the same series
+    /// whatever the rank count. One process: its own failure, untouched.
+    public func settle(_ failure: (key: Int, error: Error)?) throws {
+        guard distributed else { if let failure { throw failure.error }; return }
+        let none = Int.max / max(size, 1) - 1
+        let first = MPI.allreduceMin((failure?.key ?? none) * size + rank)
+        guard first / size < none else { return }
+        let owner = first % size
+        let message = broadcast(failure.map { Array(ClusterError.message(of: $0.error).utf8) } ?? [], root: owner)
+        throw ClusterError(rank: owner, message: String(decoding: message, as: UTF8.self))
     }
 }
 

@@ -27,6 +27,9 @@ public struct TrainSummary: Sendable {
     public var seconds: Double
     public var stopReason: String
     public var finished: Bool
+    /// `--per-series`: how many series, each with its own model (the counts above are summed or
+    /// averaged over them); nil for one global model.
+    public var series: Int? = nil
 }
 
 public enum TrainJob {
@@ -74,11 +77,12 @@ public enum TrainJob {
     }
 
     /// The stored run at `modelPath`, to continue exactly as it was configured (or with a larger
-    /// epoch limit, when one is asked for); refused when its data changed.
-    static func resumed(_ modelPath: String, epochs: Int?, progress: @Sendable (TrainEvent) -> Void) throws -> Ensemble {
+    /// epoch limit, when one is asked for); refused when its data changed (`digest`: the source's
+    /// digest now, when the caller computed it already).
+    static func resumed(_ modelPath: String, epochs: Int?, digest: String? = nil, progress: @Sendable (TrainEvent) -> Void) throws -> Ensemble {
         let model = try ModelFile.load(modelPath, current: true)
         let m = model.manifest
-        if let stored = m.sourceDigest, let now = FileDigest.of(m.source), now != stored {
+        if let stored = m.sourceDigest, let now = digest ?? FileDigest.of(m.source), now != stored {
             throw TrainingError.resume("\(m.source) has changed since this run started (size:hash \(stored), now \(now)); resuming would train on other data — restore the file or start a new run without --resume")
         }
         if let e = epochs, e != m.training.epochs {
