@@ -161,7 +161,7 @@ struct TrainingFlags: ParsableArguments {
     var teacherForcing: Float?
     @Option(help: "Encoder-decoder: scheduled sampling, the teacher-forcing probability's factor per epoch (P at epoch e = P·decay^e) (default: 1).")
     var teacherForcingDecay: Float?
-    @Option(help: "Sequences per parallel shard of a mini-batch (default: max(8, ⌈batch/2⌉), two shards per batch). Stored with the model: it fixes the order gradients are summed in, and under mpirun a batch's shards are what the ranks share (README \"Running on a cluster\").")
+    @Option(help: "Sequences per parallel shard of a mini-batch (default: two shards per batch, max(8, ⌈batch/2⌉), or more, equal ones when a shard's backward-pass cache would exceed 32 MiB). Stored with the model: it fixes the order gradients are summed in, and under mpirun a batch's shards are what the ranks share (README \"Running on a cluster\").")
     var shardSize: Int?
     @Flag(help: "One model per series id (a long-format CSV with --id-column, or an HDF5 [batch, steps, dim] dataset: one series per batch row) instead of one global model: each fitted as that series alone would be, with its own seed (from --seed and the id). Under mpirun the series are dealt to the ranks in contiguous blocks and each rank reads and trains only its own (README \"Running on a cluster\").")
     var perSeries = false
