@@ -29,8 +29,8 @@ public struct CSVTable: Sendable {
 
     /// Which columns keep their text besides those that turn out to be text.
     public enum KeepText: Sendable {
-        /// The named columns and those named like a time column.
-        case named(Set<String>)
+        /// The named columns and those named like a time column; `time`, when given, is the time column.
+        case named(Set<String>, time: String? = nil)
         /// Every column (the cells exactly as written).
         case all
     }
@@ -83,8 +83,11 @@ public struct CSVTable: Sendable {
                 header = record
                 builders = record.map { name in
                     switch keep {
-                    case .all: return CSVColumnBuilder(keepText: true)
-                    case .named(let names): return CSVColumnBuilder(keepText: names.contains(name) || timeNames.contains(name.lowercased()))
+                    case .all: return CSVColumnBuilder(keep: .text)
+                    case .named(let names, let time):
+                        // Time-like columns keep their labels compactly (TimeLabels); named ones (ids) as text.
+                        return CSVColumnBuilder(keep: name == time || timeNames.contains(name.lowercased()) ? .labels
+                                                    : names.contains(name) ? .text : .undecided)
                     }
                 }
                 return
@@ -105,7 +108,7 @@ public struct CSVTable: Sendable {
         // Columns that turned mostly text after their first numbers: their texts, in a second pass.
         let pass = builders.indices.filter { builders[$0].needsTextPass }
         if !pass.isEmpty {
-            var texts = pass.map { _ in [String]() }
+            var texts = pass.map { _ in TextCells() }
             for t in texts.indices { texts[t].reserveCapacity(lines.count) }
             var first = true
             try forEachRecord(bytes, delimiter: delimiter, path: path) { record, _, _ in

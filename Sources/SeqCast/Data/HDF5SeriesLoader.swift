@@ -57,7 +57,9 @@ extension HDF5File {
             axis = TimeAxis(format: format, step: step, column: string("time_column") ?? "time")
         }
         let names = try datasetNames()
-        let labels = names.contains("time") ? try readStrings("time") : []
+        let texts = names.contains("time") ? try readStrings("time") : []
+        // Kept compactly on the stored axis, and shared by every series (one copy).
+        let labels = texts.count == steps ? axis.map { TimeLabels(texts, format: $0.format) } ?? TimeLabels(texts) : TimeLabels()
         let ids = string("series_ids")?.split(separator: "\n").map(String.init) ?? []
         var result: [Series] = []
         var missing = 0
@@ -80,8 +82,7 @@ extension HDF5File {
             missing += try fillMissing(&m, policy: selection.missing) { c in
                 "\(path): dataset '\(name)' channel '\(columns[channels[c]])' of series \(b)"
             }
-            let time = labels.count == steps ? labels : []
-            result.append(Series(id: b < ids.count ? ids[b] : (batch == 1 ? name : "\(b)"), time: time, matrix: m))
+            result.append(Series(id: b < ids.count ? ids[b] : (batch == 1 ? name : "\(b)"), time: labels, matrix: m))
         }
         if shape.count == 3 {   // one batch row at a time: the file's values are never held twice
             _ = try readRows(name) { (b, row) throws(DataError) in try add(b, UnsafeBufferPointer(row), whole: nil) }
@@ -147,7 +148,7 @@ extension SeriesCollection {
         try AtomicFile.write(to: path) { tmp throws(DataError) in
             let file = try HDF5File.create(tmp)
             try file.write("series", shape: shape, values: values, attributes: attrs)
-            if timeAxis != nil, let time = series.first?.time, !time.isEmpty { try file.write("time", strings: time) }
+            if timeAxis != nil, let time = series.first?.time, !time.isEmpty { try file.write("time", strings: Array(time)) }
             try file.close()
         }
     }

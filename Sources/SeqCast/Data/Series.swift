@@ -13,15 +13,19 @@ public enum MissingPolicy: String, Codable, Sendable, CaseIterable {
     case drop
 }
 
-/// One series: its id, time labels (empty if the data has none) and values [steps, channels].
-/// Under `.drop`, NaN marks the gaps.
+/// One series: its id, time labels (empty if the data has none; stored compactly, TimeLabels.swift)
+/// and values [steps, channels]. Under `.drop`, NaN marks the gaps.
 public struct Series: Sendable, Equatable {
     public var id: String
-    public var time: [String]
+    public var time: TimeLabels
     public var matrix: SeriesMatrix
 
-    public init(id: String, time: [String], matrix: SeriesMatrix) {
+    public init(id: String, time: TimeLabels, matrix: SeriesMatrix) {
         self.id = id; self.time = time; self.matrix = matrix
+    }
+
+    public init(id: String, time: [String], matrix: SeriesMatrix) {
+        self.init(id: id, time: TimeLabels(time), matrix: matrix)
     }
 
     public var length: Int { matrix.steps }

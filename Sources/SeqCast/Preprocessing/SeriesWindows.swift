@@ -97,7 +97,7 @@ extension SeriesCollection {
         for j in series.indices {
             let id = series[j].id
             var shared = series[j].matrix
-            series[j] = Series(id: id, time: [], matrix: SeriesMatrix(steps: 0, channels: 0, values: []))
+            series[j] = Series(id: id, time: TimeLabels(), matrix: SeriesMatrix(steps: 0, channels: 0, values: []))
             pipeline.prepareShared(&shared, series: id)   // in place when the caller let go of the collection
             for v in 0..<pipeline.variantCount { prepared[v].append(pipeline.variantPrepared(shared, series: id, variant: v)) }
         }
