@@ -47,6 +47,10 @@ public protocol SeriesTransformStep: Codable, Sendable, Equatable {
     func apply(_ v: Float, channel c: Int, at p: RowPosition) -> Float
     /// The inverse of `apply`.
     func invert(_ v: Float, channel c: Int, at p: RowPosition) -> Float
+    /// `apply` to every value of consecutive rows, in place: `values` holds rows [t, channels]
+    /// (row-major) of series `series`, the first being row `firstRow`. The default applies `apply`
+    /// value by value; a step may do the same operations faster (looking its tables up once).
+    func apply(rows values: UnsafeMutableBufferPointer<Float>, channels: Int, series: String, firstRow: Int)
     /// What it does, in words (the backtest's configuration line), given the channel names.
     func summary(names: [String], targets: [Int]) -> String
 }
@@ -77,13 +81,8 @@ public struct SeriesTransform: Codable, Sendable, Equatable {
 
     /// `apply` in place (no copy when `m`'s storage is not shared).
     public func apply(_ m: inout SeriesMatrix, series: String, firstRow: Int) {
-        let n = m.channels, steps = m.steps
-        m.values.withUnsafeMutableBufferPointer { v in
-            for t in 0..<steps {
-                let p = RowPosition(series: series, row: firstRow + t)
-                for c in 0..<n { v[t * n + c] = step.apply(v[t * n + c], channel: c, at: p) }
-            }
-        }
+        let n = m.channels
+        m.values.withUnsafeMutableBufferPointer { step.apply(rows: $0, channels: n, series: series, firstRow: firstRow) }
     }
 
     struct Key: CodingKey {
@@ -115,6 +114,14 @@ public struct SeriesTransform: Codable, Sendable, Equatable {
 
 extension SeriesTransformStep {
     func isEqual(_ other: any SeriesTransformStep) -> Bool { (other as? Self) == self }
+
+    public func apply(rows values: UnsafeMutableBufferPointer<Float>, channels n: Int, series: String, firstRow: Int) {
+        guard n > 0 else { return }
+        for t in 0..<(values.count / n) {
+            let p = RowPosition(series: series, row: firstRow + t)
+            for c in 0..<n { values[t * n + c] = apply(values[t * n + c], channel: c, at: p) }
+        }
+    }
 }
 
 /// What `--transform` asks for: `auto` (log where every training value is strictly positive), `none`,
