@@ -75,6 +75,18 @@ struct CSVColumnBuilder {
     init(keep: Keep) { mode = keep == .text ? .text : keep == .labels ? .labels : .undecided }
 
     var needsTextPass: Bool { mode == .needsTextPass }
+    /// Rows the file is expected to have (0: unknown), reserved for as a column settles.
+    private var expected = 0
+
+    /// Reserves room for `rows` rows in what the column keeps.
+    mutating func reserve(_ rows: Int) {
+        expected = rows
+        switch mode {
+        case .numbers: numbers.reserveCapacity(rows)
+        case .text: texts.reserveCapacity(rows)
+        case .undecided, .labels, .needsTextPass: break
+        }
+    }
 
     mutating func add(_ text: String, row: Int) {
         var d: Double? = nil
@@ -93,7 +105,7 @@ struct CSVColumnBuilder {
             guard d != nil else { texts.append(text); return }
             if mostlyText { texts.append(text); mode = .text; return }
             // The first number: every earlier cell is missing or not a number.
-            numbers.reserveCapacity(texts.count + 1)
+            numbers.reserveCapacity(max(texts.count + 1, expected))
             for r in 0..<texts.count { store(texts[r], nil, row: r) }
             texts = TextCells()
             store(text, d, row: row)
@@ -165,7 +177,7 @@ public struct CSVColumn: Sendable {
     }
 
     /// The texts of rows `rows` (`text(r)` of each), as a list of their own.
-    func texts(_ rows: [Int]) -> TimeLabels {
+    func texts(_ rows: RowList) -> TimeLabels {
         var out = TextCells()
         out.reserveCapacity(rows.count)
         for r in rows { withText(r) { out.append($0) } }

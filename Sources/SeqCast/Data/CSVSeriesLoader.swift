@@ -62,20 +62,22 @@ extension CSVTable {
         for c in targets + covariates { try requireNumeric(c, profiles[c]) }
         let channels = targets + covariates
 
-        // Group rows by id (in order of first appearance); one group without an id column.
-        var order: [String] = [], groups: [String: [Int]] = [:]
-        for r in 0..<rowCount {
-            let id = idCol.map { text(r, $0) } ?? ""
-            if groups[id] == nil { order.append(id); groups[id] = [] }
-            groups[id]!.append(r)
+        // Group rows by id (in order of first appearance); one group (every row) without an id column.
+        var order: [String] = [""], groups: [String: RowList] = ["": .all(rowCount)]
+        if let idCol {
+            order = []; groups = [:]
+            for r in 0..<rowCount {
+                let id = text(r, idCol)
+                if groups[id] == nil { order.append(id); groups[id] = .list([]) }
+                groups[id]!.append(r)
+            }
         }
 
         // The time column: every label must follow one format; then order and gaps, per series.
-        // Labels are read from the column's bytes; positions on the axis are one Double per row.
-        var ordinals: [Double] = []
+        // Labels are read from the column's bytes, their positions on the axis from its compact labels.
         var timeUsable = false
         var timeFormat = TimeFormat.number
-        if let t = timeCol, let (format, firstBad, o) = TimeAxis.classify(ColumnLabels(columns[t])) {
+        if let t = timeCol, let (format, firstBad) = TimeAxis.classify(ColumnLabels(columns[t])) {
             timeFormat = format
             if let bad = firstBad {
                 if timeNamed {
@@ -89,7 +91,6 @@ extension CSVTable {
                 }
                 notes.append("\(path): row \(line(bad)): '\(shown(text(bad, t), limit: 30))' in column '\(shown(header[t]))' is not a time like the others (\(TimeAxis.example(format))); reading without a time axis (name it with --time-column to make this an error)")
             } else {
-                ordinals = o
                 timeUsable = true
             }
         } else if let t = timeCol {
@@ -99,7 +100,8 @@ extension CSVTable {
             }
             notes.append("\(path): column '\(shown(header[t]))' is named like a time column but holds no times (row \(line(0)): '\(shown(text(0, t), limit: 30))'); reading without a time axis")
         }
-        if timeUsable, let t = timeCol {
+        let ordinals = timeCol.map { TimePositions(columns[$0], format: timeFormat) }
+        if timeUsable, let t = timeCol, let ordinals {
             if idCol == nil { try detectLongFormat(ordinals: ordinals, time: t, profiles: profiles) }
             let inFileOrder = groups
             ordering: for id in order {
@@ -107,7 +109,7 @@ extension CSVTable {
                 let o = { (i: Int) in ordinals[rowIdx[i]] }
                 let series = idCol == nil ? nil : id
                 if rowIdx.count >= 2, (1..<rowIdx.count).allSatisfy({ o($0) < o($0 - 1) }) {
-                    groups[id] = rowIdx.reversed()
+                    groups[id] = rowIdx.reversedRows()
                     notes.append("\(path): \(series.map { "series '\(shown($0))': " } ?? "")rows are newest first (row \(line(rowIdx[0])): '\(shown(text(rowIdx[0], t), limit: 30))'); read in reverse, oldest first")
                     continue
                 }
@@ -159,7 +161,7 @@ extension CSVTable {
             }
             var steps = rowIdx.count
             var gaps: [(at: Int, periods: Int)] = []
-            if let axis, let t = timeCol {
+            if let axis, let t = timeCol, let ordinals {
                 let filled = try fillGaps(axis: axis, rowIdx: rowIdx, ordinals: ordinals, values: values,
                                           channels: channels.count, time: t, policy: selection.missing,
                                           series: idCol == nil ? nil : id)
@@ -169,10 +171,10 @@ extension CSVTable {
                 }
             }
             let time = timeCol.map { t in
-                timeUsable ? axisLabels(rowIdx, time: t, format: timeFormat, ordinals: ordinals, axis: axis, gaps: gaps)
+                timeUsable ? axisLabels(rowIdx, time: t, format: timeFormat, ordinals: ordinals!, axis: axis, gaps: gaps)
                     : columns[t].texts(rowIdx)
             } ?? []
-            var m = SeriesMatrix(steps: steps, channels: channels.count, values: values)
+            var m = SeriesMatrix(steps: steps, channels: channels.count, values: consume values)
             let seriesName = idCol == nil ? stem : id
             missing += try fillMissing(&m, policy: selection.missing) { c in
                 "\(path): column '\(shown(header[channels[c]]))'\(idCol == nil ? "" : " of series '\(shown(id))'")"
@@ -196,7 +198,7 @@ extension CSVTable {
 
     /// Long format read as one series: the time restarts exactly where a text column changes value,
     /// and nowhere else. Refuses, suggesting --id-column.
-    private func detectLongFormat(ordinals: [Double], time: Int, profiles: [ColumnProfile]) throws(DataError) {
+    private func detectLongFormat(ordinals: TimePositions, time: Int, profiles: [ColumnProfile]) throws(DataError) {
         let restarts = (0..<rowCount).dropFirst().filter { ordinals[$0] <= ordinals[$0 - 1] }
         guard let first = restarts.first else { return }
         for c in idCandidates(time: time, profiles: profiles) {
@@ -217,7 +219,7 @@ extension CSVTable {
     /// Missing periods of a regular time axis: with `.error` the first is an error naming its row;
     /// otherwise rows of NaN are inserted (their labels by `axisLabels`) for the missing-value policy
     /// to fill or, under `.drop`, leave as gaps. Nil when the series has no gaps.
-    private func fillGaps(axis: TimeAxis, rowIdx: [Int], ordinals: [Double], values: [Float], channels: Int,
+    private func fillGaps(axis: TimeAxis, rowIdx: RowList, ordinals: TimePositions, values: [Float], channels: Int,
                           time t: Int, policy: MissingPolicy, series: String?)
         throws(DataError) -> (values: [Float], gaps: [(at: Int, periods: Int)], note: String)? {
         guard axis.step > 0, rowIdx.count >= 2 else { return nil }
@@ -257,7 +259,7 @@ extension CSVTable {
 
     /// The time labels of rows `rowIdx` (positions `ordinals` on `format`'s axis), with the labels
     /// of the periods `fillGaps` inserted: `axis.label` of each, as they were always written.
-    private func axisLabels(_ rowIdx: [Int], time t: Int, format: TimeFormat, ordinals: [Double], axis: TimeAxis?,
+    private func axisLabels(_ rowIdx: RowList, time t: Int, format: TimeFormat, ordinals: TimePositions, axis: TimeAxis?,
                             gaps: [(at: Int, periods: Int)]) -> TimeLabels {
         var labels = TimeLabels.Builder(format: format)
         var g = 0
@@ -274,15 +276,4 @@ extension CSVTable {
         }
         return labels.finished()
     }
-}
-
-/// Rows of a CSV column (all, or those listed) as time labels, read from its bytes.
-struct ColumnLabels: TimeLabelSource {
-    let column: CSVColumn
-    let rows: [Int]?
-    let count: Int
-    init(_ column: CSVColumn, rows: [Int]? = nil) {
-        self.column = column; self.rows = rows; count = rows?.count ?? column.count
-    }
-    func withLabel<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R { column.withText(rows?[i] ?? i, body) }
 }

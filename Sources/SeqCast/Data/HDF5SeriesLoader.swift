@@ -78,7 +78,7 @@ extension HDF5File {
                 v = []; v.reserveCapacity(steps * channels.count)
                 for t in 0..<steps { for c in channels { v.append(row[t * dim + c]) } }
             }
-            var m = SeriesMatrix(steps: steps, channels: channels.count, values: v)
+            var m = SeriesMatrix(steps: steps, channels: channels.count, values: consume v)
             missing += try fillMissing(&m, policy: selection.missing) { c in
                 "\(path): dataset '\(name)' channel '\(columns[channels[c]])' of series \(b)"
             }

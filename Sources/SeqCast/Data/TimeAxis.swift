@@ -96,9 +96,9 @@ public struct TimeAxis: Codable, Sendable, Equatable {
     }
 
     /// The format most labels of a whole column follow (the first in `detectionOrder` of the ones
-    /// most labels follow), the first label (missing ones included) that does not follow it, and,
-    /// when every label does, each label's position on that format's axis; nil when no label is a time.
-    static func classify(_ labels: some TimeLabelSource) -> (format: TimeFormat, firstBad: Int?, ordinals: [Double])? {
+    /// most labels follow) and the first label (missing ones included) that does not follow it;
+    /// nil when no label is a time.
+    static func classify(_ labels: some TimeLabelSource) -> (format: TimeFormat, firstBad: Int?)? {
         var missing = [Bool](repeating: false, count: labels.count)
         for i in missing.indices { missing[i] = labels.withLabel(i, isMissingToken) }
         var best: (format: TimeFormat, count: Int)? = nil
@@ -109,13 +109,8 @@ public struct TimeAxis: Codable, Sendable, Equatable {
             if n == labels.count { break }
         }
         guard let format = best?.format else { return nil }
-        var ordinals = [Double]()
-        ordinals.reserveCapacity(best!.count == labels.count ? labels.count : 0)
-        for i in missing.indices {
-            guard !missing[i], let v = labels.withLabel(i, { ordinal(utf8: $0, format) }) else { return (format, i, []) }
-            ordinals.append(v)
-        }
-        return (format, nil, ordinals)
+        let firstBad = missing.indices.first { missing[$0] || labels.withLabel($0, { ordinal(utf8: $0, format) }) == nil }
+        return (format, firstBad)
     }
 
     /// Position of a label on the format's axis (years, quarters, months, days or seconds).

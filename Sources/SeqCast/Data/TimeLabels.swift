@@ -106,6 +106,9 @@ struct AxisLabels: Sendable {
         return style.withLabel(position(i), body)
     }
 
+    /// The position of row `i` when its label is kept as one (not as text).
+    func keptPosition(_ i: Int) -> Double? { exception(i) == nil ? position(i) : nil }
+
     /// The index into the exceptions of row `i`, if its label is kept as text.
     private func exception(_ i: Int) -> Int? {
         var lo = 0, hi = exceptionRows.count
@@ -143,7 +146,7 @@ extension TimeLabels {
         private var pending = TextCells(), pendingPositions: [Double?] = [], decided = false
         static let sample = 32
         /// Positions: start + Double(i − anchor) · step from the first exact row (`anchor`) on
-        /// while that gives every exact row's position back; a list otherwise.
+        /// while that gives every exact row's position back bit for bit; a list otherwise.
         private var anchor: Int?, start = 0.0, step: Double?
         private var list: [Double]? = nil
         private var exceptionRows: [Int] = []
@@ -217,7 +220,7 @@ extension TimeLabels {
             } else if exact, let v = position {
                 if let anchor {
                     if step == nil { step = (v - start) / Double(count - anchor) }
-                    if start + Double(count - anchor) * step! != v { materialise(); list!.append(v) }
+                    if (start + Double(count - anchor) * step!).bitPattern != v.bitPattern { materialise(); list!.append(v) }
                 } else {
                     anchor = count; start = v
                 }
