@@ -20,8 +20,11 @@ public struct RowPosition: Sendable, Equatable {
 /// What a transform is fitted from: the training part only (plus, for a transform whose domain
 /// matters, every row that will pass through it).
 public struct TransformFit {
-    /// The training rows of every series, after the transforms before this one (ids and time labels kept).
-    public var parts: [Series]
+    /// The training rows of every series, after the transforms before this one (ids and time labels
+    /// kept). Made when read (a copy of the training rows), so a fit that does not read them (log)
+    /// costs no memory.
+    public var parts: [Series] { makeParts() }
+    var makeParts: () -> [Series] = { [] }
     /// Every row given to training (training and validation parts), after the transforms before this
     /// one: where a transform with a restricted domain (log) must be defined.
     public var rows: [SeriesMatrix]
@@ -155,12 +158,13 @@ public struct TransformChoice: Sendable, Equatable {
 
     /// Fits the chosen transforms in order, each on the training part as the ones before it left it.
     /// `training(steps)` gives the training parts with `steps` applied, `rows(steps)` every row.
-    func fit(_ base: TransformFit, training: ([SeriesTransform]) -> [Series],
+    func fit(_ base: TransformFit, training: @escaping ([SeriesTransform]) -> [Series],
              rows: ([SeriesTransform]) -> [SeriesMatrix]) throws -> [SeriesTransform] {
         var fitted: [SeriesTransform] = []
         for name in names {
             var f = base
-            f.parts = training(fitted); f.rows = rows(fitted); f.required = !automatic
+            let before = fitted
+            f.makeParts = { training(before) }; f.rows = rows(fitted); f.required = !automatic
             if let step = try SeriesTransforms.named(name)!.fit(f) { fitted.append(SeriesTransform(step)) }
         }
         return fitted
