@@ -31,9 +31,14 @@ public enum Calibrator {
         let extra = training.sorted { ($0.start, -$0.series) > ($1.start, -$1.series) }
             .prefix(max(0, Calibration.minimumWindows - validation.count))
         // Forecast in chunks of whole Forecaster chunks (the same bits as one call), so the windows'
-        // inputs are never all held at once.
+        // inputs are never all held at once: up to 64 of them, fewer for wide windows (about 16 MiB
+        // of inputs at a time).
+        let windowBytes = pipeline.variantCount * L * pipeline.inputs.count * MemoryLayout<Float>.size
+        let flushAt = Forecaster.chunk * max(1, min(64, (16 << 20) / max(1, Forecaster.chunk * windowBytes)))
         var cases: [(series: Int, start: Int)] = [], windows: [ForecastWindow] = [], inSample = 0, any = false
         var residuals = [Float](), scales = [Float]()
+        residuals.reserveCapacity((validation.count + extra.count) * K * O)   // held whole: model.h5 stores them
+        scales.reserveCapacity((validation.count + extra.count) * O)
         func flush() {
             guard !cases.isEmpty else { return }
             any = true
@@ -51,7 +56,7 @@ public enum Calibrator {
             if w.x.contains(where: { $0.contains { !$0.isFinite } }) { continue }
             cases.append(c); windows.append(w)
             if n >= validation.count { inSample += 1 }
-            if cases.count == 64 * Forecaster.chunk { flush() }
+            if cases.count == flushAt { flush() }
         }
         flush()
         guard any else { return nil }
