@@ -148,7 +148,7 @@ extension SeriesCollection {
         try AtomicFile.write(to: path) { tmp throws(DataError) in
             let file = try HDF5File.create(tmp)
             try file.write("series", shape: shape, values: values, attributes: attrs)
-            if timeAxis != nil, let time = series.first?.time, !time.isEmpty { try file.write("time", strings: Array(time)) }
+            if timeAxis != nil, let time = series.first?.time, !time.isEmpty { try file.write("time", strings: time) }
             try file.close()
         }
     }
