@@ -7,6 +7,14 @@ import Foundation
 
 /// Cell texts read as missing.
 let missingTokens: Set<String> = ["", "NA", "N/A", "NaN", "nan", "NAN", "null", "NULL", "None", "na", "#N/A"]
+private let missingTokenBytes: [[UInt8]] = missingTokens.map { Array($0.utf8) }
+
+/// `missingTokens.contains(text)` for a cell's UTF-8 bytes, without making a String for ASCII cells.
+func isMissingToken(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard b.count <= 4 else { return false }   // the longest token: 4 bytes
+    for x in b where x >= 0x80 { return missingTokens.contains(String(decoding: b, as: UTF8.self)) }
+    return missingTokenBytes.contains { $0.elementsEqual(b) }
+}
 
 /// What a column's cells hold, counted over the whole column.
 public struct ColumnProfile: Sendable, Equatable {
@@ -52,17 +60,33 @@ enum CSVCell {
 /// holds numbers), then numbers with the few texts that are not plain numbers; a column that turns
 /// mostly text after its first numbers drops them and has its texts read in a second pass.
 struct CSVColumnBuilder {
-    enum Mode { case undecided, numbers, text, needsTextPass }
+    enum Mode { case undecided, numbers, text, labels, needsTextPass }
+    /// What a column keeps: nothing decided (numbers unless it turns out text), every text, or
+    /// every text as time labels (kept as positions on a time axis where they are: TimeLabels).
+    enum Keep { case undecided, text, labels }
     var mode: Mode
     var numbers: [Float] = []
     var exceptions: [Int: String] = [:]
-    var texts: [String] = []
+    var texts = TextCells()
+    var labels = TimeLabels.Builder(format: nil)
     var profile = ColumnProfile()
     var stats = NumberStats()
 
-    init(keepText: Bool) { mode = keepText ? .text : .undecided }
+    init(keep: Keep) { mode = keep == .text ? .text : keep == .labels ? .labels : .undecided }
 
     var needsTextPass: Bool { mode == .needsTextPass }
+    /// Rows the file is expected to have (0: unknown), reserved for as a column settles.
+    private var expected = 0
+
+    /// Reserves room for `rows` rows in what the column keeps.
+    mutating func reserve(_ rows: Int) {
+        expected = rows
+        switch mode {
+        case .numbers: numbers.reserveCapacity(rows)
+        case .text: texts.reserveCapacity(rows)
+        case .undecided, .labels, .needsTextPass: break
+        }
+    }
 
     mutating func add(_ text: String, row: Int) {
         var d: Double? = nil
@@ -74,13 +98,16 @@ struct CSVColumnBuilder {
         switch mode {
         case .text:
             texts.append(text)
+        case .labels:
+            var t = text
+            t.withUTF8 { labels.append($0) }
         case .undecided:
             guard d != nil else { texts.append(text); return }
             if mostlyText { texts.append(text); mode = .text; return }
             // The first number: every earlier cell is missing or not a number.
-            numbers.reserveCapacity(texts.count + 1)
-            for (r, t) in texts.enumerated() { store(t, nil, row: r) }
-            texts = []
+            numbers.reserveCapacity(max(texts.count + 1, expected))
+            for r in 0..<texts.count { store(texts[r], nil, row: r) }
+            texts = TextCells()
             store(text, d, row: row)
             mode = .numbers
         case .numbers:
@@ -103,11 +130,16 @@ struct CSVColumnBuilder {
     }
 
     /// Texts of a column read in the second pass.
-    mutating func setTexts(_ t: [String]) { texts = t; mode = .text }
+    mutating func setTexts(_ t: TextCells) { texts = t; mode = .text }
 
     func finished() -> CSVColumn {
-        CSVColumn(storage: mode == .numbers ? .numbers(numbers, exceptions: exceptions) : .text(texts),
-                  profile: profile, stats: stats)
+        let storage: CSVColumn.Storage
+        switch mode {
+        case .numbers: storage = .numbers(numbers, exceptions: exceptions)
+        case .labels: storage = .text(labels.finished())
+        case .text, .undecided, .needsTextPass: storage = .text(TimeLabels(storage: .text(texts)))
+        }
+        return CSVColumn(storage: storage, profile: profile, stats: stats)
     }
 }
 
@@ -115,7 +147,8 @@ struct CSVColumnBuilder {
 public struct CSVColumn: Sendable {
     enum Storage: Sendable {
         case numbers([Float], exceptions: [Int: String])
-        case text([String])
+        /// Every cell's text: a time-like column's as time labels (positions on an axis where they are).
+        case text(TimeLabels)
     }
     var storage: Storage
     /// Type evidence over every cell.
@@ -136,6 +169,27 @@ public struct CSVColumn: Sendable {
             if !x.isNaN { return .number(x) }
             return .text(exceptions[r] ?? "")
         }
+    }
+
+    /// Number of cells.
+    var count: Int {
+        switch storage { case .text(let t): t.count; case .numbers(let v, _): v.count }
+    }
+
+    /// The texts of rows `rows` (`text(r)` of each), as a list of their own.
+    func texts(_ rows: RowList) -> TimeLabels {
+        var out = TextCells()
+        out.reserveCapacity(rows.count)
+        for r in rows { withText(r) { out.append($0) } }
+        return TimeLabels(storage: .text(out))
+    }
+
+    /// Calls `body` with the UTF-8 bytes of cell `r`'s text (`text(r)`), without making a String
+    /// for a column that keeps its text.
+    func withText<R>(_ r: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if case .text(let t) = storage { return t.withUTF8(r, body) }
+        var s = text(r)
+        return s.withUTF8(body)
     }
 
     /// The text of cell `r`. Exact for text columns and for the cells of a numeric column that are

@@ -62,21 +62,24 @@ extension CSVTable {
         for c in targets + covariates { try requireNumeric(c, profiles[c]) }
         let channels = targets + covariates
 
-        // Group rows by id (in order of first appearance); one group without an id column.
-        var order: [String] = [], groups: [String: [Int]] = [:]
-        for r in 0..<rowCount {
-            let id = idCol.map { text(r, $0) } ?? ""
-            if groups[id] == nil { order.append(id); groups[id] = [] }
-            groups[id]!.append(r)
+        // Group rows by id (in order of first appearance); one group (every row) without an id column.
+        var order: [String] = [""], groups: [String: RowList] = ["": .all(rowCount)]
+        if let idCol {
+            order = []; groups = [:]
+            for r in 0..<rowCount {
+                let id = text(r, idCol)
+                if groups[id] == nil { order.append(id); groups[id] = .list([]) }
+                groups[id]!.append(r)
+            }
         }
 
         // The time column: every label must follow one format; then order and gaps, per series.
-        var ordinals: [Double?] = []
+        // Labels are read from the column's bytes, their positions on the axis from its compact labels.
         var timeUsable = false
         var timeFormat = TimeFormat.number
-        if let t = timeCol, let (format, o) = TimeAxis.classify((0..<rowCount).map { text($0, t) }) {
+        if let t = timeCol, let (format, firstBad) = TimeAxis.classify(ColumnLabels(columns[t])) {
             timeFormat = format
-            if let bad = o.firstIndex(where: { $0 == nil }) {
+            if let bad = firstBad {
                 if timeNamed {
                     let value = text(bad, t)
                     if missingTokens.contains(value) {
@@ -88,7 +91,6 @@ extension CSVTable {
                 }
                 notes.append("\(path): row \(line(bad)): '\(shown(text(bad, t), limit: 30))' in column '\(shown(header[t]))' is not a time like the others (\(TimeAxis.example(format))); reading without a time axis (name it with --time-column to make this an error)")
             } else {
-                ordinals = o
                 timeUsable = true
             }
         } else if let t = timeCol {
@@ -98,37 +100,37 @@ extension CSVTable {
             }
             notes.append("\(path): column '\(shown(header[t]))' is named like a time column but holds no times (row \(line(0)): '\(shown(text(0, t), limit: 30))'); reading without a time axis")
         }
-        if timeUsable, let t = timeCol {
+        let ordinals = timeCol.map { TimePositions(columns[$0], format: timeFormat) }
+        if timeUsable, let t = timeCol, let ordinals {
             if idCol == nil { try detectLongFormat(ordinals: ordinals, time: t, profiles: profiles) }
             let inFileOrder = groups
             ordering: for id in order {
                 let rowIdx = groups[id]!
-                let o = rowIdx.map { ordinals[$0]! }
+                let o = { (i: Int) in ordinals[rowIdx[i]] }
                 let series = idCol == nil ? nil : id
-                if o.count >= 2, zip(o.dropFirst(), o).allSatisfy({ $0 < $1 }) {
-                    groups[id] = rowIdx.reversed()
+                if rowIdx.count >= 2, (1..<rowIdx.count).allSatisfy({ o($0) < o($0 - 1) }) {
+                    groups[id] = rowIdx.reversedRows()
                     notes.append("\(path): \(series.map { "series '\(shown($0))': " } ?? "")rows are newest first (row \(line(rowIdx[0])): '\(shown(text(rowIdx[0], t), limit: 30))'); read in reverse, oldest first")
                     continue
                 }
-                for i in 1..<max(o.count, 1) where o[i] <= o[i - 1] {
+                for i in 1..<max(rowIdx.count, 1) where o(i) <= o(i - 1) {
                     let r = rowIdx[i], prev = rowIdx[i - 1]
                     let idHint = idCol == nil ? idCandidate(at: r, time: t, profiles: profiles) : nil
                     // A plain year or number column found by its name (e.g. 'year' beside 'month') may
                     // not be the time axis at all: say so and read without one, rather than refuse.
                     if !timeNamed, idHint == nil, timeFormat == .year || timeFormat == .number {
-                        notes.append("\(path): row \(line(r)): column '\(shown(header[t]))' \(o[i] == o[i - 1] ? "repeats" : "goes back to") '\(shown(text(r, t), limit: 30))', so it is not read as the time axis (name it with --time-column to make this an error)")
+                        notes.append("\(path): row \(line(r)): column '\(shown(header[t]))' \(o(i) == o(i - 1) ? "repeats" : "goes back to") '\(shown(text(r, t), limit: 30))', so it is not read as the time axis (name it with --time-column to make this an error)")
                         timeUsable = false
                         groups = inFileOrder
                         notes.removeAll { $0.contains("rows are newest first") }
                         break ordering
                     }
                     throw .timeOrder(path: path, row: line(r), column: header[t], value: text(r, t), previous: text(prev, t),
-                                     duplicate: o[i] == o[i - 1], series: series, idHint: idHint)
+                                     duplicate: o(i) == o(i - 1), series: series, idHint: idHint)
                 }
             }
         }
-        let firstLabels = timeUsable ? groups[order[0]]!.map { text($0, timeCol!) } : []
-        let axis = timeUsable ? TimeAxis.detect(column: header[timeCol!], labels: firstLabels) : nil
+        let axis = timeUsable ? TimeAxis.detect(column: header[timeCol!], labels: ColumnLabels(columns[timeCol!], rows: groups[order[0]]!)) : nil
 
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         var result: [Series] = []
@@ -157,18 +159,22 @@ extension CSVTable {
                     values.append(Float(d))
                 }
             }
-            var time = timeCol.map { t in rowIdx.map { text($0, t) } } ?? []
             var steps = rowIdx.count
-            if let axis, let t = timeCol {
+            var gaps: [(at: Int, periods: Int)] = []
+            if let axis, let t = timeCol, let ordinals {
                 let filled = try fillGaps(axis: axis, rowIdx: rowIdx, ordinals: ordinals, values: values,
                                           channels: channels.count, time: t, policy: selection.missing,
                                           series: idCol == nil ? nil : id)
                 if let filled {
-                    values = filled.values; time = filled.labels; steps = filled.labels.count
+                    values = filled.values; gaps = filled.gaps; steps = values.count / channels.count
                     notes.append(filled.note)
                 }
             }
-            var m = SeriesMatrix(steps: steps, channels: channels.count, values: values)
+            let time = timeCol.map { t in
+                timeUsable ? axisLabels(rowIdx, time: t, format: timeFormat, ordinals: ordinals!, axis: axis, gaps: gaps)
+                    : columns[t].texts(rowIdx)
+            } ?? []
+            var m = SeriesMatrix(steps: steps, channels: channels.count, values: consume values)
             let seriesName = idCol == nil ? stem : id
             missing += try fillMissing(&m, policy: selection.missing) { c in
                 "\(path): column '\(shown(header[channels[c]]))'\(idCol == nil ? "" : " of series '\(shown(id))'")"
@@ -192,8 +198,8 @@ extension CSVTable {
 
     /// Long format read as one series: the time restarts exactly where a text column changes value,
     /// and nowhere else. Refuses, suggesting --id-column.
-    private func detectLongFormat(ordinals: [Double?], time: Int, profiles: [ColumnProfile]) throws(DataError) {
-        let restarts = (0..<rowCount).dropFirst().filter { ordinals[$0]! <= ordinals[$0 - 1]! }
+    private func detectLongFormat(ordinals: TimePositions, time: Int, profiles: [ColumnProfile]) throws(DataError) {
+        let restarts = (0..<rowCount).dropFirst().filter { ordinals[$0] <= ordinals[$0 - 1] }
         guard let first = restarts.first else { return }
         for c in idCandidates(time: time, profiles: profiles) {
             let changes = (0..<rowCount).dropFirst().filter { text($0, c) != text($0 - 1, c) }
@@ -211,16 +217,16 @@ extension CSVTable {
     }
 
     /// Missing periods of a regular time axis: with `.error` the first is an error naming its row;
-    /// otherwise rows of NaN (with their labels) are inserted for the missing-value policy to fill
-    /// or, under `.drop`, leave as gaps. Nil when the series has no gaps.
-    private func fillGaps(axis: TimeAxis, rowIdx: [Int], ordinals: [Double?], values: [Float], channels: Int,
+    /// otherwise rows of NaN are inserted (their labels by `axisLabels`) for the missing-value policy
+    /// to fill or, under `.drop`, leave as gaps. Nil when the series has no gaps.
+    private func fillGaps(axis: TimeAxis, rowIdx: RowList, ordinals: TimePositions, values: [Float], channels: Int,
                           time t: Int, policy: MissingPolicy, series: String?)
-        throws(DataError) -> (values: [Float], labels: [String], note: String)? {
+        throws(DataError) -> (values: [Float], gaps: [(at: Int, periods: Int)], note: String)? {
         guard axis.step > 0, rowIdx.count >= 2 else { return nil }
         var gaps: [(at: Int, periods: Int)] = []   // position i in rowIdx: periods missing before it
         var total = 0
         for i in 1..<rowIdx.count {
-            let ratio = (ordinals[rowIdx[i]]! - ordinals[rowIdx[i - 1]]!) / axis.step
+            let ratio = (ordinals[rowIdx[i]] - ordinals[rowIdx[i - 1]]) / axis.step
             let k = ratio.rounded()
             guard abs(ratio - k) < 1e-6, k >= 2 else { continue }   // irregular steps are left as they are
             guard k < Double(Int32.max) else { total = .max; gaps.append((i, .max)); break }
@@ -236,23 +242,38 @@ extension CSVTable {
             throw .timeGap(path: path, row: line(r), column: header[t], after: text(prev, t), value: text(r, t),
                            periods: first.periods, series: series)
         }
-        var out = [Float](), labels = [String]()
-        out.reserveCapacity((rowIdx.count + total) * channels); labels.reserveCapacity(rowIdx.count + total)
+        var out = [Float]()
+        out.reserveCapacity((rowIdx.count + total) * channels)
         var g = 0
         for i in rowIdx.indices {
             if g < gaps.count, gaps[g].at == i {
-                let base = ordinals[rowIdx[i - 1]]!
-                for j in 1...gaps[g].periods {
-                    labels.append(axis.label(base + Double(j) * axis.step))
-                    out.append(contentsOf: repeatElement(Float.nan, count: channels))
-                }
+                out.append(contentsOf: repeatElement(Float.nan, count: channels * gaps[g].periods))
                 g += 1
             }
-            labels.append(text(rowIdx[i], t))
             out.append(contentsOf: values[(i * channels)..<((i + 1) * channels)])
         }
         let how = policy == .drop ? "left as gaps (--missing drop)" : "filled (--missing \(policy.rawValue))"
         let note = "\(path): \(series.map { "series '\(shown($0))': " } ?? "")\(total) missing \(axis.frequencyName) period\(total == 1 ? "" : "s") in \(gaps.count) gap\(gaps.count == 1 ? "" : "s") (first: row \(line(r)), after '\(shown(text(prev, t), limit: 30))'); inserted and \(how)"
-        return (out, labels, note)
+        return (out, gaps, note)
+    }
+
+    /// The time labels of rows `rowIdx` (positions `ordinals` on `format`'s axis), with the labels
+    /// of the periods `fillGaps` inserted: `axis.label` of each, as they were always written.
+    private func axisLabels(_ rowIdx: RowList, time t: Int, format: TimeFormat, ordinals: TimePositions, axis: TimeAxis?,
+                            gaps: [(at: Int, periods: Int)]) -> TimeLabels {
+        var labels = TimeLabels.Builder(format: format)
+        var g = 0
+        for (i, r) in rowIdx.enumerated() {
+            if let axis, g < gaps.count, gaps[g].at == i {
+                let base = ordinals[rowIdx[i - 1]]
+                for j in 1...gaps[g].periods {
+                    var text = axis.label(base + Double(j) * axis.step)
+                    text.withUTF8 { labels.append($0, position: TimeAxis.ordinal(utf8: $0, format)) }
+                }
+                g += 1
+            }
+            columns[t].withText(r) { labels.append($0, position: ordinals[r]) }
+        }
+        return labels.finished()
     }
 }

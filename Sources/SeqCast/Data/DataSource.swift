@@ -36,7 +36,7 @@ public enum DataSource {
         let named = Set([selection.timeColumn, selection.idColumn].compactMap { $0 })
         let c = isHDF5(path) || lower.hasSuffix(".h5") || lower.hasSuffix(".hdf5")
             ? try HDF5File.open(path).series(selection)
-            : try CSVTable.read(path, keepingText: .named(named)).series(selection)
+            : try CSVTable.read(path, keepingText: .named(named, time: selection.timeColumn)).series(selection)
         // The file's bytes and the table are freed by now; glibc keeps freed heap unless asked, and
         // a run that loads a file more than once (train: model, windows, calibration) would pile them up.
         MemoryBudget.returnFreedMemory()

@@ -313,8 +313,8 @@ public final class HDF5File {
     }
 
     /// Writes a 1-D dataset of fixed-length UTF-8 strings (e.g. time labels).
-    public func write(_ name: String, strings: [String]) throws(DataError) {
-        let width = max(strings.map { $0.utf8.count }.max() ?? 1, 1)
+    public func write(_ name: String, strings: some Collection<String>) throws(DataError) {
+        let width = max(strings.reduce(1) { max($0, $1.utf8.count) }, 1)
         var bytes = [UInt8](repeating: 0, count: width * strings.count)
         for (i, s) in strings.enumerated() { for (j, b) in s.utf8.enumerated() { bytes[i * width + j] = b } }
         let type = try handle(H5Tcopy(seqcast_h5t_c_s1()), name, "creating a string type", H5Tclose)

@@ -87,7 +87,9 @@ extension HDF5File {
             axis = TimeAxis(format: format, step: step, column: string("time_column") ?? "time")
         }
         let names = try datasetNames()
-        let labels = names.contains("time") ? try readStrings("time") : []
+        let texts = names.contains("time") ? try readStrings("time") : []
+        // Kept compactly on the stored axis, and shared by every series (one copy).
+        let labels = texts.count == steps ? axis.map { TimeLabels(texts, format: $0.format) } ?? TimeLabels(texts) : TimeLabels()
         let ids = try storedIds(name)
         var result: [Series] = []
         var missing = 0
@@ -106,12 +108,11 @@ extension HDF5File {
                 v = []; v.reserveCapacity(steps * channels.count)
                 for t in 0..<steps { for c in channels { v.append(row[t * dim + c]) } }
             }
-            var m = SeriesMatrix(steps: steps, channels: channels.count, values: v)
+            var m = SeriesMatrix(steps: steps, channels: channels.count, values: consume v)
             missing += try fillMissing(&m, policy: selection.missing) { c in
                 "\(path): dataset '\(name)' channel '\(columns[channels[c]])' of series \(b)"
             }
-            let time = labels.count == steps ? labels : []
-            result.append(Series(id: seriesId(b, of: batch, name, ids), time: time, matrix: m))
+            result.append(Series(id: seriesId(b, of: batch, name, ids), time: labels, matrix: m))
         }
         if shape.count == 3 {   // one batch row at a time: the file's values are never held twice
             _ = try readRows(name, rows: rows) { (b, row) throws(DataError) in try add(b, UnsafeBufferPointer(row), whole: nil) }

@@ -13,15 +13,19 @@ public enum MissingPolicy: String, Codable, Sendable, CaseIterable {
     case drop
 }
 
-/// One series: its id, time labels (empty if the data has none) and values [steps, channels].
-/// Under `.drop`, NaN marks the gaps.
+/// One series: its id, time labels (empty if the data has none; stored compactly, TimeLabels.swift)
+/// and values [steps, channels]. Under `.drop`, NaN marks the gaps.
 public struct Series: Sendable, Equatable {
     public var id: String
-    public var time: [String]
+    public var time: TimeLabels
     public var matrix: SeriesMatrix
 
-    public init(id: String, time: [String], matrix: SeriesMatrix) {
+    public init(id: String, time: TimeLabels, matrix: SeriesMatrix) {
         self.id = id; self.time = time; self.matrix = matrix
+    }
+
+    public init(id: String, time: [String], matrix: SeriesMatrix) {
+        self.init(id: id, time: TimeLabels(time), matrix: matrix)
     }
 
     public var length: Int { matrix.steps }
@@ -66,14 +70,19 @@ public struct SeriesCollection: Sendable {
 
 /// Fills NaN gaps of each channel under `policy`; returns how many values were missing.
 /// `.error` is enforced by the loaders (they know the row); here it fills nothing.
-/// Throws when a channel has no value at all.
+/// Throws when a channel has no value at all. Reads each channel in place (no list of its rows).
 func fillMissing(_ m: inout SeriesMatrix, policy: MissingPolicy, describe: (Int) -> String) throws(DataError) -> Int {
     var missing = 0
-    for c in 0..<m.channels {
-        let present = (0..<m.steps).filter { !m[$0, c].isNaN }
-        missing += m.steps - present.count
-        if present.count == m.steps { continue }
-        guard let first = present.first, let last = present.last else {
+    let C = m.channels, steps = m.steps
+    for c in 0..<C {
+        var present = 0, first = -1, last = -1
+        for t in 0..<steps where !m[t, c].isNaN {
+            present += 1; last = t
+            if first < 0 { first = t }
+        }
+        missing += steps - present
+        if present == steps { continue }
+        guard first >= 0 else {
             throw .emptyColumn(path: "", column: "", describe: describe(c))
         }
         switch policy {
@@ -81,19 +90,20 @@ func fillMissing(_ m: inout SeriesMatrix, policy: MissingPolicy, describe: (Int)
             continue
         case .ffill:
             var carry = m[first, c]
-            for t in 0..<m.steps {
-                if m[t, c].isNaN { m.values[t * m.channels + c] = carry } else { carry = m[t, c] }
+            for t in 0..<steps {
+                if m[t, c].isNaN { m.values[t * C + c] = carry } else { carry = m[t, c] }
             }
         case .interpolate:
-            for t in 0..<first { m.values[t * m.channels + c] = m[first, c] }
-            for t in (last + 1)..<m.steps { m.values[t * m.channels + c] = m[last, c] }
+            for t in 0..<first { m.values[t * C + c] = m[first, c] }
+            for t in (last + 1)..<steps { m.values[t * C + c] = m[last, c] }
+            // Each run of gaps between two present values, in order (filling a run leaves the rows after it as they were).
             var prev = first
-            for t in present.dropFirst() {
+            for t in (first + 1)..<(last + 1) where !m[t, c].isNaN {
                 if t > prev + 1 {
                     let a = m[prev, c], b = m[t, c]
                     for u in (prev + 1)..<t {
                         let w = Float(u - prev) / Float(t - prev)
-                        m.values[u * m.channels + c] = a + (b - a) * w
+                        m.values[u * C + c] = a + (b - a) * w
                     }
                 }
                 prev = t

@@ -48,19 +48,31 @@ public struct TimeAxis: Codable, Sendable, Equatable {
     /// Detects the format from the labels and the step from the differences, or nil when
     /// the labels are not times.
     public static func detect(column: String, labels: [String]) -> TimeAxis? {
-        let sample = labels.filter { !$0.isEmpty }
+        detect(column: column, labels: StringLabels(labels))
+    }
+
+    /// `detect` over labels read as bytes (a CSV column's rows, without making Strings).
+    static func detect(column: String, labels: some TimeLabelSource) -> TimeAxis? {
+        let sample = (0..<labels.count).filter { labels.withLabel($0) { !$0.isEmpty } }
         guard sample.count >= 2 else { return nil }
-        for format in [TimeFormat.yearQuarter, .yearMonth, .date, .dateTime, .year, .number] {
-            let values = sample.map { ordinal($0, format) }
-            guard values.allSatisfy({ $0 != nil }) else { continue }
-            let v = values.map { $0! }
-            let diffs = zip(v.dropFirst(), v).map { $0 - $1 }.filter { $0 > 0 }.sorted()
-            guard !diffs.isEmpty else { continue }
+        var diffs: [Double] = []
+        formats: for format in [TimeFormat.yearQuarter, .yearMonth, .date, .dateTime, .year, .number] {
+            diffs.removeAll(keepingCapacity: true)
+            var previous = 0.0
+            for (k, i) in sample.enumerated() {
+                guard let v = labels.withLabel(i, { ordinal(utf8: $0, format) }) else { continue formats }
+                if k > 0, v - previous > 0 { diffs.append(v - previous) }
+                previous = v
+            }
+            guard let smallest = diffs.min() else { continue }
             // The smallest step when every step is a multiple of it (a regular axis with missing
             // periods), else the median step.
-            let smallest = diffs[0]
-            var step = diffs.allSatisfy({ d in abs(d / smallest - (d / smallest).rounded()) < 1e-9 })
-                ? smallest : diffs[diffs.count / 2]
+            var step: Double
+            if diffs.allSatisfy({ d in abs(d / smallest - (d / smallest).rounded()) < 1e-9 }) {
+                step = smallest
+            } else {
+                diffs.sort(); step = diffs[diffs.count / 2]
+            }
             if format == .date && (28...31).contains(step) { continue }   // month ends: not a day step
             if format == .dateTime { step = step.rounded() }
             return TimeAxis(format: format, step: step, column: column)
@@ -83,22 +95,33 @@ public struct TimeAxis: Codable, Sendable, Equatable {
         }
     }
 
-    /// The format most labels of a whole column follow, with every label's position on that
-    /// format's axis (nil where a label — missing ones included — does not follow it); nil when
-    /// no label is a time.
-    static func classify(_ labels: [String]) -> (format: TimeFormat, ordinals: [Double?])? {
-        var best: (TimeFormat, [Double?], Int)? = nil
+    /// The format most labels of a whole column follow (the first in `detectionOrder` of the ones
+    /// most labels follow) and the first label (missing ones included) that does not follow it;
+    /// nil when no label is a time.
+    static func classify(_ labels: some TimeLabelSource) -> (format: TimeFormat, firstBad: Int?)? {
+        var missing = [Bool](repeating: false, count: labels.count)
+        for i in missing.indices { missing[i] = labels.withLabel(i, isMissingToken) }
+        var best: (format: TimeFormat, count: Int)? = nil
         for format in detectionOrder {
-            let o = labels.map { missingTokens.contains($0) ? nil : ordinal($0, format) }
-            let n = o.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
-            if n > (best?.2 ?? 0) { best = (format, o, n) }
+            var n = 0
+            for i in missing.indices where !missing[i] && labels.withLabel(i, { ordinal(utf8: $0, format) }) != nil { n += 1 }
+            if n > (best?.count ?? 0) { best = (format, n) }
             if n == labels.count { break }
         }
-        return best.map { ($0.0, $0.1) }
+        guard let format = best?.format else { return nil }
+        let firstBad = missing.indices.first { missing[$0] || labels.withLabel($0, { ordinal(utf8: $0, format) }) == nil }
+        return (format, firstBad)
     }
 
     /// Position of a label on the format's axis (years, quarters, months, days or seconds).
     static func ordinal(_ s: String, _ format: TimeFormat) -> Double? {
+        var s = s
+        return s.withUTF8 { ordinal(utf8: $0, format) }
+    }
+
+    /// `ordinal` by String operations: the rules, and what labels with bytes beyond ASCII go through
+    /// (TimeLabelParsing.swift reads ASCII labels from their bytes by the same rules).
+    static func ordinalOfText(_ s: String, _ format: TimeFormat) -> Double? {
         let t = s.trimmingCharacters(in: .whitespaces)
         let parts = t.split(whereSeparator: { $0 == "-" || $0 == "/" }).map(String.init)
         switch format {
@@ -132,6 +155,11 @@ public struct TimeAxis: Codable, Sendable, Equatable {
     private static func dayNumber(_ p: [String]) -> Int? {
         guard p[0].count == 4, let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2]),
               (1...12).contains(m), (1...31).contains(d) else { return nil }
+        return days(year: y, month: m, day: d)
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian y-m-d (m in 1...12).
+    static func days(year y: Int, month m: Int, day d: Int) -> Int {
         let yy = m <= 2 ? y - 1 : y
         let era = (yy >= 0 ? yy : yy - 399) / 400
         let yoe = yy - era * 400
@@ -140,7 +168,8 @@ public struct TimeAxis: Codable, Sendable, Equatable {
         return era * 146097 + doe - 719468
     }
 
-    private static func civil(_ z0: Int) -> (Int, Int, Int) {
+    /// The proleptic Gregorian (year, month, day) of day `z0` since 1970-01-01.
+    static func civil(_ z0: Int) -> (Int, Int, Int) {
         let z = z0 + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let doe = z - era * 146097

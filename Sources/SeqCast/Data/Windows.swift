@@ -48,6 +48,15 @@ public struct SeriesMatrix: Sendable, Equatable {
         SeriesMatrix(steps: range.count, channels: channels,
                      values: Array(values[(range.lowerBound * channels)..<(range.upperBound * channels)]))
     }
+
+    /// Rows `range` of the first `k` channels as a new series.
+    func rows(_ range: Range<Int>, channels k: Int) -> SeriesMatrix {
+        guard k < channels else { return rows(range) }
+        var out = [Float]()
+        out.reserveCapacity(range.count * k)
+        for t in range { out.append(contentsOf: values[(t * channels)..<(t * channels + k)]) }
+        return SeriesMatrix(steps: range.count, channels: k, values: out)
+    }
 }
 
 extension SampleSet {

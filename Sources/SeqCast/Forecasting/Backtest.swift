@@ -224,7 +224,7 @@ public enum BacktestJob {
     /// The rows `range` of every series: what one fit trains on.
     static func trainingPart(_ data: SeriesCollection, _ range: Range<Int>) -> SeriesCollection {
         var part = data
-        part.series = data.series.map { Series(id: $0.id, time: $0.time.isEmpty ? [] : Array($0.time[range]),
+        part.series = data.series.map { Series(id: $0.id, time: $0.time.isEmpty ? TimeLabels() : $0.time.rows(range),
                                                matrix: $0.matrix.rows(range)) }
         return part
     }

@@ -31,9 +31,14 @@ public enum Calibrator {
         let extra = training.sorted { ($0.start, -$0.series) > ($1.start, -$1.series) }
             .prefix(max(0, Calibration.minimumWindows - validation.count))
         // Forecast in chunks of whole Forecaster chunks (the same bits as one call), so the windows'
-        // inputs are never all held at once.
+        // inputs are never all held at once: about 4 MiB of them (a window's inputs and, per variant,
+        // about 1 KiB of arrays besides), at most 64 chunks.
+        let windowBytes = pipeline.variantCount * (L * pipeline.inputs.count * MemoryLayout<Float>.size + 1024)
+        let flushAt = Forecaster.chunk * max(1, min(64, (4 << 20) / (Forecaster.chunk * windowBytes)))
         var cases: [(series: Int, start: Int)] = [], windows: [ForecastWindow] = [], inSample = 0, any = false
         var residuals = [Float](), scales = [Float]()
+        residuals.reserveCapacity((validation.count + extra.count) * K * O)   // held whole: model.h5 stores them
+        scales.reserveCapacity((validation.count + extra.count) * O)
         func flush() {
             guard !cases.isEmpty else { return }
             any = true
@@ -45,13 +50,13 @@ public enum Calibrator {
             }
             cases.removeAll(keepingCapacity: true); windows.removeAll(keepingCapacity: true)
         }
-        for (n, c) in (validation + extra).enumerated() {
+        for (n, c) in [validation[...], extra].joined().enumerated() {
             let s = data.series[c.series]
             let w = pipeline.forecastWindow(s.matrix.rows(c.start..<(c.start + L)), series: s.id, firstRow: c.start)
             if w.x.contains(where: { $0.contains { !$0.isFinite } }) { continue }
             cases.append(c); windows.append(w)
             if n >= validation.count { inSample += 1 }
-            if cases.count == 64 * Forecaster.chunk { flush() }
+            if cases.count == flushAt { flush() }
         }
         flush()
         guard any else { return nil }

@@ -19,6 +19,7 @@ public struct BoxCoxTransform: SeriesTransformStep {
     /// `required`, a target that is not is an error naming it. Nil when no channel qualifies.
     public static func fit(_ f: TransformFit) throws -> BoxCoxTransform? {
         var lambdas = [Float?](repeating: nil, count: f.channels)
+        let parts = f.targets.isEmpty ? [] : f.parts
         for c in f.targets {
             var lowest = Float.infinity
             for m in f.rows { for t in 0..<m.steps where !m[t, c].isNaN { lowest = min(lowest, m[t, c]) } }
@@ -28,7 +29,7 @@ public struct BoxCoxTransform: SeriesTransformStep {
                 }
                 continue
             }
-            lambdas[c] = Float(guerrero(f.parts.map { s in (0..<s.matrix.steps).map { Double(s.matrix[$0, c]) } },
+            lambdas[c] = Float(guerrero(parts.map { s in (0..<s.matrix.steps).map { Double(s.matrix[$0, c]) } },
                                         period: max(f.season, 2)))
         }
         return lambdas.contains { $0 != nil } ? BoxCoxTransform(lambdas: lambdas) : nil

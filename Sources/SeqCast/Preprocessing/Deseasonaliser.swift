@@ -94,5 +94,19 @@ public struct Deseasonaliser: SeriesTransformStep {
     }
 
     public func apply(_ v: Float, channel c: Int, at p: RowPosition) -> Float { v - index(c, p) }
+
+    /// `apply` on rows of one series, the series' indices looked up once: the same subtraction of
+    /// the same index (0 for a channel left as is) from each value.
+    public func apply(rows values: UnsafeMutableBufferPointer<Float>, channels n: Int, series: String, firstRow: Int) {
+        guard n > 0 else { return }
+        let perChannel = key(series).flatMap { indices[$0] }
+        for t in 0..<(values.count / n) {
+            let phase = (((firstRow + t) % period) + period) % period
+            for c in 0..<n {
+                let index: Float = perChannel.map { $0[c].isEmpty ? 0 : $0[c][phase] } ?? 0
+                values[t * n + c] = values[t * n + c] - index
+            }
+        }
+    }
     public func invert(_ v: Float, channel c: Int, at p: RowPosition) -> Float { v + index(c, p) }
 }

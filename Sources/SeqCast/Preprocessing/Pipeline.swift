@@ -285,17 +285,18 @@ extension SeriesCollection {
                 Series(id: s.id, time: s.time, matrix: steps.reduce(p) { $1.apply($0, series: s.id, firstRow: 0) })
             }
         }
-        let base = TransformFit(parts: [], rows: [], channels: channels.count, targets: targets, names: channels,
+        let base = TransformFit(rows: [], channels: channels.count, targets: targets, names: channels,
                                 season: choice.season, required: false)
-        // Fitted in a scope of their own, so their copy of the training parts is gone before the next one is made.
-        let transforms = try { () throws -> [SeriesTransform] in
-            let parts = zip(series, cuts).map { s, cut in s.matrix.rows(0..<cut) }
-            return try choice.transform.fit(base, training: { training(parts, $0) },
-                                            rows: { steps in training(series.map(\.matrix), steps).map(\.matrix) })
-        }()
+        // The training parts are copied only for a fit that reads them (not log's), and let go after it.
+        let transforms = try choice.transform.fit(base, training: { steps in
+            training(zip(series, cuts).map { s, cut in s.matrix.rows(0..<cut) }, steps)
+        }, rows: { steps in training(series.map(\.matrix), steps).map(\.matrix) })
         // The training parts after the shared transforms, then scaled: one copy, changed in place
-        // (the same values as applying each step to a new copy).
-        var scaled = zip(series, cuts).map { s, cut in s.matrix.rows(0..<cut) }
+        // (the same values as applying each step to a new copy). A global scaler is fitted on every
+        // channel; otherwise only the targets (the first channels) are read from here on
+        // (deseasonalising, baselines), so only they are copied.
+        let kept = choice.scaler == .standard || choice.scaler == .minmax ? channels.count : targetCount
+        var scaled = zip(series, cuts).map { s, cut in s.matrix.rows(0..<cut, channels: kept) }
         for i in scaled.indices { for t in transforms { t.apply(&scaled[i], series: series[i].id, firstRow: 0) } }
         let scaler = Scaler.fit(choice.scaler, channels: channels.count, parts: scaled)
         for i in scaled.indices { scaler.apply(&scaled[i]) }
@@ -305,9 +306,9 @@ extension SeriesCollection {
         var variants: [PipelineVariant] = []
         for (k, v) in choice.variants.enumerated() {
             var own: [SeriesTransform] = []
-            var fit = base; fit.parts = training(scaled, [])
+            var fit = base; fit.makeParts = { training(scaled, []) }
             if v.deseasonalise, let d = try Deseasonaliser.fit(fit) { own.append(SeriesTransform(d)) }
-            fit.parts = []
+            fit.makeParts = { [] }
             let parts: [SeriesMatrix]
             if k == choice.variants.count - 1 {   // the last variant: the scaled parts are not needed after it
                 for i in scaled.indices { for t in own { t.apply(&scaled[i], series: series[i].id, firstRow: 0) } }

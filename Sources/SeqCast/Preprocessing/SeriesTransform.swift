@@ -20,8 +20,11 @@ public struct RowPosition: Sendable, Equatable {
 /// What a transform is fitted from: the training part only (plus, for a transform whose domain
 /// matters, every row that will pass through it).
 public struct TransformFit {
-    /// The training rows of every series, after the transforms before this one (ids and time labels kept).
-    public var parts: [Series]
+    /// The training rows of every series, after the transforms before this one (ids and time labels
+    /// kept). Made when read (a copy of the training rows), so a fit that does not read them (log)
+    /// costs no memory.
+    public var parts: [Series] { makeParts() }
+    var makeParts: () -> [Series] = { [] }
     /// Every row given to training (training and validation parts), after the transforms before this
     /// one: where a transform with a restricted domain (log) must be defined.
     public var rows: [SeriesMatrix]
@@ -47,6 +50,10 @@ public protocol SeriesTransformStep: Codable, Sendable, Equatable {
     func apply(_ v: Float, channel c: Int, at p: RowPosition) -> Float
     /// The inverse of `apply`.
     func invert(_ v: Float, channel c: Int, at p: RowPosition) -> Float
+    /// `apply` to every value of consecutive rows, in place: `values` holds rows [t, channels]
+    /// (row-major) of series `series`, the first being row `firstRow`. The default applies `apply`
+    /// value by value; a step may do the same operations faster (looking its tables up once).
+    func apply(rows values: UnsafeMutableBufferPointer<Float>, channels: Int, series: String, firstRow: Int)
     /// What it does, in words (the backtest's configuration line), given the channel names.
     func summary(names: [String], targets: [Int]) -> String
 }
@@ -77,13 +84,8 @@ public struct SeriesTransform: Codable, Sendable, Equatable {
 
     /// `apply` in place (no copy when `m`'s storage is not shared).
     public func apply(_ m: inout SeriesMatrix, series: String, firstRow: Int) {
-        let n = m.channels, steps = m.steps
-        m.values.withUnsafeMutableBufferPointer { v in
-            for t in 0..<steps {
-                let p = RowPosition(series: series, row: firstRow + t)
-                for c in 0..<n { v[t * n + c] = step.apply(v[t * n + c], channel: c, at: p) }
-            }
-        }
+        let n = m.channels
+        m.values.withUnsafeMutableBufferPointer { step.apply(rows: $0, channels: n, series: series, firstRow: firstRow) }
     }
 
     struct Key: CodingKey {
@@ -115,6 +117,14 @@ public struct SeriesTransform: Codable, Sendable, Equatable {
 
 extension SeriesTransformStep {
     func isEqual(_ other: any SeriesTransformStep) -> Bool { (other as? Self) == self }
+
+    public func apply(rows values: UnsafeMutableBufferPointer<Float>, channels n: Int, series: String, firstRow: Int) {
+        guard n > 0 else { return }
+        for t in 0..<(values.count / n) {
+            let p = RowPosition(series: series, row: firstRow + t)
+            for c in 0..<n { values[t * n + c] = apply(values[t * n + c], channel: c, at: p) }
+        }
+    }
 }
 
 /// What `--transform` asks for: `auto` (log where every training value is strictly positive), `none`,
@@ -148,12 +158,13 @@ public struct TransformChoice: Sendable, Equatable {
 
     /// Fits the chosen transforms in order, each on the training part as the ones before it left it.
     /// `training(steps)` gives the training parts with `steps` applied, `rows(steps)` every row.
-    func fit(_ base: TransformFit, training: ([SeriesTransform]) -> [Series],
+    func fit(_ base: TransformFit, training: @escaping ([SeriesTransform]) -> [Series],
              rows: ([SeriesTransform]) -> [SeriesMatrix]) throws -> [SeriesTransform] {
         var fitted: [SeriesTransform] = []
         for name in names {
             var f = base
-            f.parts = training(fitted); f.rows = rows(fitted); f.required = !automatic
+            let before = fitted
+            f.makeParts = { training(before) }; f.rows = rows(fitted); f.required = !automatic
             if let step = try SeriesTransforms.named(name)!.fit(f) { fitted.append(SeriesTransform(step)) }
         }
         return fitted

@@ -2,18 +2,24 @@
 // series as the Trainer gathers them (a window is a view of its series, not a copy). Each gathered
 // window is normalised exactly as `Pipeline.samples` does it (window scaler, anchor, targets), so a
 // gathered batch equals the rows of the materialised samples bit for bit. The prepared series are
-// kept once per variant, and shared between variants whose own transforms are the same (none).
+// kept once, shared by every variant: a variant's own transforms (the default `deseasonalise+auto`
+// variant's seasonal index) are applied to a window's rows as it is gathered — the same operations
+// on the same values as preparing the whole series for that variant, so the same bits.
 
-/// Windows of variant `variant` over `series` (Pipeline.prepared, one per series of the collection).
+/// Windows of variant `variant` over `series` (Pipeline.prepared without the variant's own
+/// transforms, one per series of the collection, ids `ids`).
 /// Shape key: T = L look-back steps, D input channels, K horizon, O targets.
 public struct SeriesWindows: WindowSource {
     public let pipeline: Pipeline
     public let variant: Int
+    /// The series every variant shares: the shared transforms and the global scaler applied.
     public let series: [SeriesMatrix]
+    public let ids: [String]
     public let windows: WindowStarts
 
-    public init(pipeline: Pipeline, variant: Int, series: [SeriesMatrix], windows: WindowStarts) {
-        self.pipeline = pipeline; self.variant = variant; self.series = series; self.windows = windows
+    public init(pipeline: Pipeline, variant: Int, series: [SeriesMatrix], ids: [String], windows: WindowStarts) {
+        precondition(series.count == ids.count, "one id per series")
+        self.pipeline = pipeline; self.variant = variant; self.series = series; self.ids = ids; self.windows = windows
     }
 
     public var count: Int { windows.count }
@@ -26,10 +32,24 @@ public struct SeriesWindows: WindowSource {
     public func gather(_ indices: ArraySlice<Int>, x xb: UnsafeMutablePointer<Float>, y yb: UnsafeMutablePointer<Float>) {
         let b = indices.count, L = steps, K = pipeline.spec.horizon, D = inputDim, O = pipeline.targets.count, W = K * O
         let inputs = pipeline.inputs, targets = pipeline.targets
+        let own = pipeline.variants.isEmpty ? [] : pipeline.variants[variant].transforms
+        // Rows before the window a seasonal-naive anchor may read (none: lags never exceed the look-back).
+        let before = max(0, ((pipeline.variants.isEmpty ? [] : pipeline.variants[variant].baselineLags).max() ?? 0) - L)
+        var rows = SeriesMatrix(steps: 0, channels: 0, values: [])
         for (i, n) in indices.enumerated() {
-            let (j, s) = windows.window(n)
-            let z = series[j], C = z.channels
-            precondition(s >= 0 && s + pipeline.spec.span <= z.steps, "window \(s) out of range")
+            let (j, start) = windows.window(n)
+            precondition(start >= 0 && start + pipeline.spec.span <= series[j].steps, "window \(start) out of range")
+            // The window's rows as the variant prepares them: its own transforms applied at their rows.
+            var z = series[j], s = start
+            if !own.isEmpty {
+                let first = max(0, start - before), C = z.channels
+                rows.steps = start + pipeline.spec.span - first; rows.channels = C
+                rows.values.removeAll(keepingCapacity: true)
+                rows.values.append(contentsOf: z.values[(first * C)..<((start + pipeline.spec.span) * C)])
+                for t in own { t.apply(&rows, series: ids[j], firstRow: first) }
+                z = rows; s = start - first
+            }
+            let C = z.channels
             let w = pipeline.context(z, start: s, variant: variant)
             z.values.withUnsafeBufferPointer { v in
                 let zs = v.baseAddress!
@@ -93,17 +113,17 @@ extension SeriesCollection {
     /// so raw and prepared values of the whole collection are never held together.
     public consuming func split(pipeline: Pipeline, valFraction: Double) throws -> SplitSamples {
         let plan = try windowPlan(pipeline: pipeline, valFraction: valFraction)
-        var prepared = [[SeriesMatrix]](repeating: [], count: pipeline.variantCount)
+        var prepared: [SeriesMatrix] = [], ids: [String] = []
         for j in series.indices {
             let id = series[j].id
             var shared = series[j].matrix
-            series[j] = Series(id: id, time: [], matrix: SeriesMatrix(steps: 0, channels: 0, values: []))
+            series[j] = Series(id: id, time: TimeLabels(), matrix: SeriesMatrix(steps: 0, channels: 0, values: []))
             pipeline.prepareShared(&shared, series: id)   // in place when the caller let go of the collection
-            for v in 0..<pipeline.variantCount { prepared[v].append(pipeline.variantPrepared(shared, series: id, variant: v)) }
+            prepared.append(shared); ids.append(id)
         }
         let sets = (0..<pipeline.variantCount).map { v in
-            (SeriesWindows(pipeline: pipeline, variant: v, series: prepared[v], windows: plan.train),
-             SeriesWindows(pipeline: pipeline, variant: v, series: prepared[v], windows: plan.validation))
+            (SeriesWindows(pipeline: pipeline, variant: v, series: prepared, ids: ids, windows: plan.train),
+             SeriesWindows(pipeline: pipeline, variant: v, series: prepared, ids: ids, windows: plan.validation))
         }
         return SplitSamples(trains: sets.map(\.0), validations: sets.map(\.1), pipeline: pipeline)
     }

@@ -1,8 +1,8 @@
 // MemoryBudget: how much memory seqcast may plan to use — the machine's physical memory, or less
 // when the process runs under a limit (a cgroup's memory.max, RLIMIT_AS / RLIMIT_DATA, or
 // `SEQCAST_MEMORY_LIMIT`, bytes with an optional K/M/G suffix). One budget for every check: a single
-// HDF5 read may take at most half of it (training holds about twice what it reads: the prepared
-// series and a deseasonalised variant's copy), and a training run's estimate
+// HDF5 read may take at most half of it (what is read is held again while it is turned into series,
+// and the rest of the run needs room too), and a training run's estimate
 // (Training/MemoryEstimate.swift) must fit in all of it.
 import Foundation
 

@@ -9,13 +9,12 @@ public enum MemoryEstimate {
         data.series.reduce(0) { $0 + $1.matrix.values.count } * MemoryLayout<Float>.size
     }
 
-    /// About how much a series-mode run needs: the raw series while they are prepared, one more
-    /// copy per ensemble variant with transforms of its own, the window starts and the shuffled
-    /// order of the training windows, and the model (members' weights, optimizer state, workspaces).
+    /// About how much a series-mode run needs: the series (prepared in place, one copy that every
+    /// ensemble variant shares: SeriesWindows), the window starts and the shuffled order of the
+    /// training windows, and the model (members' weights, optimizer state, workspaces).
     public static func needed(data: SeriesCollection, pipeline: Pipeline, plan: WindowPlan, model: Ensemble,
                               threads: Int) -> (total: Int, series: Int, windows: Int, model: Int) {
-        let own = pipeline.variants.filter { !$0.transforms.isEmpty }.count
-        let series = seriesBytes(data) * (1 + own)
+        let series = seriesBytes(data)
         let windows = plan.train.bytes + plan.validation.bytes + plan.train.count * MemoryLayout<Int>.size
         let net = model.network, c = net.config, o = model.manifest.training
         let members = min(model.members.count, max(1, threads))

@@ -1,0 +1,158 @@
+// The compact time axis: labels kept as positions on the axis with the file's style, written back
+// byte for byte for every supported format and style (CSV in, labels out), the labels of inserted
+// gaps, exceptions and slices; and the byte-level label parser agreeing with the String rules on
+// many generated labels, ASCII or not.
+import Foundation
+import XCTest
+@testable import SeqCast
+
+final class TimeLabelsTests: XCTestCase {
+    /// Label lists of every format, in the styles the builder knows and some it does not.
+    private func formats() -> [(name: String, header: String, labels: [String])] {
+        let n = 60
+        func day(_ i: Int) -> (Int, Int, Int) { TimeAxis.civil(TimeAxis.days(year: 2019, month: 12, day: 28) + i) }
+        func hour(_ i: Int, _ f: (Int, Int, Int, Int) -> String) -> String {
+            let (y, m, d) = day(i / 24 - 800); return f(y, m, d, i % 24)
+        }
+        return [
+            ("year", "year", (0..<n).map { "\(1950 + $0)" }),
+            ("year0", "year", (0..<n).map { String(format: "%04d", 20 + $0) }),
+            ("quarter", "date", (0..<n).map { "\(1970 + $0 / 4)-Q\($0 % 4 + 1)" }),
+            ("quarter-lower-slash", "date", (0..<n).map { "\(1970 + $0 / 4)/q\($0 % 4 + 1)" }),
+            ("month", "date", (0..<n).map { String(format: "%04d-%02d", 1949 + $0 / 12, $0 % 12 + 1) }),
+            ("month-slash-unpadded", "date", (0..<n).map { "\(1949 + $0 / 12)/\($0 % 12 + 1)" }),
+            ("date", "date", (0..<n).map { let (y, m, d) = day($0); return String(format: "%04d-%02d-%02d", y, m, d) }),
+            ("date-slash", "date", (0..<n).map { let (y, m, d) = day($0); return String(format: "%04d/%02d/%02d", y, m, d) }),
+            ("date-unpadded", "date", (0..<n).map { let (y, m, d) = day($0 * 3); return "\(y)-\(m)-\(d)" }),
+            ("weekly", "date", (0..<n).map { let (y, m, d) = day($0 * 7); return String(format: "%04d-%02d-%02d", y, m, d) }),
+            ("datetime", "ds", (0..<n).map { hour($0) { y, m, d, h in String(format: "%04d-%02d-%02d %02d:00:00", y, m, d, h) } }),
+            ("datetime-T", "ds", (0..<n).map { hour($0) { y, m, d, h in String(format: "%04d-%02d-%02dT%02d:00:00", y, m, d, h) } }),
+            ("datetime-TZ", "ds", (0..<n).map { hour($0) { y, m, d, h in String(format: "%04d-%02d-%02dT%02d:00:00Z", y, m, d, h) } }),
+            ("datetime-minutes", "ds", (0..<n).map { i in
+                let (y, m, d) = day(i / 96); return String(format: "%04d-%02d-%02d %02d:%02d", y, m, d, i / 4 % 24, i % 4 * 15) }),
+            ("datetime-1969", "ds", (0..<n).map { i in
+                let (y, m, d) = TimeAxis.civil(-1 + i / 24); return String(format: "%04d-%02d-%02d %02d:00:00", y, m, d, i % 24) }),
+            ("number", "index", (0..<n).map { "\($0 + 1)" }),
+            ("number-negative", "index", (0..<n).map { "\($0 - 30)" }),
+            ("number-fraction", "index", (0..<n).map { "\(Double($0) + 0.5)" }),
+            ("datetime-unpadded-hours", "ds", (0..<n).map { hour($0) { y, m, d, h in "\(String(format: "%04d-%02d-%02d", y, m, d)) \(h):00:00" } }),
+        ]
+    }
+
+    func testEveryFormatRoundTripsThroughACSVFileByteForByte() throws {
+        let dir = temporaryDirectory(self)
+        for (name, header, labels) in formats() {
+            let text = "\(header),v\n" + labels.enumerated().map { "\($1),\($0 % 7)" }.joined(separator: "\n") + "\n"
+            let c = try DataSource.load(writeFile(dir, name + ".csv", text), selection: DataSelection())
+            XCTAssertNotNil(c.timeAxis, name)
+            XCTAssertEqual(Array(c.series[0].time), labels, name)
+            XCTAssertEqual(c.series[0].time.rows(10..<20).map { $0 }, Array(labels[10..<20]), name)
+            // Named with --time-column: the same labels.
+            var sel = DataSelection(); sel.timeColumn = header
+            XCTAssertEqual(Array(try DataSource.load(dir + "/" + name + ".csv", selection: sel).series[0].time), labels, name)
+            // The same labels built directly, and whether they are kept as positions (no text).
+            let built = TimeLabels(labels, format: try XCTUnwrap(TimeAxis.classify(StringLabels(labels))?.format, name))
+            XCTAssertEqual(Array(built), labels, name)
+            switch name {
+            case "number-fraction": XCTAssertEqual(built.positionsKept, 0, "\(name): kept as text")
+            case "datetime-unpadded-hours": XCTAssertEqual(built.positionsKept, labels.count - labels.filter { $0.hasSuffix(" 0:00:00") || $0.contains(" ") && $0.split(separator: " ")[1].count == 7 }.count, name)
+            default: XCTAssertEqual(built.positionsKept, labels.count, "\(name): kept as positions")
+            }
+        }
+    }
+
+    func testInsertedGapLabelsAreWrittenAsBeforeInAnyStyle() throws {
+        let dir = temporaryDirectory(self)
+        // Rows 3...5 missing: the inserted labels are written as TimeAxis.label writes them (the
+        // canonical style), whatever style the file uses.
+        let cases: [(String, [String], [String])] = [
+            ("month", ["2020-01", "2020-02", "2020-03", "2020-07", "2020-08"], ["2020-04", "2020-05", "2020-06"]),
+            ("month-slash", ["2020/1", "2020/2", "2020/3", "2020/7", "2020/8"], ["2020-04", "2020-05", "2020-06"]),
+            ("datetime-TZ", ["2020-01-01T00:00Z", "2020-01-01T01:00Z", "2020-01-01T02:00Z", "2020-01-01T06:00Z", "2020-01-01T07:00Z"],
+             ["2020-01-01 03:00:00", "2020-01-01 04:00:00", "2020-01-01 05:00:00"]),
+            ("quarter-lower", ["1990-q1", "1990-q2", "1990-q3", "1991-q3", "1991-q4"], ["1990-Q4", "1991-Q1", "1991-Q2"]),
+        ]
+        for (name, labels, inserted) in cases {
+            let text = "date,v\n" + labels.enumerated().map { "\($1),\($0)" }.joined(separator: "\n") + "\n"
+            let c = try DataSource.load(writeFile(dir, name + ".csv", text), selection: DataSelection())
+            XCTAssertEqual(Array(c.series[0].time), Array(labels[0..<3]) + inserted + Array(labels[3...]), name)
+        }
+    }
+
+    func testLabelsNoStyleWritesAreKeptAsText() throws {
+        let m = (0..<40).map { String(format: "%04d-%02d", 2000 + $0 / 12, $0 % 12 + 1) }
+        var mixed = m
+        mixed[0] = "2000/01"; mixed[7] = " 2000-08"; mixed[20] = "2001-9"
+        let labels = TimeLabels(mixed, format: .yearMonth)
+        XCTAssertEqual(Array(labels), mixed)
+        XCTAssertEqual(labels.positionsKept, 37, "three exceptions kept as text")
+        XCTAssertEqual(Array(labels.rows(5..<25)), Array(mixed[5..<25]))
+        XCTAssertEqual(Array(TimeLabels(["x", "y", "2000-01"], format: .yearMonth)), ["x", "y", "2000-01"])
+        // An irregular axis: a position per label.
+        let irregular = ["2020-01-01", "2020-01-03", "2020-01-04", "2020-02-10"]
+        XCTAssertEqual(Array(TimeLabels(irregular, format: .date)), irregular)
+        // Non-ASCII labels (parsed by the String rules) stay exact.
+        let nbsp = m.enumerated().map { $0 % 3 == 0 ? "\u{A0}" + $1 : $1 }
+        XCTAssertEqual(Array(TimeLabels(nbsp, format: .yearMonth)), nbsp)
+    }
+
+    func testAColumnOfHourlyLabelsIsKeptInAFewBytes() throws {
+        var b = TimeLabels.Builder(format: nil)
+        let start = TimeAxis.days(year: 2000, month: 1, day: 1)
+        for i in 0..<200_000 {
+            let (y, m, d) = TimeAxis.civil(start + i / 24)
+            var s = String(format: "%04d-%02d-%02d %02d:00:00", y, m, d, i % 24)
+            s.withUTF8 { b.append($0) }
+        }
+        let labels = b.finished()
+        guard case .axis(let a) = labels.storage, case .regular = a.positions else { return XCTFail("not kept as a regular axis") }
+        XCTAssertEqual(labels.count, 200_000)
+        XCTAssertEqual(labels[0], "2000-01-01 00:00:00")
+        XCTAssertEqual(labels[199_999], "2022-10-25 07:00:00")
+        XCTAssertEqual(labels.positionsKept, 200_000)
+    }
+
+    // MARK: the byte-level parser
+
+    func testByteParserAgreesWithTheStringRules() {
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["2020", "1970", "0049", "12", "1", "01", "31", "32", "0", "00", "-", "/", ":", " ", "T", "Z", "Q", "q",
+                      "+", "-1", "Q4", "q2", "\t", "1e3", ".5", "nan", "inf", "x", "  ", "99999", "9223372036854775807",
+                      "13", "59", "60", "24", "\u{A0}", "é", "\r\n", "\u{0}", "NA", ",", "00:00", "T23:59:59Z"]
+        var labels = [String]()
+        for _ in 0..<40_000 {
+            let k = Int.random(in: 1...7, using: &rng)
+            labels.append((0..<k).map { _ in pieces.randomElement(using: &rng)! }.joined())
+        }
+        labels += ["2020-01-01 13:00", "2020-01-01T13:00:00Z", " 2020-01 ", "2020--01", "2020-01-01 1Z3:00", "2020-01-01 13:xx:00",
+                   "2020-01-01 13:00:00.5", "1970-Q1", "1970/q4", "1970-Q01", "1970-Q+1", "+123", "-999", "0049", "1949",
+                   "2020-02-31", "2020-01-01  13:00", "2020-01-01T13:00:00:00", "٣", "2020-01-01\t13:00", ""]
+        for l in labels {
+            for f in TimeAxis.detectionOrder {
+                // The String rules trap on some Int overflows the byte rules call "not a time".
+                if f == .yearQuarter || f == .dateTime, l.utf8.count > 18 { continue }
+                let text = TimeAxis.ordinalOfText(l, f), bytes = TimeAxis.ordinal(l, f)
+                XCTAssertEqual(text?.bitPattern, bytes?.bitPattern, "'\(l)' as \(f)")
+            }
+            var s = l
+            s.withUTF8 { XCTAssertEqual(isMissingToken($0), missingTokens.contains(l), "'\(l)'") }
+        }
+        for t in ["", "+", "-", "+0", "-0", "007", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+                  "-9223372036854775809", "1 2", "١", "12a", "--1", "+-1"] {
+            var s = t
+            s.withUTF8 { XCTAssertEqual(TimeAxis.int($0), Int(t), "'\(t)'") }
+        }
+    }
+
+    func testStylesWriteWhatTheAxisWritesForInsertedLabels() {
+        for (format, positions) in [(TimeFormat.year, [1949.0, 2020]), (.yearQuarter, [7880, 8100]), (.yearMonth, [23388, 24300]),
+                                     (.date, [-1, 0, 18262, 2932896]), (.dateTime, [0, 1_577_880_000, 86399]), (.number, [-3, 0, 12])] {
+            let axis = TimeAxis(format: format, step: 1, column: "t")
+            for v in positions {
+                let label = axis.label(v)
+                var s = label
+                XCTAssertTrue(s.withUTF8 { TimeLabelStyle(format: format).writes($0, at: v) }, "\(format) \(v): \(label)")
+            }
+        }
+    }
+}
