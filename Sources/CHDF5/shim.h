@@ -159,8 +159,15 @@ static inline herr_t seqcast_h5_list_attributes(hid_t obj, seqcast_h5_attr_fn fn
 }
 
 /// Reads a scalar string attribute, fixed- or variable-length, into buf (NUL-terminated).
-/// Returns the full length, or -1.
+/// Returns the full length, -1 on an error, or -2 when the attribute is not one string (an array of
+/// them, as h5py writes for a list, or empty): H5Aread would write every element into room for one.
 static inline long seqcast_h5_read_string_attr(hid_t attr, char *buf, size_t cap) {
+    hid_t space = H5Aget_space(attr);
+    if (space < 0) return -1;
+    hssize_t points = H5Sget_simple_extent_npoints(space);
+    H5Sclose(space);
+    if (points < 0) return -1;
+    if (points != 1) return -2;
     hid_t ftype = H5Aget_type(attr);
     if (ftype < 0) return -1;
     long result = -1;

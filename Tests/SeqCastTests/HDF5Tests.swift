@@ -93,4 +93,18 @@ final class HDF5Tests: XCTestCase {
         let unwritable = errorMessage { try AtomicFile.write("x", to: dir + "/no/such/dir/out.csv") }
         XCTAssertTrue(unwritable.contains("cannot write: directory"), unwritable)
     }
+
+    /// String attributes that are arrays (h5py: `attrs['notes'] = ['a', 'bb', 'ccc']`) are skipped: reading
+    /// one as a single string wrote every element into room for one (a stack overwrite for 3
+    /// variable-length strings). Fixture made by Tests/Fixtures/make-string-array-attrs.c.
+    func testStringArrayAttributesAreSkippedNotReadIntoOneString() throws {
+        let path = repositoryRoot + "/Tests/Fixtures/string-array-attrs.h5"
+        let f = try HDF5File.open(path)
+        let names = try f.attributes(of: "series").map(\.0)
+        XCTAssertEqual(names, ["columns"], "the scalar attribute is read, the two string arrays are not")
+        XCTAssertEqual(try f.stringAttribute("columns", of: "series"), "y")
+        let data = try DataSource.load(path, selection: DataSelection())
+        XCTAssertEqual(data.channels, ["y"])
+        XCTAssertEqual(data.series[0].matrix.values, (0..<12).map(Float.init))
+    }
 }

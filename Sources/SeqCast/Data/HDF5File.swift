@@ -402,6 +402,7 @@ public final class HDF5File {
             case H5T_STRING:
                 var buf = [CChar](repeating: 0, count: 1 << 16)
                 var n = seqcast_h5_read_string_attr(attr.id, &buf, buf.count)
+                if n == -2 { continue }   // an array of strings: none of seqcast's attributes, and never read as one
                 if n >= buf.count {
                     _ = try checkedCount([n, 1], bytesPerElement: 1, "\(name) attribute '\(key)'")
                     buf = [CChar](repeating: 0, count: n + 1); n = seqcast_h5_read_string_attr(attr.id, &buf, buf.count)
