@@ -52,4 +52,33 @@ final class ShardSizeTests: XCTestCase {
         XCTAssertEqual(resolved.effectiveShardSize, 32)
         XCTAssertEqual(old.resolvingShardSize(for: try XCTUnwrap(try configs()["S1-lstm"]).config()).shardSize, 64)
     }
+
+    func testAModelStoredWithoutAShardSizeResumesUnderItsOldRule() throws {
+        let dir = temporaryDirectory(self)
+        var full = smallRequest(datasetPath("airline.csv"), out: dir + "/full", epochs: 3, ensemble: 1)
+        _ = try TrainJob.run(full)
+        full.run.outDir = dir + "/old"; full.run.stopAfterEpoch = 1
+        XCTAssertFalse(try TrainJob.run(full).finished)
+        // Make it a model of before the shard size was stored.
+        let old = try ModelFile.load(dir + "/old", current: true)
+        old.manifest.training.shardSize = nil
+        try ModelFile.save(old, to: dir + "/old/model.h5")
+        var resumed = full; resumed.run.stopAfterEpoch = nil; resumed.run.resume = true
+        XCTAssertTrue(try TrainJob.run(resumed).finished)
+        let back = try ModelFile.load(dir + "/old")
+        XCTAssertNil(back.manifest.training.shardSize, "resume must keep the stored (absent) shard size, not re-resolve it")
+        XCTAssertEqual(back.manifest.training.effectiveShardSize, 8)
+        // The old rule gives 8 here too, so the resumed run ends where the uninterrupted one did.
+        XCTAssertEqual(try HDF5File.open(dir + "/old/model.h5").read("members/0/params").values,
+                       try HDF5File.open(dir + "/full/model.h5").read("members/0/params").values)
+    }
+
+    func testAShardSizeBelowOneIsRefused() {
+        var r = smallRequest(datasetPath("airline.csv"), out: temporaryDirectory(self) + "/x", epochs: 1, ensemble: 1)
+        r.training.shardSize = 0
+        XCTAssertTrue(errorMessage { _ = try TrainJob.run(r) }.contains("shard size must be at least 1, got 0"))
+        let c = try! Benchmark.load(repositoryRoot + "/Benchmarks/configs.json")[0]
+        XCTAssertTrue(errorMessage { _ = try Benchmark.train(c, variants: [.plain], threads: 1, steps: 1, repeats: 1, shardSize: 0) }
+            .contains("shard size must be at least 1"))
+    }
 }

@@ -126,6 +126,7 @@ public enum Benchmark {
         var o = TrainingOptions()
         o.batchSize = c.batch; o.learningRate = 1e-3; o.clip = 0
         o.shardSize = shardSize
+        try o.validate()
         return Trainer(network: try Network(config: config, seed: 0), options: o.resolvingShardSize(for: config),
                        threads: threads, group: group)
     }

@@ -153,7 +153,7 @@ public enum PerSeriesJob {
             let trained = !model.finished
             try named(p) {
                 guard trained, let pipeline = model.manifest.pipeline else { return }
-                try MemoryEstimate.check(data: part, pipeline: pipeline, plan: plan, model: model, threads: options.threads)
+                try MemoryEstimate.check(data: part, plan: plan, model: model, threads: options.threads)
                 let samples = try part.split(pipeline: pipeline, valFraction: model.manifest.valFraction)
                 try EnsembleFitter.fit(model, train: samples.trains, validation: samples.validations, threads: options.threads,
                                        stopAfterEpoch: options.stopAfterEpoch)

@@ -51,7 +51,8 @@ public struct ModelManifest: Sendable {
     /// Look-back, horizon, window stride and head shape: the one stored copy.
     public var windows: WindowSpec { pipeline?.spec ?? WindowSpec(lookback: model.lookback, horizon: model.horizon, perStep: model.head == .seq2seq) }
 
-    /// A manifest whose network and pipeline agree on the windows (checked: a mismatch is a bug).
+    /// A manifest whose network and pipeline agree on the windows (checked: a mismatch is a bug), with
+    /// the shard size fixed (`TrainingOptions.resolvingShardSize`): every new model stores the one it trains with.
     public init(model: ModelConfig, training: TrainingOptions, pipeline: Pipeline?, supervised: SupervisedScaling?,
                 selection: DataSelection, channels: [String], targetCount: Int, timeAxis: TimeAxis?, source: String,
                 valFraction: Double) {
@@ -59,7 +60,7 @@ public struct ModelManifest: Sendable {
             precondition(p.spec.lookback == model.lookback && p.spec.horizon == model.horizon
                          && p.spec.perStep == (model.head == .seq2seq), "pipeline windows differ from the network's")
         }
-        self.model = model; self.training = training; self.pipeline = pipeline; self.supervised = supervised
+        self.model = model; self.training = training.resolvingShardSize(for: model); self.pipeline = pipeline; self.supervised = supervised
         self.selection = selection; self.channels = channels; self.targetCount = targetCount; self.timeAxis = timeAxis
         self.source = source; self.valFraction = valFraction
     }

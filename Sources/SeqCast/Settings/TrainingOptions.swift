@@ -45,6 +45,12 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// The shard size in effect.
     public var effectiveShardSize: Int { shardSize ?? Self.legacyShardSize(batch: batchSize) }
 
+    /// Shards per full mini-batch (the last may be smaller).
+    public var shardCount: Int { (batchSize + effectiveShardSize - 1) / effectiveShardSize }
+
+    /// Sequences a shard's workspace holds: the shard size, or the whole batch when that is smaller.
+    public var shardWidth: Int { min(effectiveShardSize, batchSize) }
+
     /// The rule of models stored without a shard size: two shards per batch, at least 8 sequences each.
     public static func legacyShardSize(batch: Int) -> Int { max(8, (batch + 1) / 2) }
 

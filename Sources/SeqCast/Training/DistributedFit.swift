@@ -12,13 +12,12 @@ extension EnsembleFitter {
     /// the weights of one process; this only decides which keeps more ranks busy.
     public static func spreadsFits(_ fits: Int, options: TrainingOptions, group: ProcessGroup) -> Bool {
         guard group.distributed, fits > 0 else { return false }
-        let shards = (options.batchSize + options.effectiveShardSize - 1) / options.effectiveShardSize
-        return fits >= group.size || fits >= shards
+        return fits >= group.size || fits >= options.shardCount
     }
 
     /// How `fits` fits run on the group's ranks, in words (train and backtest print it).
     public static func distributionNote(_ fits: Int, what: String, options: TrainingOptions, group: ProcessGroup) -> String {
-        let shards = (options.batchSize + options.effectiveShardSize - 1) / options.effectiveShardSize
+        let shards = options.shardCount
         return spreadsFits(fits, options: options, group: group)
             ? "\(group.size) ranks: \(fits) \(what) spread over the ranks (round-robin)"
             : "\(group.size) ranks: data-parallel, each rank computes its share of every mini-batch's \(shards) shard\(shards == 1 ? "" : "s")\(fits > 1 ? " (\(what) one after another)" : "")"

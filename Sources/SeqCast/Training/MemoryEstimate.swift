@@ -12,26 +12,26 @@ public enum MemoryEstimate {
     /// About how much a series-mode run needs: the series (prepared in place, one copy that every
     /// ensemble variant shares: SeriesWindows), the window starts and the shuffled order of the
     /// training windows, and the model (members' weights, optimizer state, workspaces).
-    public static func needed(data: SeriesCollection, pipeline: Pipeline, plan: WindowPlan, model: Ensemble,
+    public static func needed(data: SeriesCollection, plan: WindowPlan, model: Ensemble,
                               threads: Int) -> (total: Int, series: Int, windows: Int, model: Int) {
         let series = seriesBytes(data)
         let windows = plan.train.bytes + plan.validation.bytes + plan.train.count * MemoryLayout<Int>.size
         let net = model.network, c = net.config, o = model.manifest.training
         let members = min(model.members.count, max(1, threads))
         // Parameters: weights, best, gradients (one per shard and the sum), Adam's two moments.
-        let shards = (o.batchSize + o.effectiveShardSize - 1) / o.effectiveShardSize
+        let shards = o.shardCount
         let params = net.parameterCount * (4 + shards) * MemoryLayout<Float>.size
         // Per shard: activations of every step and layer (gates, states, their gradients), inputs, outputs.
         let width = c.inputDim + 16 * c.hidden * max(c.layers, 1) * (c.bidirectional ? 2 : 1) + 2 * c.targetWidth
-        let workspace = shards * min(o.effectiveShardSize, o.batchSize) * c.lookback * width * MemoryLayout<Float>.size
+        let workspace = shards * o.shardWidth * c.lookback * width * MemoryLayout<Float>.size
         let modelBytes = model.members.count * params + members * workspace
         return (series + windows + modelBytes, series, windows, modelBytes)
     }
 
     /// Throws when the run cannot fit in the memory budget, naming how much it needs and how much there is.
-    public static func check(data: SeriesCollection, pipeline: Pipeline, plan: WindowPlan, model: Ensemble,
+    public static func check(data: SeriesCollection, plan: WindowPlan, model: Ensemble,
                              threads: Int) throws(TrainingError) {
-        let need = needed(data: data, pipeline: pipeline, plan: plan, model: model, threads: threads)
+        let need = needed(data: data, plan: plan, model: model, threads: threads)
         let budget = MemoryBudget.current
         guard UInt64(need.total) > budget.bytes else { return }
         func d(_ b: Int) -> String { MemoryBudget.describe(Double(b)) }

@@ -118,7 +118,7 @@ public enum TrainJob {
         let ys = SeriesMatrix(steps: cut * set.targetRowWidth / o, channels: o, values: Array(set.y.prefix(cut * set.targetRowWidth)))
         let scaling = SupervisedScaling(x: Scaler.fit(s.preprocessing.scaler, channels: set.inputDim, parts: [xs]),
                                         y: Scaler.fit(s.preprocessing.scaler, channels: o, parts: [ys]), xName: xName, yName: yName)
-        let manifest = ModelManifest(model: config, training: s.training.resolvingShardSize(for: config), pipeline: nil, supervised: scaling,
+        let manifest = ModelManifest(model: config, training: s.training, pipeline: nil, supervised: scaling,
                                      selection: s.data.selection, channels: (0..<o).map { "y\($0)" }, targetCount: o,
                                      timeAxis: nil, source: s.data.path, valFraction: s.windows.valFraction)
         return try Ensemble(manifest: manifest, count: s.training.ensemble, seed: s.training.seed)
@@ -149,7 +149,7 @@ public enum TrainJob {
         try data.checkLength(lookback: spec.lookback, horizon: spec.horizon)
         let pipeline = try data.fitPipeline(spec: spec, choice: choice, valFraction: s.windows.valFraction)
         _ = try data.windowPlan(pipeline: pipeline, valFraction: s.windows.valFraction)
-        let manifest = ModelManifest(model: config, training: s.training.resolvingShardSize(for: config), pipeline: pipeline, supervised: nil,
+        let manifest = ModelManifest(model: config, training: s.training, pipeline: pipeline, supervised: nil,
                                      selection: s.data.selection, channels: data.channels, targetCount: data.targetCount,
                                      timeAxis: data.timeAxis, source: s.data.path, valFraction: s.windows.valFraction)
         return (try Ensemble(manifest: manifest, count: s.training.ensemble, seed: s.training.seed), pipeline)
@@ -169,7 +169,7 @@ public enum TrainJob {
         let data = try DataSource.load(m.source, selection: m.selection)
         let missing = data.missingCount
         let plan = try data.windowPlan(pipeline: m.pipeline!, valFraction: m.valFraction)
-        try MemoryEstimate.check(data: data, pipeline: m.pipeline!, plan: plan, model: model, threads: threads)
+        try MemoryEstimate.check(data: data, plan: plan, model: model, threads: threads)
         let split = try (consume data).split(pipeline: m.pipeline!, valFraction: m.valFraction)
         return (split.trains, split.validations, missing)
     }

@@ -57,8 +57,7 @@ public final class Trainer: @unchecked Sendable {
         self.threads = max(1, threads)
         self.group = group
         optimizer = Optimizer(kind: options.optimizer, count: network.parameterCount, learningRate: options.learningRate)
-        let shards = (options.batchSize + options.effectiveShardSize - 1) / options.effectiveShardSize
-        let size = min(options.effectiveShardSize, options.batchSize), t = network.config.lookback
+        let shards = options.shardCount, size = options.shardWidth, t = network.config.lookback
         shard = size
         workspaces = (0..<shards).map { _ in network.makeWorkspace(batch: size, steps: t) }
         xBuffers = (0..<shards).map { _ in FloatBuffer(count: size * t * network.config.inputDim) }
