@@ -35,13 +35,12 @@ public enum Calibrator {
         // about 1 KiB of arrays besides), at most 64 chunks.
         let windowBytes = pipeline.variantCount * (L * pipeline.inputs.count * MemoryLayout<Float>.size + 1024)
         let flushAt = Forecaster.chunk * max(1, min(64, (4 << 20) / (Forecaster.chunk * windowBytes)))
-        var cases: [(series: Int, start: Int)] = [], windows: [ForecastWindow] = [], inSample = 0, any = false
+        var cases: [(series: Int, start: Int)] = [], windows: [ForecastWindow] = [], inSample = 0
         var residuals = [Float](), scales = [Float]()
         residuals.reserveCapacity((validation.count + extra.count) * K * O)   // held whole: model.h5 stores them
         scales.reserveCapacity((validation.count + extra.count) * O)
         func flush() {
             guard !cases.isEmpty else { return }
-            any = true
             let predictions = Forecaster.forecast(model, pipeline: pipeline, windows: windows, threads: threads)
             for (c, p) in zip(cases, predictions) {
                 let m = data.series[c.series].matrix
@@ -59,7 +58,7 @@ public enum Calibrator {
             if cases.count == flushAt { flush() }
         }
         flush()
-        guard any else { return nil }
+        guard !residuals.isEmpty else { return nil }
         return Calibration(horizon: K, targets: O, residuals: residuals, scales: scales, inSample: inSample)
     }
 }

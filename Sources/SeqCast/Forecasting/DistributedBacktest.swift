@@ -71,7 +71,7 @@ extension BacktestJob {
         let built = Models()
         try concurrentForEach(fitIndices.count, threads: each.workers) { k in
             let f = fitIndices[k], part = trainingPart(data, plan[f].trainRange)
-            let model = try TrainJob.seriesModel(settings, data: part).model
+            let model = try TrainJob.seriesEnsemble(settings, data: part).model
             for m in 0..<members {
                 guard let snap = trained[k * members + m] else {
                     throw TrainingError.noSamples("fit \(k + 1), member \(m + 1) came back from no rank (a bug)")

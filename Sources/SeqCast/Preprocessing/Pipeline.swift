@@ -308,7 +308,6 @@ extension SeriesCollection {
             var own: [SeriesTransform] = []
             var fit = base; fit.makeParts = { training(scaled, []) }
             if v.deseasonalise, let d = try Deseasonaliser.fit(fit) { own.append(SeriesTransform(d)) }
-            fit.makeParts = { [] }
             let parts: [SeriesMatrix]
             if k == choice.variants.count - 1 {   // the last variant: the scaled parts are not needed after it
                 for i in scaled.indices { for t in own { t.apply(&scaled[i], series: series[i].id, firstRow: 0) } }
