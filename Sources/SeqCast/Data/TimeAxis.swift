@@ -56,7 +56,7 @@ public struct TimeAxis: Codable, Sendable, Equatable {
         let sample = (0..<labels.count).filter { labels.withLabel($0) { !$0.isEmpty } }
         guard sample.count >= 2 else { return nil }
         var diffs: [Double] = []
-        formats: for format in [TimeFormat.yearQuarter, .yearMonth, .date, .dateTime, .year, .number] {
+        formats: for format in detectionOrder {
             diffs.removeAll(keepingCapacity: true)
             var previous = 0.0
             for (k, i) in sample.enumerated() {
@@ -102,11 +102,12 @@ public struct TimeAxis: Codable, Sendable, Equatable {
         var missing = [Bool](repeating: false, count: labels.count)
         for i in missing.indices { missing[i] = labels.withLabel(i, isMissingToken) }
         var best: (format: TimeFormat, count: Int)? = nil
+        let present = missing.lazy.filter { !$0 }.count
         for format in detectionOrder {
             var n = 0
             for i in missing.indices where !missing[i] && labels.withLabel(i, { ordinal(utf8: $0, format) }) != nil { n += 1 }
             if n > (best?.count ?? 0) { best = (format, n) }
-            if n == labels.count { break }
+            if n == present { break }   // every label read: no later format can read more
         }
         guard let format = best?.format else { return nil }
         let firstBad = missing.indices.first { missing[$0] || labels.withLabel($0, { ordinal(utf8: $0, format) }) == nil }
