@@ -41,14 +41,15 @@ public enum TrainJob {
             try r.settings.validate()
             let modelPath = r.run.outDir + "/model.h5"
             let model: Ensemble
+            var data: SeriesCollection? = nil   // a new series-mode run's data, read once for the model and its windows
             if r.run.resume, FileManager.default.fileExists(atPath: modelPath) {
                 model = try resumed(modelPath, epochs: r.run.resumeEpochs, progress: progress)
             } else {
                 if r.run.resume { progress(.note("no checkpoint at \(modelPath); starting a new run")) }
-                model = try newModel(r.settings)
+                (model, data) = try newModel(r.settings)
                 model.manifest.sourceDigest = FileDigest.of(r.data.path)   // what --resume checks (not per backtest fit)
             }
-            let (train, validation, missing) = try samples(for: model, threads: r.run.threads)
+            let (train, validation, missing) = try samples(for: model, data: consume data, threads: r.run.threads)
             if missing > 0 {
                 progress(.note("\(missing) missing values \(model.manifest.selection.missing == .drop ? "left as gaps; windows touching them dropped" : "filled (\(model.manifest.selection.missing.rawValue))")"))
             }
@@ -104,10 +105,12 @@ public enum TrainJob {
         return model
     }
 
-    /// A fresh model for the settings: data read, windows checked, network initialised from the seed.
-    static func newModel(_ s: TrainSettings) throws -> Ensemble {
+    /// A fresh model for the settings: data read, windows checked, network initialised from the seed;
+    /// in series mode also the data it was built from (nil for supervised samples).
+    static func newModel(_ s: TrainSettings) throws -> (Ensemble, SeriesCollection?) {
         guard let xName = s.data.x, let yName = s.data.y else {
-            return try seriesEnsemble(s, data: try DataSource.load(s.data.path, selection: s.data.selection)).model
+            let data = try DataSource.load(s.data.path, selection: s.data.selection)
+            return (try seriesEnsemble(s, data: data).model, data)
         }
         let (set, k, o) = try HDF5File.open(s.data.path).supervised(x: xName, y: yName)
         let config = try s.architecture.config(inputDim: set.inputDim, outputDim: o, lookback: set.steps, horizon: k,
@@ -121,7 +124,7 @@ public enum TrainJob {
         let manifest = ModelManifest(model: config, training: s.training, pipeline: nil, supervised: scaling,
                                      selection: s.data.selection, channels: (0..<o).map { "y\($0)" }, targetCount: o,
                                      timeAxis: nil, source: s.data.path, valFraction: s.windows.valFraction)
-        return try Ensemble(manifest: manifest, count: s.training.ensemble, seed: s.training.seed)
+        return (try Ensemble(manifest: manifest, count: s.training.ensemble, seed: s.training.seed), nil)
     }
 
     /// A fresh series-mode model for `data` (already loaded, possibly truncated by a backtest) and
@@ -155,10 +158,11 @@ public enum TrainJob {
         return (try Ensemble(manifest: manifest, count: s.training.ensemble, seed: s.training.seed), pipeline)
     }
 
-    /// Training and validation windows of a model's data (re-read from its source), refused before
-    /// they are prepared when the run would not fit in memory (MemoryEstimate.swift). Also returns
-    /// how many values were missing in the data.
-    static func samples(for model: Ensemble, threads: Int) throws -> ([any WindowSource], [any WindowSource], Int) {
+    /// Training and validation windows of a model's data (`data` when the caller has just read it from
+    /// the model's source, else read again), refused before they are prepared when the run would not
+    /// fit in memory (MemoryEstimate.swift). Also returns how many values were missing in the data.
+    static func samples(for model: Ensemble, data given: consuming SeriesCollection? = nil,
+                        threads: Int) throws -> ([any WindowSource], [any WindowSource], Int) {
         let m = model.manifest
         if let s = m.supervised {
             var (set, _, _) = try HDF5File.open(m.source).supervised(x: s.xName, y: s.yName)
@@ -166,7 +170,7 @@ public enum TrainJob {
             let cut = SampleSet.validationCut(count: set.count, valFraction: m.valFraction)
             return ([SampleSlice(set, 0..<cut)], [SampleSlice(set, cut..<set.count)], 0)
         }
-        let data = try DataSource.load(m.source, selection: m.selection)
+        let data = try given ?? DataSource.load(m.source, selection: m.selection)
         let missing = data.missingCount
         let plan = try data.windowPlan(pipeline: m.pipeline!, valFraction: m.valFraction)
         try MemoryEstimate.check(data: data, plan: plan, model: model, threads: threads)
