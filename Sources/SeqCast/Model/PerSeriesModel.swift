@@ -31,9 +31,7 @@ public struct PerSeriesModel: Sendable {
     /// on its position, the other series, the rank count or the threads — so a series trained alone
     /// with `--seed` this value gets the same model.
     public static func seed(_ base: UInt64, id: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf29ce484222325
-        for b in id.utf8 { hash = (hash ^ UInt64(b)) &* 0x100000001b3 }
-        return SeededRandom.mix(base, hash)
+        SeededRandom.mix(base, FileDigest.fnv1a(id.utf8))
     }
 
     /// The settings series `id` is trained with: the run's, with its own seed.
