@@ -118,6 +118,60 @@ final class PerSeriesTests: XCTestCase {
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("--id-column"), r.err)
     }
+
+    /// `--resume` continues only the stored run, on the bytes it started with (a renamed copy is
+    /// fine), and forecasting asks for a model of every series: each refusal is one line with what to
+    /// do, exit 1, and the stored index is left as it was.
+    func testResumeAndForecastRefusals() throws {
+        let dir = temporaryDirectory(self)
+        let series = [("s0", 60), ("s1", 72), ("s2", 66)]
+        let data = writeFile(dir, "long.csv", longCSV(series))
+        let run = ["--id-column", "id", "--per-series", "--out", dir + "/ps"] + small
+        XCTAssertEqual(try runCLI(["train", "--data", data] + run + ["--stop-after-epoch", "1"]).status, 0)
+        let index = PerSeriesModel.indexPath(dir + "/ps")
+        let stored = try Data(contentsOf: URL(fileURLWithPath: index))
+        func refused(_ file: String, _ expected: String, line: UInt = #line) throws {
+            let r = try runCLI(["train", "--data", file, "--resume"] + run)
+            XCTAssertEqual(r.status, 1, r.err, line: line)
+            XCTAssertTrue(r.err.contains(expected), r.err, line: line)
+            XCTAssertEqual(r.err.split(separator: "\n").count, 1, r.err, line: line)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: index)), stored, "index untouched", line: line)
+        }
+        // Other series (one id more), the same ids with other values in the same file, and in another file.
+        try refused(writeFile(dir, "more.csv", longCSV(series + [("s3", 60)])), "holds other series than the stored run")
+        let original = try String(contentsOfFile: data, encoding: .utf8)
+        let edited = original.replacingOccurrences(of: ",2", with: ",3")
+        try edited.write(toFile: data, atomically: true, encoding: .utf8)
+        try refused(data, "long.csv has changed since this run started")
+        try original.write(toFile: data, atomically: true, encoding: .utf8)
+        try refused(writeFile(dir, "edited.csv", edited), "edited.csv is not the data this run started on (\(data)")
+        // A global model's folder: the stored run decides, --per-series or not.
+        let global = ["train", "--data", data, "--id-column", "id", "--out", dir + "/global"] + small
+        XCTAssertEqual(try runCLI(global + ["--stop-after-epoch", "1"]).status, 0)
+        XCTAssertEqual(try runCLI(global + ["--per-series", "--resume"]).status, 0)
+        XCTAssertNil(try PerSeriesModel.open(dir + "/global"), "still one global model")
+        XCTAssertTrue(try ModelFile.load(dir + "/global/model.h5").finished)
+        // Forecasting: a series the folder has no model of, and one whose model was never written.
+        let other = writeFile(dir, "other.csv", longCSV([("s0", 60), ("zz", 60)]))
+        let unknown = try runCLI(["forecast", "--model", dir + "/ps", "--data", other, "--out", dir + "/f.csv"])
+        XCTAssertEqual(unknown.status, 1, unknown.err)
+        XCTAssertTrue(unknown.err.contains("series 'zz' has no model in"), unknown.err)
+        try FileManager.default.removeItem(atPath: dir + "/ps/series/1")
+        let missing = try runCLI(["forecast", "--model", dir + "/ps", "--data", data, "--out", dir + "/f.csv"])
+        XCTAssertEqual(missing.status, 1, missing.err)
+        XCTAssertTrue(missing.err.contains("series 's1' has no trained model yet"), missing.err)
+        XCTAssertTrue(missing.err.contains("seqcast train --resume --out"), missing.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/f.csv"), "no forecast written")
+        // The resume that message suggests, on a renamed copy of the data: every series finishes and
+        // the index names the copy.
+        let copy = dir + "/copy.csv"
+        try FileManager.default.copyItem(atPath: data, toPath: copy)
+        try FileManager.default.removeItem(atPath: data)
+        XCTAssertEqual(try runCLI(["train", "--data", copy, "--resume"] + run).status, 0)
+        let resumed = try XCTUnwrap(try PerSeriesModel.open(dir + "/ps"))
+        XCTAssertEqual(resumed.settings.data.path, copy)
+        XCTAssertTrue(try (0..<3).allSatisfy { try resumed.model($0).finished })
+    }
 }
 
 extension MPITests {

@@ -239,6 +239,38 @@ final class ResumeTests: XCTestCase {
         let msg = errorMessage { _ = try TrainJob.run(again) }
         XCTAssertTrue(msg.contains("has changed since this run started"), msg)
     }
+
+    /// `--data` on resume must hold the bytes the run started on: another file is refused, naming
+    /// the stored one; a renamed copy continues the run (and becomes its source), exactly as the
+    /// uninterrupted run ends.
+    func testResumeOnAnotherFileIsRefusedAndOnARenamedCopyContinues() throws {
+        let dir = temporaryDirectory(self)
+        let data = dir + "/airline.csv"
+        try FileManager.default.copyItem(atPath: datasetPath("airline.csv"), toPath: data)
+        var r = TrainRequest(dataPath: data, outDir: dir + "/run")
+        r.windows.horizon = 6; r.architecture.hidden = 8; r.training.ensemble = 2; r.training.epochs = 3; r.training.patience = 0
+        r.run.threads = 1
+        var whole = r; whole.run.outDir = dir + "/whole"
+        XCTAssertTrue(try TrainJob.run(whole).finished)
+        r.run.stopAfterEpoch = 1
+        XCTAssertFalse(try TrainJob.run(r).finished)
+        var again = r; again.run.resume = true; again.run.stopAfterEpoch = nil
+        let other = dir + "/other.csv"
+        try (try String(contentsOfFile: data, encoding: .utf8) + "1961-01,500\n").write(toFile: other, atomically: true, encoding: .utf8)
+        again.data.path = other
+        let msg = errorMessage { _ = try TrainJob.run(again) }
+        XCTAssertTrue(msg.contains("other.csv is not the data this run started on (\(data), size:hash "), msg)
+        XCTAssertFalse(try ModelFile.load(dir + "/run/model.h5").finished, "the stored run is untouched")
+        let moved = dir + "/moved.csv"
+        try FileManager.default.moveItem(atPath: data, toPath: moved)
+        again.data.path = moved
+        XCTAssertTrue(try TrainJob.run(again).finished)
+        XCTAssertEqual(try ModelFile.load(dir + "/run/model.h5").manifest.source, moved)
+        for i in 0..<2 {
+            XCTAssertEqual(try HDF5File.open(dir + "/run/model.h5").read("members/\(i)/params").values,
+                           try HDF5File.open(dir + "/whole/model.h5").read("members/\(i)/params").values, "member \(i)")
+        }
+    }
 }
 
 /// Error paths of preprocessing at forecast and backtest time.

@@ -28,6 +28,7 @@ public enum PerSeriesJob {
             return s
         }
         var settings = stored?.settings ?? r.settings
+        settings.data.path = r.settings.data.path   // resumed: must hold the stored run's bytes (checked below)
         if let stored, let e = r.run.resumeEpochs, e != stored.settings.training.epochs {
             guard e > stored.settings.training.epochs else {
                 throw TrainingError.resume("--epochs \(e) with --resume: the stored run trains up to \(stored.settings.training.epochs) epochs and cannot be shortened; leave out --epochs to continue it")
@@ -43,9 +44,7 @@ public enum PerSeriesJob {
                 guard stored.ids == catalog.ids else {
                     throw PerSeriesError.resume("\(path) holds other series than the stored run (\(catalog.ids.count) ids now, \(stored.ids.count) stored, or in another order); restore the file or start a new run without --resume")
                 }
-                if let then = stored.sourceDigest, let now = digest, then != now {
-                    throw TrainingError.resume("\(path) has changed since this run started (size:hash \(then), now \(now)); resuming would train on other data — restore the file or start a new run without --resume")
-                }
+                try TrainJob.checkResumeData(path, digest: digest, storedPath: stored.settings.data.path, storedDigest: stored.sourceDigest)
             }
             return catalog
         }
@@ -137,7 +136,7 @@ public enum PerSeriesJob {
                 let path = run.folder(p) + "/model.h5"
                 let model: Ensemble
                 if resume && FileManager.default.fileExists(atPath: path) {
-                    model = try TrainJob.resumed(path, epochs: options.resumeEpochs, digest: digest, progress: { _ in })
+                    model = try TrainJob.resumed(path, data: run.settings.data.path, epochs: options.resumeEpochs, digest: digest, progress: { _ in })
                 } else {
                     model = try TrainJob.seriesEnsemble(run.settings(for: run.ids[p]), data: part).model
                     model.manifest.sourceDigest = run.sourceDigest

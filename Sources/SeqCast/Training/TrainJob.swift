@@ -43,7 +43,7 @@ public enum TrainJob {
             let model: Ensemble
             var data: SeriesCollection? = nil   // a new series-mode run's data, read once for the model and its windows
             if r.run.resume, FileManager.default.fileExists(atPath: modelPath) {
-                model = try resumed(modelPath, epochs: r.run.resumeEpochs, progress: progress)
+                model = try resumed(modelPath, data: r.settings.data.path, epochs: r.run.resumeEpochs, progress: progress)
             } else {
                 if r.run.resume { progress(.note("no checkpoint at \(modelPath); starting a new run")) }
                 (model, data) = try newModel(r.settings)
@@ -78,13 +78,17 @@ public enum TrainJob {
     }
 
     /// The stored run at `modelPath`, to continue exactly as it was configured (or with a larger
-    /// epoch limit, when one is asked for); refused when its data changed (`digest`: the source's
-    /// digest now, when the caller computed it already).
-    static func resumed(_ modelPath: String, epochs: Int?, digest: String? = nil, progress: @Sendable (TrainEvent) -> Void) throws -> Ensemble {
+    /// epoch limit, when one is asked for) on `data`, the file the request names: refused unless its
+    /// bytes are the ones the run started on (`checkResumeData`; `digest`: data's digest, when the
+    /// caller computed it already). A moved or renamed copy is fine, and becomes the model's source.
+    static func resumed(_ modelPath: String, data: String, epochs: Int?, digest: String? = nil,
+                        progress: @Sendable (TrainEvent) -> Void) throws -> Ensemble {
         let model = try ModelFile.load(modelPath, current: true)
         let m = model.manifest
-        if let stored = m.sourceDigest, let now = digest ?? FileDigest.of(m.source), now != stored {
-            throw TrainingError.resume("\(m.source) has changed since this run started (size:hash \(stored), now \(now)); resuming would train on other data — restore the file or start a new run without --resume")
+        try checkResumeData(data, digest: digest ?? FileDigest.of(data), storedPath: m.source, storedDigest: m.sourceDigest)
+        if data != m.source {
+            progress(.note("resuming on \(data): the same bytes as \(m.source), which the run started on"))
+            model.manifest.source = data
         }
         if let e = epochs, e != m.training.epochs {
             guard e > m.training.epochs else {
@@ -103,6 +107,23 @@ public enum TrainJob {
             progress(.note("resuming \(modelPath) after epoch \(done)"))
         }
         return model
+    }
+
+    /// Refuses to resume a run that started on `storedPath` (whose size:hash was `storedDigest`) on
+    /// `data` (size:hash `now`, nil when unreadable: then reading it reports why) unless they are the
+    /// same bytes, naming which of the two happened: the file changed, or another file was named.
+    static func checkResumeData(_ data: String, digest now: String?, storedPath: String, storedDigest: String?) throws(TrainingError) {
+        guard let now else { return }
+        guard let stored = storedDigest else {
+            guard data == storedPath else {
+                throw .resume("this run stored no digest of its data, so it can only resume on \(storedPath) itself, not \(data); resume with --data \(storedPath)")
+            }
+            return
+        }
+        guard now != stored else { return }
+        throw .resume(data == storedPath
+            ? "\(data) has changed since this run started (size:hash \(stored), now \(now)); resuming would train on other data — restore the file or start a new run without --resume"
+            : "\(data) is not the data this run started on (\(storedPath), size:hash \(stored); \(data) is \(now)); resume with --data \(storedPath), or start a new run without --resume")
     }
 
     /// A fresh model for the settings: data read, windows checked, network initialised from the seed;
