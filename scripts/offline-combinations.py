@@ -27,7 +27,7 @@ def decompose_mult(y,m):
     else: w=np.ones(m)/m
     tr=np.convolve(y,w,mode='valid'); off=(len(w)-1)//2
     ratio=np.full(n,np.nan); ratio[off:off+len(tr)]=y[off:off+len(tr)]/tr
-    if LAST: ratio[:max(0,n-LAST*m)]=np.nan
+    if LAST: ratio[:max(0,n-off-LAST*m)]=np.nan
     idx=np.array([np.nanmean(ratio[i::m]) for i in range(m)])
     idx=idx/idx.mean()
     return idx  # index for position i mod m (position 0 = first obs)
@@ -45,7 +45,7 @@ def decompose_add(y,m):
     w=np.r_[0.5,np.ones(m-1),0.5]/m if m%2==0 else np.ones(m)/m
     tr=np.convolve(y,w,mode='valid'); off=(len(w)-1)//2
     d=np.full(n,np.nan); d[off:off+len(tr)]=y[off:off+len(tr)]-tr
-    if LAST: d[:max(0,n-LAST*m)]=np.nan
+    if LAST: d[:max(0,n-off-LAST*m)]=np.nan
     idx=np.array([np.nanmean(d[i::m]) for i in range(m)]); return idx-idx.mean()
 def theta(y,m,h,seasonal=None):
     y=np.asarray(y,float); n=len(y); add=False

@@ -76,13 +76,16 @@ struct WindowOptions: ParsableArguments {
     @Option(help: "Weight of the plain seasonal-naive forecast in the final combination with the variants: 0 to 1, or auto (from the validation windows: how much training beat the baselines) (default: \(preprocessingDefaults.baselineWeight)).")
     var baselineWeight: String?
 
+    @Option(help: "Weight of Theta's forecast (simple exponential smoothing with drift, on the history before each forecast; strictly positive series) in the final combination with the variants: 0 (none) to 1 (default: \(preprocessingDefaults.thetaWeight ?? 0)).")
+    var thetaWeight: Float?
+
     @Option(help: "Seasonal period (seasonal naive, deseasonalisation, MASE), or auto (time column, else autocorrelation).")
     var season: String = "auto"
 
     /// Flags given that only series mode honours (supervised --x/--y takes these from the shapes).
     var seriesOnlyFlags: [String] {
         [(lookback != nil, "--lookback"), (horizon != nil, "--horizon"), (windowStride != nil, "--window-stride"),
-         (transform != nil, "--transform"), (baseline != nil, "--baseline"), (baselineWeight != nil, "--baseline-weight"),
+         (transform != nil, "--transform"), (baseline != nil, "--baseline"), (baselineWeight != nil, "--baseline-weight"), (thetaWeight != nil, "--theta-weight"),
          (season != "auto", "--season")].filter(\.0).map(\.1)
     }
 
@@ -97,6 +100,7 @@ struct WindowOptions: ParsableArguments {
             s.preprocessing.variants = names(baseline)?.compactMap(VariantSpec.init(argument:)) ?? []
         }
         if let w = baselineWeight.flatMap(BaselineWeight.init(argument:)) { s.preprocessing.baselineWeight = w }
+        if let w = thetaWeight { s.preprocessing.thetaWeight = w }
         s.preprocessing.season = Int(season)
     }
 
@@ -105,6 +109,7 @@ struct WindowOptions: ParsableArguments {
         if let w = baselineWeight, BaselineWeight(argument: w) == nil {
             throw ValidationError("--baseline-weight must be auto or a number in [0, 1]")
         }
+        if let w = thetaWeight, !(0...1).contains(w) { throw ValidationError("--theta-weight must be a number in [0, 1]") }
         guard let baseline else { return }
         let list = names(baseline) ?? []
         if let bad = list.first(where: { VariantSpec(argument: $0) == nil && $0 != "none" }) {

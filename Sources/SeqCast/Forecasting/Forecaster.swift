@@ -99,8 +99,9 @@ public enum Forecaster {
     /// in scaled units, inverted once (the inversion is affine then). With variants, member i
     /// predicts from its variant's input (i mod count) and is inverted with that variant's window;
     /// each variant's members are averaged in original units, and the variants' means share
-    /// 1 − w equally with the plain baseline forecast at weight w (`baselineWeight`). With
-    /// `dropoutSeed`, one Monte-Carlo dropout draw of that forecast (`predict`).
+    /// 1 − w equally with the plain baseline forecast at weight w (`baselineWeight`); with a Theta
+    /// member of weight θ, that combination takes 1 − θ and the window's Theta forecast θ (where
+    /// Theta applies). With `dropoutSeed`, one Monte-Carlo dropout draw of that forecast (`predict`).
     public static func forecast(_ model: Ensemble, pipeline: Pipeline, windows: [ForecastWindow],
                                 threads: Int = ProcessInfo.processInfo.activeProcessorCount, dropoutSeed: UInt64? = nil) -> [[Float]] {
         guard pipeline.hasBaseline else {
@@ -124,9 +125,12 @@ public enum Forecaster {
         let wb = pipeline.baselineLags.isEmpty ? 0 : baselineWeight(model, pipeline: pipeline)
         // Equal shares: weighting the variants by their validation RMSE measured worse (ACCURACY.md).
         let share = (1 - wb) / Float(used.count)
+        let theta = pipeline.theta?.weight ?? 0
         return windows.indices.map { w in
             (0..<width).map { j in
-                used.reduce(Float(0)) { $0 + share * sums[$1][w][j] / Float(counts[$1]) } + (wb > 0 ? wb * windows[w].baseline[j] : 0)
+                let v = used.reduce(Float(0)) { $0 + share * sums[$1][w][j] / Float(counts[$1]) } + (wb > 0 ? wb * windows[w].baseline[j] : 0)
+                guard theta > 0, !windows[w].theta.isEmpty, windows[w].theta[j].isFinite else { return v }
+                return (1 - theta) * v + theta * windows[w].theta[j]
             }
         }
     }
@@ -168,7 +172,8 @@ public enum Forecaster {
             }
             let w = pipeline.forecastWindow(tail, series: s.id,
                                             firstRow: try firstRow(of: s, pipeline: pipeline, axis: m.timeAxis ?? data.timeAxis,
-                                                                  source: data.source) + s.length - L)
+                                                                  source: data.source) + s.length - L,
+                                            history: (s.matrix, s.length))
             if w.x.contains(where: { $0.contains { !$0.isFinite } }) {
                 throw ForecastError.nonPositiveInput(path: data.source, series: s.id, steps: L)
             }

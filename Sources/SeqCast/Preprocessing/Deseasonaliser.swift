@@ -64,7 +64,8 @@ public struct Deseasonaliser: SeriesTransformStep {
 
     /// Classical decomposition's centred seasonal indices of the last `recentSeasons` seasons of `x`
     /// (NaN = gap), or nil when some phase has no detrended value (fewer than about two seasons).
-    static func seasonalIndices(_ x: [Double], period m: Int) -> [Float]? {
+    /// Additive (x − trend, centred to sum 0), or `multiplicative` (x / trend, scaled to mean 1: Theta's).
+    static func seasonalIndices(_ x: [Double], period m: Int, multiplicative: Bool = false) -> [Float]? {
         let n = x.count, half = m / 2
         guard n > m + 1 else { return nil }
         var sum = [Double](repeating: 0, count: m), count = [Double](repeating: 0, count: m)
@@ -78,14 +79,14 @@ public struct Deseasonaliser: SeriesTransformStep {
                 for j in (t - half + 1)..<(t + half) { trend += x[j] }
                 trend /= Double(m)
             }
-            let d = x[t] - trend
+            let d = multiplicative ? x[t] / trend : x[t] - trend
             if d.isNaN { continue }
             sum[t % m] += d; count[t % m] += 1
         }
         guard count.allSatisfy({ $0 > 0 }) else { return nil }
         let raw = (0..<m).map { sum[$0] / count[$0] }
         let mean = raw.reduce(0, +) / Double(m)
-        return raw.map { Float($0 - mean) }
+        return raw.map { Float(multiplicative ? $0 / mean : $0 - mean) }
     }
 
     @inline(__always) private func index(_ c: Int, _ p: RowPosition) -> Float {

@@ -27,16 +27,19 @@ public struct Pipeline: Codable, Sendable, Equatable {
     /// naive where the season fits the look-back).
     public var baselineWeight: Float
     public var baselineLags: [Int]
+    /// Theta's share of the final combination (Theta.swift), with variants only; nil: none (and
+    /// models written before it existed).
+    public var theta: ThetaMember?
 
     public init(spec: WindowSpec, scaler: Scaler, inputs: [Int], targets: [Int],
                 transforms: [SeriesTransform] = [], variants: [PipelineVariant] = [],
-                baselineWeight: Float = 0, baselineLags: [Int] = []) {
+                baselineWeight: Float = 0, baselineLags: [Int] = [], theta: ThetaMember? = nil) {
         self.spec = spec; self.scaler = scaler; self.inputs = inputs; self.targets = targets
         self.transforms = transforms; self.variants = variants
-        self.baselineWeight = baselineWeight; self.baselineLags = baselineLags
+        self.baselineWeight = baselineWeight; self.baselineLags = baselineLags; self.theta = theta
     }
 
-    enum CodingKeys: String, CodingKey { case spec, scaler, inputs, targets, transforms, variants, baselineWeight, baselineLags }
+    enum CodingKeys: String, CodingKey { case spec, scaler, inputs, targets, transforms, variants, baselineWeight, baselineLags, theta }
 
     /// Models written before transforms and baselines existed have neither.
     public init(from decoder: Decoder) throws {
@@ -49,6 +52,7 @@ public struct Pipeline: Codable, Sendable, Equatable {
         variants = try c.decodeIfPresent([PipelineVariant].self, forKey: .variants) ?? []
         baselineWeight = try c.decodeIfPresent(Float.self, forKey: .baselineWeight) ?? 0
         baselineLags = try c.decodeIfPresent([Int].self, forKey: .baselineLags) ?? []
+        theta = try c.decodeIfPresent(ThetaMember.self, forKey: .theta)
     }
 
     public func encode(to encoder: Encoder) throws { try encode(to: encoder, windows: true) }
@@ -60,6 +64,7 @@ public struct Pipeline: Codable, Sendable, Equatable {
         try c.encode(scaler, forKey: .scaler); try c.encode(inputs, forKey: .inputs); try c.encode(targets, forKey: .targets)
         try c.encode(transforms, forKey: .transforms); try c.encode(variants, forKey: .variants)
         try c.encode(baselineWeight, forKey: .baselineWeight); try c.encode(baselineLags, forKey: .baselineLags)
+        try c.encodeIfPresent(theta, forKey: .theta)
     }
 
     /// Does the network's output add to a baseline (so its head starts at zero)?
@@ -82,6 +87,7 @@ public struct Pipeline: Codable, Sendable, Equatable {
             if baselineWeight != 0 {
                 parts.append(lags(baselineLags) + (baselineWeight < 0 ? " weight auto" : String(format: " weight %.2f", baselineWeight)))
             }
+            if let theta { parts.append(String(format: "Theta weight %.2f", theta.weight)) }
         }
         return parts.joined(separator: "; ")
     }
@@ -179,8 +185,11 @@ public struct Pipeline: Codable, Sendable, Equatable {
         return (x, w)
     }
 
-    /// The inputs and normalisations of every variant for a forecast from the last `lookback` rows.
-    public func forecastWindow(_ raw: SeriesMatrix, series: String = "", firstRow: Int = 0) -> ForecastWindow {
+    /// The inputs and normalisations of every variant for a forecast from the last `lookback` rows,
+    /// and with a Theta member, Theta's forecast from `history` (the series' rows in original units;
+    /// those before row `origin`, the window's end, are read).
+    public func forecastWindow(_ raw: SeriesMatrix, series: String = "", firstRow: Int = 0,
+                               history: (matrix: SeriesMatrix, origin: Int)? = nil) -> ForecastWindow {
         let all = (0..<variantCount).map { forecastInput(raw, series: series, firstRow: firstRow, variant: $0) }
         let K = spec.horizon, O = targets.count, n = raw.steps
         var baseline = [Float](repeating: 0, count: baselineLags.isEmpty ? 0 : K * O)
@@ -188,7 +197,11 @@ public struct Pipeline: Codable, Sendable, Equatable {
             let base = Baselines.seasonalNaive(raw, channel: c, origin: n, horizon: K, season: baselineLags[o])
             for k in 0..<K { baseline[k * O + o] = base[k] }
         }
-        return ForecastWindow(x: all.map(\.x), contexts: all.map(\.context), baseline: baseline)
+        var window = ForecastWindow(x: all.map(\.x), contexts: all.map(\.context), baseline: baseline)
+        if let theta, let history {
+            window.theta = Theta.forecast(history.matrix, origin: history.origin, targets: targets, season: theta.season, horizon: K)
+        }
+        return window
     }
 
     /// Converts a prediction [K, O] (target channel order) of variant `variant` back to original
@@ -222,6 +235,8 @@ public struct ForecastWindow: Sendable {
     public var contexts: [WindowContext]
     /// The plain baseline forecast [K·O] in original units (empty when it has no weight).
     public var baseline: [Float]
+    /// Theta's forecast [K·O] in original units, NaN where it does not apply (empty without a Theta member).
+    public var theta: [Float] = []
 }
 
 /// How one window was normalised: per channel x' = (x − center) / scale; per predicted value
@@ -249,6 +264,8 @@ public struct PreprocessingChoice: Sendable, Equatable {
     public var variants: [VariantSpec]
     /// Weight of the plain seasonal-naive forecast in the final combination (with variants only).
     public var baselineWeight: Float = 0
+    /// Theta's weight in the final combination (with variants only; 0: none).
+    public var thetaWeight: Float = 0
     /// Seasonal period (1: none) for the seasonal-naive baseline and deseasonalisation.
     public var season: Int
 
@@ -322,7 +339,8 @@ extension SeriesCollection {
         let plain = choice.season > 1 && choice.season <= spec.lookback ? choice.season : 1
         return Pipeline(spec: spec, scaler: scaler, inputs: Array(0..<channels.count), targets: targets,
                         transforms: transforms, variants: variants, baselineWeight: weight,
-                        baselineLags: weight != 0 ? targets.map { _ in plain } : [])
+                        baselineLags: weight != 0 ? targets.map { _ in plain } : [],
+                        theta: variants.isEmpty || choice.thetaWeight == 0 ? nil : ThetaMember(weight: choice.thetaWeight, season: choice.season))
     }
 
     /// Windows (gathered as they are trained on: SeriesWindows.swift), splitting each series

@@ -72,6 +72,9 @@ public struct PreprocessingSettings: Codable, Sendable, Equatable {
     /// Ensemble variants (member i uses variant i mod count), each with its baseline; empty for none.
     public var variants = [VariantSpec(.auto), VariantSpec(.auto, deseasonalise: true)]
     public var baselineWeight = BaselineWeight.auto
+    /// Theta's weight in the final combination (Preprocessing/Theta.swift), with variants only;
+    /// 0: none. Settings stored before it existed decode as nil: none.
+    public var thetaWeight: Float? = 0.25
     /// Seasonal period (seasonal naive, deseasonalisation, MASE); nil = from the time column, else
     /// the autocorrelation peak of the first series.
     public var season: Int?
@@ -83,6 +86,7 @@ public struct PreprocessingSettings: Codable, Sendable, Equatable {
         if case .fixed(let w) = baselineWeight, !(0...1).contains(w) {
             throw .outOfRange("--baseline-weight must be auto or a number in [0, 1], got \(w)")
         }
+        if let w = thetaWeight, !(0...1).contains(w) { throw .outOfRange("--theta-weight must be a number in [0, 1], got \(w)") }
     }
 }
 

@@ -1,0 +1,121 @@
+// The Theta member (Preprocessing/Theta.swift): its forecasts against an independent implementation
+// (numpy, scripts/offline-combinations.py), when it does not apply, that it reads only the history
+// before a window's origin (at most Theta.historyCap rows, from the last gap on), its share of the
+// final combination, and that the choice is stored with the model (and absent from older ones).
+import Foundation
+import XCTest
+@testable import SeqCast
+
+final class ThetaTests: XCTestCase {
+    private func airline() throws -> [Double] {
+        let data = try DataSource.load(datasetPath("airline.csv"), selection: DataSelection())
+        let m = data.series[0].matrix
+        return (0..<m.steps).map { Double(m[$0, 0]) }
+    }
+
+    /// The first 100 airline values, h = 6: with m = 12 (the seasonality test passes, multiplicative
+    /// indices of the last 5 seasons) and without a season. Reference: `theta()` of
+    /// scripts/offline-combinations.py (numpy), printed to 4 decimals.
+    func testForecastsMatchTheReferenceImplementation() throws {
+        let y = Array(try airline().prefix(100))
+        let seasonal = try XCTUnwrap(Theta.forecast(y, season: 12, horizon: 6))
+        for (a, b) in zip(seasonal, [348.0745, 395.8852, 436.4663, 432.4484, 377.9081, 332.2250]) { XCTAssertEqual(a, b, accuracy: 2e-3) }
+        let plain = try XCTUnwrap(Theta.forecast(y, season: 1, horizon: 6))
+        for (a, b) in zip(plain, [349.2535, 350.4208, 351.5880, 352.7553, 353.9225, 355.0897]) { XCTAssertEqual(a, b, accuracy: 2e-3) }
+    }
+
+    /// Too short, a zero, a negative value or a gap: no Theta forecast.
+    func testDoesNotApplyToShortNonPositiveOrGappedHistories() {
+        XCTAssertNil(Theta.forecast([1, 2], season: 1, horizon: 3))
+        XCTAssertNil(Theta.forecast([1, 2, 0, 4], season: 1, horizon: 3))
+        XCTAssertNil(Theta.forecast([1, 2, -3, 4], season: 1, horizon: 3))
+        XCTAssertNil(Theta.forecast([1, 2, .nan, 4], season: 1, horizon: 3))
+        XCTAssertNotNil(Theta.forecast([1, 2, 3], season: 1, horizon: 3))
+    }
+
+    /// A window's Theta forecast reads the rows before its origin only, at most `historyCap` of
+    /// them, and from the last gap on; a target it does not apply to gets NaN.
+    func testWindowForecastReadsOnlyTheHistoryBeforeItsOrigin() throws {
+        let y = try airline()
+        let n = 700, origin = 650
+        var values = [Float]()
+        for t in 0..<n { values += [Float(y[t % y.count]) + Float(t), t == 600 ? -1 : 5 + Float(t % 7)] }   // 2 targets
+        let m = SeriesMatrix(steps: n, channels: 2, values: values)
+        let f = Theta.forecast(m, origin: origin, targets: [0, 1], season: 12, horizon: 4)
+        let first = try XCTUnwrap(Theta.forecast((origin - Theta.historyCap..<origin).map { Double(m[$0, 0]) }, season: 12, horizon: 4))
+        for k in 0..<4 { XCTAssertEqual(f[k * 2], Float(first[k])); XCTAssertTrue(f[k * 2 + 1].isNaN, "a negative value in its history") }
+        var later = m
+        for t in origin..<n { later.values[t * 2] *= 3 }
+        XCTAssertEqual(Theta.forecast(later, origin: origin, targets: [0], season: 12, horizon: 4), (0..<4).map { f[$0 * 2] })
+        var gapped = m
+        gapped.values[620 * 2] = .nan
+        let afterGap = try XCTUnwrap(Theta.forecast((621..<origin).map { Double(m[$0, 0]) }, season: 12, horizon: 4))
+        XCTAssertEqual(Theta.forecast(gapped, origin: origin, targets: [0], season: 12, horizon: 4), afterGap.map { Float($0) })
+    }
+
+    /// An untrained model (head at zero) forecasts (1 − θ)·baseline + θ·Theta; with a zero in the
+    /// history Theta does not apply and the baseline alone is left; --theta-weight 0 takes it out.
+    func testUntrainedModelForecastsItsBaselineAndTheta() throws {
+        let dir = temporaryDirectory(self)
+        var r = TrainRequest(dataPath: datasetPath("airline.csv"), outDir: dir)
+        r.windows.horizon = 6; r.preprocessing.variants = [VariantSpec(.seasonal)]; r.training.ensemble = 2
+        let data = try DataSource.load(r.data.path, selection: r.data.selection)
+        let (model, _) = try TrainJob.seriesModel(r.settings, data: data)
+        let p = try XCTUnwrap(model.manifest.pipeline)
+        XCTAssertEqual(p.theta, ThetaMember(weight: 0.25, season: 12))
+        XCTAssertTrue(p.summary(names: ["Passengers"]).hasSuffix("Theta weight 0.25"), p.summary(names: ["Passengers"]))
+        let y = try airline(), n = y.count
+        let theta = try XCTUnwrap(Theta.forecast(y, season: 12, horizon: 6))
+        let f = try Forecaster.forecast(model, data: data)
+        for k in 0..<6 {
+            let expected = 0.75 * Float(y[n - 12 + k]) + 0.25 * Float(theta[k])
+            XCTAssertEqual(f.values[0][k], expected, accuracy: 1e-3 * expected, "step \(k)")
+        }
+        var zero = data
+        zero.series[0].matrix.values[10] = 0
+        let g = try Forecaster.forecast(model, data: zero)
+        for k in 0..<6 { XCTAssertEqual(g.values[0][k], Float(y[n - 12 + k]), accuracy: 1e-3 * Float(y[n - 12 + k])) }
+        r.preprocessing.thetaWeight = 0
+        XCTAssertNil(try TrainJob.seriesModel(r.settings, data: data).model.manifest.pipeline?.theta)
+    }
+
+    /// The member is stored with the pipeline; a pipeline stored before it existed has none, and a
+    /// run's settings stored before it existed (a per-series index) decode as none too.
+    func testStoredWithThePipelineAndAbsentFromOlderOnes() throws {
+        let p = Pipeline(spec: WindowSpec(lookback: 24, horizon: 6), scaler: Scaler.fit(.window, channels: 1, parts: []),
+                         inputs: [0], targets: [0], variants: [PipelineVariant(transforms: [], baselineLags: [12])],
+                         baselineWeight: -1, baselineLags: [12], theta: ThetaMember(weight: 0.25, season: 12))
+        let json = try JSONEncoder().encode(p)
+        XCTAssertEqual(try JSONDecoder().decode(Pipeline.self, from: json), p)
+        var old = try XCTUnwrap(JSONSerialization.jsonObject(with: json) as? [String: Any])
+        old["theta"] = nil
+        XCTAssertNil(try JSONDecoder().decode(Pipeline.self, from: JSONSerialization.data(withJSONObject: old)).theta)
+        var settings = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(PreprocessingSettings())) as? [String: Any])
+        XCTAssertNotNil(settings["thetaWeight"])
+        settings["thetaWeight"] = nil
+        XCTAssertNil(try JSONDecoder().decode(PreprocessingSettings.self, from: JSONSerialization.data(withJSONObject: settings)).thetaWeight)
+    }
+
+    /// A backtest's forecasts do not change when the values after each origin do (Theta is fitted on
+    /// the history before the origin, the network on the training part).
+    func testBacktestForecastsIgnoreTheValuesTheyForecast() throws {
+        let dir = temporaryDirectory(self)
+        let lines = try String(contentsOfFile: datasetPath("airline.csv"), encoding: .utf8).split(separator: "\n").map(String.init)
+        let changed = lines.enumerated().map { i, l -> String in
+            guard i > 132 else { return l }   // the last 12 rows: the second origin's test window
+            let f = l.split(separator: ","); return "\(f[0]),\(Double(f[1])! * 3)"
+        }
+        let a = writeFile(dir, "a.csv", lines.joined(separator: "\n") + "\n"), b = writeFile(dir, "b.csv", changed.joined(separator: "\n") + "\n")
+        func forecasts(_ data: String, _ out: String) throws -> [Substring] {
+            let r = try runCLI(["backtest", "--data", data, "--horizon", "12", "--start", "120", "--origin-stride", "12",
+                                "--hidden", "6", "--epochs", "2", "--ensemble", "2", "--out", dir + "/" + out, "--quiet"])
+            XCTAssertEqual(r.status, 0, r.err)
+            let rows = try String(contentsOfFile: dir + "/\(out)/forecasts.csv", encoding: .utf8).split(separator: "\n")
+            let column = try XCTUnwrap(rows[0].split(separator: ",").firstIndex(of: "forecast"))
+            return rows.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[column] }
+        }
+        let fa = try forecasts(a, "a"), fb = try forecasts(b, "b")
+        XCTAssertEqual(fa.count, 24)
+        XCTAssertEqual(fa, fb)
+    }
+}
