@@ -1,7 +1,8 @@
 // Prediction intervals: the conformal quantile (finite-sample rank; coverage of a Gaussian AR(1)'s
 // one-step residuals over many seeded draws), interval scores against hand-computed values, the
 // normal quantile and seasonal naive's widening band, ensembles calibrated on the ensemble forecast's
-// residuals, intervals identical across threads and reproducible for a seed, and the outputs of
+// residuals, the cap on calibration windows (an evenly spaced subset, the same residuals, every
+// series kept), intervals identical across threads and reproducible for a seed, and the outputs of
 // train / forecast / backtest (model.h5 calibration, CSV and HDF5 columns, summary.json, --levels checks).
 import Foundation
 import XCTest
@@ -112,6 +113,73 @@ final class IntervalTests: XCTestCase {
         XCTAssertEqual(c.count, Calibration.minimumWindows)
         let member = Forecaster.forecast(try Ensemble(manifest: model.manifest, count: 1, seed: 42), pipeline: p, windows: [w], threads: 1)[0]
         XCTAssertNotEqual(member, ensemble, "the members differ, so pooling matters")
+    }
+
+    /// For each window of `subset`, the index of the window of `all` with bit-equal residuals and
+    /// scales, searched in order after the previous one's; nil when one has none.
+    private func positions(of subset: Calibration, in all: Calibration) -> [Int]? {
+        let KO = all.horizon * all.targets, O = all.targets
+        func row(_ c: Calibration, _ w: Int) -> [UInt32] {
+            (c.residuals[(w * KO)..<((w + 1) * KO)] + c.scales[(w * O)..<((w + 1) * O)]).map(\.bitPattern)
+        }
+        var found: [Int] = [], next = 0
+        for w in 0..<subset.count {
+            let r = row(subset, w)
+            guard let i = (next..<all.count).first(where: { row(all, $0) == r }) else { return nil }
+            found.append(i); next = i + 1
+        }
+        return found
+    }
+
+    /// co2_weekly's 2 284 rows have 454 validation windows (K = 4): capped at 50, the calibration
+    /// forecasts an evenly spaced 50 of them, from the first to within a step of the last, and their
+    /// residuals are the uncapped calibration's, bit for bit. At or above the count nothing changes.
+    func testCalibrationCapTakesEvenlySpacedValidationWindows() throws {
+        let data = try DataSource.load(datasetPath("co2_weekly.csv"), selection: DataSelection())
+        var r = smallRequest(datasetPath("co2_weekly.csv"), horizon: 4, ensemble: 1)
+        r.windows.lookback = 12
+        let (model, _) = try TrainJob.seriesModel(r.settings, data: data)
+        let all = try XCTUnwrap(Calibrator.calibrate(model, data: data, threads: 1, maximumWindows: .max))
+        XCTAssertEqual(all.count, 454); XCTAssertEqual(all.inSample, 0)
+        XCTAssertEqual(Calibrator.calibrate(model, data: data, threads: 1), all, "below Calibration.maximumWindows")
+        XCTAssertEqual(Calibrator.calibrate(model, data: data, threads: 1, maximumWindows: all.count), all)
+
+        let capped = try XCTUnwrap(Calibrator.calibrate(model, data: data, threads: 2, maximumWindows: 50))
+        XCTAssertEqual(capped.count, 50); XCTAssertEqual(capped.inSample, 0)
+        let chosen = try XCTUnwrap(positions(of: capped, in: all), "every chosen window's residuals are the uncapped ones")
+        let step = Double(all.count) / 50   // 9.08
+        XCTAssertEqual(chosen.first, 0)
+        XCTAssertGreaterThanOrEqual(chosen.last!, all.count - 1 - Int(step.rounded(.up)))
+        for (a, b) in zip(chosen, chosen.dropFirst()) { XCTAssertLessThanOrEqual(b - a, Int(step.rounded(.up)), "gap \(a)…\(b)") }
+    }
+
+    /// Three series with 57, 97 and 37 validation windows (191), capped at 50: each keeps its share
+    /// (within one window of 50 · its count / 191), its windows' residuals the uncapped ones.
+    func testCalibrationCapKeepsWindowsOfEverySeries() throws {
+        let lengths = [300, 500, 200]
+        let series = lengths.enumerated().map { i, n in
+            let y = (0..<n).map { t in
+                Float(20 + 5 * sin(2 * Double.pi * Double(t) / 12 + Double(i)) + 0.05 * Double(t * (i + 1))
+                      + Double((t * 7919 + i * 104729) % 13) / 13)
+            }
+            return Series(id: "s\(i)", time: [String](), matrix: SeriesMatrix(steps: n, channels: 1, values: y))
+        }
+        let data = SeriesCollection(source: "three", channels: ["y"], targetCount: 1, series: series, timeAxis: nil, missingCount: 0)
+        var r = smallRequest("three", horizon: 4, ensemble: 1)
+        r.windows.lookback = 12
+        let (model, _) = try TrainJob.seriesModel(r.settings, data: data)
+        let all = try XCTUnwrap(Calibrator.calibrate(model, data: data, threads: 1, maximumWindows: .max))
+        let counts = lengths.map { $0 - SampleSet.validationCut(count: $0, valFraction: model.manifest.valFraction) - 4 + 1 }
+        XCTAssertEqual(counts, [57, 97, 37]); XCTAssertEqual(all.count, 191)
+
+        let capped = try XCTUnwrap(Calibrator.calibrate(model, data: data, threads: 1, maximumWindows: 50))
+        XCTAssertEqual(capped.count, 50)
+        let chosen = try XCTUnwrap(positions(of: capped, in: all))
+        let firsts = counts.indices.map { counts.prefix($0).reduce(0, +) }   // each series' first window in `all`
+        for (i, count) in counts.enumerated() {
+            let own = chosen.filter { (firsts[i]..<(firsts[i] + count)).contains($0) }.count
+            XCTAssertEqual(Double(own), 50 * Double(count) / 191, accuracy: 1, "series s\(i)")
+        }
     }
 
     func testBacktestIntervalsAreIdenticalAcrossThreadsAndReproducible() throws {

@@ -7,11 +7,17 @@ import Foundation
 public enum Calibrator {
     /// The ensemble's forecasts of the validation windows of `data` (the last `valFraction` of each
     /// series, as in training; every window, whatever the training window stride), their absolute
-    /// residuals in original units and their scales. When those are fewer than
-    /// `Calibration.minimumWindows`, the most recent training windows make up the difference
+    /// residuals in original units and their scales. When those are more than `maximumWindows`
+    /// (≥ `Calibration.minimumWindows`), only an evenly spaced `maximumWindows` of them, in their
+    /// order (series by series, oldest first), are forecast: window ⌊i·N/maximumWindows⌋ of the N for
+    /// i in 0..<maximumWindows — chosen by position alone, never by residual, so the scores stay
+    /// exchangeable, and spread over every series in proportion to its windows. When they are fewer
+    /// than `Calibration.minimumWindows`, the most recent training windows make up the difference
     /// (counted as in-sample). Nil for models without a series pipeline or without any window.
     public static func calibrate(_ model: Ensemble, data: SeriesCollection,
-                                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> Calibration? {
+                                 threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                 maximumWindows: Int = Calibration.maximumWindows) -> Calibration? {
+        precondition(maximumWindows >= Calibration.minimumWindows, "a cap below the minimum would add training windows")
         guard var pipeline = model.manifest.pipeline else { return nil }
         pipeline.spec.stride = 1
         let L = pipeline.spec.lookback, K = pipeline.spec.horizon, O = pipeline.targets.count
@@ -19,6 +25,10 @@ public enum Calibrator {
         for (i, s) in data.series.enumerated() where s.length >= L + K {
             let cut = SampleSet.validationCut(count: s.length, valFraction: model.manifest.valFraction)
             if cut < s.length { validation += pipeline.validStarts(s.matrix, in: max(0, cut - L)..<s.length).map { (i, $0) } }
+        }
+        if validation.count > maximumWindows {   // chosen before any forecast: only these are forecast
+            let n = validation.count
+            validation = (0..<maximumWindows).map { validation[$0 * n / maximumWindows] }
         }
         // Most recent training windows first (ties: series order), as many as are missing.
         var training: [(series: Int, start: Int)] = []
