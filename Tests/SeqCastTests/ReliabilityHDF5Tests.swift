@@ -51,4 +51,17 @@ final class ReliabilityHDF5Tests: XCTestCase {
         let msg = errorMessage { _ = try HDF5File.open(path).read("x") }
         XCTAssertTrue(msg.contains("overflow.h5: dataset 'x' declares shape [2147483648, 2147483648, 2147483648]: reading it needs more bytes than a 64-bit machine can address"), msg)
     }
+
+    /// The ids of a per-series run (one per batch row) are counted against the memory budget
+    /// before they are made: [2^40, 1, 1] declared in a few kB needed 24 TiB of ids, and
+    /// [2^31, 2^31, 2^31] trapped allocating 32 GiB of them.
+    func testSeriesIdsOfAHugeBatchAreRefusedBeforeAllocating() throws {
+        let dir = temporaryDirectory(self)
+        for (i, shape) in [[1 << 40, 1, 1], [1 << 31, 1 << 31, 1 << 31]].enumerated() {
+            let path = dir + "/batch\(i).h5"
+            do { try HDF5File.create(path).reserve("series", shape: shape, chunk: [1024, 1, 1]) }
+            let msg = errorMessage { _ = try SeriesCatalog.open(path, selection: DataSelection()) }
+            XCTAssertTrue(msg.contains("batch\(i).h5: dataset 'series' declares shape \(shape): reading it needs "), msg)
+        }
+    }
 }

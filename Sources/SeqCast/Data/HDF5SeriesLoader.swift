@@ -27,6 +27,9 @@ extension HDF5File {
         let name = try seriesDatasetName(selection.dataset)
         let shape = try info(name).shape
         let (batch, steps, _) = try seriesShape(name, shape)
+        // One id (and, in a SeriesCatalog, one length) per batch row: a reserved-only or damaged file
+        // of a few kB can declare 2^31 batch rows, whose ids alone were 32 GiB (a trap, not an error).
+        _ = try checkedCount([batch], bytesPerElement: MemoryLayout<String>.size + MemoryLayout<Int>.size, name, declared: shape)
         let stored = try storedIds(name)
         return ((0..<batch).map { seriesId($0, of: batch, name, stored) }, steps, shape.count == 3)
     }
