@@ -60,6 +60,17 @@ final class FuzzRegressionTests: XCTestCase {
         }
     }
 
+    /// A dataset of shape [0, 2^46] holds no values, so reading it passes the memory check, but
+    /// series mode made a name for each of its 2^46 channels (v0, v1, …) and trapped allocating
+    /// them (the fuzzer's file declared [0, 79164837199872]: 1.2 PB of names).
+    func testChannelNamesOfAHugeEmptyDatasetAreRefusedBeforeAllocating() throws {
+        let dir = temporaryDirectory(self)
+        let path = dir + "/empty-wide.h5"
+        do { try HDF5File.create(path).reserve("series", shape: [0, 1 << 46]) }
+        let msg = errorMessage { _ = try DataSource.load(path, selection: DataSelection()) }
+        XCTAssertTrue(msg.contains("empty-wide.h5: dataset 'series' declares shape [0, 70368744177664]: reading it needs "), msg)
+    }
+
     /// A `target_count` attribute that is not a whole number trapped converting it to Int.
     func testTargetCountThatIsNotAWholeNumberIsAnError() throws {
         let dir = temporaryDirectory(self)
