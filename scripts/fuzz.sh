@@ -11,6 +11,11 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 CPU_FLAGS=${CPU_FLAGS:-}
 B=.build/fuzz/release
 export SWIFT_BACKTRACE=enable=no SEQCAST_BLAS_REEXEC=0 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1}
+# seqcast's memory budget well below libFuzzer's 2 GB RSS limit: a read it allows (at most half the
+# budget) then stays far from an out-of-memory stop, so a stop points at memory no check counted.
+# (libFuzzer's `rss:` and its limit are the process's peak: once one input peaks near 2 GB, every
+# later one stops, and so does each restart that re-runs that input from the corpus.)
+export SEQCAST_MEMORY_LIMIT=${SEQCAST_MEMORY_LIMIT:-1G}
 
 probe=$(mktemp -d)
 echo '@_cdecl("LLVMFuzzerTestOneInput") public func f(_ d: UnsafePointer<UInt8>?, _ n: Int) -> CInt { 0 }' > "$probe/p.swift"

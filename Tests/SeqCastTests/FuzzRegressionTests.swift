@@ -23,6 +23,54 @@ final class FuzzRegressionTests: XCTestCase {
         }
     }
 
+    /// A float32 [5] dataset whose datatype message is patched to declare elements of 268 435 457
+    /// bytes. Reading converts through a buffer of at least one element, so libhdf5 allocated one
+    /// (zeroed) before it found the data missing, and no memory check counted it: the fuzzer's input
+    /// declared 1 936 682 051 bytes, and `seqcast train --data` on that 2 kB file peaked at 1.9 GB.
+    /// Contiguous (its stored size patched too, to 10 TB, as the fuzzer did; with the true size the
+    /// stored-bytes check refuses it) and chunked (nothing stored until written: read as fill values).
+    func testNumberTypeWiderThanAnyNumberIsRefusedBeforeReading() throws {
+        let dir = temporaryDirectory(self)
+        let wide: UInt32 = (1 << 28) + 1
+        for chunked in [false, true] {
+            let path = dir + (chunked ? "/wide-chunked.h5" : "/wide.h5")
+            do {
+                let f = try HDF5File.create(path)
+                if chunked { try f.reserve("series", shape: [5], chunk: [5]) } else { try f.write("series", shape: [5], values: [1, 2, 3, 4, 5]) }
+                try f.close()
+            }
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            // The datatype message of a little-endian IEEE float32: version 1, class 1, size 4.
+            let float32: [UInt8] = [0x11, 0x20, 0x1f, 0x00, 0x04, 0x00, 0x00, 0x00]
+            let at = try XCTUnwrap(find(float32, in: bytes))
+            withUnsafeBytes(of: wide.littleEndian) { for (i, b) in $0.enumerated() { bytes[at + 4 + i] = b } }
+            if !chunked {   // the layout message (version 3, contiguous): address, then size 20
+                let size: [UInt8] = [20, 0, 0, 0, 0, 0, 0, 0]
+                let layout = try XCTUnwrap((0...(bytes.count - 18)).first { bytes[$0] == 3 && bytes[$0 + 1] == 1 && Array(bytes[($0 + 10)..<($0 + 18)]) == size })
+                bytes[layout + 15] = 0x0a       // 20 → 0x0A0000000014 bytes stored
+            }
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let name = (path as NSString).lastPathComponent
+            XCTAssertTrue(try HDF5File.open(path).info("series").type == "float\(UInt64(wide) * 8)")
+            for body in [{ _ = try HDF5File.open(path).read("series") }, { _ = try DataSource.load(path, selection: DataSelection()) },
+                         { _ = try HDF5File.open(path).supervised(x: "series", y: "series") }] {
+                let msg = errorMessage(body)
+                XCTAssertTrue(msg.hasSuffix("\(name): dataset 'series' declares numbers of \(wide) bytes each (float\(UInt64(wide) * 8)), wider than any integer or floating-point type (at most 16); the file is damaged"), msg)
+            }
+        }
+    }
+
+    /// A dataset of shape [0, 2^46] holds no values, so reading it passes the memory check, but
+    /// series mode made a name for each of its 2^46 channels (v0, v1, …) and trapped allocating
+    /// them (the fuzzer's file declared [0, 79164837199872]: 1.2 PB of names).
+    func testChannelNamesOfAHugeEmptyDatasetAreRefusedBeforeAllocating() throws {
+        let dir = temporaryDirectory(self)
+        let path = dir + "/empty-wide.h5"
+        do { try HDF5File.create(path).reserve("series", shape: [0, 1 << 46]) }
+        let msg = errorMessage { _ = try DataSource.load(path, selection: DataSelection()) }
+        XCTAssertTrue(msg.contains("empty-wide.h5: dataset 'series' declares shape [0, 70368744177664]: reading it needs "), msg)
+    }
+
     /// A `target_count` attribute that is not a whole number trapped converting it to Int.
     func testTargetCountThatIsNotAWholeNumberIsAnError() throws {
         let dir = temporaryDirectory(self)
@@ -76,4 +124,10 @@ final class FuzzRegressionTests: XCTestCase {
         let msg = errorMessage { _ = try DataSource.load(path, selection: DataSelection()) }
         XCTAssertTrue(msg.hasSuffix("labels.h5: no dataset 'series'; the file has: time"), msg)
     }
+}
+
+/// Where `pattern` first occurs in `bytes`.
+func find(_ pattern: [UInt8], in bytes: [UInt8]) -> Int? {
+    guard bytes.count >= pattern.count else { return nil }
+    return (0...(bytes.count - pattern.count)).first { Array(bytes[$0..<($0 + pattern.count)]) == pattern }
 }

@@ -1,7 +1,8 @@
 // Reliability of HDF5 input: a group that hard-links to its ancestor is listed once instead of
-// recursing until the stack overflows, and datasets declaring more elements than memory (or than
-// Int can count) are refused before anything is allocated. Files are made with seqcast's own
-// HDF5File (h5py is not needed). RELIABILITY.md lists which test covers which item.
+// recursing until the stack overflows, datasets declaring more elements than memory (or than Int
+// can count) are refused before anything is allocated, and every read, whole or failed, closes every
+// HDF5 object it opened. Files are made with seqcast's own HDF5File (h5py is not needed), or are the
+// committed fuzz seeds and fixtures. RELIABILITY.md lists which test covers which item.
 import Foundation
 import XCTest
 import SeqCast
@@ -51,4 +52,78 @@ final class ReliabilityHDF5Tests: XCTestCase {
         let msg = errorMessage { _ = try HDF5File.open(path).read("x") }
         XCTAssertTrue(msg.contains("overflow.h5: dataset 'x' declares shape [2147483648, 2147483648, 2147483648]: reading it needs more bytes than a 64-bit machine can address"), msg)
     }
+
+    /// The ids of a per-series run (one per batch row) are counted against the memory budget
+    /// before they are made: [2^40, 1, 1] declared in a few kB needed 24 TiB of ids, and
+    /// [2^31, 2^31, 2^31] trapped allocating 32 GiB of them.
+    func testSeriesIdsOfAHugeBatchAreRefusedBeforeAllocating() throws {
+        let dir = temporaryDirectory(self)
+        for (i, shape) in [[1 << 40, 1, 1], [1 << 31, 1 << 31, 1 << 31]].enumerated() {
+            let path = dir + "/batch\(i).h5"
+            do { try HDF5File.create(path).reserve("series", shape: shape, chunk: [1024, 1, 1]) }
+            let msg = errorMessage { _ = try SeriesCatalog.open(path, selection: DataSelection()) }
+            XCTAssertTrue(msg.contains("batch\(i).h5: dataset 'series' declares shape \(shape): reading it needs "), msg)
+        }
+    }
+
+    /// Every read closes what it opens, when it succeeds and when it fails part-way: after each
+    /// file (the fuzz seeds, the datasets, the string-array fixture, files declaring terabytes, and
+    /// damaged copies: truncated, bytes overwritten) the count of open HDF5 files and objects is back
+    /// where it was. An object left open keeps its file, and that file's metadata cache, alive.
+    func testEveryReadClosesEveryObjectItOpens() throws {
+        let dir = temporaryDirectory(self)
+        var files = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot + "/Tests/Fuzz/corpus/hdf5").sorted()
+            .map { repositoryRoot + "/Tests/Fuzz/corpus/hdf5/" + $0 }
+        files += ["airline.h5", "uschange.h5"].map(datasetPath) + [repositoryRoot + "/Tests/Fixtures/string-array-attrs.h5"]
+        do { try HDF5File.create(dir + "/huge.h5").reserve("series", shape: [1 << 20, 1 << 20], chunk: [1, 1024]) }
+        do { try HDF5File.create(dir + "/overflow.h5").reserve("x", shape: [1 << 31, 1 << 31, 1 << 31], chunk: [1, 1, 16]) }
+        files += [dir + "/huge.h5", dir + "/overflow.h5", writeFile(dir, "text.h5", "not an HDF5 file\n")]
+        for source in files.filter({ $0.contains("/corpus/") }) {   // damaged copies of each seed
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: source)))
+            let name = dir + "/" + (source as NSString).lastPathComponent
+            try Data(bytes.prefix(bytes.count / 2)).write(to: URL(fileURLWithPath: name + ".half"))
+            for (k, stride) in [97, 251].enumerated() {
+                var damaged = bytes
+                for i in Swift.stride(from: 600 + k, to: damaged.count, by: stride) { damaged[i] ^= 0x5a }
+                try Data(damaged).write(to: URL(fileURLWithPath: name + ".damaged\(k)"))
+            }
+            files += [name + ".half", name + ".damaged0", name + ".damaged1"]
+        }
+        let open = HDF5File.openObjectCount()
+        XCTAssertGreaterThanOrEqual(open, 0)
+        do {   // the count sees a file that is still open
+            let held = try HDF5File.open(files[0])
+            XCTAssertGreaterThan(HDF5File.openObjectCount(), open)
+            withExtendedLifetime(held) {}
+        }
+        XCTAssertEqual(HDF5File.openObjectCount(), open)
+        for path in files {
+            readEverything(path)
+            XCTAssertEqual(HDF5File.openObjectCount(), open, "\(path) left objects open")
+        }
+    }
+}
+
+/// What the fuzz target does with a file (Tests/Fuzz/FuzzHDF5.swift), and the row reads: every
+/// dataset inspected and read, series and supervised mode, `seqcast inspect`; errors ignored.
+private func readEverything(_ path: String) {
+    if let f = try? HDF5File.open(path) {
+        _ = try? f.info("/")
+        for name in ((try? f.datasetNames()) ?? []).prefix(16) {
+            _ = try? f.info(name)
+            _ = try? f.read(name)
+            _ = try? f.readStrings(name)
+            _ = try? f.readRows(name) { _, _ in }
+            _ = try? f.readRows(name, rows: [0]) { (_, _) throws(DataError) in throw .message("stopped by the reader") }
+        }
+        _ = try? f.info("missing")
+        _ = try? f.supervised(x: "x", y: "y")
+        var strict = DataSelection()
+        strict.missing = .error
+        _ = try? f.series(strict)
+        _ = try? f.series(DataSelection(), rows: [0])
+        _ = try? f.seriesIds(DataSelection())
+    }
+    _ = try? DataSource.load(path, selection: DataSelection())
+    _ = try? Inspector.describe(path)
 }

@@ -27,6 +27,9 @@ extension HDF5File {
         let name = try seriesDatasetName(selection.dataset)
         let shape = try info(name).shape
         let (batch, steps, _) = try seriesShape(name, shape)
+        // One id (and, in a SeriesCatalog, one length) per batch row: a reserved-only or damaged file
+        // of a few kB can declare 2^31 batch rows, whose ids alone were 32 GiB (a trap, not an error).
+        _ = try checkedCount([batch], bytesPerElement: MemoryLayout<String>.size + MemoryLayout<Int>.size, name, declared: shape)
         let stored = try storedIds(name)
         return ((0..<batch).map { seriesId($0, of: batch, name, stored) }, steps, shape.count == 3)
     }
@@ -64,6 +67,9 @@ extension HDF5File {
         let attrs = Dictionary(try attributes(of: name), uniquingKeysWith: { a, _ in a })
         func string(_ k: String) -> String? { if case .string(let s)? = attrs[k] { return s }; return nil }
         func number(_ k: String) -> Double? { if case .numbers(let v)? = attrs[k], let x = v.first { return x }; return nil }
+        // One name per channel: a shape with no values passes the memory check of the read, and the
+        // names of [0, 79164837199872] (a damaged file found by `make fuzz`) were 1.2 PB (a trap).
+        _ = try checkedCount([dim], bytesPerElement: MemoryLayout<String>.size, name, declared: shape)
         var columns = string("columns")?.split(separator: ",", omittingEmptySubsequences: false).map(String.init) ?? []
         if columns.count != dim { columns = dim == 1 && shape.count == 1 ? [name] : (0..<dim).map { "v\($0)" } }
         if let n = number("target_count"), Int(exactly: n) == nil {
