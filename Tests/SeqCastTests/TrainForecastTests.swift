@@ -143,7 +143,8 @@ final class TrainForecastTests: XCTestCase {
                            try HDF5File.open(dir + "/e1/model.h5").read("members/\(i)/params").values)
         }
         // The ensemble forecast: each variant's members averaged (members 0 and 2 use variant 0,
-        // member 1 variant 1), the variants' means sharing 1 − w equally with seasonal naive at w.
+        // member 1 variant 1), the variants' means sharing 1 − w equally with seasonal naive at w,
+        // all of it sharing 1 − θ with Theta's forecast at θ.
         let model = try ModelFile.load(dir + "/e1")
         let p = try XCTUnwrap(model.manifest.pipeline)
         XCTAssertEqual(p.variants.count, 2); XCTAssertEqual(p.baselineLags, [12])
@@ -151,8 +152,11 @@ final class TrainForecastTests: XCTestCase {
         let combined = try Forecaster.forecast(model, data: data).values[0]
         let single = try model.members.map { try Forecaster.forecast(ModelFileTestSupport.single(model, member: $0), data: data).values[0] }
         let w = Forecaster.baselineWeight(model, pipeline: p), y = data.series[0].matrix
+        let theta = try XCTUnwrap(p.theta), history = (0..<144).map { Double(y[$0, 0]) }
+        let t = try XCTUnwrap(Theta.forecast(history, season: theta.season, horizon: 6))
         for k in 0..<6 {
-            let expected = (1 - w) / 2 * ((single[0][k] + single[2][k]) / 2 + single[1][k]) + w * y[144 - 12 + k, 0]
+            let network = (1 - w) / 2 * ((single[0][k] + single[2][k]) / 2 + single[1][k]) + w * y[144 - 12 + k, 0]
+            let expected = (1 - theta.weight) * network + theta.weight * Float(t[k])
             XCTAssertEqual(combined[k], expected, accuracy: 1e-4 * abs(expected))
         }
     }
@@ -217,7 +221,7 @@ enum ModelFileTestSupport {
         manifest.training.ensemble = 1
         // The member keeps its own ensemble variant (member i uses variant i mod count).
         if let p = manifest.pipeline, p.hasBaseline, let i = model.members.firstIndex(where: { $0 === member }) {
-            manifest.updatePipeline { $0.variants = [p.variants[i % p.variants.count]]; $0.baselineWeight = 0 }
+            manifest.updatePipeline { $0.variants = [p.variants[i % p.variants.count]]; $0.baselineWeight = 0; $0.theta = nil }
         }
         let one = try! Ensemble(manifest: manifest, count: 1, seed: 0)
         one.members[0].network.params.copy(from: member.network.params)
