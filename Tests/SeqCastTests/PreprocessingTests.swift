@@ -215,13 +215,19 @@ final class PreprocessingTests: XCTestCase {
 /// `--resume` continues exactly the stored run: a changed data file or a shorter --epochs is refused
 /// with the reason; a longer explicit --epochs extends it.
 final class ResumeTests: XCTestCase {
-    func testResumeRefusesChangedDataAndShorterEpochsAndExtendsWhenAsked() throws {
-        let dir = temporaryDirectory(self)
+    /// A 3-epoch run of `ensemble` small members on a copy of airline.csv in `dir` (run folder dir/run).
+    private func request(_ dir: String, ensemble: Int) throws -> (TrainRequest, data: String) {
         let data = dir + "/airline.csv"
         try FileManager.default.copyItem(atPath: datasetPath("airline.csv"), toPath: data)
         var r = TrainRequest(dataPath: data, outDir: dir + "/run")
-        r.windows.horizon = 6; r.architecture.hidden = 8; r.training.ensemble = 1; r.training.epochs = 3; r.training.patience = 0
+        r.windows.horizon = 6; r.architecture.hidden = 8; r.training.ensemble = ensemble; r.training.epochs = 3; r.training.patience = 0
         r.run.threads = 1
+        return (r, data)
+    }
+
+    func testResumeRefusesChangedDataAndShorterEpochsAndExtendsWhenAsked() throws {
+        let dir = temporaryDirectory(self)
+        let (r, data) = try request(dir, ensemble: 1)
         XCTAssertTrue(try TrainJob.run(r).finished)
         var again = r; again.run.resume = true; again.training.epochs = 100   // the default, not asked for
         XCTAssertEqual(try TrainJob.run(again).epochs, 3, "a default --epochs does not extend the stored run")
@@ -247,11 +253,7 @@ final class ResumeTests: XCTestCase {
     /// uninterrupted run ends.
     func testResumeOnAnotherFileIsRefusedAndOnARenamedCopyContinues() throws {
         let dir = temporaryDirectory(self)
-        let data = dir + "/airline.csv"
-        try FileManager.default.copyItem(atPath: datasetPath("airline.csv"), toPath: data)
-        var r = TrainRequest(dataPath: data, outDir: dir + "/run")
-        r.windows.horizon = 6; r.architecture.hidden = 8; r.training.ensemble = 2; r.training.epochs = 3; r.training.patience = 0
-        r.run.threads = 1
+        var (r, data) = try request(dir, ensemble: 2)
         var whole = r; whole.run.outDir = dir + "/whole"
         XCTAssertTrue(try TrainJob.run(whole).finished)
         r.run.stopAfterEpoch = 1
