@@ -109,7 +109,6 @@ struct WindowOptions: ParsableArguments {
         if let w = baselineWeight, BaselineWeight(argument: w) == nil {
             throw ValidationError("--baseline-weight must be auto or a number in [0, 1]")
         }
-        if let w = thetaWeight, !(0...1).contains(w) { throw ValidationError("--theta-weight must be a number in [0, 1]") }
         guard let baseline else { return }
         let list = names(baseline) ?? []
         if let bad = list.first(where: { VariantSpec(argument: $0) == nil && $0 != "none" }) {

@@ -105,7 +105,7 @@ final class IntervalTests: XCTestCase {
         let p = model.manifest.pipeline!, s = data.series[0]
         let cut = SampleSet.validationCut(count: s.length, valFraction: model.manifest.valFraction)
         let start = cut - 12   // the first validation window
-        let w = p.forecastWindow(s.matrix.rows(start..<(start + 12)), series: s.id, firstRow: start)
+        let w = p.forecastWindow(s.matrix, origin: start + 12, series: s.id)
         let ensemble = Forecaster.forecast(model, pipeline: p, windows: [w], threads: 1)[0]
         for k in 0..<3 { XCTAssertEqual(c.residuals[k], abs(s.matrix[start + 12 + k, 0] - ensemble[k]), accuracy: 1e-4) }
         // 144 rows, cut 115: 27 validation windows, made up to 40 with the 13 most recent training windows.
@@ -280,7 +280,7 @@ final class IntervalTests: XCTestCase {
         r.windows.lookback = 12; r.preprocessing.variants = []; r.architecture.recurrentDropout = rate
         let (model, _) = try TrainJob.seriesModel(r.settings, data: data)
         let p = model.manifest.pipeline!, m = data.series[0].matrix
-        let windows = [100, 120, 132].map { p.forecastWindow(m.rows(($0 - 12)..<$0), series: "airline", firstRow: $0 - 12) }
+        let windows = [100, 120, 132].map { p.forecastWindow(m, origin: $0, series: "airline") }
         return (model, p, windows)
     }
 

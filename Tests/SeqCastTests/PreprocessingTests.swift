@@ -55,7 +55,7 @@ final class PreprocessingTests: XCTestCase {
         let raw = c.series[0].matrix
         for v in 0..<4 {
             let s = p.samples(raw, series: "s", starts: [40], variant: v)
-            let w = p.forecastWindow(raw.rows(0..<64), series: "s")
+            let w = p.forecastWindow(raw, origin: 64, series: "s")
             XCTAssertEqual(w.x[v], Array(s.x), "forecast input equals the training input of the same window")
             let back = p.invert(Array(s.y), context: w.contexts[v], variant: v)
             for k in 0..<6 { XCTAssertEqual(back[k], raw[64 + k, 0], accuracy: 1e-3 * raw[64 + k, 0], "variant \(v) step \(k)") }
@@ -246,6 +246,26 @@ final class ResumeTests: XCTestCase {
         again.run.resumeEpochs = nil
         let msg = errorMessage { _ = try TrainJob.run(again) }
         XCTAssertTrue(msg.contains("has changed since this run started"), msg)
+    }
+
+    /// A model stored before digests existed resumes on its own file only: another file is refused
+    /// (nothing could tell whether it holds the same data), the stored path continues.
+    func testResumeOfAModelWithoutADigestStaysOnItsOwnFile() throws {
+        let dir = temporaryDirectory(self)
+        var (r, data) = try request(dir, ensemble: 1)
+        r.run.stopAfterEpoch = 1
+        XCTAssertFalse(try TrainJob.run(r).finished)
+        let stored = try ModelFile.load(dir + "/run/model.h5")
+        stored.manifest.sourceDigest = nil
+        try ModelFile.save(stored, to: dir + "/run/model.h5")
+        var again = r; again.run.resume = true; again.run.stopAfterEpoch = nil
+        let copy = dir + "/copy.csv"
+        try FileManager.default.copyItem(atPath: data, toPath: copy)
+        again.data.path = copy
+        let msg = errorMessage { _ = try TrainJob.run(again) }
+        XCTAssertTrue(msg.contains("this run stored no digest of its data, so it can only resume on \(data) itself, not \(copy)"), msg)
+        again.data.path = data
+        XCTAssertTrue(try TrainJob.run(again).finished)
     }
 
     /// `--data` on resume must hold the bytes the run started on: another file is refused, naming

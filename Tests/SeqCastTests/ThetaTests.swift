@@ -106,9 +106,10 @@ final class ThetaTests: XCTestCase {
             let f = l.split(separator: ","); return "\(f[0]),\(Double(f[1])! * 3)"
         }
         let a = writeFile(dir, "a.csv", lines.joined(separator: "\n") + "\n"), b = writeFile(dir, "b.csv", changed.joined(separator: "\n") + "\n")
-        func forecasts(_ data: String, _ out: String) throws -> [Substring] {
+        func forecasts(_ data: String, _ out: String, theta: String = "0.25") throws -> [Substring] {
             let r = try runCLI(["backtest", "--data", data, "--horizon", "12", "--start", "120", "--origin-stride", "12",
-                                "--hidden", "6", "--epochs", "2", "--ensemble", "2", "--out", dir + "/" + out, "--quiet"])
+                                "--hidden", "6", "--epochs", "2", "--ensemble", "2", "--theta-weight", theta,
+                                "--out", dir + "/" + out, "--quiet"])
             XCTAssertEqual(r.status, 0, r.err)
             let rows = try String(contentsOfFile: dir + "/\(out)/forecasts.csv", encoding: .utf8).split(separator: "\n")
             let column = try XCTUnwrap(rows[0].split(separator: ",").firstIndex(of: "forecast"))
@@ -117,5 +118,23 @@ final class ThetaTests: XCTestCase {
         let fa = try forecasts(a, "a"), fb = try forecasts(b, "b")
         XCTAssertEqual(fa.count, 24)
         XCTAssertEqual(fa, fb)
+        XCTAssertNotEqual(fa, try forecasts(a, "none", theta: "0"), "the backtest's windows carry Theta")
+        let bad = try runCLI(["backtest", "--data", a, "--horizon", "12", "--theta-weight", "2", "--out", dir + "/bad"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.err.contains("--theta-weight must be a number in [0, 1], got 2.0"), bad.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/bad"))
+    }
+
+    /// The conformal calibration scores the forecasts the model makes, Theta's share included.
+    func testCalibrationScoresTheForecastWithTheta() throws {
+        let data = try DataSource.load(datasetPath("airline.csv"), selection: DataSelection())
+        var r = TrainRequest(dataPath: datasetPath("airline.csv"), outDir: temporaryDirectory(self))
+        r.windows.horizon = 6; r.training.ensemble = 2
+        let (model, _) = try TrainJob.seriesModel(r.settings, data: data)
+        let with = try XCTUnwrap(Calibrator.calibrate(model, data: data, threads: 1))
+        model.manifest.updatePipeline { $0.theta = nil }
+        let without = try XCTUnwrap(Calibrator.calibrate(model, data: data, threads: 1))
+        XCTAssertEqual(with.count, without.count)
+        XCTAssertNotEqual(with.residuals, without.residuals)
     }
 }

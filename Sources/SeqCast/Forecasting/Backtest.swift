@@ -246,8 +246,7 @@ public enum BacktestJob {
                 for s in data.series {
                     let rows = s.matrix.rows((o.origin - lookback)..<(o.origin + k))
                     if rows.values.contains(where: \.isNaN) { skipped += 1; continue }
-                    let window = pipeline.forecastWindow(s.matrix.rows((o.origin - lookback)..<o.origin), series: s.id,
-                                                         firstRow: o.origin - lookback, history: (s.matrix, o.origin))
+                    let window = pipeline.forecastWindow(s.matrix, origin: o.origin, series: s.id)
                     // A model that serves later origins (--retrain never|N) may meet values its log
                     // transform cannot take (≤ 0) after its training part.
                     if window.x.contains(where: { $0.contains { !$0.isFinite } }) { nonPositive += 1; continue }

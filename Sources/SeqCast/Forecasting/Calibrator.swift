@@ -61,8 +61,7 @@ public enum Calibrator {
         }
         for (n, c) in [validation[...], extra].joined().enumerated() {
             let s = data.series[c.series]
-            let w = pipeline.forecastWindow(s.matrix.rows(c.start..<(c.start + L)), series: s.id, firstRow: c.start,
-                                            history: (s.matrix, c.start + L))
+            let w = pipeline.forecastWindow(s.matrix, origin: c.start + L, series: s.id)
             if w.x.contains(where: { $0.contains { !$0.isFinite } }) { continue }
             cases.append(c); windows.append(w)
             if n >= validation.count { inSample += 1 }

@@ -170,10 +170,9 @@ public enum Forecaster {
             if tail.values.contains(where: \.isNaN) {
                 throw ForecastError.gapsInInput(path: data.source, series: s.id, steps: L)
             }
-            let w = pipeline.forecastWindow(tail, series: s.id,
-                                            firstRow: try firstRow(of: s, pipeline: pipeline, axis: m.timeAxis ?? data.timeAxis,
-                                                                  source: data.source) + s.length - L,
-                                            history: (s.matrix, s.length))
+            let w = pipeline.forecastWindow(s.matrix, origin: s.length, series: s.id,
+                                            rowOffset: try firstRow(of: s, pipeline: pipeline, axis: m.timeAxis ?? data.timeAxis,
+                                                                    source: data.source))
             if w.x.contains(where: { $0.contains { !$0.isFinite } }) {
                 throw ForecastError.nonPositiveInput(path: data.source, series: s.id, steps: L)
             }

@@ -185,11 +185,12 @@ public struct Pipeline: Codable, Sendable, Equatable {
         return (x, w)
     }
 
-    /// The inputs and normalisations of every variant for a forecast from the last `lookback` rows,
-    /// and with a Theta member, Theta's forecast from `history` (the series' rows in original units;
-    /// those before row `origin`, the window's end, are read).
-    public func forecastWindow(_ raw: SeriesMatrix, series: String = "", firstRow: Int = 0,
-                               history: (matrix: SeriesMatrix, origin: Int)? = nil) -> ForecastWindow {
+    /// The forecast from row `origin` of `rows` (a series in original units, `rowOffset` the position
+    /// of its row 0 on the series' own row axis): every variant's input and normalisation from the
+    /// `lookback` rows before the origin, the plain baseline, and with a Theta member Theta's forecast
+    /// from the rows before the origin (never those after it).
+    public func forecastWindow(_ rows: SeriesMatrix, origin: Int, series: String = "", rowOffset: Int = 0) -> ForecastWindow {
+        let raw = rows.rows((origin - spec.lookback)..<origin), firstRow = rowOffset + origin - spec.lookback
         let all = (0..<variantCount).map { forecastInput(raw, series: series, firstRow: firstRow, variant: $0) }
         let K = spec.horizon, O = targets.count, n = raw.steps
         var baseline = [Float](repeating: 0, count: baselineLags.isEmpty ? 0 : K * O)
@@ -198,8 +199,8 @@ public struct Pipeline: Codable, Sendable, Equatable {
             for k in 0..<K { baseline[k * O + o] = base[k] }
         }
         var window = ForecastWindow(x: all.map(\.x), contexts: all.map(\.context), baseline: baseline)
-        if let theta, let history {
-            window.theta = Theta.forecast(history.matrix, origin: history.origin, targets: targets, season: theta.season, horizon: K)
+        if let theta {
+            window.theta = Theta.forecast(rows, origin: origin, targets: targets, season: theta.season, horizon: K)
         }
         return window
     }

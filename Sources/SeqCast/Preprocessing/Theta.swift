@@ -58,13 +58,14 @@ public enum Theta {
     }
 
     /// Theta's forecasts [K·O] (step-major, as the network's) of the `targets` channels of `history`
-    /// after row `origin` — fitted on the rows before it, at most `historyCap`, from the last missing
+    /// after row `origin` — fitted on the rows before it, at most `historyCap` (or 6 seasons, for a
+    /// season too long for that to hold the 3 the seasonality test needs), from the last missing
     /// value on — with NaN for a target Theta does not apply to.
     static func forecast(_ history: SeriesMatrix, origin: Int, targets: [Int], season: Int, horizon K: Int) -> [Float] {
         let O = targets.count
         var out = [Float](repeating: .nan, count: K * O)
         for (o, c) in targets.enumerated() {
-            var start = max(0, origin - historyCap)
+            var start = max(0, origin - max(historyCap, 6 * season))   // a long season still gets its 5 recent seasons
             for t in start..<origin where history[t, c].isNaN { start = t + 1 }
             guard let f = forecast((start..<origin).map { Double(history[$0, c]) }, season: season, horizon: K) else { continue }
             for k in 0..<K { out[k * O + o] = Float(f[k]) }
