@@ -42,6 +42,27 @@ final class CSVRecordsTests: XCTestCase {
         } catch { return "error: \(error)" }
     }
 
+    /// A column that turns to text after its first numbers is read a second time for its texts; a
+    /// file that lost rows in between is an error, not a table with misaligned columns.
+    func testAFileThatChangesBetweenItsTwoReadsIsAnError() throws {
+        final class Shrinking: CSVByteSource {
+            var reads = 0
+            var size: Int? { nil }
+            func forEachChunk(_ body: (UnsafeBufferPointer<UInt8>) throws(DataError) -> Bool) throws(DataError) {
+                reads += 1
+                let text = reads < 3 ? "a,b\n1,5\nx,6\ny,7\n" : "a,b\n1,5\nx,6\n"   // the prologue, the records, then the texts
+                _ = try Array(text.utf8).withUnsafeBufferPointer { (b) throws(DataError) in try body(b) }
+            }
+        }
+        let source = Shrinking()
+        XCTAssertThrowsError(try CSVTable.parse(source, path: "in.csv", keepingText: .named([]))) {
+            XCTAssertEqual($0 as? DataError, .unreadable(path: "in.csv", reason: "the file changed while it was read"))
+        }
+        XCTAssertEqual(source.reads, 3, "the third read is the text pass")
+        let steady = try CSVTable.parse(MemoryBytes(bytes: Array("a,b\n1,5\nx,6\ny,7\n".utf8)), path: "in.csv", keepingText: .named([]))
+        XCTAssertEqual(steady.rows.map { $0[0] }, ["1", "x", "y"], "a file read the same twice: column a as its texts")
+    }
+
     func testRecordsAreTheSameWhateverTheChunkSize() {
         for text in inputs {
             let bytes = Array(text.utf8)

@@ -115,7 +115,7 @@ final class TimeLabelsTests: XCTestCase {
     // MARK: the byte-level parser
 
     func testByteParserAgreesWithTheStringRules() {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom(seed: 1)   // reproducible: a failing label can be found again
         let pieces = ["2020", "1970", "0049", "12", "1", "01", "31", "32", "0", "00", "-", "/", ":", " ", "T", "Z", "Q", "q",
                       "+", "-1", "Q4", "q2", "\t", "1e3", ".5", "nan", "inf", "x", "  ", "99999", "9223372036854775807",
                       "13", "59", "60", "24", "\u{A0}", "é", "\r\n", "\u{0}", "NA", ",", "00:00", "T23:59:59Z"]

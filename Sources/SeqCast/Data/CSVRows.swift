@@ -54,7 +54,8 @@ struct RowList: RandomAccessCollection, Sendable {
     }
 
     mutating func append(_ row: Int) {
-        if case .list(var l) = kind { kind = .list([]); l.append(row); kind = .list(l) }
+        guard case .list(var l) = kind else { preconditionFailure("append to a RowList that is a range") }
+        kind = .list([]); l.append(row); kind = .list(l)
     }
 }
 

@@ -3,8 +3,8 @@
 // step for step: trim spaces and tabs, split on the format's separators dropping empty pieces, parse
 // the pieces with Swift's `Int` rules (an optional sign, ASCII digits, nil on overflow) and numbers
 // with `Double`. ASCII labels take the byte path; a label with any other byte goes through the
-// String version, so both give the same position for every label (`TimeLabelParsingTests` compares
-// them on many generated labels). Where the String version trapped on an `Int` overflow (a
+// String version, so both give the same position for every label
+// (`TimeLabelsTests.testByteParserAgreesWithTheStringRules` compares them on many generated labels). Where the String version trapped on an `Int` overflow (a
 // 19-digit year of a quarter, a huge hour), the byte path says "not a time" instead.
 
 extension TimeAxis {

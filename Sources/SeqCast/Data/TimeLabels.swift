@@ -243,7 +243,8 @@ extension TimeLabels {
             let axis = AxisLabels(style: b.style ?? TimeLabelStyle(format: b.format ?? .number), positions: b.positions,
                                   exceptionRows: b.exceptionRows, exceptionTexts: b.exceptionTexts)
             guard b.style != nil, b.exceptionRows.count * 2 <= b.count else {
-                // Mostly (or all) text: keep every label as text.
+                // Mostly (or all) text: keep every label as text — already in order when every one is an exception.
+                if b.exceptionRows.count == b.count { return TimeLabels(storage: .text(b.exceptionTexts)) }
                 var text = TextCells()
                 text.reserveCapacity(b.count)
                 for i in 0..<b.count { axis.withUTF8(i) { text.append($0) } }
