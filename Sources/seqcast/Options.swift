@@ -76,8 +76,8 @@ struct WindowOptions: ParsableArguments {
     @Option(help: "Weight of the plain seasonal-naive forecast in the final combination with the variants: 0 to 1, or auto (from the validation windows: how much training beat the baselines) (default: \(preprocessingDefaults.baselineWeight)).")
     var baselineWeight: String?
 
-    @Option(help: "Weight of Theta's forecast (simple exponential smoothing with drift, on the history before each forecast; strictly positive series) in the final combination with the variants: 0 (none) to 1 (default: \(preprocessingDefaults.thetaWeight ?? 0)).")
-    var thetaWeight: Float?
+    @Option(help: "Weight of Theta's forecast (simple exponential smoothing with drift, on the history before each forecast; strictly positive series) in the final combination with the variants: 0 (none) to 1, or auto (from the validation windows: inverse-MAE against the network's combination) (default: \(preprocessingDefaults.thetaWeight.map(\.description) ?? "0")).")
+    var thetaWeight: String?
 
     @Option(help: "Seasonal period (seasonal naive, deseasonalisation, MASE), or auto (time column, else autocorrelation).")
     var season: String = "auto"
@@ -99,15 +99,19 @@ struct WindowOptions: ParsableArguments {
         if let baseline {
             s.preprocessing.variants = names(baseline)?.compactMap(VariantSpec.init(argument:)) ?? []
         }
-        if let w = baselineWeight.flatMap(BaselineWeight.init(argument:)) { s.preprocessing.baselineWeight = w }
-        if let w = thetaWeight { s.preprocessing.thetaWeight = w }
+        if let w = baselineWeight.flatMap(CombinationWeight.init(argument:)) { s.preprocessing.baselineWeight = w }
+        // A number out of [0, 1] is kept for the settings' own range check (its message names the flag).
+        if let w = thetaWeight { s.preprocessing.thetaWeight = w == "auto" ? .auto : Float(w).map { .fixed($0) } }
         s.preprocessing.season = Int(season)
     }
 
     func validate() throws {
         if season != "auto" && (Int(season) ?? 0) < 1 { throw ValidationError("--season must be auto or a positive integer") }
-        if let w = baselineWeight, BaselineWeight(argument: w) == nil {
+        if let w = baselineWeight, CombinationWeight(argument: w) == nil {
             throw ValidationError("--baseline-weight must be auto or a number in [0, 1]")
+        }
+        if let w = thetaWeight, w != "auto", Float(w) == nil {
+            throw ValidationError("--theta-weight must be auto or a number in [0, 1], got '\(w)'")
         }
         guard let baseline else { return }
         let list = names(baseline) ?? []

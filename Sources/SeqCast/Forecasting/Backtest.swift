@@ -211,7 +211,7 @@ public enum BacktestJob {
             let f = fitIndices[i], part = trainingPart(data, origins[f].trainRange)
             let (model, samples) = try TrainJob.seriesModel(settings, data: part)
             try EnsembleFitter.fit(model, train: samples.trains, validation: samples.validations, threads: policy.threadsPerTask)
-            if calibrate { model.calibration = Calibrator.calibrate(model, data: part, threads: policy.threadsPerTask) }
+            Calibrator.finish(model, data: part, calibrate: calibrate, threads: policy.threadsPerTask)
             let done: Int = fitted.lock.withLock {
                 fitted.models[f] = model; fitted.done += origins.filter { $0.fitIndex == f }.count
                 return fitted.done

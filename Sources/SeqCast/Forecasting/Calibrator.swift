@@ -1,26 +1,63 @@
-// Calibrator: a trained model's conformal calibration (Model/Calibration.swift) from its own
-// ensemble forecasts of the validation windows of the data it trained on — and `train`'s job that
-// stores it in model.h5 once every member finished. Backtests calibrate each fit the same way.
+// Calibrator: what follows a fit, from the ensemble's own forecasts of the validation windows of
+// the data it trained on — Theta's automatic weight (CombinationFit) and the conformal calibration
+// (Model/Calibration.swift) — and `train`'s job that stores them in model.h5 once every member
+// finished. Backtests finish each fit the same way.
 import Foundation
 
-/// Conformal calibration of a trained model from its own forecasts of the data it trained on.
+/// What follows a fit: Theta's weight chosen on the validation windows (when the pipeline asks
+/// for it) and the conformal calibration, from one pass of the ensemble's forecasts of them.
 public enum Calibrator {
-    /// The ensemble's forecasts of the validation windows of `data` (the last `valFraction` of each
-    /// series, as in training; every window, whatever the training window stride), their absolute
-    /// residuals in original units and their scales. When those are more than `maximumWindows`
-    /// (≥ `Calibration.minimumWindows`), only an evenly spaced `maximumWindows` of them, in their
-    /// order (series by series, oldest first), are forecast: window ⌊i·N/maximumWindows⌋ of the N for
-    /// i in 0..<maximumWindows — chosen by position alone, never by residual, so the scores stay
-    /// exchangeable, and spread over every series in proportion to its windows. When they are fewer
-    /// than `Calibration.minimumWindows`, the most recent training windows make up the difference
-    /// (counted as in-sample). Nil for models without a series pipeline or without any window.
+    /// After `model` is fitted on `data`: when its Theta member is automatic, its weight chosen from
+    /// the validation windows (`CombinationFit.thetaWeight`) and stored in the model's pipeline; with
+    /// `calibrate`, its conformal calibration (`calibrate`) with that weight. One forecast pass.
+    public static func finish(_ model: Ensemble, data: SeriesCollection, calibrate: Bool,
+                              threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                              maximumWindows: Int = Calibration.maximumWindows) {
+        let chooses = model.manifest.pipeline?.theta?.fromValidation == true
+        guard chooses || calibrate,
+              let parts = ValidationForecasts(model, data: data, padded: calibrate, threads: threads, maximumWindows: maximumWindows)
+        else { return }
+        if chooses, let w = CombinationFit.thetaWeight(parts, data: data) { model.manifest.updatePipeline { $0.theta?.weight = w } }
+        if calibrate { model.calibration = parts.calibration(data: data, thetaWeight: model.manifest.pipeline?.theta?.weight ?? 0) }
+    }
+
+    /// The conformal calibration of `model` from its ensemble forecasts of the validation windows of
+    /// `data` (`ValidationForecasts`: at most `maximumWindows`, made up to
+    /// `Calibration.minimumWindows` with training windows), with the Theta weight the model holds.
+    /// Nil for models without a series pipeline or without any window.
     public static func calibrate(_ model: Ensemble, data: SeriesCollection,
                                  threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                                  maximumWindows: Int = Calibration.maximumWindows) -> Calibration? {
+        ValidationForecasts(model, data: data, padded: true, threads: threads, maximumWindows: maximumWindows)?
+            .calibration(data: data, thetaWeight: model.manifest.pipeline?.theta?.weight ?? 0)
+    }
+}
+
+/// The ensemble's forecasts of the validation windows of the data it trained on, kept in the two
+/// parts the final combination mixes last: the network's combination (variants and plain
+/// baseline, Theta's weight 0) and Theta's forecast (NaN where it does not apply), [N, K·O] each.
+struct ValidationForecasts {
+    let horizon: Int, targets: [Int], lookback: Int
+    /// The windows (series, start), validation ones first, then `inSample` training ones.
+    var cases: [(series: Int, start: Int)] = []
+    var network: [Float] = [], theta: [Float] = []
+    var inSample = 0
+    var validation: Int { cases.count - inSample }
+
+    /// The validation windows of `data` (the last `valFraction` of each series, as in training; every
+    /// window, whatever the training window stride). When those are more than `maximumWindows`
+    /// (≥ `Calibration.minimumWindows`), only an evenly spaced `maximumWindows` of them, in their
+    /// order (series by series, oldest first), are forecast: window ⌊i·N/maximumWindows⌋ of the N for
+    /// i in 0..<maximumWindows — chosen by position alone, never by residual, so the scores stay
+    /// exchangeable, and spread over every series in proportion to its windows. With `padded`, when
+    /// they are fewer than `Calibration.minimumWindows`, the most recent training windows make up the
+    /// difference (counted as in-sample). Nil for models without a series pipeline or any window.
+    init?(_ model: Ensemble, data: SeriesCollection, padded: Bool, threads: Int, maximumWindows: Int) {
         precondition(maximumWindows >= Calibration.minimumWindows, "a cap below the minimum would add training windows")
         guard var pipeline = model.manifest.pipeline else { return nil }
         pipeline.spec.stride = 1
         let L = pipeline.spec.lookback, K = pipeline.spec.horizon, O = pipeline.targets.count
+        horizon = K; targets = pipeline.targets; lookback = L
         var validation: [(series: Int, start: Int)] = []
         for (i, s) in data.series.enumerated() where s.length >= L + K {
             let cut = SampleSet.validationCut(count: s.length, valFraction: model.manifest.valFraction)
@@ -32,42 +69,61 @@ public enum Calibrator {
         }
         // Most recent training windows first (ties: series order), as many as are missing.
         var training: [(series: Int, start: Int)] = []
-        if validation.count < Calibration.minimumWindows {
+        if padded && validation.count < Calibration.minimumWindows {
             for (i, s) in data.series.enumerated() where s.length >= L + K {
                 let cut = SampleSet.validationCut(count: s.length, valFraction: model.manifest.valFraction)
                 training += pipeline.validStarts(s.matrix, in: 0..<cut).map { (i, $0) }
             }
         }
         let extra = training.sorted { ($0.start, -$0.series) > ($1.start, -$1.series) }
-            .prefix(max(0, Calibration.minimumWindows - validation.count))
+            .prefix(padded ? max(0, Calibration.minimumWindows - validation.count) : 0)
+        // The network's part: the pipeline with Theta's weight 0 (its windows still carry Theta's forecast).
+        var networkOnly = pipeline
+        networkOnly.theta?.weight = 0
         // Forecast in chunks of whole Forecaster chunks (the same bits as one call), so the windows'
         // inputs are never all held at once: about 4 MiB of them (a window's inputs and, per variant,
         // about 1 KiB of arrays besides), at most 64 chunks.
         let windowBytes = pipeline.variantCount * (L * pipeline.inputs.count * MemoryLayout<Float>.size + 1024)
         let flushAt = Forecaster.chunk * max(1, min(64, (4 << 20) / (Forecaster.chunk * windowBytes)))
-        var cases: [(series: Int, start: Int)] = [], windows: [ForecastWindow] = [], inSample = 0
-        var residuals = [Float](), scales = [Float]()
-        residuals.reserveCapacity((validation.count + extra.count) * K * O)   // held whole: model.h5 stores them
-        scales.reserveCapacity((validation.count + extra.count) * O)
+        var windows: [ForecastWindow] = [], pending = 0
+        network.reserveCapacity((validation.count + extra.count) * K * O)
+        if pipeline.theta != nil { theta.reserveCapacity((validation.count + extra.count) * K * O) }
         func flush() {
-            guard !cases.isEmpty else { return }
-            let predictions = Forecaster.forecast(model, pipeline: pipeline, windows: windows, threads: threads)
-            for (c, p) in zip(cases, predictions) {
-                let m = data.series[c.series].matrix
-                for k in 0..<K { for (o, ch) in pipeline.targets.enumerated() { residuals.append(abs(m[c.start + L + k, ch] - p[k * O + o])) } }
-                scales += Calibration.windowScale(m.rows(c.start..<(c.start + L)), channels: pipeline.targets)
-            }
-            cases.removeAll(keepingCapacity: true); windows.removeAll(keepingCapacity: true)
+            guard !windows.isEmpty else { return }
+            for p in Forecaster.forecast(model, pipeline: networkOnly, windows: windows, threads: threads) { network += p }
+            if pipeline.theta != nil { for w in windows { theta += w.theta } }
+            windows.removeAll(keepingCapacity: true); pending = 0
         }
         for (n, c) in [validation[...], extra].joined().enumerated() {
             let s = data.series[c.series]
             let w = pipeline.forecastWindow(s.matrix, origin: c.start + L, series: s.id)
             if w.x.contains(where: { $0.contains { !$0.isFinite } }) { continue }
-            cases.append(c); windows.append(w)
+            cases.append(c); windows.append(w); pending += 1
             if n >= validation.count { inSample += 1 }
-            if cases.count == flushAt { flush() }
+            if pending == flushAt { flush() }
         }
         flush()
+        guard !cases.isEmpty else { return nil }
+    }
+
+    /// The final combination's forecast of window `i`, value `j` (step-major [K·O]), at Theta weight θ.
+    func combined(_ i: Int, _ j: Int, thetaWeight θ: Float) -> Float {
+        let at = i * horizon * targets.count + j
+        return Forecaster.withTheta(network[at], theta: theta.isEmpty ? nil : theta[at], weight: θ)
+    }
+
+    /// The conformal calibration: every window's absolute residuals in original units and its
+    /// scales, with Theta at weight `thetaWeight`.
+    func calibration(data: SeriesCollection, thetaWeight θ: Float) -> Calibration? {
+        let K = horizon, O = targets.count
+        var residuals = [Float](), scales = [Float]()
+        residuals.reserveCapacity(cases.count * K * O)   // held whole: model.h5 stores them
+        scales.reserveCapacity(cases.count * O)
+        for (i, c) in cases.enumerated() {
+            let m = data.series[c.series].matrix
+            for k in 0..<K { for (o, ch) in targets.enumerated() { residuals.append(abs(m[c.start + lookback + k, ch] - combined(i, k * O + o, thetaWeight: θ))) } }
+            scales += Calibration.windowScale(m.rows(c.start..<(c.start + lookback)), channels: targets)
+        }
         guard !residuals.isEmpty else { return nil }
         return Calibration(horizon: K, targets: O, residuals: residuals, scales: scales, inSample: inSample)
     }
@@ -88,11 +144,15 @@ extension TrainJob {
             let model = try ModelFile.load(summary.modelPath, current: true)
             guard model.manifest.pipeline != nil else { return }   // supervised samples: no windows to calibrate on
             let data = try DataSource.load(model.manifest.source, selection: model.manifest.selection)
-            model.calibration = Calibrator.calibrate(model, data: data, threads: r.run.threads)
+            let before = model.manifest.pipeline?.theta
+            Calibrator.finish(model, data: data, calibrate: true, threads: r.run.threads)
+            if let theta = model.manifest.pipeline?.theta, theta != before {
+                progress(.note(String(format: "Theta's weight from the validation windows: %.2f", theta.weight)))
+            }
             if let c = model.calibration {
-                try ModelFile.save(model, to: summary.modelPath)
                 progress(.note("calibrated intervals on \(c.count) windows\(c.inSample > 0 ? " (\(c.inSample) of them training windows: too few validation windows)" : "")"))
             }
+            if model.calibration != nil || model.manifest.pipeline?.theta != before { try ModelFile.save(model, to: summary.modelPath) }
         }
         return summary
     }

@@ -28,7 +28,7 @@ extension BacktestJob {
                                            progress: { _ in })
                     return model
                 }
-                if calibrate { model.calibration = Calibrator.calibrate(model, data: part, threads: threads) }
+                Calibrator.finish(model, data: part, calibrate: calibrate, threads: threads)
                 models[f] = model; report(f, &done)
             }
             return models
@@ -79,7 +79,7 @@ extension BacktestJob {
                 model.apply(m, snap)
                 model.members[m].moments = nil
             }
-            if calibrate { model.calibration = Calibrator.calibrate(model, data: part, threads: each.threadsPerTask) }
+            Calibrator.finish(model, data: part, calibrate: calibrate, threads: each.threadsPerTask)
             built.lock.withLock { built.byFit[f] = model }
         }
         var done = 0

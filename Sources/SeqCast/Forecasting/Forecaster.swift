@@ -129,10 +129,17 @@ public enum Forecaster {
         return windows.indices.map { w in
             (0..<width).map { j in
                 let v = used.reduce(Float(0)) { $0 + share * sums[$1][w][j] / Float(counts[$1]) } + (wb > 0 ? wb * windows[w].baseline[j] : 0)
-                guard theta > 0, !windows[w].theta.isEmpty, windows[w].theta[j].isFinite else { return v }
-                return (1 - theta) * v + theta * windows[w].theta[j]
+                return withTheta(v, theta: windows[w].theta.isEmpty ? nil : windows[w].theta[j], weight: theta)
             }
         }
+    }
+
+    /// The final combination's last step: `v` (the variants' and baseline's combination) at 1 − θ
+    /// and Theta's forecast `theta` at θ = `weight`, or `v` alone where Theta does not apply (nil or
+    /// NaN) or θ is 0. `CombinationFit` and the calibration combine stored parts with it, bit for bit.
+    @inline(__always) static func withTheta(_ v: Float, theta: Float?, weight: Float) -> Float {
+        guard weight > 0, let t = theta, t.isFinite else { return v }
+        return (1 - weight) * v + weight * t
     }
 
     /// The plain baseline's weight in the combination: `Pipeline.baselineWeight` when it is a

@@ -70,7 +70,7 @@ extension BacktestJob {
                         let part = trainingPart(data.only(j), s.plan[f].trainRange)
                         let (model, samples) = try TrainJob.seriesModel(s.settings, data: part)
                         try EnsembleFitter.fit(model, train: samples.trains, validation: samples.validations, threads: policy.threadsPerTask)
-                        if calibrate { model.calibration = Calibrator.calibrate(model, data: part, threads: policy.threadsPerTask) }
+                        Calibrator.finish(model, data: part, calibrate: calibrate, threads: policy.threadsPerTask)
                         return model
                     }
                     let done: Int = fitted.lock.withLock {

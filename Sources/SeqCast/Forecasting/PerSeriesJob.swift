@@ -156,7 +156,7 @@ public enum PerSeriesJob {
                 let samples = try part.split(pipeline: pipeline, valFraction: model.manifest.valFraction)
                 try EnsembleFitter.fit(model, train: samples.trains, validation: samples.validations, threads: options.threads,
                                        stopAfterEpoch: options.stopAfterEpoch)
-                if model.finished { model.calibration = Calibrator.calibrate(model, data: part, threads: options.threads) }
+                if model.finished { Calibrator.finish(model, data: part, calibrate: true, threads: options.threads) }
             }
             return (Outcome(position: p, trained: trained, train: plan.train.count, validation: plan.validation.count), model)
         }

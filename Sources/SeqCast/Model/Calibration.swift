@@ -33,7 +33,7 @@ public struct Calibration: Sendable, Equatable {
     /// Windows wanted before the 95% quantile is finite (⌈(n+1)·0.95⌉ ≤ n needs n ≥ 19).
     public static let minimumWindows = 40
 
-    /// The most calibration windows `Calibrator.calibrate` forecasts (beyond it, an evenly spaced
+    /// The most calibration windows `ValidationForecasts` forecasts (beyond it, an evenly spaced
     /// subset of the validation windows). Over draws of n exchangeable scores, the coverage of their
     /// ⌈(n+1)·p⌉-th smallest is Beta-distributed with sd ≈ √(p(1−p)/n): for n = 20 000, 0.15 points
     /// at p = 0.95 and 0.28 at p = 0.8 (overlapping windows of one series are correlated, so more of

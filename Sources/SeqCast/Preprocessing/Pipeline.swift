@@ -87,7 +87,7 @@ public struct Pipeline: Codable, Sendable, Equatable {
             if baselineWeight != 0 {
                 parts.append(lags(baselineLags) + (baselineWeight < 0 ? " weight auto" : String(format: " weight %.2f", baselineWeight)))
             }
-            if let theta { parts.append(String(format: "Theta weight %.2f", theta.weight)) }
+            if let theta { parts.append(String(format: "Theta weight %.2f", theta.weight) + (theta.fromValidation == true ? " (auto)" : "")) }
         }
         return parts.joined(separator: "; ")
     }
@@ -265,7 +265,8 @@ public struct PreprocessingChoice: Sendable, Equatable {
     public var variants: [VariantSpec]
     /// Weight of the plain seasonal-naive forecast in the final combination (with variants only).
     public var baselineWeight: Float = 0
-    /// Theta's weight in the final combination (with variants only; 0: none).
+    /// Theta's weight in the final combination (with variants only; 0: none; negative: auto,
+    /// chosen on the validation windows after training, `CombinationFit`).
     public var thetaWeight: Float = 0
     /// Seasonal period (1: none) for the seasonal-naive baseline and deseasonalisation.
     public var season: Int
@@ -341,7 +342,9 @@ extension SeriesCollection {
         return Pipeline(spec: spec, scaler: scaler, inputs: Array(0..<channels.count), targets: targets,
                         transforms: transforms, variants: variants, baselineWeight: weight,
                         baselineLags: weight != 0 ? targets.map { _ in plain } : [],
-                        theta: variants.isEmpty || choice.thetaWeight == 0 ? nil : ThetaMember(weight: choice.thetaWeight, season: choice.season))
+                        theta: variants.isEmpty || choice.thetaWeight == 0 ? nil
+                            : choice.thetaWeight < 0 ? ThetaMember(weight: ThetaMember.fallbackWeight, season: choice.season, fromValidation: true)
+                            : ThetaMember(weight: choice.thetaWeight, season: choice.season))
     }
 
     /// Windows (gathered as they are trained on: SeriesWindows.swift), splitting each series

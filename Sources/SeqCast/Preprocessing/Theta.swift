@@ -10,10 +10,20 @@
 import Foundation
 
 /// Theta's part in a pipeline's final combination: its weight, and the season its decomposition
-/// tests for (1: none).
+/// tests for (1: none). With `fromValidation`, the weight is chosen after training from the
+/// validation windows (`CombinationFit`); until then (a run stopped before every member finished)
+/// it is `fallbackWeight`. Stored before auto existed: nil, a fixed weight.
 public struct ThetaMember: Codable, Sendable, Equatable {
     public var weight: Float
     public var season: Int
+    public var fromValidation: Bool?
+
+    /// The weight of an automatic member not yet chosen: the fixed default it replaced.
+    public static let fallbackWeight: Float = 0.25
+
+    public init(weight: Float, season: Int, fromValidation: Bool? = nil) {
+        self.weight = weight; self.season = season; self.fromValidation = fromValidation
+    }
 }
 
 public enum Theta {

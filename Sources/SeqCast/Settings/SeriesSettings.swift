@@ -45,9 +45,12 @@ public struct WindowSettings: Codable, Sendable, Equatable {
     }
 }
 
-/// Weight of the plain seasonal-naive forecast in the final combination with the variants.
-public enum BaselineWeight: Sendable, Equatable, CustomStringConvertible {
-    /// From the validation windows: how much training beat the baselines (`Forecaster.baselineWeight`).
+/// Weight of a member of the final combination with the variants (the plain seasonal-naive
+/// forecast, Theta): a number, or chosen from the validation windows.
+public enum CombinationWeight: Sendable, Equatable, CustomStringConvertible {
+    /// From the validation windows: for the baseline, how much training beat it
+    /// (`Forecaster.baselineWeight`); for Theta, inverse-MAE against the network's combination
+    /// (`CombinationFit`).
     case auto
     case fixed(Float)
 
@@ -62,6 +65,17 @@ public enum BaselineWeight: Sendable, Equatable, CustomStringConvertible {
     public var stored: Float { if case .fixed(let w) = self { w } else { -1 } }
 
     public var description: String { if case .fixed(let w) = self { "\(w)" } else { "auto" } }
+
+    /// Decodes the stored word, or a bare number (how `thetaWeight` was stored before it could be auto).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let w = try? c.decode(Float.self) { self = .fixed(w); return }
+        let s = try c.decode(String.self)
+        guard let v = Self(argument: s) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(s)' is not a valid weight"))
+        }
+        self = v
+    }
 }
 
 /// The preprocessing a run asks for; `Pipeline` is what is fitted from it on the training part.
@@ -71,10 +85,11 @@ public struct PreprocessingSettings: Codable, Sendable, Equatable {
     public var transform = TransformChoice.auto
     /// Ensemble variants (member i uses variant i mod count), each with its baseline; empty for none.
     public var variants = [VariantSpec(.auto), VariantSpec(.auto, deseasonalise: true)]
-    public var baselineWeight = BaselineWeight.auto
-    /// Theta's weight in the final combination (Preprocessing/Theta.swift), with variants only;
-    /// 0: none. Settings stored before it existed decode as nil: none.
-    public var thetaWeight: Float? = 0.25
+    public var baselineWeight = CombinationWeight.auto
+    /// Theta's weight in the final combination (Preprocessing/Theta.swift), with variants only:
+    /// auto (chosen on the validation windows, `CombinationFit`) or a number; 0: none. Settings
+    /// stored before it existed decode as nil: none; those stored as a number, as that number.
+    public var thetaWeight: CombinationWeight? = .auto
     /// Seasonal period (seasonal naive, deseasonalisation, MASE); nil = from the time column, else
     /// the autocorrelation peak of the first series.
     public var season: Int?
@@ -86,7 +101,9 @@ public struct PreprocessingSettings: Codable, Sendable, Equatable {
         if case .fixed(let w) = baselineWeight, !(0...1).contains(w) {
             throw .outOfRange("--baseline-weight must be auto or a number in [0, 1], got \(w)")
         }
-        if let w = thetaWeight, !(0...1).contains(w) { throw .outOfRange("--theta-weight must be a number in [0, 1], got \(w)") }
+        if case .fixed(let w)? = thetaWeight, !(0...1).contains(w) {
+            throw .outOfRange("--theta-weight must be auto or a number in [0, 1], got \(w)")
+        }
     }
 }
 
@@ -99,6 +116,6 @@ extension VariantSpec: StoredAsArgument {
     public init?(storedArgument s: String) { self.init(argument: s) }
 }
 
-extension BaselineWeight: StoredAsArgument {
+extension CombinationWeight: StoredAsArgument {
     public init?(storedArgument s: String) { self.init(argument: s) }
 }

@@ -170,7 +170,7 @@ public enum TrainJob {
         var choice = PreprocessingChoice(scaler: s.preprocessing.scaler, transform: s.preprocessing.transform,
                                          variants: spec.perStep && defaults ? [] : s.preprocessing.variants, season: season)
         choice.baselineWeight = s.preprocessing.baselineWeight.stored
-        choice.thetaWeight = s.preprocessing.thetaWeight ?? 0
+        choice.thetaWeight = s.preprocessing.thetaWeight?.stored ?? 0
         try data.checkLength(lookback: spec.lookback, horizon: spec.horizon)
         let pipeline = try data.fitPipeline(spec: spec, choice: choice, valFraction: s.windows.valFraction)
         _ = try data.windowPlan(pipeline: pipeline, valFraction: s.windows.valFraction)
