@@ -136,7 +136,7 @@ final class PreprocessingTests: XCTestCase {
         let path = writeFile(dir, "s.csv", csv)
         var r = TrainRequest(dataPath: path, outDir: dir + "/run")
         r.windows.horizon = 6; r.preprocessing.variants = [VariantSpec(.seasonal)]; r.training.ensemble = 2
-        r.preprocessing.thetaWeight = 0   // with Theta: ThetaTests.testUntrainedModelForecastsItsBaselineAndTheta
+        r.preprocessing.thetaWeight = .fixed(0)   // with Theta: ThetaTests.testUntrainedModelForecastsItsBaselineAndTheta
         let data = try DataSource.load(path, selection: r.data.selection)
         let (model, _) = try TrainJob.seriesModel(r.settings, data: data)
         let f = try Forecaster.forecast(model, data: data)
@@ -173,7 +173,7 @@ final class PreprocessingTests: XCTestCase {
         var r = TrainRequest(dataPath: full, outDir: dir + "/run")
         r.windows.horizon = 6; r.preprocessing.variants = [VariantSpec(.auto, deseasonalise: true)]; r.training.ensemble = 1
         r.training.epochs = 3; r.run.threads = 1
-        r.preprocessing.thetaWeight = 0   // Theta reads the history before the window, which the later file shortens
+        r.preprocessing.thetaWeight = .fixed(0)   // Theta reads the history before the window, which the later file shortens
         _ = try TrainJob.run(r)
         let model = try ModelFile.load(dir + "/run")
         XCTAssertEqual(model.manifest.pipeline?.variants[0].transforms.count, 1)

@@ -1,7 +1,8 @@
 // The Theta member (Preprocessing/Theta.swift): its forecasts against an independent implementation
 // (numpy, scripts/offline-combinations.py), when it does not apply, that it reads only the history
 // before a window's origin (at most Theta.historyCap rows, from the last gap on), its share of the
-// final combination, and that the choice is stored with the model (and absent from older ones).
+// final combination, its automatic weight from the validation windows, and that the choice is
+// stored with the model (and absent from older ones).
 import Foundation
 import XCTest
 @testable import SeqCast
@@ -59,6 +60,7 @@ final class ThetaTests: XCTestCase {
         let dir = temporaryDirectory(self)
         var r = TrainRequest(dataPath: datasetPath("airline.csv"), outDir: dir)
         r.windows.horizon = 6; r.preprocessing.variants = [VariantSpec(.seasonal)]; r.training.ensemble = 2
+        r.preprocessing.thetaWeight = .fixed(0.25)
         let data = try DataSource.load(r.data.path, selection: r.data.selection)
         let (model, _) = try TrainJob.seriesModel(r.settings, data: data)
         let p = try XCTUnwrap(model.manifest.pipeline)
@@ -75,7 +77,7 @@ final class ThetaTests: XCTestCase {
         zero.series[0].matrix.values[10] = 0
         let g = try Forecaster.forecast(model, data: zero)
         for k in 0..<6 { XCTAssertEqual(g.values[0][k], Float(y[n - 12 + k]), accuracy: 1e-3 * Float(y[n - 12 + k])) }
-        r.preprocessing.thetaWeight = 0
+        r.preprocessing.thetaWeight = .fixed(0)
         XCTAssertNil(try TrainJob.seriesModel(r.settings, data: data).model.manifest.pipeline?.theta)
     }
 
@@ -92,8 +94,60 @@ final class ThetaTests: XCTestCase {
         XCTAssertNil(try JSONDecoder().decode(Pipeline.self, from: JSONSerialization.data(withJSONObject: old)).theta)
         var settings = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(PreprocessingSettings())) as? [String: Any])
         XCTAssertNotNil(settings["thetaWeight"])
-        settings["thetaWeight"] = nil
-        XCTAssertNil(try JSONDecoder().decode(PreprocessingSettings.self, from: JSONSerialization.data(withJSONObject: settings)).thetaWeight)
+        func decoded(_ stored: Any?) throws -> CombinationWeight? {
+            settings["thetaWeight"] = stored
+            return try JSONDecoder().decode(PreprocessingSettings.self, from: JSONSerialization.data(withJSONObject: settings)).thetaWeight
+        }
+        XCTAssertNil(try decoded(nil))
+        XCTAssertEqual(try decoded(0.25), .fixed(0.25), "stored as a number before auto existed")
+        XCTAssertEqual(try decoded("auto"), .auto)
+        XCTAssertEqual(try decoded("0.5"), .fixed(0.5))
+        XCTAssertThrowsError(try decoded("most"))
+        // A member stored before auto existed is a fixed one.
+        var member = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(ThetaMember(weight: 0.3, season: 12, fromValidation: true))) as? [String: Any])
+        member["fromValidation"] = nil
+        XCTAssertEqual(try JSONDecoder().decode(ThetaMember.self, from: JSONSerialization.data(withJSONObject: member)), ThetaMember(weight: 0.3, season: 12))
+    }
+
+    /// `--theta-weight auto` (the default): after training, Theta's weight is the inverse-MAE weight of
+    /// the network's combination D and Theta T over the validation windows, MAE(D) / (MAE(D) + MAE(T)),
+    /// computed here independently from the stored model's own forecasts of those windows; it is
+    /// stored in model.h5 and the calibration scores the forecasts made with it.
+    func testAutomaticWeightIsInverseMAEOnTheValidationWindows() throws {
+        let dir = temporaryDirectory(self)
+        var r = TrainRequest(dataPath: datasetPath("airline.csv"), outDir: dir + "/run")
+        r.windows.horizon = 6; r.windows.lookback = 24; r.architecture.hidden = 6; r.training.epochs = 3; r.training.ensemble = 2
+        XCTAssertEqual(r.preprocessing.thetaWeight, .auto, "the default")
+        let data = try DataSource.load(r.data.path, selection: r.data.selection)
+        let untrained = try XCTUnwrap(TrainJob.seriesModel(r.settings, data: data).model.manifest.pipeline?.theta)
+        XCTAssertEqual(untrained, ThetaMember(weight: ThetaMember.fallbackWeight, season: 12, fromValidation: true))
+        _ = try TrainJob.runCalibrated(r)
+        let model = try ModelFile.load(dir + "/run")
+        let pipeline = try XCTUnwrap(model.manifest.pipeline), chosen = try XCTUnwrap(pipeline.theta)
+        XCTAssertEqual(chosen.fromValidation, true)
+        XCTAssertTrue(pipeline.summary(names: ["Passengers"]).hasSuffix(String(format: "Theta weight %.2f (auto)", chosen.weight)))
+        // D: the stored model with Theta's weight 0, on every validation window (the last 20% of targets).
+        var networkOnly = pipeline
+        networkOnly.theta?.weight = 0
+        let m = data.series[0].matrix, L = 24, K = 6
+        let cut = SampleSet.validationCut(count: m.steps, valFraction: model.manifest.valFraction)
+        let starts = Array(max(0, cut - L)...(m.steps - L - K))
+        let windows = starts.map { pipeline.forecastWindow(m, origin: $0 + L) }
+        let d = Forecaster.forecast(model, pipeline: networkOnly, windows: windows, threads: 1)
+        var errD = 0.0, errT = 0.0
+        for (i, s) in starts.enumerated() {
+            for k in 0..<K {
+                let y = Double(m[s + L + k, 0])
+                errD += abs(y - Double(d[i][k])); errT += abs(y - Double(windows[i].theta[k]))
+            }
+        }
+        XCTAssertEqual(Double(chosen.weight), errD / (errD + errT), accuracy: 1e-5)
+        XCTAssertNotEqual(chosen.weight, ThetaMember.fallbackWeight)
+        // The calibration stored with it is the one the stored weight gives; with another weight it differs.
+        let stored = try XCTUnwrap(model.calibration)
+        XCTAssertEqual(stored, Calibrator.calibrate(model, data: data, threads: 2))
+        model.manifest.updatePipeline { $0.theta?.weight = 0.25 }
+        XCTAssertNotEqual(stored.residuals, Calibrator.calibrate(model, data: data, threads: 1)?.residuals)
     }
 
     /// A backtest's forecasts do not change when the values after each origin do (Theta is fitted on
@@ -119,10 +173,17 @@ final class ThetaTests: XCTestCase {
         XCTAssertEqual(fa.count, 24)
         XCTAssertEqual(fa, fb)
         XCTAssertNotEqual(fa, try forecasts(a, "none", theta: "0"), "the backtest's windows carry Theta")
-        let bad = try runCLI(["backtest", "--data", a, "--horizon", "12", "--theta-weight", "2", "--out", dir + "/bad"])
-        XCTAssertNotEqual(bad.status, 0)
-        XCTAssertTrue(bad.err.contains("--theta-weight must be a number in [0, 1], got 2.0"), bad.err)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/bad"))
+        // The automatic weight is chosen on the training part's validation windows: the same.
+        let autoA = try forecasts(a, "auto-a", theta: "auto")
+        XCTAssertEqual(autoA, try forecasts(b, "auto-b", theta: "auto"))
+        XCTAssertNotEqual(autoA, fa)
+        for (flag, message) in [("2", "--theta-weight must be auto or a number in [0, 1], got 2.0"),
+                                ("most", "--theta-weight must be auto or a number in [0, 1], got 'most'")] {
+            let bad = try runCLI(["backtest", "--data", a, "--horizon", "12", "--theta-weight", flag, "--out", dir + "/bad"])
+            XCTAssertNotEqual(bad.status, 0)
+            XCTAssertTrue(bad.err.contains(message), bad.err)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/bad"))
+        }
     }
 
     /// The conformal calibration scores the forecasts the model makes, Theta's share included.
