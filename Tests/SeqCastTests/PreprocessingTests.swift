@@ -196,19 +196,28 @@ final class PreprocessingTests: XCTestCase {
         one.preprocessing.transform = .auto; one.training.ensemble = 4
         one.preprocessing.variants = [VariantSpec(.auto), VariantSpec(.auto, deseasonalise: true), VariantSpec(.naive), VariantSpec(.mean)]
         var two = one; two.run.outDir = dir + "/t2"; two.run.threads = 2
-        _ = try TrainJob.run(one); _ = try TrainJob.run(two)
+        _ = try TrainJob.runCalibrated(one); _ = try TrainJob.runCalibrated(two)
         var part = two; part.run.outDir = dir + "/t3"; part.run.stopAfterEpoch = 2
-        _ = try TrainJob.run(part)
+        _ = try TrainJob.runCalibrated(part)
+        XCTAssertEqual(try ModelFile.load(dir + "/t3").manifest.pipeline?.theta?.weight, ThetaMember.fallbackWeight, "not chosen before the run finishes")
         part.run.stopAfterEpoch = nil; part.run.resume = true
-        _ = try TrainJob.run(part)
+        _ = try TrainJob.runCalibrated(part)
         for i in 0..<4 {
             let a = try HDF5File.open(dir + "/t1/model.h5").read("members/\(i)/params").values
             XCTAssertEqual(a, try HDF5File.open(dir + "/t2/model.h5").read("members/\(i)/params").values, "member \(i)")
             XCTAssertEqual(a, try HDF5File.open(dir + "/t3/model.h5").read("members/\(i)/params").values, "member \(i) resumed")
         }
-        let m1 = try ModelFile.load(dir + "/t1"), m2 = try ModelFile.load(dir + "/t2")
+        let m1 = try ModelFile.load(dir + "/t1"), m2 = try ModelFile.load(dir + "/t2"), m3 = try ModelFile.load(dir + "/t3")
         let data = try DataSource.load(datasetPath("airline.csv"), selection: m1.manifest.selection)
         XCTAssertEqual(try Forecaster.forecast(m1, data: data).values, try Forecaster.forecast(m2, data: data).values)
+        XCTAssertEqual(try Forecaster.forecast(m1, data: data).values, try Forecaster.forecast(m3, data: data).values)
+        // Theta's automatic weight and the calibration: the same whatever the threads, and after a resume.
+        XCTAssertEqual(m1.manifest.pipeline?.theta?.fromValidation, true)
+        XCTAssertNotEqual(m1.manifest.pipeline?.theta?.weight, ThetaMember.fallbackWeight)
+        for m in [m2, m3] {
+            XCTAssertEqual(m.manifest.pipeline, m1.manifest.pipeline)
+            XCTAssertEqual(m.calibration, m1.calibration)
+        }
     }
 }
 
