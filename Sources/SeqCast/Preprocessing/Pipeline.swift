@@ -335,7 +335,8 @@ extension SeriesCollection {
                 parts = training(scaled, own).map(\.matrix)
             }
             variants.append(PipelineVariant(transforms: own, baselineLags: v.baseline.lags(
-                targets: targets, parts: parts, season: choice.season, lookback: spec.lookback)))
+                targets: targets, parts: parts, season: choice.season, lookback: spec.lookback, horizon: spec.horizon,
+                deseasonalised: v.deseasonalise)))
         }
         let weight = variants.isEmpty ? 0 : choice.baselineWeight   // negative: auto (Forecaster.baselineWeight)
         let plain = choice.season > 1 && choice.season <= spec.lookback ? choice.season : 1
