@@ -1,10 +1,10 @@
 // The preprocessing pipeline: each transform inverts exactly, every fitted step sees the training
-// part only, the seasonality test, baselines (an untrained model forecasts exactly its baseline), the
-// phase of deseasonalisation on data that starts elsewhere, and thread-independence with every
-// preprocessing option on.
+// part only, the seasonality test, baselines and auto's choice of anchor (an untrained model
+// forecasts exactly its baseline), the phase of deseasonalisation on data that starts elsewhere,
+// and thread-independence with every preprocessing option on.
 import Foundation
 import XCTest
-import SeqCast
+@testable import SeqCast
 
 final class PreprocessingTests: XCTestCase {
     /// A positive monthly series: trend × season × noise (deterministic).
@@ -100,6 +100,40 @@ final class PreprocessingTests: XCTestCase {
                                                                    valFraction: 0.2)) { e in
             XCTAssertTrue("\(e)".contains("--transform boxcox needs strictly positive values"), "\(e)")
         }
+    }
+
+    /// `auto`'s anchor: the window mean where it forecasts the training part's next K values better
+    /// than naive / seasonal naive (a series that returns to its level), in the variant that is not
+    /// deseasonalised only; naive for a trend, seasonal naive for a seasonal series. The error sums
+    /// are checked against a direct computation, and a gap skips its windows.
+    func testAutoAnchorsAtTheWindowMeanWhereItForecastsBetter() {
+        var state: UInt64 = 3
+        let level = (0..<200).map { _ -> Float in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return 50 + Float(state >> 40) / Float(1 << 24) * 10   // white noise around 55
+        }
+        func parts(_ v: [Float]) -> [SeriesMatrix] { [SeriesMatrix(steps: v.count, channels: 1, values: v)] }
+        func auto(_ v: [Float], season: Int = 1, deseasonalised: Bool = false) -> [Int] {
+            BaselineChoice.auto.lags(targets: [0], parts: parts(v), season: season, lookback: 24, horizon: 4, deseasonalised: deseasonalised)
+        }
+        XCTAssertEqual(auto(level), [0], "noise around a level: the window mean")
+        XCTAssertEqual(auto(level, deseasonalised: true), [1], "the deseasonalised variant keeps its lag")
+        XCTAssertEqual(auto((0..<200).map { Float($0) + level[$0] / 10 }), [1], "a trend: naive")
+        XCTAssertEqual(auto(seasonal(200), season: 12), [12], "seasonal with a trend: seasonal naive")
+        XCTAssertEqual(BaselineChoice.naive.lags(targets: [0], parts: parts(level), season: 1, lookback: 24, horizon: 4, deseasonalised: false), [1])
+        // The comparison itself, directly: every look-back window of 24, the next 4 values.
+        var lagError = 0.0, meanError = 0.0
+        for s in 0...(level.count - 28) {
+            let mean = level[s..<(s + 24)].map(Double.init).reduce(0, +) / 24
+            for k in 0..<4 { lagError += abs(Double(level[s + 24 + k]) - Double(level[s + 23])); meanError += abs(Double(level[s + 24 + k]) - mean) }
+        }
+        XCTAssertLessThan(meanError, lagError)
+        // A trend with a level stretch: the windows over the gap are left out, not an error.
+        var gapped = (0..<200).map { Float($0) }
+        gapped[100] = .nan
+        XCTAssertEqual(auto(gapped), [1])
+        XCTAssertFalse(BaselineChoice.meanForecastsBetter(than: 1, parts: parts([Float](repeating: .nan, count: 40)), channel: 0, lookback: 24, horizon: 4),
+                       "no gap-free window: keep the lag")
     }
 
     func testSeasonalityTest() {
