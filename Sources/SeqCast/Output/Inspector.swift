@@ -43,7 +43,7 @@ public enum Inspector {
                 line += "empty".padding(toLength: 8, withPad: " ", startingAt: 0) + String(format: "%9d", missing)
             } else {
                 line += "text".padding(toLength: 8, withPad: " ", startingAt: 0) + String(format: "%9d", missing)
-                line += "  \(f.distinct) distinct"
+                line += "  \(f.distinct(rowCount)) distinct"
             }
             out += line + "\n"
         }
@@ -59,16 +59,20 @@ public enum Inspector {
         let first: String, last: String
         /// A numeric column's first cell that is not a number: its file line and text.
         let firstBad: (line: Int, text: String)?
-        /// A text column's distinct texts.
-        let distinct: Int
+        /// A text column's cells (kept whole: the series let go of numbers only).
+        let texts: CSVColumn?
 
         init(_ t: CSVTable, _ c: Int) {
             profile = t.profile(c); stats = t.columns[c].stats
             first = t.text(0, c); last = t.text(t.rowCount - 1, c)
             let numeric = profile.isMostlyNumeric
             firstBad = numeric ? profile.firstBad.map { (t.line($0), t.text($0, c)) } : nil
-            distinct = numeric || profile.isEmpty ? 0 : Set((0..<t.rowCount).lazy.map { t.text($0, c) }).count
+            texts = numeric || profile.isEmpty ? nil : t.columns[c]
         }
+
+        /// How many distinct texts the first `rows` cells hold (only asked of a text column that is
+        /// not the time column).
+        func distinct(_ rows: Int) -> Int { texts.map { t in Set((0..<rows).lazy.map { t.text($0) }).count } ?? 0 }
     }
 
     static func describeHDF5(_ path: String) throws(DataError) -> String {
