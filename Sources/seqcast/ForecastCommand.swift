@@ -53,7 +53,7 @@ struct ForecastCommand: ParsableCommand {
             }
         }
         let attrs: [(String, AttributeValue)] = [("model", .string(model)), ("source", .string(data)),
-                                                 ("created", .string(ISO8601DateFormatter().string(from: Date())))]
+                                                 ("created", .string(createdTimestamp()))]
         if let out { try forecast.write(to: out, attributes: attrs) }
         if let writeBack { try forecast.writeBack(input: data, output: writeBack, name: forecastDataset, attributes: attrs) }
         let written = [out, writeBack].compactMap { $0 }.joined(separator: " and ")

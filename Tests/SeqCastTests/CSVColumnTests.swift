@@ -1,5 +1,6 @@
 // The columnar CSV reader on a large generated file: values read exactly as the String-per-cell
-// reader did (Float(Double(text))), types decided over the whole column, text kept only where needed.
+// reader did (Float(Double(text))), types decided over the whole column, text kept only where needed;
+// numbers kept in chunks that making the series lets go of in its own copy of the table.
 import XCTest
 @testable import SeqCast
 
@@ -60,5 +61,54 @@ final class CSVColumnTests: XCTestCase {
         let d = try DataSource.load(path, selection: DataSelection())
         XCTAssertEqual(d.channels, ["y", "x", "sparse"])
         XCTAssertTrue(d.notes.contains { $0.contains("'late' (row 12: 't1')") }, "\(d.notes)")
+    }
+
+    /// Series made from a table over several chunks of numbers (FloatChunks) — forward, newest
+    /// first, long format, a subset of the columns — hold every value, and the table they were made
+    /// from (whose numbers the series builder lets go of in its own copy) still reads every cell.
+    func testSeriesOverSeveralChunksLeaveTheCallersTableWhole() throws {
+        let dir = temporaryDirectory(self)
+        let n = 3 * FloatChunks.size + 123
+        func value(_ i: Int, _ k: Int) -> String { String(format: "%.3f", Double(i % 9973) * 0.01 + Double(k)) }
+        func label(_ i: Int) -> String { "\(i + 1)" }
+        var forward = "index,y,x,unused\n", reversed = "index,y,x,unused\n", long = "id,index,y,x,unused\n"
+        for i in 0..<n { forward += "\(label(i)),\(value(i, 0)),\(value(i, 1)),\(value(i, 2))\n" }
+        for i in (0..<n).reversed() { reversed += "\(label(i)),\(value(i, 0)),\(value(i, 1)),\(value(i, 2))\n" }
+        for i in 0..<n { long += "\(i % 2 == 0 ? "a" : "b"),\(label(i / 2)),\(value(i, 0)),\(value(i, 1)),\(value(i, 2))\n" }
+        var subset = DataSelection()
+        subset.targets = ["x"]; subset.covariates = ["y"]
+        var byId = DataSelection()
+        byId.idColumn = "id"; byId.targets = ["y", "x"]
+        let cases: [(String, String, DataSelection, [[Int]])] = [
+            ("forward", forward, DataSelection(), [Array(0..<n)]),
+            ("reversed", reversed, DataSelection(), [Array(0..<n)]),
+            ("subset", forward, subset, [Array(0..<n)]),
+            ("long", long, byId, [Array(stride(from: 0, to: n, by: 2)), Array(stride(from: 1, to: n, by: 2))]),
+        ]
+        for (name, text, selection, rows) in cases {
+            let path = writeFile(dir, "\(name).csv", text)
+            let table = try CSVTable.read(path, keepingText: .named(Set([selection.idColumn].compactMap { $0 })))
+            let channels = selection.targets.map { $0 + selection.covariates } ?? ["y", "x", "unused"]
+            for _ in 0..<2 {   // the same table twice: the first series let go of nothing the table holds
+                let c = try table.series(selection)
+                XCTAssertEqual(c.channels, channels, name)
+                XCTAssertEqual(c.series.map(\.length), rows.map(\.count), name)
+                for (s, rows) in zip(c.series, rows) {
+                    for (k, channel) in channels.enumerated() {
+                        let column = ["y": 0, "x": 1, "unused": 2][channel]!
+                        XCTAssertEqual((0..<s.length).map { s.matrix[$0, k].bitPattern },
+                                       rows.map { Float(Double(value($0, column))!).bitPattern }, "\(name) \(channel)")
+                    }
+                }
+            }
+            for r in [0, FloatChunks.size - 1, FloatChunks.size, 2 * FloatChunks.size + 7, n - 1] {
+                let i = name == "reversed" ? n - 1 - r : r
+                XCTAssertEqual(table.text(r, name == "long" ? 4 : 3), "\(Float(Double(value(i, 2))!))", "\(name): the table's cells")
+            }
+        }
+        // DataSource.load gives the table up: the same values as from a table kept.
+        let path = dir + "/forward.csv"
+        XCTAssertEqual(try DataSource.load(path, selection: DataSelection()).series[0].matrix,
+                       try CSVTable.read(path).series(DataSelection()).series[0].matrix)
     }
 }

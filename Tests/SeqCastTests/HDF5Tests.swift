@@ -1,9 +1,20 @@
-// HDF5: round trips, the h5py [batch, steps, dim] layout, supervised mode, and every bad input.
+// HDF5: round trips, the h5py [batch, steps, dim] layout, supervised mode, and every bad input; the
+// files' `created` stamp.
 import Foundation
 import XCTest
 import SeqCast
 
 final class HDF5Tests: XCTestCase {
+    /// The `created` attribute is made by arithmetic (Foundation's formatter loads ICU data) and
+    /// reads as ISO8601DateFormatter wrote it: leap days, year ends, before 1970, fractions of a second.
+    func testCreatedTimestampIsWhatISO8601DateFormatterWrites() {
+        let formatter = ISO8601DateFormatter()
+        for t in [0, 951_782_400, 951_868_799.999, 1_582_934_400, 1_234_567_890.9, 1_796_080_000, 4_102_444_799, -1, -86_400 * 366.5] as [Double] {
+            let d = Date(timeIntervalSince1970: t)
+            XCTAssertEqual(createdTimestamp(d), formatter.string(from: d), "\(t)")
+        }
+    }
+
     func testCSVToWindowsToHDF5RoundTripIsBitExact() throws {
         let dir = temporaryDirectory(self)
         let c = try DataSource.load(datasetPath("uschange.csv"), selection: DataSelection())

@@ -2,7 +2,7 @@
 // one-step residuals over many seeded draws), interval scores against hand-computed values, the
 // normal quantile and seasonal naive's widening band, ensembles calibrated on the ensemble forecast's
 // residuals, the cap on calibration windows (an evenly spaced subset, the same residuals, every
-// series kept), intervals identical across threads and reproducible for a seed, and the outputs of
+// series kept, only the rows they read kept while they are forecast), intervals identical across threads and reproducible for a seed, and the outputs of
 // train / forecast / backtest (model.h5 calibration, CSV and HDF5 columns, summary.json, --levels checks).
 import Foundation
 import XCTest
@@ -180,6 +180,36 @@ final class IntervalTests: XCTestCase {
             let own = chosen.filter { (firsts[i]..<(firsts[i] + count)).contains($0) }.count
             XCTAssertEqual(Double(own), 50 * Double(count) / 191, accuracy: 1, "series s\(i)")
         }
+    }
+
+    /// The calibration keeps only the rows its chosen windows read (from the first look-back and
+    /// Theta's history on) while it forecasts them: the residuals and scales are those of the same
+    /// windows forecast from the whole series, bit for bit.
+    func testCalibrationOnTheRowsItReadsIsThatOfTheWholeSeries() throws {
+        let data = try DataSource.load(datasetPath("co2_weekly.csv"), selection: DataSelection())
+        var r = smallRequest(datasetPath("co2_weekly.csv"), horizon: 4, ensemble: 1)
+        r.windows.lookback = 12
+        let (model, _) = try TrainJob.seriesModel(r.settings, data: data)
+        var pipeline = try XCTUnwrap(model.manifest.pipeline)
+        pipeline.spec.stride = 1
+        let theta = try XCTUnwrap(pipeline.theta, "Theta's history is part of what is read")
+        let s = data.series[0], L = 12, K = 4, O = pipeline.targets.count
+        let cut = SampleSet.validationCut(count: s.length, valFraction: model.manifest.valFraction)
+        let starts = pipeline.validStarts(s.matrix, in: (cut - L)..<s.length)
+        let chosen = (0..<60).map { starts[$0 * starts.count / 60] }
+        XCTAssertGreaterThanOrEqual(chosen[0] + L - max(Theta.historyCap, 6 * theta.season), s.length / 2, "only the rows read are kept")
+
+        let calibration = try XCTUnwrap(Calibrator.calibrate(model, data: data, threads: 2, maximumWindows: 60))
+        let windows = chosen.map { pipeline.forecastWindow(s.matrix, origin: $0 + L, series: s.id) }
+        let predictions = Forecaster.forecast(model, pipeline: pipeline, windows: windows, threads: 1)
+        var residuals = [Float](), scales = [Float]()
+        for (start, p) in zip(chosen, predictions) {
+            for k in 0..<K { for (o, c) in pipeline.targets.enumerated() { residuals.append(abs(s.matrix[start + L + k, c] - p[k * O + o])) } }
+            scales += Calibration.windowScale(s.matrix.rows(start..<(start + L)), channels: pipeline.targets)
+        }
+        XCTAssertEqual(calibration.residuals.map(\.bitPattern), residuals.map(\.bitPattern))
+        XCTAssertEqual(calibration.scales.map(\.bitPattern), scales.map(\.bitPattern))
+        XCTAssertEqual(data.series[0].length, s.length, "the caller's data is whole")
     }
 
     func testBacktestIntervalsAreIdenticalAcrossThreadsAndReproducible() throws {

@@ -2,7 +2,8 @@
 // (numpy, scripts/offline-combinations.py), when it does not apply, that it reads only the history
 // before a window's origin (at most Theta.historyCap rows, from the last gap on), its share of the
 // final combination, its automatic weight from the validation windows, and that the choice is
-// stored with the model (and absent from older ones).
+// stored with the model (and absent from older ones); the seasonality test and seasonal indices it
+// shares with deseasonalising, read in place, against lists.
 import Foundation
 import XCTest
 @testable import SeqCast
@@ -197,5 +198,52 @@ final class ThetaTests: XCTestCase {
         let without = try XCTUnwrap(Calibrator.calibrate(model, data: data, threads: 1))
         XCTAssertEqual(with.count, without.count)
         XCTAssertNotEqual(with.residuals, without.residuals)
+    }
+
+    /// The seasonality test and the seasonal indices read a part's values where they are (no lists
+    /// of Doubles): the same statistic and indices, bit for bit, as the lists they were computed
+    /// from before, with and without gaps, below, near and above the bound.
+    func testSeasonalityAndIndicesReadInPlaceAreThoseOfTheLists() {
+        func listStatistic(_ x: [Double], _ m: Int) -> (Double, Double)? {   // the list-based code it replaced
+            let n = x.count
+            guard m > 1, n >= 3 * m else { return nil }
+            let mean = x.reduce(0, +) / Double(n)
+            let c = x.map { $0 - mean }
+            let v = c.reduce(0) { $0 + $1 * $1 }
+            guard v > 0 else { return nil }
+            func r(_ k: Int) -> Double { (0..<(n - k)).reduce(0.0) { $0 + c[$1] * c[$1 + k] } / v }
+            var sum = 1.0
+            for k in 1..<m { let rk = r(k); sum += 2 * rk * rk }
+            return (abs(r(m)), 1.645 * (sum / Double(n)).squareRoot())
+        }
+        var state: UInt64 = 11
+        func noise() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 40) / Double(1 << 24) - 0.5
+        }
+        var verdicts = Set<Bool>()
+        for m in [4, 12, 24] {
+            for amplitude in [0, 0.02, 0.1, 1.0] {
+                for gaps in [false, true] {
+                    let steps = 40 * m
+                    var values = [Float]()
+                    for t in 0..<steps {
+                        values.append(Float(t))
+                        let gap = gaps && (t % 37 == 5 || (t > steps / 2 && t < steps / 2 + 3))
+                        values.append(gap ? .nan : Float(10 + amplitude * sin(2 * Double.pi * Double(t) / Double(m)) + noise()))
+                    }
+                    let p = SeriesMatrix(steps: steps, channels: 2, values: values)
+                    let x = (0..<steps).map { Double(p[$0, 1]) }.filter { !$0.isNaN }
+                    let want = listStatistic(zip(x.dropFirst(), x).map { $0 - $1 }, m)
+                    let got = Seasonality.statistic(part: p, channel: 1, period: m)
+                    XCTAssertEqual(got?.r.bitPattern, want?.0.bitPattern, "m \(m), amplitude \(amplitude), gaps \(gaps)")
+                    XCTAssertEqual(got?.bound.bitPattern, want?.1.bitPattern)
+                    if let got { verdicts.insert(got.r > got.bound) }
+                    let indices = Deseasonaliser.seasonalIndices(count: steps, period: m) { Double(p[$0, 1]) }
+                    XCTAssertEqual(indices, Deseasonaliser.seasonalIndices((0..<steps).map { Double(p[$0, 1]) }, period: m))
+                }
+            }
+        }
+        XCTAssertEqual(verdicts, [true, false], "both verdicts were compared")
     }
 }

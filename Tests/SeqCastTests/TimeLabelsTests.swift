@@ -114,6 +114,31 @@ final class TimeLabelsTests: XCTestCase {
 
     // MARK: the byte-level parser
 
+    /// The steps between labels are counted, not listed (TimeSteps): the smallest, the test over
+    /// all and the median are those of the list of every step, with few distinct steps and with
+    /// more than are counted; and the detected axis of irregular labels is the list's median step.
+    func testTimeStepsAreThoseOfTheListOfEveryStep() {
+        var state: UInt64 = 5
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 33) % n
+        }
+        for distinct in [1, 3, 40, TimeSteps.distinctLimit + 500] {
+            let list = (0..<5000).map { _ in Double(1 + next(distinct)) * (distinct == 40 ? 0.25 : 3600) }
+            var steps = TimeSteps()
+            for d in list { steps.append(d) }
+            XCTAssertEqual(steps.smallest, list.min(), "\(distinct) distinct")
+            XCTAssertEqual(steps.median, list.sorted()[list.count / 2], "\(distinct) distinct")
+            let smallest = list.min()!
+            for p: (Double) -> Bool in [{ $0 >= smallest }, { $0.truncatingRemainder(dividingBy: 2 * smallest) == 0 }, { $0 < 1e9 }] {
+                XCTAssertEqual(steps.allSatisfy(p), list.allSatisfy(p))
+            }
+        }
+        var t = 1.0, labels = ["1.0"], diffs = [Double]()
+        for _ in 0..<3000 { let d = Double(1 + next(2000)) + 0.5; diffs.append(d); t += d; labels.append("\(t)") }
+        XCTAssertEqual(TimeAxis.detect(column: "index", labels: labels)?.step, diffs.sorted()[diffs.count / 2], "irregular steps: the median")
+    }
+
     func testByteParserAgreesWithTheStringRules() {
         var rng = SeededRandom(seed: 1)   // reproducible: a failing label can be found again
         let pieces = ["2020", "1970", "0049", "12", "1", "01", "31", "32", "0", "00", "-", "/", ":", " ", "T", "Z", "Q", "q",

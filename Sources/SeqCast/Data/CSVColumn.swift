@@ -2,7 +2,8 @@
 // numbers (one Float per row, as the series are built from them) unless its text is needed: columns
 // asked for by name (the time and id columns), and columns that turn out to be mostly text (their
 // texts are read in a second pass). Type evidence (ColumnProfile) and the numbers' statistics
-// (what `inspect` prints) are counted over every cell as it is read.
+// (what `inspect` prints) are counted over every cell as it is read. Numbers are kept in chunks
+// (FloatChunks) that the series builder lets go of as it copies them.
 import Foundation
 
 /// Cell texts read as missing.
@@ -65,7 +66,7 @@ struct CSVColumnBuilder {
     /// every text as time labels (kept as positions on a time axis where they are: TimeLabels).
     enum Keep { case undecided, text, labels }
     var mode: Mode
-    var numbers: [Float] = []
+    var numbers = FloatChunks()
     var exceptions: [Int: String] = [:]
     var texts = TextCells()
     var labels = TimeLabels.Builder(format: nil)
@@ -112,7 +113,7 @@ struct CSVColumnBuilder {
             mode = .numbers
         case .numbers:
             store(text, d, row: row)
-            if mostlyText { mode = .needsTextPass; numbers = []; exceptions = [:] }
+            if mostlyText { mode = .needsTextPass; numbers = FloatChunks(); exceptions = [:] }
         case .needsTextPass:
             break
         }
@@ -146,7 +147,7 @@ struct CSVColumnBuilder {
 /// One column of a read table.
 public struct CSVColumn: Sendable {
     enum Storage: Sendable {
-        case numbers([Float], exceptions: [Int: String])
+        case numbers(FloatChunks, exceptions: [Int: String])
         /// Every cell's text: a time-like column's as time labels (positions on an axis where they are).
         case text(TimeLabels)
     }
@@ -176,6 +177,16 @@ public struct CSVColumn: Sendable {
         switch storage { case .text(let t): t.count; case .numbers(let v, _): v.count }
     }
 
+    /// Lets go of the numbers of the chunk holding row `r` (CSVTable.series, once it has copied
+    /// them; reading a cell of that chunk afterwards traps), or with `r` nil of every chunk. A column
+    /// that keeps its text keeps it. The memory is freed when no other copy of the table holds it.
+    mutating func releaseNumbers(chunkOf r: Int?) {
+        guard case .numbers(var v, let exceptions) = storage else { return }
+        storage = .text(TimeLabels())   // leaves `v` uniquely referenced
+        if let r { v.release(chunkOf: r) } else { v = FloatChunks() }
+        storage = .numbers(v, exceptions: exceptions)
+    }
+
     /// The texts of rows `rows` (`text(r)` of each), as a list of their own.
     func texts(_ rows: RowList) -> TimeLabels {
         var out = TextCells()
@@ -200,4 +211,34 @@ public struct CSVColumn: Sendable {
         case .number(let x): return "\(x)"
         }
     }
+}
+
+/// A numeric column's Floats in chunks of 65 536 (256 KiB): appended without the copies an array
+/// makes as it grows, and let go of a chunk at a time once they have been copied into a series
+/// (a 2M-row file's columns and its series were held whole together: 2 × 22.9 MiB).
+struct FloatChunks: Sendable {
+    static let shift = 16
+    static let size = 1 << shift
+    private var chunks: [[Float]] = []
+    private(set) var count = 0
+
+    /// The chunk that holds row `r`.
+    static func chunk(_ r: Int) -> Int { r >> shift }
+
+    mutating func reserveCapacity(_ n: Int) { chunks.reserveCapacity((n + Self.size - 1) >> Self.shift) }
+
+    mutating func append(_ x: Float) {
+        if count & (Self.size - 1) == 0 {
+            var c = [Float]()
+            c.reserveCapacity(Self.size)
+            chunks.append(c)
+        }
+        chunks[chunks.count - 1].append(x)
+        count += 1
+    }
+
+    subscript(r: Int) -> Float { chunks[r >> Self.shift][r & (Self.size - 1)] }
+
+    /// Lets go of the chunk holding row `r`; its rows cannot be read afterwards.
+    mutating func release(chunkOf r: Int) { chunks[r >> Self.shift] = [] }
 }

@@ -10,7 +10,8 @@ public struct CSVTable: Sendable {
     public let path: String
     public let delimiter: UInt8
     public let header: [String]
-    public let columns: [CSVColumn]
+    /// The columns; `series` lets go of the numbers it copies (in its own copy of the table).
+    public internal(set) var columns: [CSVColumn]
     /// 1-based file line of each record (the header is line 1 unless blank lines precede it).
     let recordLines: RecordLines
 

@@ -23,7 +23,10 @@ extension CSVTable {
 
     /// Reads series under `selection` (see DataSelection). A time or id column named in `selection`
     /// must have been read with its text kept (`keepingText: .named`, as DataSource.load does).
-    public func series(_ selection: DataSelection) throws(DataError) -> SeriesCollection {
+    /// Consumes the table: the numeric columns' chunks are let go of as they are copied into the
+    /// series (a file without an id column), so when the caller gave up the table (DataSource.load:
+    /// `CSVTable.read(…).series(…)`) the columns and the series are never held whole together.
+    public consuming func series(_ selection: DataSelection) throws(DataError) -> SeriesCollection {
         var notes: [String] = []
         let profiles = header.indices.map(profile)
         let idCol = try selection.idColumn.map { name throws(DataError) in try column(name) }
@@ -135,10 +138,20 @@ extension CSVTable {
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         var result: [Series] = []
         var missing = 0
+        // Numeric columns that are not read from here on are let go now; in a file read as one
+        // series row after row (no id column), so is each chunk of the selected ones once its rows
+        // are copied, and the freed memory is handed back every 4 MiB or so (glibc keeps it otherwise).
+        let kept = [timeCol, idCol].compactMap { $0 }   // read again below (labels, messages)
+        for c in header.indices where !channels.contains(c) && !kept.contains(c) { columns[c].releaseNumbers(chunkOf: nil) }
+        let releasing = idCol == nil && groups[order[0]]!.isRange
+        let released = Array(Set(channels).subtracting(kept))
+        let trimEvery = max(1, 16 / max(1, released.count))   // chunks of 256 KiB each
+        var chunksDone = 0
         for id in order {
             let rowIdx = groups[id]!
             var values = [Float](); values.reserveCapacity(rowIdx.count * channels.count)
-            for r in rowIdx {
+            for i in rowIdx.indices {
+                let r = rowIdx[i]
                 for c in channels {
                     let cell: String
                     switch columns[c].cell(r) {
@@ -157,6 +170,11 @@ extension CSVTable {
                         throw .invalidNumber(path: path, row: line(r), column: header[c], value: cell)
                     }
                     values.append(Float(d))
+                }
+                if releasing, i + 1 == rowIdx.count || FloatChunks.chunk(rowIdx[i + 1]) != FloatChunks.chunk(r) {
+                    for c in released { columns[c].releaseNumbers(chunkOf: r) }
+                    chunksDone += 1
+                    if chunksDone % trimEvery == 0 { MemoryBudget.returnFreedMemory() }
                 }
             }
             var steps = rowIdx.count

@@ -10,38 +10,39 @@ public enum Calibrator {
     /// After `model` is fitted on `data`: when its Theta member is automatic, its weight chosen from
     /// the validation windows (`CombinationFit.thetaWeight`) and stored in the model's pipeline; with
     /// `calibrate`, its conformal calibration (`calibrate`) with that weight. One forecast pass.
-    public static func finish(_ model: Ensemble, data: SeriesCollection, calibrate: Bool,
+    public static func finish(_ model: Ensemble, data: consuming SeriesCollection, calibrate: Bool,
                               threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                               maximumWindows: Int = Calibration.maximumWindows) {
         let chooses = model.manifest.pipeline?.theta?.fromValidation == true
         guard chooses || calibrate,
               let parts = ValidationForecasts(model, data: data, padded: calibrate, threads: threads, maximumWindows: maximumWindows)
         else { return }
-        if chooses, let w = CombinationFit.thetaWeight(parts, data: data) { model.manifest.updatePipeline { $0.theta?.weight = w } }
-        if calibrate { model.calibration = parts.calibration(data: data, thetaWeight: model.manifest.pipeline?.theta?.weight ?? 0) }
+        if chooses, let w = CombinationFit.thetaWeight(parts) { model.manifest.updatePipeline { $0.theta?.weight = w } }
+        if calibrate { model.calibration = parts.calibration(thetaWeight: model.manifest.pipeline?.theta?.weight ?? 0) }
     }
 
     /// The conformal calibration of `model` from its ensemble forecasts of the validation windows of
     /// `data` (`ValidationForecasts`: at most `maximumWindows`, made up to
     /// `Calibration.minimumWindows` with training windows), with the Theta weight the model holds.
     /// Nil for models without a series pipeline or without any window.
-    public static func calibrate(_ model: Ensemble, data: SeriesCollection,
+    public static func calibrate(_ model: Ensemble, data: consuming SeriesCollection,
                                  threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                                  maximumWindows: Int = Calibration.maximumWindows) -> Calibration? {
         ValidationForecasts(model, data: data, padded: true, threads: threads, maximumWindows: maximumWindows)?
-            .calibration(data: data, thetaWeight: model.manifest.pipeline?.theta?.weight ?? 0)
+            .calibration(thetaWeight: model.manifest.pipeline?.theta?.weight ?? 0)
     }
 }
 
 /// The ensemble's forecasts of the validation windows of the data it trained on, kept in the two
-/// parts the final combination mixes last: the network's combination (variants and plain
-/// baseline, Theta's weight 0) and Theta's forecast (NaN where it does not apply), [N, K·O] each.
+/// parts the final combination mixes last — the network's combination (variants and plain baseline,
+/// Theta's weight 0) and Theta's forecast (NaN where it does not apply) — beside the actual values,
+/// [N, K·O] each, and each window's scales [N, O] (`Calibration.windowScale`).
 struct ValidationForecasts {
-    let horizon: Int, targets: [Int], lookback: Int
+    let horizon: Int, targets: Int
     /// The windows (series, start), validation ones first, then `inSample` training ones.
-    var cases: [(series: Int, start: Int)] = []
-    var network: [Float] = [], theta: [Float] = []
-    var inSample = 0
+    private(set) var cases: [(series: Int, start: Int)] = []
+    private(set) var network: [Float] = [], theta: [Float] = [], actual: [Float] = [], scales: [Float] = []
+    private(set) var inSample = 0
     var validation: Int { cases.count - inSample }
 
     /// The validation windows of `data` (the last `valFraction` of each series, as in training; every
@@ -51,22 +52,25 @@ struct ValidationForecasts {
     /// i in 0..<maximumWindows — chosen by position alone, never by residual, so the scores stay
     /// exchangeable, and spread over every series in proportion to its windows. With `padded`, when
     /// they are fewer than `Calibration.minimumWindows`, the most recent training windows make up the
-    /// difference (counted as in-sample). Nil for models without a series pipeline or any window.
-    init?(_ model: Ensemble, data: SeriesCollection, padded: Bool, threads: Int, maximumWindows: Int) {
+    /// difference (counted as in-sample). Once the windows are chosen, each series keeps only the rows
+    /// they read (look-back, targets, Theta's history) — in the caller's copy too when it gave `data`
+    /// up (train: the last 20% of a 2M-row series and 500 rows before, instead of all of it while the
+    /// windows are forecast). Nil for models without a series pipeline or without any window.
+    init?(_ model: Ensemble, data: consuming SeriesCollection, padded: Bool, threads: Int, maximumWindows: Int) {
         precondition(maximumWindows >= Calibration.minimumWindows, "a cap below the minimum would add training windows")
         guard var pipeline = model.manifest.pipeline else { return nil }
         pipeline.spec.stride = 1
         let L = pipeline.spec.lookback, K = pipeline.spec.horizon, O = pipeline.targets.count
-        horizon = K; targets = pipeline.targets; lookback = L
-        var validation: [(series: Int, start: Int)] = []
+        horizon = K; targets = O
+        var starts = WindowStarts()   // every validation window, kept compactly (a progression per series)
         for (i, s) in data.series.enumerated() where s.length >= L + K {
             let cut = SampleSet.validationCut(count: s.length, valFraction: model.manifest.valFraction)
-            if cut < s.length { validation += pipeline.validStarts(s.matrix, in: max(0, cut - L)..<s.length).map { (i, $0) } }
+            if cut < s.length { starts.append(series: i, starts: pipeline.validStarts(s.matrix, in: max(0, cut - L)..<s.length)) }
         }
-        if validation.count > maximumWindows {   // chosen before any forecast: only these are forecast
-            let n = validation.count
-            validation = (0..<maximumWindows).map { validation[$0 * n / maximumWindows] }
-        }
+        // Chosen before any forecast: only these are forecast (listing all 400 000 of a 2M-row
+        // series took 13 MB at once).
+        let n = starts.count, capped = n > maximumWindows
+        let validation = (0..<min(n, maximumWindows)).map { starts.window(capped ? $0 * n / maximumWindows : $0) }
         // Most recent training windows first (ties: series order), as many as are missing.
         var training: [(series: Int, start: Int)] = []
         if padded && validation.count < Calibration.minimumWindows {
@@ -77,6 +81,24 @@ struct ValidationForecasts {
         }
         let extra = training.sorted { ($0.start, -$0.series) > ($1.start, -$1.series) }
             .prefix(padded ? max(0, Calibration.minimumWindows - validation.count) : 0)
+        // The rows the chosen windows read: from the first one's look-back and Theta's history
+        // (Theta.forecast: at most max(historyCap, 6 seasons) rows before the origin) on. A series
+        // keeps them alone when that is at most half of it (copied: the rest is then let go); row r
+        // of the series is row r − offset of what it keeps. A series without a chosen window keeps none.
+        let history = pipeline.theta.map { max(Theta.historyCap, 6 * $0.season) } ?? 0
+        var firstRead = [Int](repeating: Int.max, count: data.series.count)
+        for c in [validation[...], extra].joined() {
+            firstRead[c.series] = min(firstRead[c.series], c.start, max(0, c.start + L - history))
+        }
+        var offsets = [Int](repeating: 0, count: data.series.count)
+        for i in data.series.indices where firstRead[i] >= data.series[i].length / 2 {
+            let s = data.series[i]
+            let none = firstRead[i] == .max
+            offsets[i] = none ? 0 : firstRead[i]
+            let kept = none ? SeriesMatrix(steps: 0, channels: s.matrix.channels, values: []) : s.matrix.rows(offsets[i]..<s.length)
+            data.series[i] = Series(id: s.id, time: TimeLabels(), matrix: kept)
+        }
+        MemoryBudget.returnFreedMemory()
         // The network's part: the pipeline with Theta's weight 0 (its windows still carry Theta's forecast).
         var networkOnly = pipeline
         networkOnly.theta?.weight = 0
@@ -85,22 +107,28 @@ struct ValidationForecasts {
         // about 1 KiB of arrays besides), at most 64 chunks.
         let windowBytes = pipeline.variantCount * (L * pipeline.inputs.count * MemoryLayout<Float>.size + 1024)
         let flushAt = Forecaster.chunk * max(1, min(64, (4 << 20) / (Forecaster.chunk * windowBytes)))
-        var windows: [ForecastWindow] = [], pending = 0
-        network.reserveCapacity((validation.count + extra.count) * K * O)
-        if pipeline.theta != nil { theta.reserveCapacity((validation.count + extra.count) * K * O) }
+        let total = (validation.count + extra.count) * K * O   // held whole: the calibration stores them
+        network.reserveCapacity(total); actual.reserveCapacity(total); scales.reserveCapacity(total / max(K, 1))
+        if pipeline.theta != nil { theta.reserveCapacity(total) }
+        var windows: [ForecastWindow] = [], pending: [(series: Int, start: Int)] = []
         func flush() {
             guard !windows.isEmpty else { return }
             for p in Forecaster.forecast(model, pipeline: networkOnly, windows: windows, threads: threads) { network += p }
             if pipeline.theta != nil { for w in windows { theta += w.theta } }
-            windows.removeAll(keepingCapacity: true); pending = 0
+            for c in pending {
+                let m = data.series[c.series].matrix, start = c.start - offsets[c.series]
+                for k in 0..<K { for ch in pipeline.targets { actual.append(m[start + L + k, ch]) } }
+                scales += Calibration.windowScale(m.rows(start..<(start + L)), channels: pipeline.targets)
+            }
+            windows.removeAll(keepingCapacity: true); pending.removeAll(keepingCapacity: true)
         }
         for (n, c) in [validation[...], extra].joined().enumerated() {
-            let s = data.series[c.series]
-            let w = pipeline.forecastWindow(s.matrix, origin: c.start + L, series: s.id)
+            let s = data.series[c.series], offset = offsets[c.series]
+            let w = pipeline.forecastWindow(s.matrix, origin: c.start + L - offset, series: s.id, rowOffset: offset)
             if w.x.contains(where: { $0.contains { !$0.isFinite } }) { continue }
-            cases.append(c); windows.append(w); pending += 1
+            cases.append(c); windows.append(w); pending.append(c)
             if n >= validation.count { inSample += 1 }
-            if pending == flushAt { flush() }
+            if windows.count == flushAt { flush() }
         }
         flush()
         guard !cases.isEmpty else { return nil }
@@ -108,24 +136,19 @@ struct ValidationForecasts {
 
     /// The final combination's forecast of window `i`, value `j` (step-major [K·O]), at Theta weight θ.
     func combined(_ i: Int, _ j: Int, thetaWeight θ: Float) -> Float {
-        let at = i * horizon * targets.count + j
+        let at = i * horizon * targets + j
         return Forecaster.withTheta(network[at], theta: theta.isEmpty ? nil : theta[at], weight: θ)
     }
 
     /// The conformal calibration: every window's absolute residuals in original units and its
     /// scales, with Theta at weight `thetaWeight`.
-    func calibration(data: SeriesCollection, thetaWeight θ: Float) -> Calibration? {
-        let K = horizon, O = targets.count
-        var residuals = [Float](), scales = [Float]()
-        residuals.reserveCapacity(cases.count * K * O)   // held whole: model.h5 stores them
-        scales.reserveCapacity(cases.count * O)
-        for (i, c) in cases.enumerated() {
-            let m = data.series[c.series].matrix
-            for k in 0..<K { for (o, ch) in targets.enumerated() { residuals.append(abs(m[c.start + lookback + k, ch] - combined(i, k * O + o, thetaWeight: θ))) } }
-            scales += Calibration.windowScale(m.rows(c.start..<(c.start + lookback)), channels: targets)
-        }
+    func calibration(thetaWeight θ: Float) -> Calibration? {
+        let width = horizon * targets
+        var residuals = [Float]()
+        residuals.reserveCapacity(actual.count)   // held whole: model.h5 stores them
+        for i in cases.indices { for j in 0..<width { residuals.append(abs(actual[i * width + j] - combined(i, j, thetaWeight: θ))) } }
         guard !residuals.isEmpty else { return nil }
-        return Calibration(horizon: K, targets: O, residuals: residuals, scales: scales, inSample: inSample)
+        return Calibration(horizon: horizon, targets: targets, residuals: residuals, scales: scales, inSample: inSample)
     }
 }
 
@@ -145,7 +168,7 @@ extension TrainJob {
             guard model.manifest.pipeline != nil else { return }   // supervised samples: no windows to calibrate on
             let data = try DataSource.load(model.manifest.source, selection: model.manifest.selection)
             let before = model.manifest.pipeline?.theta
-            Calibrator.finish(model, data: data, calibrate: true, threads: r.run.threads)
+            Calibrator.finish(model, data: consume data, calibrate: true, threads: r.run.threads)
             if let theta = model.manifest.pipeline?.theta, theta != before {
                 progress(.note(String(format: "Theta's weight from the validation windows: %.2f", theta.weight)))
             }

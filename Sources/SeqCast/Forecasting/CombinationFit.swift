@@ -14,16 +14,15 @@ enum CombinationFit {
     /// θ = MAE(D) / (MAE(D) + MAE(T)), over the values where Theta applies; the mean over targets
     /// that have any. 0 when Theta applies to no validation value (nothing speaks for it); nil when
     /// there is no validation window (the fallback weight stays).
-    static func thetaWeight(_ f: ValidationForecasts, data: SeriesCollection) -> Float? {
+    static func thetaWeight(_ f: ValidationForecasts) -> Float? {
         guard f.validation > 0 else { return nil }
         guard !f.theta.isEmpty else { return 0 }
-        let K = f.horizon, O = f.targets.count
+        let K = f.horizon, O = f.targets
         var network = [Double](repeating: 0, count: O), theta = network, count = [Int](repeating: 0, count: O)
-        for (i, c) in f.cases.prefix(f.validation).enumerated() {
-            let m = data.series[c.series].matrix
+        for i in 0..<f.validation {
             for k in 0..<K {
-                for (o, ch) in f.targets.enumerated() {
-                    let at = i * K * O + k * O + o, y = Double(m[c.start + f.lookback + k, ch]), t = Double(f.theta[at])
+                for o in 0..<O {
+                    let at = i * K * O + k * O + o, y = Double(f.actual[at]), t = Double(f.theta[at])
                     guard y.isFinite, t.isFinite else { continue }
                     network[o] += abs(y - Double(f.network[at])); theta[o] += abs(y - t); count[o] += 1
                 }

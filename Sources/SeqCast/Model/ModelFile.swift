@@ -28,7 +28,7 @@ public enum ModelFile {
         try AtomicFile.write(to: path) { tmp throws(DataError) in
             let f = try HDF5File.create(tmp)
             try f.setRootAttribute("seqcast_version", .string(seqcastVersion))
-            try f.setRootAttribute("created", .string(ISO8601DateFormatter().string(from: Date())))
+            try f.setRootAttribute("created", .string(createdTimestamp()))
             try f.setRootAttribute("manifest", .string(json))
             for (i, m) in snaps.enumerated() {
                 let g = "members/\(i)/"

@@ -90,7 +90,7 @@ public struct PerSeriesModel: Sendable {
         try AtomicFile.write(to: path) { tmp throws(DataError) in
             let f = try HDF5File.create(tmp)
             try f.setRootAttribute("seqcast_version", .string(seqcastVersion))
-            try f.setRootAttribute("created", .string(ISO8601DateFormatter().string(from: Date())))
+            try f.setRootAttribute("created", .string(createdTimestamp()))
             try f.setRootAttribute("per_series", .string(json))
             try f.write("series_ids", strings: ids)
             try f.close()

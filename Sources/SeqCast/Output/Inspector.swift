@@ -13,39 +13,66 @@ public enum Inspector {
         let t = try CSVTable.read(path)
         let delimiter = t.delimiter == 9 ? "tab" : String(UnicodeScalar(t.delimiter))
         var out = "\(terminalSafe(path)): CSV, \(t.rowCount) rows, \(t.header.count) columns, delimiter '\(delimiter)'\n"
+        // What the column lines show is read first: making the series lets go of the numbers.
+        let header = t.header, rowCount = t.rowCount
+        let columns = header.indices.map { c in ColumnFacts(t, c) }
         var notes: [String] = []
         var time: TimeAxis? = nil
-        do { let c = try t.series(DataSelection()); time = c.timeAxis; notes = c.notes } catch {
+        do { let c = try (consume t).series(DataSelection()); time = c.timeAxis; notes = c.notes } catch {
             notes.append("with the default selection, train would stop: \(error)")
         }
         if let time { out += "time column '\(shown(time.column))': \(time.frequencyName)\(time.seasonalPeriod.map { ", seasonal period \($0)" } ?? "")\n" }
         out += "column".padding(toLength: 16, withPad: " ", startingAt: 0) + "type      missing          min          max         mean\n"
-        for (c, name) in t.header.enumerated() {
-            let p = t.profile(c)
-            let missing = t.rowCount - p.present
+        for (name, f) in zip(header, columns) {
+            let p = f.profile
+            let missing = rowCount - p.present
             let safe = terminalSafe(name)
             let label = safe.count > 15 ? String(safe.prefix(14)) + "…" : safe
             var line = label.padding(toLength: 16, withPad: " ", startingAt: 0)
             if name == time?.column {
                 line += "time".padding(toLength: 8, withPad: " ", startingAt: 0) + String(format: "%9d", missing)
-                line += "  \(shown(t.text(0, c), limit: 30)) … \(shown(t.text(t.rowCount - 1, c), limit: 30))"
+                line += "  \(shown(f.first, limit: 30)) … \(shown(f.last, limit: 30))"
             } else if p.isMostlyNumeric {
-                let s = t.columns[c].stats
+                let s = f.stats
                 let mean = s.sum / Double(max(s.count, 1))
                 line += "numeric " + String(format: "%9d %12.6g %12.6g %12.6g", missing, s.min, s.max, mean)
-                if let bad = p.firstBad {
-                    line += "  \(p.present - p.numeric) not numbers (first: row \(t.line(bad)), '\(shown(t.text(bad, c), limit: 30))')"
+                if let bad = f.firstBad {
+                    line += "  \(p.present - p.numeric) not numbers (first: row \(bad.line), '\(shown(bad.text, limit: 30))')"
                 }
             } else if p.isEmpty {
                 line += "empty".padding(toLength: 8, withPad: " ", startingAt: 0) + String(format: "%9d", missing)
             } else {
                 line += "text".padding(toLength: 8, withPad: " ", startingAt: 0) + String(format: "%9d", missing)
-                line += "  \(Set((0..<t.rowCount).lazy.map { t.text($0, c) }).count) distinct"
+                line += "  \(f.distinct(rowCount)) distinct"
             }
             out += line + "\n"
         }
         for n in notes { out += "note: \(terminalSafe(n))\n" }
         return out
+    }
+
+    /// What a column's line shows, read from the table before its series are made.
+    private struct ColumnFacts {
+        let profile: ColumnProfile
+        let stats: NumberStats
+        /// The first and last cells' texts (a time column's range).
+        let first: String, last: String
+        /// A numeric column's first cell that is not a number: its file line and text.
+        let firstBad: (line: Int, text: String)?
+        /// A text column's cells (kept whole: the series let go of numbers only).
+        let texts: CSVColumn?
+
+        init(_ t: CSVTable, _ c: Int) {
+            profile = t.profile(c); stats = t.columns[c].stats
+            first = t.text(0, c); last = t.text(t.rowCount - 1, c)
+            let numeric = profile.isMostlyNumeric
+            firstBad = numeric ? profile.firstBad.map { (t.line($0), t.text($0, c)) } : nil
+            texts = numeric || profile.isEmpty ? nil : t.columns[c]
+        }
+
+        /// How many distinct texts the first `rows` cells hold (only asked of a text column that is
+        /// not the time column).
+        func distinct(_ rows: Int) -> Int { texts.map { t in Set((0..<rows).lazy.map { t.text($0) }).count } ?? 0 }
     }
 
     static func describeHDF5(_ path: String) throws(DataError) -> String {

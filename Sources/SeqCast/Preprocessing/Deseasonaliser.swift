@@ -41,7 +41,7 @@ public struct Deseasonaliser: SeriesTransformStep {
             var perChannel = [[Float]](repeating: [], count: channels)
             for c in targets {
                 if automatic && !Seasonality.test(parts: [s.matrix], channel: c, period: m) { continue }
-                perChannel[c] = seasonalIndices((0..<s.length).map { Double(s.matrix[$0, c]) }, period: m) ?? []
+                perChannel[c] = seasonalIndices(count: s.length, period: m) { Double(s.matrix[$0, c]) } ?? []
             }
             all[s.id] = perChannel   // every series, so an unknown one can be told from an unadjusted one
             if let first = s.time.first { labels[s.id] = first }
@@ -66,20 +66,26 @@ public struct Deseasonaliser: SeriesTransformStep {
     /// (NaN = gap), or nil when some phase has no detrended value (fewer than about two seasons).
     /// Additive (x − trend, centred to sum 0), or `multiplicative` (x / trend, scaled to mean 1: Theta's).
     static func seasonalIndices(_ x: [Double], period m: Int, multiplicative: Bool = false) -> [Float]? {
-        let n = x.count, half = m / 2
+        seasonalIndices(count: x.count, period: m, multiplicative: multiplicative) { x[$0] }
+    }
+
+    /// `seasonalIndices` of the `n` values `x(0), …, x(n − 1)`, read where they are (only the last
+    /// seasons are read; a training part's channel was copied whole, 12 MB for 1.6M rows).
+    static func seasonalIndices(count n: Int, period m: Int, multiplicative: Bool = false, _ x: (Int) -> Double) -> [Float]? {
+        let half = m / 2
         guard n > m + 1 else { return nil }
         var sum = [Double](repeating: 0, count: m), count = [Double](repeating: 0, count: m)
         for t in max(half, n - half - recentSeasons * m)..<(n - half) {
             var trend = 0.0
             if m % 2 == 1 {
-                for j in (t - half)...(t + half) { trend += x[j] }
+                for j in (t - half)...(t + half) { trend += x(j) }
                 trend /= Double(m)
             } else {
-                trend = 0.5 * (x[t - half] + x[t + half])
-                for j in (t - half + 1)..<(t + half) { trend += x[j] }
+                trend = 0.5 * (x(t - half) + x(t + half))
+                for j in (t - half + 1)..<(t + half) { trend += x(j) }
                 trend /= Double(m)
             }
-            let d = multiplicative ? x[t] / trend : x[t] - trend
+            let d = multiplicative ? x(t) / trend : x(t) - trend
             if d.isNaN { continue }
             sum[t % m] += d; count[t % m] += 1
         }
