@@ -70,7 +70,7 @@ struct WindowOptions: ParsableArguments {
     @Option(help: "Value transforms before scaling, shared by every variant, in order: auto (log of strictly positive targets), none, or a list of log, boxcox (λ by Guerrero's method), deseasonalise, e.g. log,deseasonalise (default: \(preprocessingDefaults.transform)).")
     var transform: TransformChoice?
 
-    @Option(help: "Ensemble variants, member i using the i-th mod count, comma-separated: a baseline added to the network's output — auto (seasonal naive where the training part is seasonal, else naive), naive, seasonal, mean (the window's mean) — optionally as deseasonalise+BASELINE; or none (no baseline, no variants) (default: \(preprocessingDefaults.variants.map(\.description).joined(separator: ","))).")
+    @Option(help: "Ensemble variants, member i using the i-th mod count, comma-separated: a baseline added to the network's output — auto (seasonal naive where the training part is seasonal, else naive; with the window scaler, in a variant not deseasonalised, the window mean where it forecasts the training part better), naive, seasonal, mean (the window's mean) — optionally as deseasonalise+BASELINE; or none (no baseline, no variants) (default: \(preprocessingDefaults.variants.map(\.description).joined(separator: ","))).")
     var baseline: String?
 
     @Option(help: "Weight of the plain seasonal-naive forecast in the final combination with the variants: 0 to 1, or auto (from the validation windows: how much training beat the baselines) (default: \(preprocessingDefaults.baselineWeight)).")

@@ -105,8 +105,9 @@ final class PreprocessingTests: XCTestCase {
     /// `auto`'s anchor: the window mean where it forecasts the training part's next K values better
     /// than naive / seasonal naive (a series that returns to its level), in the variant that is not
     /// deseasonalised only; naive for a trend, seasonal naive for a seasonal series. The error sums
-    /// are checked against a direct computation, and a gap skips its windows.
-    func testAutoAnchorsAtTheWindowMeanWhereItForecastsBetter() {
+    /// decide as a direct computation does, a gap skips its windows, and a global scaler (whose lag-0
+    /// anchor is a constant) keeps the lag.
+    func testAutoAnchorsAtTheWindowMeanWhereItForecastsBetter() throws {
         var state: UInt64 = 3
         let level = (0..<200).map { _ -> Float in
             state = state &* 6364136223846793005 &+ 1442695040888963407
@@ -128,12 +129,21 @@ final class PreprocessingTests: XCTestCase {
             for k in 0..<4 { lagError += abs(Double(level[s + 24 + k]) - Double(level[s + 23])); meanError += abs(Double(level[s + 24 + k]) - mean) }
         }
         XCTAssertLessThan(meanError, lagError)
-        // A trend with a level stretch: the windows over the gap are left out, not an error.
-        var gapped = (0..<200).map { Float($0) }
+        // A gap leaves its windows out (were it summed, both errors would be NaN and the lag kept).
+        var gapped = level
         gapped[100] = .nan
-        XCTAssertEqual(auto(gapped), [1])
+        XCTAssertEqual(auto(gapped), [0])
         XCTAssertFalse(BaselineChoice.meanForecastsBetter(than: 1, parts: parts([Float](repeating: .nan, count: 40)), channel: 0, lookback: 24, horizon: 4),
                        "no gap-free window: keep the lag")
+        // A global scaler's lag-0 anchor is a constant, not the window's mean: the rule does not apply.
+        XCTAssertEqual(BaselineChoice.auto.lags(targets: [0], parts: parts(level), season: 1, lookback: 24, horizon: 4,
+                                                deseasonalised: false, windowMean: false), [1])
+        for scaler in [ScalerKind.standard, .minmax, .window] {
+            var choice = PreprocessingChoice(scaler: scaler, variants: [VariantSpec(.auto)])
+            choice.season = 1
+            let p = try? collection(level).fitPipeline(spec: WindowSpec(lookback: 24, horizon: 4), choice: choice, valFraction: 0.2)
+            XCTAssertEqual(p?.variants.first?.baselineLags, [scaler == .window ? 0 : 1], "\(scaler)")
+        }
     }
 
     func testSeasonalityTest() {
@@ -283,6 +293,23 @@ final class ResumeTests: XCTestCase {
             if case .note(let n) = e { notes.lock.withLock { notes.all.append(n) } }
         }.epochs, 5, "an explicit larger --epochs extends it")
         XCTAssertTrue(notes.all.contains { $0.contains("extending the stored run from 3 to 5 epochs") }, "\(notes.all)")
+        // Extending a finished, calibrated run: stopped before it finishes again, its model holds
+        // Theta's fallback weight and no calibration (both are chosen again when it finishes).
+        let finished = dir + "/finished"
+        var calibrated = r; calibrated.run.outDir = finished
+        _ = try TrainJob.runCalibrated(calibrated)
+        let chosen = try XCTUnwrap(ModelFile.load(finished).manifest.pipeline?.theta)
+        XCTAssertNotNil(try ModelFile.load(finished).calibration)
+        XCTAssertNotEqual(chosen.weight, ThetaMember.fallbackWeight)
+        var extended = calibrated; extended.run.resume = true; extended.run.resumeEpochs = 6; extended.run.stopAfterEpoch = 4
+        _ = try TrainJob.runCalibrated(extended)
+        let stopped = try ModelFile.load(finished)
+        XCTAssertEqual(stopped.manifest.pipeline?.theta?.weight, ThetaMember.fallbackWeight)
+        XCTAssertNil(stopped.calibration)
+        extended.run.stopAfterEpoch = nil
+        _ = try TrainJob.runCalibrated(extended)
+        XCTAssertNotNil(try ModelFile.load(finished).calibration)
+        XCTAssertNotEqual(try ModelFile.load(finished).manifest.pipeline?.theta?.weight, ThetaMember.fallbackWeight)
         XCTAssertFalse(notes.all.contains { $0.contains("nothing to resume") }, "an extended run is resumed: \(notes.all)")
         let text = try String(contentsOfFile: data, encoding: .utf8)
         try (text + "1961-01,500\n").write(toFile: data, atomically: true, encoding: .utf8)

@@ -198,8 +198,9 @@ public enum BacktestJob {
     }
 
     /// Fits every model the plan needs on the rows before its origin, concurrently when several and
-    /// threads allow (Support/Concurrency.swift: `Parallelism`), and with `calibrate` its conformal
-    /// calibration on the same rows; keyed by fit index.
+    /// threads allow (Support/Concurrency.swift: `Parallelism`), then what follows each fit on the
+    /// same rows (`Calibrator.finish`: Theta's automatic weight, and with `calibrate` the conformal
+    /// calibration); keyed by fit index.
     static func fitModels(_ settings: TrainSettings, plan: [BacktestOrigin], data: SeriesCollection, calibrate: Bool, threads: Int,
                           clock: Date, progress: @escaping @Sendable (BacktestEvent) -> Void) throws -> [Int: Ensemble] {
         let fitIndices = Array(Set(plan.map(\.fitIndex))).sorted()

@@ -85,7 +85,7 @@ struct ValidationForecasts {
         // (Theta.forecast: at most max(historyCap, 6 seasons) rows before the origin) on. A series
         // keeps them alone when that is at most half of it (copied: the rest is then let go); row r
         // of the series is row r − offset of what it keeps. A series without a chosen window keeps none.
-        let history = pipeline.theta.map { max(Theta.historyCap, 6 * $0.season) } ?? 0
+        let history = pipeline.theta.map { Theta.historyLength(season: $0.season) } ?? 0
         var firstRead = [Int](repeating: Int.max, count: data.series.count)
         for c in [validation[...], extra].joined() {
             firstRead[c.series] = min(firstRead[c.series], c.start, max(0, c.start + L - history))
@@ -141,20 +141,21 @@ struct ValidationForecasts {
     }
 
     /// The conformal calibration: every window's absolute residuals in original units and its
-    /// scales, with Theta at weight `thetaWeight`.
-    func calibration(thetaWeight θ: Float) -> Calibration? {
-        let width = horizon * targets
-        var residuals = [Float]()
-        residuals.reserveCapacity(actual.count)   // held whole: model.h5 stores them
-        for i in cases.indices { for j in 0..<width { residuals.append(abs(actual[i * width + j] - combined(i, j, thetaWeight: θ))) } }
+    /// scales, with Theta at weight `thetaWeight`. The residuals are written over the actual values
+    /// (the buffer is taken, not copied), so the calibration holds no fourth [N, K·O] array.
+    consuming func calibration(thetaWeight θ: Float) -> Calibration? {
+        var residuals = actual
+        actual = []
         guard !residuals.isEmpty else { return nil }
+        for at in residuals.indices { residuals[at] = abs(residuals[at] - combined(at / (horizon * targets), at % (horizon * targets), thetaWeight: θ)) }
         return Calibration(horizon: horizon, targets: targets, residuals: residuals, scales: scales, inSample: inSample)
     }
 }
 
 extension TrainJob {
-    /// `run`, then (when every member finished) the model's conformal calibration from its training
-    /// data, stored in its model.h5. The CLI's `train` calls this. `--per-series` runs (and
+    /// `run`, then (when every member finished) what follows a fit (`Calibrator.finish`): Theta's
+    /// automatic weight and the model's conformal calibration from its training data, stored in its
+    /// model.h5 (a library caller of `run` alone keeps Theta's fallback weight). The CLI's `train` calls this. `--per-series` runs (and
     /// `--resume` of a stored per-series run, whatever the flags) go to `PerSeriesJob`, which
     /// calibrates each series' model itself.
     public static func runCalibrated(_ r: TrainRequest, progress: @escaping @Sendable (TrainEvent) -> Void = { _ in }) throws -> TrainSummary {

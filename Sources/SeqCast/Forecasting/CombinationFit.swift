@@ -30,6 +30,8 @@ enum CombinationFit {
         }
         let weights = (0..<O).compactMap { o -> Double? in
             guard count[o] > 0 else { return nil }
+            guard network[o].isFinite else { return theta[o].isFinite ? 1 : nil }   // a diverged network: Theta alone
+            guard theta[o].isFinite else { return 0 }
             let total = network[o] + theta[o]
             return total > 0 ? network[o] / total : 0.5
         }

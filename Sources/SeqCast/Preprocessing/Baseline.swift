@@ -9,14 +9,15 @@
 // The lag is chosen per target on the training part: seasonal naive when the season m > 1 fits in
 // the look-back and the first differences are seasonal by the M4 benchmark's test (autocorrelation
 // at lag m beyond the 90% bound, Bartlett variance); naive otherwise. In a variant that is not
-// deseasonalised, the window's mean instead where it forecasts the training part's next K values
-// better than that lag (a level the series returns to: stationary series, ACCURACY.md).
+// deseasonalised and with the window scaler (whose lag-0 anchor is the window's mean), the window's
+// mean instead where it forecasts the training part's next K values better than that lag (a level
+// the series returns to: stationary series, ACCURACY.md).
 import Foundation
 
 /// Which baseline a run asks for (`--baseline`).
 public enum BaselineChoice: String, Codable, Sendable, CaseIterable {
     /// Seasonal naive where the seasonality test passes, else naive; in a variant that is not
-    /// deseasonalised, the window's mean where it forecasts the training part better.
+    /// deseasonalised (window scaler), the window's mean where it forecasts the training part better.
     case auto
     /// No baseline: the network predicts the (scaled) values themselves (alone in the list).
     case none
@@ -101,8 +102,10 @@ public enum Seasonality {
 extension BaselineChoice {
     /// The baseline lag of each target channel (0: the window mean, 1: naive, m: seasonal naive) for
     /// data whose training parts are `parts` (already transformed, and deseasonalised when
-    /// `deseasonalised`), season `m`, look-back `lookback` and horizon `horizon`.
-    func lags(targets: [Int], parts: [SeriesMatrix], season m: Int, lookback: Int, horizon: Int, deseasonalised: Bool) -> [Int] {
+    /// `deseasonalised`), season `m`, look-back `lookback` and horizon `horizon`. `windowMean`: lag 0
+    /// anchors at the window's mean (the window scaler's center; the global scalers' is a constant).
+    func lags(targets: [Int], parts: [SeriesMatrix], season m: Int, lookback: Int, horizon: Int, deseasonalised: Bool,
+              windowMean: Bool = true) -> [Int] {
         let seasonal = m > 1 && m <= lookback
         return targets.map { c in
             switch self {
@@ -113,7 +116,7 @@ extension BaselineChoice {
                 let lag = seasonal && Seasonality.test(parts: parts, channel: c, period: m) ? m : 1
                 // Measured on the benchmark: the mean anchor in the deseasonalised variant too cost
                 // more series than it won (ACCURACY.md, "The window mean as the anchor").
-                if deseasonalised { return lag }
+                if deseasonalised || !windowMean { return lag }
                 return Self.meanForecastsBetter(than: lag, parts: parts, channel: c, lookback: lookback, horizon: horizon) ? 0 : lag
             }
         }

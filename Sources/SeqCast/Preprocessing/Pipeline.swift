@@ -336,7 +336,7 @@ extension SeriesCollection {
             }
             variants.append(PipelineVariant(transforms: own, baselineLags: v.baseline.lags(
                 targets: targets, parts: parts, season: choice.season, lookback: spec.lookback, horizon: spec.horizon,
-                deseasonalised: v.deseasonalise)))
+                deseasonalised: v.deseasonalise, windowMean: choice.scaler == .window)))
         }
         let weight = variants.isEmpty ? 0 : choice.baselineWeight   // negative: auto (Forecaster.baselineWeight)
         let plain = choice.season > 1 && choice.season <= spec.lookback ? choice.season : 1

@@ -33,6 +33,10 @@ public enum Theta {
     /// the accuracy benchmark: the whole history 1.2271, the last 500 values 1.2257 (ACCURACY.md).
     public static let historyCap = 500
 
+    /// The most rows before an origin a forecast reads: `historyCap`, or 6 seasons for a season too
+    /// long for that to hold the 3 the seasonality test needs (the last 5 for the indices).
+    static func historyLength(season: Int) -> Int { max(historyCap, 6 * season) }
+
     /// Smoothing parameters tried (0.01, 0.02, …, 0.99): the one with the least in-sample one-step
     /// squared error is used (the first of equals).
     static let alphas = (1...99).map { Double($0) / 100 }
@@ -75,7 +79,7 @@ public enum Theta {
         let O = targets.count
         var out = [Float](repeating: .nan, count: K * O)
         for (o, c) in targets.enumerated() {
-            var start = max(0, origin - max(historyCap, 6 * season))   // a long season still gets its 5 recent seasons
+            var start = max(0, origin - historyLength(season: season))
             for t in start..<origin where history[t, c].isNaN { start = t + 1 }
             guard let f = forecast((start..<origin).map { Double(history[$0, c]) }, season: season, horizon: K) else { continue }
             for k in 0..<K { out[k * O + o] = Float(f[k]) }

@@ -98,6 +98,10 @@ public enum TrainJob {
             for m in model.members where m.state.finished && m.state.stopReason?.hasPrefix("completed") == true {
                 m.state.finished = false   // more epochs were asked for
             }
+            if !model.finished {   // what followed the fit is chosen again when it finishes
+                model.calibration = nil
+                model.manifest.updatePipeline { p in if p.theta?.fromValidation == true { p.theta?.weight = ThetaMember.fallbackWeight } }
+            }
             progress(.note("extending the stored run from \(m.training.epochs) to \(e) epochs"))
         }
         if model.finished {
