@@ -176,6 +176,12 @@ final class ThetaTests: XCTestCase {
         XCTAssertNotEqual(fa, try forecasts(a, "none", theta: "0"), "the backtest's windows carry Theta")
         // The automatic weight is chosen on the training part's validation windows: the same.
         let autoA = try forecasts(a, "auto-a", theta: "auto")
+        // The fits' pipelines differ only in Theta's weight: one configuration, with the weights' range.
+        let printed = try runCLI(["backtest", "--data", a, "--horizon", "12", "--start", "0.7",
+                                  "--hidden", "6", "--epochs", "2", "--ensemble", "2", "--out", dir + "/printed", "--quiet"])
+        let configuration = try XCTUnwrap(printed.out.split(separator: "\n").first { $0.hasPrefix("configuration:") })
+        XCTAssertEqual(configuration.components(separatedBy: "Theta weight").count, 2, String(configuration))
+        XCTAssertTrue(configuration.contains(try Regex("Theta weight 0\\.[0-9]{2}(–0\\.[0-9]{2})? \\(auto\\)$")), String(configuration))
         XCTAssertEqual(autoA, try forecasts(b, "auto-b", theta: "auto"))
         XCTAssertNotEqual(autoA, fa)
         for (flag, message) in [("2", "--theta-weight must be auto or a number in [0, 1], got 2.0"),

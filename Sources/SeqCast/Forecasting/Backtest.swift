@@ -88,6 +88,23 @@ public struct BacktestResult: Sendable {
     public var lookback: Int
     /// The fitted pipeline of each fit, in words (`Pipeline.summary`), in fit order.
     public var pipelines: [String] = []
+
+    /// The distinct fitted pipelines in words, in fit order; those that differ only in Theta's
+    /// automatic weight are one, with the weights' range ("Theta weight 0.34–0.47 (auto)").
+    public var pipelineSummary: [String] {
+        let pattern = /Theta weight ([0-9.]+) \(auto\)/
+        var order: [String] = [], weights: [String: [Double]] = [:]
+        for p in pipelines {
+            let key = p.replacing(pattern, with: "Theta weight \u{0}")
+            if weights[key] == nil { order.append(key); weights[key] = [] }
+            if let m = p.firstMatch(of: pattern), let w = Double(m.1) { weights[key]!.append(w) }
+        }
+        return order.map { key in
+            let w = weights[key]!, lo = w.min() ?? 0, hi = w.max() ?? 0
+            let range = lo == hi ? String(format: "%.2f", lo) : String(format: "%.2f–%.2f", lo, hi)
+            return key.replacingOccurrences(of: "Theta weight \u{0}", with: "Theta weight \(range) (auto)")
+        }
+    }
     /// Interval levels (percent; empty: no intervals) and method, and each method's interval scores
     /// overall and per horizon step (nil for a method without intervals).
     public var levels: [Double] = []
