@@ -2,8 +2,8 @@
 // (numpy, scripts/offline-combinations.py), when it does not apply, that it reads only the history
 // before a window's origin (at most Theta.historyCap rows, from the last gap on), its share of the
 // final combination, its automatic weight from the validation windows, and that the choice is
-// stored with the model (and absent from older ones); the seasonality test and seasonal indices it
-// shares with deseasonalising, read in place, against lists.
+// stored with the model (and absent from older ones); the seasonality test it shares with
+// deseasonalising, read in place, against the list-based code.
 import Foundation
 import XCTest
 @testable import SeqCast
@@ -193,6 +193,19 @@ final class ThetaTests: XCTestCase {
         }
     }
 
+    /// With `--val-fraction 0` no validation window exists: the automatic weight keeps the fallback ¼
+    /// (the calibration then stands on training windows alone).
+    func testAutomaticWeightWithoutValidationWindowsKeepsTheFallback() throws {
+        let dir = temporaryDirectory(self)
+        var r = TrainRequest(dataPath: datasetPath("airline.csv"), outDir: dir + "/run")
+        r.windows.horizon = 6; r.windows.lookback = 24; r.windows.valFraction = 0
+        r.architecture.hidden = 6; r.training.epochs = 2; r.training.ensemble = 1
+        _ = try TrainJob.runCalibrated(r)
+        let model = try ModelFile.load(dir + "/run")
+        XCTAssertEqual(model.manifest.pipeline?.theta, ThetaMember(weight: ThetaMember.fallbackWeight, season: 12, fromValidation: true))
+        XCTAssertEqual(model.calibration?.inSample, model.calibration?.count, "training windows only")
+    }
+
     /// The conformal calibration scores the forecasts the model makes, Theta's share included.
     func testCalibrationScoresTheForecastWithTheta() throws {
         let data = try DataSource.load(datasetPath("airline.csv"), selection: DataSelection())
@@ -206,10 +219,11 @@ final class ThetaTests: XCTestCase {
         XCTAssertNotEqual(with.residuals, without.residuals)
     }
 
-    /// The seasonality test and the seasonal indices read a part's values where they are (no lists
-    /// of Doubles): the same statistic and indices, bit for bit, as the lists they were computed
-    /// from before, with and without gaps, below, near and above the bound.
-    func testSeasonalityAndIndicesReadInPlaceAreThoseOfTheLists() {
+    /// The seasonality test reads a part's values where they are (no lists of Doubles): the same
+    /// statistic, bit for bit, as the list-based code it replaced, with and without gaps, below,
+    /// near and above the bound. (The seasonal indices are checked against numbers by
+    /// `testForecastsMatchTheReferenceImplementation` and the deseasonalising tests.)
+    func testSeasonalityReadInPlaceIsThatOfTheLists() {
         func listStatistic(_ x: [Double], _ m: Int) -> (Double, Double)? {   // the list-based code it replaced
             let n = x.count
             guard m > 1, n >= 3 * m else { return nil }
@@ -245,8 +259,6 @@ final class ThetaTests: XCTestCase {
                     XCTAssertEqual(got?.r.bitPattern, want?.0.bitPattern, "m \(m), amplitude \(amplitude), gaps \(gaps)")
                     XCTAssertEqual(got?.bound.bitPattern, want?.1.bitPattern)
                     if let got { verdicts.insert(got.r > got.bound) }
-                    let indices = Deseasonaliser.seasonalIndices(count: steps, period: m) { Double(p[$0, 1]) }
-                    XCTAssertEqual(indices, Deseasonaliser.seasonalIndices((0..<steps).map { Double(p[$0, 1]) }, period: m))
                 }
             }
         }

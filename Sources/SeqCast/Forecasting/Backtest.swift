@@ -89,22 +89,9 @@ public struct BacktestResult: Sendable {
     /// The fitted pipeline of each fit, in words (`Pipeline.summary`), in fit order.
     public var pipelines: [String] = []
 
-    /// The distinct fitted pipelines in words, in fit order; those that differ only in Theta's
-    /// automatic weight are one, with the weights' range ("Theta weight 0.34–0.47 (auto)").
-    public var pipelineSummary: [String] {
-        let pattern = /Theta weight ([0-9.]+) \(auto\)/
-        var order: [String] = [], weights: [String: [Double]] = [:]
-        for p in pipelines {
-            let key = p.replacing(pattern, with: "Theta weight \u{0}")
-            if weights[key] == nil { order.append(key); weights[key] = [] }
-            if let m = p.firstMatch(of: pattern), let w = Double(m.1) { weights[key]!.append(w) }
-        }
-        return order.map { key in
-            let w = weights[key]!, lo = w.min() ?? 0, hi = w.max() ?? 0
-            let range = lo == hi ? String(format: "%.2f", lo) : String(format: "%.2f–%.2f", lo, hi)
-            return key.replacingOccurrences(of: "Theta weight \u{0}", with: "Theta weight \(range) (auto)")
-        }
-    }
+    /// The distinct fitted pipelines in words, in fit order (`Pipeline.summaries`: fits that differ
+    /// only in Theta's automatic weight are one, with the weights' range).
+    public var configurations: [String] = []
     /// Interval levels (percent; empty: no intervals) and method, and each method's interval scores
     /// overall and per horizon step (nil for a method without intervals).
     public var levels: [Double] = []
@@ -154,7 +141,9 @@ public enum BacktestJob {
         windows.sort { ($0.origin, $0.series) < ($1.origin, $1.series) }
         var result = Self.result(windows, horizon: k, targets: data.targetNames, season: season, seasonSource: seasonSource,
                                  fits: models.count, skipped: skipped, clock: clock, lookback: lookback, intervals: r.intervals)
-        result.pipelines = models.keys.sorted().map { models[$0]!.manifest.pipeline!.summary(names: data.channels) }
+        let fitted = models.keys.sorted().map { models[$0]!.manifest.pipeline! }
+        result.pipelines = fitted.map { $0.summary(names: data.channels) }
+        result.configurations = Pipeline.summaries(fitted, names: data.channels)
         return result
     }
 

@@ -97,7 +97,7 @@ extension BacktestJob {
         var result = BacktestResult(windows: [], horizon: k, targets: [], season: 1, seasonSource: "", overall: PerMethod { _ in Metrics() },
                                     perStep: PerMethod { _ in [] }, fits: 0, skipped: 0, seconds: 0, lookback: 0)
         try group.onRoot {
-            var windows: [BacktestWindow] = [], skipped = 0, pipelines: [String] = [], scores: [SeriesScores] = []
+            var windows: [BacktestWindow] = [], skipped = 0, pipelines: [String] = [], configurations: [String] = [], scores: [SeriesScores] = []
             let levels = r.intervals.activeLevels
             for p in 0..<n {
                 let (j, s) = setups[p]!, one = data.only(j)
@@ -107,7 +107,9 @@ extension BacktestJob {
                 }
                 let sorted = w.sorted { $0.origin < $1.origin }
                 windows += sorted; skipped += skip
-                pipelines += fits.keys.sorted().map { fits[$0]!.manifest.pipeline!.summary(names: one.channels) }
+                let fitted = fits.keys.sorted().map { fits[$0]!.manifest.pipeline! }
+                pipelines += fitted.map { $0.summary(names: one.channels) }
+                for c in Pipeline.summaries(fitted, names: one.channels) where !configurations.contains(c) { configurations.append(c) }
                 var score = SeriesScores(id: ids[p], windows: sorted.count, fits: fits.count, lookback: s.settings.windows.lookback!,
                                          season: s.season, overall: PerMethod { m in Metrics.mean(sorted.map { $0.metrics[m] }) })
                 if !levels.isEmpty {
@@ -121,7 +123,7 @@ extension BacktestJob {
             result = Self.result(windows, horizon: k, targets: data.targetNames, season: first.season,
                                  seasonSource: seasons.count == 1 ? first.seasonSource : "differs between series: see summary.json's per_series",
                                  fits: units.count, skipped: skipped, clock: clock, lookback: first.settings.windows.lookback!, intervals: r.intervals)
-            result.pipelines = pipelines
+            result.pipelines = pipelines; result.configurations = configurations
             result.perSeries = scores
         }
         return result

@@ -62,15 +62,11 @@ public struct Deseasonaliser: SeriesTransformStep {
     /// 1.419, the last 5 1.373, the last 3 1.389 (geometric-mean MASE).
     static let recentSeasons = 5
 
-    /// Classical decomposition's centred seasonal indices of the last `recentSeasons` seasons of `x`
-    /// (NaN = gap), or nil when some phase has no detrended value (fewer than about two seasons).
-    /// Additive (x − trend, centred to sum 0), or `multiplicative` (x / trend, scaled to mean 1: Theta's).
-    static func seasonalIndices(_ x: [Double], period m: Int, multiplicative: Bool = false) -> [Float]? {
-        seasonalIndices(count: x.count, period: m, multiplicative: multiplicative) { x[$0] }
-    }
-
-    /// `seasonalIndices` of the `n` values `x(0), …, x(n − 1)`, read where they are (only the last
-    /// seasons are read; a training part's channel was copied whole, 12 MB for 1.6M rows).
+    /// Classical decomposition's centred seasonal indices of the last `recentSeasons` seasons of the
+    /// `n` values `x(0), …, x(n − 1)` (NaN = gap), read where they are (a training part's channel
+    /// was copied whole, 12 MB for 1.6M rows); nil when some phase has no detrended value (fewer than
+    /// about two seasons). Additive (x − trend, centred to sum 0), or `multiplicative` (x / trend,
+    /// scaled to mean 1: Theta's).
     static func seasonalIndices(count n: Int, period m: Int, multiplicative: Bool = false, _ x: (Int) -> Double) -> [Float]? {
         let half = m / 2
         guard n > m + 1 else { return nil }

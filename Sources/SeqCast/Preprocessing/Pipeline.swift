@@ -72,7 +72,8 @@ public struct Pipeline: Codable, Sendable, Equatable {
 
     /// What the fitted pipeline does, in words (for the backtest report), e.g.
     /// "log; variants: seasonal naive (lag 12) | deseasonalised + naive; seasonal naive weight 0.33".
-    public func summary(names: [String]) -> String {
+    /// `thetaWeights`: the range to print for an automatic Theta weight (several fits' weights).
+    public func summary(names: [String], thetaWeights: ClosedRange<Float>? = nil) -> String {
         func lags(_ l: [Int]) -> String {
             let words = l.map { $0 == 0 ? "window mean" : $0 == 1 ? "naive" : "seasonal naive (lag \($0))" }
             return Set(words).count == 1 ? words[0] : zip(targets, words).map { "\(names[$0]): \($1)" }.joined(separator: ", ")
@@ -87,9 +88,28 @@ public struct Pipeline: Codable, Sendable, Equatable {
             if baselineWeight != 0 {
                 parts.append(lags(baselineLags) + (baselineWeight < 0 ? " weight auto" : String(format: " weight %.2f", baselineWeight)))
             }
-            if let theta { parts.append(String(format: "Theta weight %.2f", theta.weight) + (theta.fromValidation == true ? " (auto)" : "")) }
+            if let theta {
+                let w = thetaWeights ?? theta.weight...theta.weight
+                parts.append((w.lowerBound == w.upperBound ? String(format: "Theta weight %.2f", w.lowerBound)
+                              : String(format: "Theta weight %.2f–%.2f", w.lowerBound, w.upperBound))
+                             + (theta.fromValidation == true ? " (auto)" : ""))
+            }
         }
         return parts.joined(separator: "; ")
+    }
+
+    /// The distinct summaries of `fits`, in order; those whose words differ only in Theta's
+    /// automatic weight are one, with the range of their weights (fitted values such as scales and
+    /// seasonal indices differ between fits but are not in the words).
+    public static func summaries(_ fits: [Pipeline], names: [String]) -> [String] {
+        var groups: [(pipeline: Pipeline, words: String, weights: [Float])] = []
+        for p in fits {
+            var unweighted = p
+            if unweighted.theta?.fromValidation == true { unweighted.theta?.weight = 0 }
+            let words = unweighted.summary(names: names), w = p.theta?.weight ?? 0
+            if let i = groups.firstIndex(where: { $0.words == words }) { groups[i].weights.append(w) } else { groups.append((p, words, [w])) }
+        }
+        return groups.map { g in g.pipeline.summary(names: names, thetaWeights: g.weights.min()!...g.weights.max()!) }
     }
 
     /// Ensemble variants the pipeline serves (1 without baselines).

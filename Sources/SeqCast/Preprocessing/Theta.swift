@@ -50,7 +50,7 @@ public enum Theta {
     public static func forecast(_ y: [Double], season m: Int, horizon: Int) -> [Double]? {
         let n = y.count
         guard n >= 3, horizon > 0, y.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
-        let indices = m > 1 && Seasonality.test(y, period: m) ? Deseasonaliser.seasonalIndices(y, period: m, multiplicative: true) : nil
+        let indices = m > 1 && Seasonality.test(y, period: m) ? Deseasonaliser.seasonalIndices(count: n, period: m, multiplicative: true) { y[$0] } : nil
         let x = indices.map { s in y.indices.map { y[$0] / Double(s[$0 % m]) } } ?? y
         // SES: level starts at the first value; α by least one-step squared error.
         var best = (sse: Double.infinity, alpha: 0.5, level: x[0])
