@@ -84,6 +84,6 @@ final class MoreErrorPathTests: XCTestCase {
 
     func testAnHDF5FileThatIsNotAModel() {
         let msg = errorMessage { _ = try ModelFile.load(datasetPath("airline.h5")) }
-        XCTAssertTrue(msg.contains("airline.h5: not a seqcast model (no 'manifest' attribute)"), msg)
+        XCTAssertTrue(msg.contains("airline.h5: not a seqcast model (no 'manifest' dataset or attribute)"), msg)
     }
 }

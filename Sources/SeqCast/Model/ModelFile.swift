@@ -8,7 +8,11 @@
 //   /calibration/residuals     float32 [N, K, O]  conformal calibration: |y − ŷ| of the ensemble's
 //   /calibration/scales        float32 [N, O]     forecasts of N calibration windows, their scales,
 //   /calibration/in_sample     float32 [1]        and how many are training windows (Calibration.swift)
-//   root attributes: `seqcast_version`, `created`, `manifest` (JSON: ModelManifest)
+//   /manifest                  string [1]  JSON: ModelManifest (a dataset, not an attribute: an
+//                              attribute may hold at most 64 KiB, which a long run's per-epoch history
+//                              or a few hundred channels' seasonal indices outgrow; models written
+//                              before it was moved keep it in a root attribute, still read)
+//   root attributes: `seqcast_version`, `created`
 import Foundation
 
 public enum ModelFile {
@@ -29,7 +33,7 @@ public enum ModelFile {
             let f = try HDF5File.create(tmp)
             try f.setRootAttribute("seqcast_version", .string(seqcastVersion))
             try f.setRootAttribute("created", .string(createdTimestamp()))
-            try f.setRootAttribute("manifest", .string(json))
+            try f.write("manifest", strings: [json])
             for (i, m) in snaps.enumerated() {
                 let g = "members/\(i)/"
                 try f.write(g + "params", shape: [m.params.count], values: m.params,
@@ -56,17 +60,17 @@ public enum ModelFile {
         let path = FileManager.default.fileExists(atPath: pathOrDir, isDirectory: &isDir) && isDir.boolValue
             ? pathOrDir + "/model.h5" : pathOrDir
         let f = try HDF5File.open(path)
-        guard let json = try f.stringAttribute("manifest") else {
+        let names = Set(try f.datasetNames())
+        guard let json = names.contains("manifest") ? try f.readStrings("manifest").first : try f.stringAttribute("manifest") else {
             if try f.stringAttribute("per_series") != nil {
                 throw .badModel(path: path, reason: "this is the index of a per-series model (one model per series id, in series/<position>/): forecast with seqcast forecast --model \(URL(fileURLWithPath: path).deletingLastPathComponent().path), or load one series' model from its series/<position> folder")
             }
-            throw .badModel(path: path, reason: "not a seqcast model (no 'manifest' attribute)")
+            throw .badModel(path: path, reason: "not a seqcast model (no 'manifest' dataset or attribute)")
         }
         let manifest: ModelManifest
         do { manifest = try JSONDecoder().decode(ModelManifest.self, from: Data(json.utf8)) } catch {
             throw .badModel(path: path, reason: "unreadable model manifest (written by another seqcast version?): \(error)")
         }
-        let names = Set(try f.datasetNames())
         var members: [Member] = []
         for (i, state) in manifest.members.enumerated() {
             let network: Network

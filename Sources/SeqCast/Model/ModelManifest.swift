@@ -1,4 +1,4 @@
-// ModelManifest: the JSON stored in model.h5's `manifest` attribute — every setting a model was
+// ModelManifest: the JSON stored in model.h5's `manifest` dataset — every setting a model was
 // trained with, its fitted preprocessing, and each member's training state. Horizon and look-back
 // are stored once (`windows`); the network configuration and the pipeline get them from there.
 import Foundation
