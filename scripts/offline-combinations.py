@@ -64,6 +64,24 @@ def theta(y,m,h,seasonal=None):
     elif seasonal: f=f*np.array([idx[(n+k-1)%m] for k in hs])
     return f
 
+# The damped trend (Sources/SeqCast/Preprocessing/DampedTrend.swift), vectorised over its grid:
+# the reference its tests compare with.
+_DA, _DB, _DP = [x.ravel() for x in np.meshgrid([.05, .1, .2, .3, .4, .5, .6, .7, .8, .9, .99], [.01, .05, .1, .2, .3],
+                                                 [.8, .85, .9, .95, .98, 1.0], indexing="ij")]
+_DA, _DB, _DP = _DA[_DB <= _DA], _DB[_DB <= _DA], _DP[_DB <= _DA]
+def holt_damped(x, h):
+    l = np.full(_DA.shape, x[0]); b = np.full(_DA.shape, x[1] - x[0]); sse = np.zeros(_DA.shape)
+    for t in range(1, len(x)):
+        f = l + _DP * b; e = x[t] - f; sse += e * e; l = f + _DA * e; b = _DP * b + _DB * e
+    i = np.argmin(sse); return l[i] + np.cumsum(_DP[i] ** np.arange(1, h + 1)) * b[i]
+def damped(y, m, h):
+    y = np.asarray(y, float); n = len(y)
+    if n < 3 or not (y > 0).all(): return None
+    if m > 1 and seasonal_test(y, m):
+        idx = decompose_mult(y, m); s = np.array([idx[t % m] for t in range(n)])
+        return holt_damped(y / s, h) * np.array([idx[(n + k - 1) % m] for k in range(1, h + 1)])
+    return holt_damped(y, h)
+
 def run():
     binary = os.environ.get("BIN", f"{ROOT}/.build/release/seqcast")
     for name, s in BENCH.items():

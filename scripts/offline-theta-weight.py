@@ -7,6 +7,7 @@
 #          `run old4 --baseline none --transform none --theta-weight 0` (the first-round default)
 #        scripts/offline-theta-weight.py theta    Theta-weight rules from d4
 #        scripts/offline-theta-weight.py select   choosing between d4 and old4 per origin
+#        scripts/offline-theta-weight.py shrink   shrinking toward seasonal naive (ACCURACY.md)
 import json, csv, math, os, sys, collections, subprocess, importlib.util
 import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -51,7 +52,10 @@ def report(rows, rules):
         print(f"{label:44s} {g(list(ms.values())):.4f} beats {sum(ms[k] < sn[k] for k in ms)} "
               f"within10 {sum(ms[k] <= 1.1 * sn[k] for k in ms)} ({bad})")
 
-def theta_rules():
+def theta_rows():
+    """Per series, the three standard origins' actual values, the d4 run's forecast D, its network
+    part D0 (θ = ¼ backed out), Theta T and seasonal naive SN; with "prev" = the origin before's
+    (actual, D0, T, SN) when there is one."""
     rows = {}
     for name, s in B.items():
         if name == "elecdemand": continue
@@ -67,26 +71,65 @@ def theta_rules():
                      scale=np.mean(np.abs(tr[m:] - tr[:-m])), T=T, D0=(D - TH * T) / (1 - TH) if T is not None else D)
             if keys[j - 1] is not None and T is not None and (pT := th(end - h)) is not None:
                 pD = column(d[keys[j - 1]], "forecast")
-                r["prev"] = (column(d[keys[j - 1]], "actual"), (pD - TH * pT) / (1 - TH), pT)
+                r["prev"] = (column(d[keys[j - 1]], "actual"), (pD - TH * pT) / (1 - TH), pT,
+                             column(d[keys[j - 1]], "seasonal_naive"))
             rr.append(r)
         rows[name] = rr
+    return rows
+
+def theta_rules():
+    rows = theta_rows()
     comb = lambda r, t: r["D0"] if r["T"] is None else (1 - t) * r["D0"] + t * r["T"]
     def grid(r, G):
         if "prev" not in r: return r["D"]
-        a, d0, t = r["prev"]; return comb(r, min(G, key=lambda w: np.mean(np.abs(a - ((1 - w) * d0 + w * t)))))
+        a, d0, t, _ = r["prev"]; return comb(r, min(G, key=lambda w: np.mean(np.abs(a - ((1 - w) * d0 + w * t)))))
     def inverse(r, p=1, lo=0, hi=1):
         if "prev" not in r: return r["D"]
-        a, d0, t = r["prev"]; e0 = np.mean(np.abs(a - d0) ** p) ** (1 / p); et = np.mean(np.abs(a - t) ** p) ** (1 / p)
+        a, d0, t, _ = r["prev"]; e0 = np.mean(np.abs(a - d0) ** p) ** (1 / p); et = np.mean(np.abs(a - t) ** p) ** (1 / p)
         return comb(r, min(hi, max(lo, e0 / (e0 + et))))
     def inverse_mse(r):
         if "prev" not in r: return r["D"]
-        a, d0, t = r["prev"]; e0 = np.mean((a - d0) ** 2); et = np.mean((a - t) ** 2); return comb(r, e0 / (e0 + et))
+        a, d0, t, _ = r["prev"]; e0 = np.mean((a - d0) ** 2); et = np.mean((a - t) ** 2); return comb(r, e0 / (e0 + et))
     report(rows, {"theta 0": lambda r: comb(r, 0), "theta 1/4 (check: the run itself)": lambda r: r["D"],
                   "theta 1/3": lambda r: comb(r, 1 / 3), "best of 0, 1/4, 1/2 on the previous window": lambda r: grid(r, [0, .25, .5]),
                   "best of 0 … 1 on the previous window": lambda r: grid(r, [0, .25, .5, .75, 1]),
                   "inverse MAE on the previous window": inverse, "inverse MSE": inverse_mse, "inverse RMSE": lambda r: inverse(r, 2),
                   "inverse MAE in [0.1, 0.9]": lambda r: inverse(r, 1, .1, .9), "inverse MAE at most 1/2": lambda r: inverse(r, 1, 0, .5),
                   "inverse MAE at least 1/4": lambda r: inverse(r, 1, .25, 1)})
+
+def shrink_rules():
+    """Shrinking the default toward seasonal naive by a weight chosen on the previous window (for
+    the target "within 10% of seasonal naive on every series"): the default is proxied by Theta's
+    automatic weight (inverse MAE of D0 and T on the previous window); SN's weight is
+    e_c^p / (e_c^p + e_s^p) of the two previous-window MAEs, at most `cap`."""
+    rows = theta_rows()
+    mae = lambda a, f: np.mean(np.abs(a - f))
+    def default(r):   # (forecast, the same rule's forecast of the previous window)
+        a, d0, t, _ = r["prev"]; w = mae(a, d0) / (mae(a, d0) + mae(a, t))
+        return (1 - w) * r["D0"] + w * r["T"], (1 - w) * d0 + w * t
+    def shrink(r, p, cap):
+        if "prev" not in r: return r["D"]
+        f, pf = default(r); a, sn = r["prev"][0], r["prev"][3]
+        ec, es = mae(a, pf) ** p, mae(a, sn) ** p; w = min(cap, ec / (ec + es))
+        return (1 - w) * f + w * r["SN"]
+    rules = {"Theta automatic (the default's rule)": lambda r: default(r)[0] if "prev" in r else r["D"]}
+    for p in (1, 2, 3):
+        for cap in (1, 0.5, 1 / 3):
+            rules[f"toward SN: inverse MAE^{p}, weight at most {cap:.2f}"] = (lambda p, cap: lambda r: shrink(r, p, cap))(p, cap)
+    report(rows, rules)
+    # The shipped default's own forecasts (runs/accuracy/default, written by `make accuracy`) moved
+    # toward seasonal naive by a fixed weight: how far the three series beyond 10% move, and at what cost.
+    real = {}
+    for name, s in B.items():
+        n, m, h = s["n"], s["m"], s["h"]; y = oc.series(s); d = load("default", name)
+        if d is None: continue
+        real[name] = []
+        for j, rows_j in enumerate(d.values()):
+            rows_j = [x for x in rows_j if x["variable"] == s["column"]]; tr = y[:n - 3 * h + j * h]
+            real[name].append(dict(A=column(rows_j, "actual"), D=column(rows_j, "forecast"),
+                                   SN=column(rows_j, "seasonal_naive"), scale=np.mean(np.abs(tr[m:] - tr[:-m]))))
+    report(real, {f"the default run moved toward SN by a fixed {w:.2f}": (lambda w: lambda r: (1 - w) * r["D"] + w * r["SN"])(w)
+                  for w in (0, 0.2, 1 / 3, 0.5, 2 / 3)})
 
 def select_rules():
     rows = {}
@@ -116,4 +159,5 @@ if __name__ == "__main__":
     if cmd == "run" and len(sys.argv) > 2: run(sys.argv[2], *sys.argv[3:])
     elif cmd == "theta": theta_rules()
     elif cmd == "select": select_rules()
-    else: sys.exit("usage: offline-theta-weight.py run LABEL [FLAGS…] | theta | select")
+    elif cmd == "shrink": shrink_rules()
+    else: sys.exit("usage: offline-theta-weight.py run LABEL [FLAGS…] | theta | select | shrink")

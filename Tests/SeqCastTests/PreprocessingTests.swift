@@ -244,6 +244,7 @@ final class PreprocessingTests: XCTestCase {
         var part = two; part.run.outDir = dir + "/t3"; part.run.stopAfterEpoch = 2
         _ = try TrainJob.runCalibrated(part)
         XCTAssertEqual(try ModelFile.load(dir + "/t3").manifest.pipeline?.theta?.weight, ThetaMember.fallbackWeight, "not chosen before the run finishes")
+        XCTAssertEqual(try ModelFile.load(dir + "/t3").manifest.pipeline?.theta?.damped, 0, "nor the damped trend's share")
         part.run.stopAfterEpoch = nil; part.run.resume = true
         _ = try TrainJob.runCalibrated(part)
         for i in 0..<4 {
@@ -255,9 +256,11 @@ final class PreprocessingTests: XCTestCase {
         let data = try DataSource.load(datasetPath("airline.csv"), selection: m1.manifest.selection)
         XCTAssertEqual(try Forecaster.forecast(m1, data: data).values, try Forecaster.forecast(m2, data: data).values)
         XCTAssertEqual(try Forecaster.forecast(m1, data: data).values, try Forecaster.forecast(m3, data: data).values)
-        // Theta's automatic weight and the calibration: the same whatever the threads, and after a resume.
+        // Theta's automatic weight, the damped trend's share and the calibration: the same whatever
+        // the threads, and after a resume.
         XCTAssertEqual(m1.manifest.pipeline?.theta?.fromValidation, true)
         XCTAssertNotEqual(m1.manifest.pipeline?.theta?.weight, ThetaMember.fallbackWeight)
+        XCTAssertGreaterThan(try XCTUnwrap(m1.manifest.pipeline?.theta?.damped), 0)
         for m in [m2, m3] {
             XCTAssertEqual(m.manifest.pipeline, m1.manifest.pipeline)
             XCTAssertEqual(m.calibration, m1.calibration)
@@ -305,6 +308,8 @@ final class ResumeTests: XCTestCase {
         _ = try TrainJob.runCalibrated(extended)
         let stopped = try ModelFile.load(finished)
         XCTAssertEqual(stopped.manifest.pipeline?.theta?.weight, ThetaMember.fallbackWeight)
+        XCTAssertEqual(stopped.manifest.pipeline?.theta?.damped, 0)
+        XCTAssertNotEqual(chosen.damped, 0)
         XCTAssertNil(stopped.calibration)
         extended.run.stopAfterEpoch = nil
         _ = try TrainJob.runCalibrated(extended)

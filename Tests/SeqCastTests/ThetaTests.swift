@@ -110,10 +110,12 @@ final class ThetaTests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode(ThetaMember.self, from: JSONSerialization.data(withJSONObject: member)), ThetaMember(weight: 0.3, season: 12))
     }
 
-    /// `--theta-weight auto` (the default): after training, Theta's weight is the inverse-MAE weight of
-    /// the network's combination D and Theta T over the validation windows, MAE(D) / (MAE(D) + MAE(T)),
-    /// computed here independently from the stored model's own forecasts of those windows; it is
-    /// stored in model.h5 and the calibration scores the forecasts made with it.
+    /// `--theta-weight auto` (the default): after training, the damped trend's share of the statistical
+    /// member is the inverse-MAE weight of Theta T and the damped trend H, ρ = MAE(T) / (MAE(T) + MAE(H)),
+    /// and Theta's weight the inverse-MAE weight of the network's combination D and that member
+    /// S = (1 − ρ)T + ρH, θ = MAE(D) / (MAE(D) + MAE(S)), over the validation windows — computed here
+    /// independently from the stored model's own forecasts of those windows; both are stored in
+    /// model.h5 and the calibration scores the forecasts made with them.
     func testAutomaticWeightIsInverseMAEOnTheValidationWindows() throws {
         let dir = temporaryDirectory(self)
         var r = TrainRequest(dataPath: datasetPath("airline.csv"), outDir: dir + "/run")
@@ -121,33 +123,52 @@ final class ThetaTests: XCTestCase {
         XCTAssertEqual(r.preprocessing.thetaWeight, .auto, "the default")
         let data = try DataSource.load(r.data.path, selection: r.data.selection)
         let untrained = try XCTUnwrap(TrainJob.seriesModel(r.settings, data: data).model.manifest.pipeline?.theta)
-        XCTAssertEqual(untrained, ThetaMember(weight: ThetaMember.fallbackWeight, season: 12, fromValidation: true))
+        XCTAssertEqual(untrained, ThetaMember(weight: ThetaMember.fallbackWeight, season: 12, fromValidation: true, damped: 0))
         _ = try TrainJob.runCalibrated(r)
         let model = try ModelFile.load(dir + "/run")
         let pipeline = try XCTUnwrap(model.manifest.pipeline), chosen = try XCTUnwrap(pipeline.theta)
+        let share = try XCTUnwrap(chosen.damped)
         XCTAssertEqual(chosen.fromValidation, true)
-        XCTAssertTrue(pipeline.summary(names: ["Passengers"]).hasSuffix(String(format: "Theta weight %.2f (auto)", chosen.weight)))
+        XCTAssertTrue(pipeline.summary(names: ["Passengers"]).hasSuffix(String(format: "Theta weight %.2f (damped-trend share %.2f) (auto)", chosen.weight, share)))
+        // T and H: the windows of the pipeline with the share 0 (Theta unmixed, the damped trend beside it).
+        var parts = pipeline
+        parts.theta?.damped = 0
         // D: the stored model with Theta's weight 0, on every validation window (the last 20% of targets).
         var networkOnly = pipeline
         networkOnly.theta?.weight = 0
         let m = data.series[0].matrix, L = 24, K = 6
         let cut = SampleSet.validationCut(count: m.steps, valFraction: model.manifest.valFraction)
         let starts = Array(max(0, cut - L)...(m.steps - L - K))
-        let windows = starts.map { pipeline.forecastWindow(m, origin: $0 + L) }
+        let windows = starts.map { parts.forecastWindow(m, origin: $0 + L) }
         let d = Forecaster.forecast(model, pipeline: networkOnly, windows: windows, threads: 1)
-        var errD = 0.0, errT = 0.0
+        var errT = 0.0, errH = 0.0
         for (i, s) in starts.enumerated() {
             for k in 0..<K {
                 let y = Double(m[s + L + k, 0])
-                errD += abs(y - Double(d[i][k])); errT += abs(y - Double(windows[i].theta[k]))
+                errT += abs(y - Double(windows[i].theta[k])); errH += abs(y - Double(windows[i].damped[k]))
             }
         }
-        XCTAssertEqual(Double(chosen.weight), errD / (errD + errT), accuracy: 1e-5)
+        XCTAssertEqual(Double(share), errT / (errT + errH), accuracy: 1e-5)
+        XCTAssertGreaterThan(share, 0)
+        var errD = 0.0, errS = 0.0
+        for (i, s) in starts.enumerated() {
+            for k in 0..<K {
+                let y = Double(m[s + L + k, 0]), rho = Double(share)
+                errD += abs(y - Double(d[i][k]))
+                errS += abs(y - ((1 - rho) * Double(windows[i].theta[k]) + rho * Double(windows[i].damped[k])))
+            }
+        }
+        XCTAssertEqual(Double(chosen.weight), errD / (errD + errS), accuracy: 1e-5)
         XCTAssertNotEqual(chosen.weight, ThetaMember.fallbackWeight)
-        // The calibration stored with it is the one the stored weight gives; with another weight it differs.
+        // The stored model's windows carry the mixed member.
+        let mixed = pipeline.forecastWindow(m, origin: starts[0] + L)
+        XCTAssertEqual(Double(mixed.theta[0]), (1 - Double(share)) * Double(windows[0].theta[0]) + Double(share) * Double(windows[0].damped[0]), accuracy: 1e-3)
+        // The calibration stored with them is the one they give; with another weight or share it differs.
         let stored = try XCTUnwrap(model.calibration)
         XCTAssertEqual(stored, Calibrator.calibrate(model, data: data, threads: 2))
-        model.manifest.updatePipeline { $0.theta?.weight = 0.25 }
+        model.manifest.updatePipeline { $0.theta?.damped = 0 }
+        XCTAssertNotEqual(stored.residuals, Calibrator.calibrate(model, data: data, threads: 1)?.residuals)
+        model.manifest.updatePipeline { $0.theta?.damped = share; $0.theta?.weight = 0.25 }
         XCTAssertNotEqual(stored.residuals, Calibrator.calibrate(model, data: data, threads: 1)?.residuals)
     }
 
@@ -176,12 +197,13 @@ final class ThetaTests: XCTestCase {
         XCTAssertNotEqual(fa, try forecasts(a, "none", theta: "0"), "the backtest's windows carry Theta")
         // The automatic weight is chosen on the training part's validation windows: the same.
         let autoA = try forecasts(a, "auto-a", theta: "auto")
-        // The fits' pipelines differ only in Theta's weight: one configuration, with the weights' range.
+        // The fits' pipelines differ only in Theta's weight and the damped trend's share: one
+        // configuration, with their ranges.
         let printed = try runCLI(["backtest", "--data", a, "--horizon", "12", "--start", "0.7",
                                   "--hidden", "6", "--epochs", "2", "--ensemble", "2", "--out", dir + "/printed", "--quiet"])
         let configuration = try XCTUnwrap(printed.out.split(separator: "\n").first { $0.hasPrefix("configuration:") })
         XCTAssertEqual(configuration.components(separatedBy: "Theta weight").count, 2, String(configuration))
-        XCTAssertTrue(configuration.contains(try Regex("Theta weight 0\\.[0-9]{2}(–0\\.[0-9]{2})? \\(auto\\)$")), String(configuration))
+        XCTAssertTrue(configuration.contains(try Regex("Theta weight 0\\.[0-9]{2}(–0\\.[0-9]{2})? \\(damped-trend share [01]\\.[0-9]{2}(–[01]\\.[0-9]{2})?\\) \\(auto\\)$")), String(configuration))
         XCTAssertEqual(autoA, try forecasts(b, "auto-b", theta: "auto"))
         XCTAssertNotEqual(autoA, fa)
         for (flag, message) in [("2", "--theta-weight must be auto or a number in [0, 1], got 2.0"),
@@ -194,7 +216,7 @@ final class ThetaTests: XCTestCase {
     }
 
     /// With `--val-fraction 0` no validation window exists: the automatic weight keeps the fallback ¼
-    /// (the calibration then stands on training windows alone).
+    /// and the damped trend's share 0 (the calibration then stands on training windows alone).
     func testAutomaticWeightWithoutValidationWindowsKeepsTheFallback() throws {
         let dir = temporaryDirectory(self)
         var r = TrainRequest(dataPath: datasetPath("airline.csv"), outDir: dir + "/run")
@@ -202,7 +224,7 @@ final class ThetaTests: XCTestCase {
         r.architecture.hidden = 6; r.training.epochs = 2; r.training.ensemble = 1
         _ = try TrainJob.runCalibrated(r)
         let model = try ModelFile.load(dir + "/run")
-        XCTAssertEqual(model.manifest.pipeline?.theta, ThetaMember(weight: ThetaMember.fallbackWeight, season: 12, fromValidation: true))
+        XCTAssertEqual(model.manifest.pipeline?.theta, ThetaMember(weight: ThetaMember.fallbackWeight, season: 12, fromValidation: true, damped: 0))
         XCTAssertEqual(model.calibration?.inSample, model.calibration?.count, "training windows only")
     }
 

@@ -17,8 +17,10 @@ public enum Calibrator {
         guard chooses || calibrate,
               let parts = ValidationForecasts(model, data: data, padded: calibrate, threads: threads, maximumWindows: maximumWindows)
         else { return }
-        if chooses, let w = CombinationFit.thetaWeight(parts) { model.manifest.updatePipeline { $0.theta?.weight = w } }
-        if calibrate { model.calibration = parts.calibration(thetaWeight: model.manifest.pipeline?.theta?.weight ?? 0) }
+        if chooses, let w = CombinationFit.weights(parts) {
+            model.manifest.updatePipeline { $0.theta?.weight = w.theta; if let d = w.damped { $0.theta?.damped = d } }
+        }
+        if calibrate { model.calibration = parts.calibration(theta: model.manifest.pipeline?.theta) }
     }
 
     /// The conformal calibration of `model` from its ensemble forecasts of the validation windows of
@@ -29,19 +31,20 @@ public enum Calibrator {
                                  threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                                  maximumWindows: Int = Calibration.maximumWindows) -> Calibration? {
         ValidationForecasts(model, data: data, padded: true, threads: threads, maximumWindows: maximumWindows)?
-            .calibration(thetaWeight: model.manifest.pipeline?.theta?.weight ?? 0)
+            .calibration(theta: model.manifest.pipeline?.theta)
     }
 }
 
-/// The ensemble's forecasts of the validation windows of the data it trained on, kept in the two
+/// The ensemble's forecasts of the validation windows of the data it trained on, kept in the
 /// parts the final combination mixes last — the network's combination (variants and plain baseline,
-/// Theta's weight 0) and Theta's forecast (NaN where it does not apply) — beside the actual values,
-/// [N, K·O] each, and each window's scales [N, O] (`Calibration.windowScale`).
+/// Theta's weight 0), Theta's forecast (NaN where it does not apply) and, for an automatic Theta
+/// member, the damped trend's — beside the actual values, [N, K·O] each, and each window's scales
+/// [N, O] (`Calibration.windowScale`).
 struct ValidationForecasts {
     let horizon: Int, targets: Int
     /// The windows (series, start), validation ones first, then `inSample` training ones.
     private(set) var cases: [(series: Int, start: Int)] = []
-    private(set) var network: [Float] = [], theta: [Float] = [], actual: [Float] = [], scales: [Float] = []
+    private(set) var network: [Float] = [], theta: [Float] = [], damped: [Float] = [], actual: [Float] = [], scales: [Float] = []
     private(set) var inSample = 0
     var validation: Int { cases.count - inSample }
 
@@ -99,7 +102,9 @@ struct ValidationForecasts {
             data.series[i] = Series(id: s.id, time: TimeLabels(), matrix: kept)
         }
         MemoryBudget.returnFreedMemory()
-        // The network's part: the pipeline with Theta's weight 0 (its windows still carry Theta's forecast).
+        // The parts: the windows carry Theta's forecast unmixed (damped-trend share 0) and the damped
+        // trend's beside it; the network's part is the pipeline with Theta's weight 0.
+        if pipeline.theta?.damped != nil { pipeline.theta?.damped = 0 }
         var networkOnly = pipeline
         networkOnly.theta?.weight = 0
         // Forecast in chunks of whole Forecaster chunks (the same bits as one call), so the windows'
@@ -110,11 +115,13 @@ struct ValidationForecasts {
         let total = (validation.count + extra.count) * K * O   // held whole: the calibration stores them
         network.reserveCapacity(total); actual.reserveCapacity(total); scales.reserveCapacity(total / max(K, 1))
         if pipeline.theta != nil { theta.reserveCapacity(total) }
+        if pipeline.theta?.damped != nil { damped.reserveCapacity(total) }
         var windows: [ForecastWindow] = [], pending: [(series: Int, start: Int)] = []
         func flush() {
             guard !windows.isEmpty else { return }
             for p in Forecaster.forecast(model, pipeline: networkOnly, windows: windows, threads: threads) { network += p }
             if pipeline.theta != nil { for w in windows { theta += w.theta } }
+            if pipeline.theta?.damped != nil { for w in windows { damped += w.damped } }
             for c in pending {
                 let m = data.series[c.series].matrix, start = c.start - offsets[c.series]
                 for k in 0..<K { for ch in pipeline.targets { actual.append(m[start + L + k, ch]) } }
@@ -134,20 +141,28 @@ struct ValidationForecasts {
         guard !cases.isEmpty else { return nil }
     }
 
-    /// The final combination's forecast of window `i`, value `j` (step-major [K·O]), at Theta weight θ.
-    func combined(_ i: Int, _ j: Int, thetaWeight θ: Float) -> Float {
+    /// The statistical member's forecast at value `at` of the flat [N·K·O] parts, at damped-trend share ρ.
+    func statistical(_ at: Int, dampedShare ρ: Float) -> Float? {
+        theta.isEmpty ? nil : Theta.mixed(theta[at], damped: damped.isEmpty ? nil : damped[at], share: ρ)
+    }
+
+    /// The final combination's forecast of window `i`, value `j` (step-major [K·O]), at Theta weight θ
+    /// and damped-trend share ρ.
+    func combined(_ i: Int, _ j: Int, thetaWeight θ: Float, dampedShare ρ: Float) -> Float {
         let at = i * horizon * targets + j
-        return Forecaster.withTheta(network[at], theta: theta.isEmpty ? nil : theta[at], weight: θ)
+        return Forecaster.withTheta(network[at], theta: statistical(at, dampedShare: ρ), weight: θ)
     }
 
     /// The conformal calibration: every window's absolute residuals in original units and its
-    /// scales, with Theta at weight `thetaWeight`. The residuals are written over the actual values
-    /// (the buffer is taken, not copied), so the calibration holds no fourth [N, K·O] array.
-    consuming func calibration(thetaWeight θ: Float) -> Calibration? {
+    /// scales, with the Theta member `theta` as the model holds it (its weight and damped-trend
+    /// share). The residuals are written over the actual values (the buffer is taken, not copied),
+    /// so the calibration holds no further [N, K·O] array.
+    consuming func calibration(theta member: ThetaMember?) -> Calibration? {
         var residuals = actual
         actual = []
         guard !residuals.isEmpty else { return nil }
-        for at in residuals.indices { residuals[at] = abs(residuals[at] - combined(at / (horizon * targets), at % (horizon * targets), thetaWeight: θ)) }
+        let θ = member?.weight ?? 0, ρ = member?.damped ?? 0, width = horizon * targets
+        for at in residuals.indices { residuals[at] = abs(residuals[at] - combined(at / width, at % width, thetaWeight: θ, dampedShare: ρ)) }
         return Calibration(horizon: horizon, targets: targets, residuals: residuals, scales: scales, inSample: inSample)
     }
 }
@@ -171,7 +186,8 @@ extension TrainJob {
             let before = model.manifest.pipeline?.theta
             Calibrator.finish(model, data: consume data, calibrate: true, threads: r.run.threads)
             if let theta = model.manifest.pipeline?.theta, theta != before {
-                progress(.note(String(format: "Theta's weight from the validation windows: %.2f", theta.weight)))
+                progress(.note(String(format: "Theta's weight from the validation windows: %.2f", theta.weight)
+                               + (theta.damped.map { String(format: " (damped-trend share %.2f)", $0) } ?? "")))
             }
             if let c = model.calibration {
                 progress(.note("calibrated intervals on \(c.count) windows\(c.inSample > 0 ? " (\(c.inSample) of them training windows: too few validation windows)" : "")"))

@@ -73,7 +73,7 @@ public struct Pipeline: Codable, Sendable, Equatable {
     /// What the fitted pipeline does, in words (for the backtest report), e.g.
     /// "log; variants: seasonal naive (lag 12) | deseasonalised + naive; seasonal naive weight 0.33".
     /// `thetaWeights`: the range to print for an automatic Theta weight (several fits' weights).
-    public func summary(names: [String], thetaWeights: ClosedRange<Float>? = nil) -> String {
+    public func summary(names: [String], thetaWeights: ClosedRange<Float>? = nil, dampedShares: ClosedRange<Float>? = nil) -> String {
         func lags(_ l: [Int]) -> String {
             let words = l.map { $0 == 0 ? "window mean" : $0 == 1 ? "naive" : "seasonal naive (lag \($0))" }
             return Set(words).count == 1 ? words[0] : zip(targets, words).map { "\(names[$0]): \($1)" }.joined(separator: ", ")
@@ -89,9 +89,12 @@ public struct Pipeline: Codable, Sendable, Equatable {
                 parts.append(lags(baselineLags) + (baselineWeight < 0 ? " weight auto" : String(format: " weight %.2f", baselineWeight)))
             }
             if let theta {
-                let w = thetaWeights ?? theta.weight...theta.weight
-                parts.append((w.lowerBound == w.upperBound ? String(format: "Theta weight %.2f", w.lowerBound)
-                              : String(format: "Theta weight %.2f–%.2f", w.lowerBound, w.upperBound))
+                func range(_ r: ClosedRange<Float>) -> String {
+                    r.lowerBound == r.upperBound ? String(format: "%.2f", r.lowerBound) : String(format: "%.2f–%.2f", r.lowerBound, r.upperBound)
+                }
+                let d = theta.damped.map { dampedShares ?? $0...$0 }
+                parts.append("Theta weight " + range(thetaWeights ?? theta.weight...theta.weight)
+                             + (d.map { " (damped-trend share " + range($0) + ")" } ?? "")
                              + (theta.fromValidation == true ? " (auto)" : ""))
             }
         }
@@ -102,14 +105,16 @@ public struct Pipeline: Codable, Sendable, Equatable {
     /// automatic weight are one, with the range of their weights (fitted values such as scales and
     /// seasonal indices differ between fits but are not in the words).
     public static func summaries(_ fits: [Pipeline], names: [String]) -> [String] {
-        var groups: [(pipeline: Pipeline, words: String, weights: [Float])] = []
+        var groups: [(pipeline: Pipeline, words: String, weights: [Float], damped: [Float])] = []
         for p in fits {
             var unweighted = p
-            if unweighted.theta?.fromValidation == true { unweighted.theta?.weight = 0 }
-            let words = unweighted.summary(names: names), w = p.theta?.weight ?? 0
-            if let i = groups.firstIndex(where: { $0.words == words }) { groups[i].weights.append(w) } else { groups.append((p, words, [w])) }
+            if unweighted.theta?.fromValidation == true { unweighted.theta?.weight = 0; unweighted.theta?.damped = 0 }
+            let words = unweighted.summary(names: names), w = p.theta?.weight ?? 0, d = p.theta?.damped ?? 0
+            if let i = groups.firstIndex(where: { $0.words == words }) { groups[i].weights.append(w); groups[i].damped.append(d) }
+            else { groups.append((p, words, [w], [d])) }
         }
-        return groups.map { g in g.pipeline.summary(names: names, thetaWeights: g.weights.min()!...g.weights.max()!) }
+        return groups.map { g in g.pipeline.summary(names: names, thetaWeights: g.weights.min()!...g.weights.max()!,
+                                                    dampedShares: g.damped.min()!...g.damped.max()!) }
     }
 
     /// Ensemble variants the pipeline serves (1 without baselines).
@@ -221,6 +226,11 @@ public struct Pipeline: Codable, Sendable, Equatable {
         var window = ForecastWindow(x: all.map(\.x), contexts: all.map(\.context), baseline: baseline)
         if let theta {
             window.theta = Theta.forecast(rows, origin: origin, targets: targets, season: theta.season, horizon: K)
+            if let share = theta.damped {   // an automatic member: Theta and the damped trend
+                window.damped = Theta.forecast(rows, origin: origin, targets: targets, season: theta.season, horizon: K,
+                                               method: DampedTrend.forecast)
+                if share > 0 { for j in window.theta.indices { window.theta[j] = Theta.mixed(window.theta[j], damped: window.damped[j], share: share) } }
+            }
         }
         return window
     }
@@ -256,8 +266,11 @@ public struct ForecastWindow: Sendable {
     public var contexts: [WindowContext]
     /// The plain baseline forecast [K·O] in original units (empty when it has no weight).
     public var baseline: [Float]
-    /// Theta's forecast [K·O] in original units, NaN where it does not apply (empty without a Theta member).
+    /// The statistical member's forecast [K·O] in original units: Theta's, mixed with the damped
+    /// trend's at the member's share (`Theta.mixed`); NaN where it does not apply (empty without a Theta member).
     public var theta: [Float] = []
+    /// The damped trend's own forecast [K·O] (automatic Theta members only, for choosing the share).
+    public var damped: [Float] = []
 }
 
 /// How one window was normalised: per channel x' = (x − center) / scale; per predicted value
@@ -364,7 +377,7 @@ extension SeriesCollection {
                         transforms: transforms, variants: variants, baselineWeight: weight,
                         baselineLags: weight != 0 ? targets.map { _ in plain } : [],
                         theta: variants.isEmpty || choice.thetaWeight == 0 ? nil
-                            : choice.thetaWeight < 0 ? ThetaMember(weight: ThetaMember.fallbackWeight, season: choice.season, fromValidation: true)
+                            : choice.thetaWeight < 0 ? ThetaMember(weight: ThetaMember.fallbackWeight, season: choice.season, fromValidation: true, damped: 0)
                             : ThetaMember(weight: choice.thetaWeight, season: choice.season))
     }
 

@@ -17,12 +17,22 @@ public struct ThetaMember: Codable, Sendable, Equatable {
     public var weight: Float
     public var season: Int
     public var fromValidation: Bool?
+    /// An automatic member's damped-trend share ρ: the statistical member is (1 − ρ)·Theta + ρ·damped
+    /// trend (`Theta.mixed`), ρ chosen with the weight (0 until then). Nil: Theta alone (a fixed
+    /// weight, and models stored before the damped trend existed).
+    public var damped: Float?
 
     /// The weight of an automatic member not yet chosen: the fixed default it replaced.
     public static let fallbackWeight: Float = 0.25
 
-    public init(weight: Float, season: Int, fromValidation: Bool? = nil) {
-        self.weight = weight; self.season = season; self.fromValidation = fromValidation
+    public init(weight: Float, season: Int, fromValidation: Bool? = nil, damped: Float? = nil) {
+        self.weight = weight; self.season = season; self.fromValidation = fromValidation; self.damped = damped
+    }
+
+    /// Back to what it is before the weights are chosen (a finished run extended by `--resume`).
+    mutating func resetChoice() {
+        guard fromValidation == true else { return }
+        weight = Self.fallbackWeight; damped = 0
     }
 }
 
@@ -48,10 +58,8 @@ public enum Theta {
     /// by the classical multiplicative indices of its last 5 seasons first and the forecasts
     /// multiplied by them after.
     public static func forecast(_ y: [Double], season m: Int, horizon: Int) -> [Double]? {
-        let n = y.count
-        guard n >= 3, horizon > 0, y.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
-        let indices = m > 1 && Seasonality.test(y, period: m) ? Deseasonaliser.seasonalIndices(count: n, period: m, multiplicative: true) { y[$0] } : nil
-        let x = indices.map { s in y.indices.map { y[$0] / Double(s[$0 % m]) } } ?? y
+        guard let (x, reseasonalise) = adjusted(y, season: m, horizon: horizon) else { return nil }
+        let n = x.count
         // SES: level starts at the first value; α by least one-step squared error.
         var best = (sse: Double.infinity, alpha: 0.5, level: x[0])
         for a in alphas {
@@ -65,23 +73,40 @@ public enum Theta {
         for t in 0..<n { let d = Double(t) - tMean; sxy += d * (x[t] - xMean); sxx += d * d }
         let slope = sxy / sxx, a = best.alpha
         let tail = 1 / a - pow(1 - a, Double(n)) / a
-        return (1...horizon).map { h in
-            let f = best.level + slope / 2 * (Double(h - 1) + tail)
-            return indices.map { f * Double($0[(n + h - 1) % m]) } ?? f
-        }
+        return (1...horizon).map { h in reseasonalise(h, best.level + slope / 2 * (Double(h - 1) + tail)) }
     }
 
-    /// Theta's forecasts [K·O] (step-major, as the network's) of the `targets` channels of `history`
+    /// What Theta and the damped trend (DampedTrend.swift) fit on: `y` divided by its seasonal
+    /// indices when the test passes, and how to put a forecast h steps ahead back into original
+    /// units. Nil when neither applies (fewer than 3 values, a missing or non-positive one, no horizon).
+    static func adjusted(_ y: [Double], season m: Int, horizon: Int) -> (x: [Double], reseasonalise: (Int, Double) -> Double)? {
+        let n = y.count
+        guard n >= 3, horizon > 0, y.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
+        let indices = m > 1 && Seasonality.test(y, period: m) ? Deseasonaliser.seasonalIndices(count: n, period: m, multiplicative: true) { y[$0] } : nil
+        let x = indices.map { s in y.indices.map { y[$0] / Double(s[$0 % m]) } } ?? y
+        return (x, { h, f in indices.map { f * Double($0[(n + h - 1) % m]) } ?? f })
+    }
+
+    /// The statistical member's forecast: Theta's `theta` and the damped trend's `damped` at share
+    /// ρ = `share` (Theta alone where ρ is 0 or the damped trend has no value). `CombinationFit`, the
+    /// calibration and the forecast windows all combine with it, bit for bit.
+    @inline(__always) static func mixed(_ theta: Float, damped: Float?, share ρ: Float) -> Float {
+        guard ρ > 0, let d = damped, d.isFinite else { return theta }
+        return (1 - ρ) * theta + ρ * d
+    }
+
+    /// Theta's forecasts (or `method`'s: the damped trend's) [K·O] (step-major, as the network's) of the `targets` channels of `history`
     /// after row `origin` — fitted on the rows before it, at most `historyCap` (or 6 seasons, for a
     /// season too long for that to hold the 3 the seasonality test needs), from the last missing
     /// value on — with NaN for a target Theta does not apply to.
-    static func forecast(_ history: SeriesMatrix, origin: Int, targets: [Int], season: Int, horizon K: Int) -> [Float] {
+    static func forecast(_ history: SeriesMatrix, origin: Int, targets: [Int], season: Int, horizon K: Int,
+                         method: ([Double], Int, Int) -> [Double]? = forecast) -> [Float] {
         let O = targets.count
         var out = [Float](repeating: .nan, count: K * O)
         for (o, c) in targets.enumerated() {
             var start = max(0, origin - historyLength(season: season))
             for t in start..<origin where history[t, c].isNaN { start = t + 1 }
-            guard let f = forecast((start..<origin).map { Double(history[$0, c]) }, season: season, horizon: K) else { continue }
+            guard let f = method((start..<origin).map { Double(history[$0, c]) }, season, K) else { continue }
             for k in 0..<K { out[k * O + o] = Float(f[k]) }
         }
         return out

@@ -100,7 +100,7 @@ public enum TrainJob {
             }
             if !model.finished {   // what followed the fit is chosen again when it finishes
                 model.calibration = nil
-                model.manifest.updatePipeline { p in if p.theta?.fromValidation == true { p.theta?.weight = ThetaMember.fallbackWeight } }
+                model.manifest.updatePipeline { $0.theta?.resetChoice() }
             }
             progress(.note("extending the stored run from \(m.training.epochs) to \(e) epochs"))
         }

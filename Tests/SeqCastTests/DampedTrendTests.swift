@@ -1,0 +1,69 @@
+// The damped trend (Preprocessing/DampedTrend.swift): its forecasts against an independent
+// implementation (numpy, `damped()` of scripts/offline-combinations.py), exact on a straight line,
+// the same support as Theta, a window's forecast read from the history before its origin only, and
+// automatic Theta members stored before it existed forecasting with Theta alone.
+import Foundation
+import XCTest
+@testable import SeqCast
+
+final class DampedTrendTests: XCTestCase {
+    /// The first 100 airline values, h = 6, with m = 12 (deseasonalised as Theta is) and without a
+    /// season. Reference: `damped()` of scripts/offline-combinations.py (the grid vectorised in
+    /// numpy), printed to 4 decimals.
+    func testForecastsMatchTheReferenceImplementation() throws {
+        let data = try DataSource.load(datasetPath("airline.csv"), selection: DataSelection())
+        let y = (0..<100).map { Double(data.series[0].matrix[$0, 0]) }
+        let seasonal = try XCTUnwrap(DampedTrend.forecast(y, season: 12, horizon: 6))
+        for (a, b) in zip(seasonal, [347.5367, 394.9962, 434.9542, 430.2462, 375.2468, 329.1538]) { XCTAssertEqual(a, b, accuracy: 2e-3) }
+        let plain = try XCTUnwrap(DampedTrend.forecast(y, season: 1, horizon: 6))
+        for (a, b) in zip(plain, [348.2654, 348.4156, 348.5357, 348.6319, 348.7088, 348.7703]) { XCTAssertEqual(a, b, accuracy: 2e-3) }
+    }
+
+    /// On a straight line every undamped fit (φ = 1) has no error, so the forecast continues the line.
+    func testContinuesAStraightLine() throws {
+        let y = (0..<30).map { 5 + 0.75 * Double($0) }
+        let f = try XCTUnwrap(DampedTrend.forecast(y, season: 1, horizon: 4))
+        for (h, v) in f.enumerated() { XCTAssertEqual(v, 5 + 0.75 * Double(29 + h + 1), accuracy: 1e-9) }
+    }
+
+    /// Where Theta does not apply, neither does the damped trend (the two are mixed value by value).
+    func testAppliesWhereThetaDoes() {
+        for y: [Double] in [[1, 2], [1, 2, 0, 4], [1, 2, -3, 4], [1, 2, .nan, 4]] {
+            XCTAssertNil(DampedTrend.forecast(y, season: 1, horizon: 3), "\(y)")
+            XCTAssertNil(Theta.forecast(y, season: 1, horizon: 3), "\(y)")
+        }
+        XCTAssertNotNil(DampedTrend.forecast([1, 2, 3], season: 1, horizon: 3))
+    }
+
+    /// A window's damped-trend forecast reads the rows before its origin only: changing the rows from
+    /// the origin on changes nothing; the window mixes it into the statistical member at the share.
+    func testWindowForecastReadsOnlyTheHistoryBeforeItsOrigin() throws {
+        let data = try DataSource.load(datasetPath("airline.csv"), selection: DataSelection())
+        let m = data.series[0].matrix, origin = 120
+        let f = Theta.forecast(m, origin: origin, targets: [0], season: 12, horizon: 6, method: DampedTrend.forecast)
+        let direct = try XCTUnwrap(DampedTrend.forecast((0..<origin).map { Double(m[$0, 0]) }, season: 12, horizon: 6))
+        XCTAssertEqual(f, direct.map { Float($0) })
+        var later = m
+        for t in origin..<m.steps { later.values[t] *= 3 }
+        XCTAssertEqual(Theta.forecast(later, origin: origin, targets: [0], season: 12, horizon: 6, method: DampedTrend.forecast), f)
+
+        var p = Pipeline(spec: WindowSpec(lookback: 24, horizon: 6), scaler: Scaler.fit(.window, channels: 1, parts: []),
+                         inputs: [0], targets: [0], variants: [PipelineVariant(transforms: [], baselineLags: [12])],
+                         baselineLags: [12], theta: ThetaMember(weight: 0.3, season: 12, fromValidation: true, damped: 0.4))
+        let theta = Theta.forecast(m, origin: origin, targets: [0], season: 12, horizon: 6)
+        let w = p.forecastWindow(m, origin: origin)
+        XCTAssertEqual(w.damped, f)
+        for k in 0..<6 { XCTAssertEqual(w.theta[k], 0.6 * theta[k] + 0.4 * f[k], accuracy: 1e-3) }
+        XCTAssertEqual(p.forecastWindow(later, origin: origin).theta, w.theta)
+        // An automatic member stored before the damped trend existed (no share): Theta alone, and no
+        // damped-trend forecast made.
+        var json = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(p.theta)) as? [String: Any])
+        XCTAssertNotNil(json["damped"])
+        json["damped"] = nil
+        p.theta = try JSONDecoder().decode(ThetaMember.self, from: JSONSerialization.data(withJSONObject: json))
+        XCTAssertEqual(p.theta, ThetaMember(weight: 0.3, season: 12, fromValidation: true))
+        let old = p.forecastWindow(m, origin: origin)
+        XCTAssertEqual(old.theta, theta)
+        XCTAssertTrue(old.damped.isEmpty)
+    }
+}
