@@ -8,6 +8,7 @@
 #        scripts/offline-theta-weight.py theta    Theta-weight rules from d4
 #        scripts/offline-theta-weight.py select   choosing between d4 and old4 per origin
 #        scripts/offline-theta-weight.py shrink   shrinking toward seasonal naive (ACCURACY.md)
+#        scripts/offline-theta-weight.py damped   a damped trend beside Theta (ACCURACY.md)
 import json, csv, math, os, sys, collections, subprocess, importlib.util
 import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -131,6 +132,37 @@ def shrink_rules():
     report(real, {f"the default run moved toward SN by a fixed {w:.2f}": (lambda w: lambda r: (1 - w) * r["D"] + w * r["SN"])(w)
                   for w in (0, 0.2, 1 / 3, 0.5, 2 / 3)})
 
+def damped_rules():
+    """A damped trend H (oc.damped) beside Theta T and the network part D0, weights chosen on the
+    previous window by inverse MAE (ACCURACY.md, "A damped trend beside Theta"); H only where T applies."""
+    rows = theta_rows()
+    mae = lambda a, f: np.mean(np.abs(a - f))
+    for name, rr in rows.items():
+        s = B[name]; n, m, h = s["n"], s["m"], s["h"]; y = oc.series(s)
+        hist = lambda e: y[max(0, e - max(500, 6 * m)):e]
+        for j, r in enumerate(rr, start=1):
+            end = n - 3 * h + (j - 1) * h
+            r["H"] = oc.damped(hist(end), m, h) if r["T"] is not None else None
+            if "prev" in r: r["pH"] = oc.damped(hist(end - h), m, h)
+    def parts(r):   # previous window: actual, D0, T, H
+        a, d0, t, _ = r["prev"]; return a, d0, t, r["pH"]
+    def inverse(r, use):   # inverse-MAE weights over the named parts
+        if "prev" not in r: return r["D"]
+        a, d0, t, hh = parts(r); prev = {"D0": d0, "T": t, "H": hh}
+        w = {k: 1 / max(mae(a, prev[k]), 1e-12) for k in use}
+        return sum(w[k] * r[k] for k in use) / sum(w.values())
+    def nested(r):
+        if "prev" not in r: return r["D"]
+        a, d0, t, hh = parts(r); rho = mae(a, t) / (mae(a, t) + mae(a, hh))
+        s_now, s_prev = (1 - rho) * r["T"] + rho * r["H"], (1 - rho) * t + rho * hh
+        th = mae(a, d0) / (mae(a, d0) + mae(a, s_prev)); return (1 - th) * r["D0"] + th * s_now
+    alone = lambda key: lambda r: r[key] if r[key] is not None else r["D"]
+    report(rows, {"Theta, automatic weight (the default's rule)": lambda r: inverse(r, ("D0", "T")),
+                  "the damped trend instead of Theta": lambda r: inverse(r, ("D0", "H")),
+                  "network, Theta, damped trend: three-way inverse MAE": lambda r: inverse(r, ("D0", "T", "H")),
+                  "Theta and damped trend by inverse MAE, then theta (built)": nested,
+                  "the damped trend alone": alone("H"), "Theta alone": alone("T")})
+
 def select_rules():
     rows = {}
     for name, s in B.items():
@@ -160,4 +192,5 @@ if __name__ == "__main__":
     elif cmd == "theta": theta_rules()
     elif cmd == "select": select_rules()
     elif cmd == "shrink": shrink_rules()
-    else: sys.exit("usage: offline-theta-weight.py run LABEL [FLAGS…] | theta | select | shrink")
+    elif cmd == "damped": damped_rules()
+    else: sys.exit("usage: offline-theta-weight.py run LABEL [FLAGS…] | theta | select | shrink | damped")

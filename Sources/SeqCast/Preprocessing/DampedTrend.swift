@@ -6,9 +6,9 @@
 //
 // Why: Theta's drift is half the whole history's slope, so it misses a trend that has recently
 // turned (wwwusage, the tourist arrivals); the damped trend follows the recent slope and lets it fade.
-// On the accuracy benchmark's offline proxy (ACCURACY.md, "A damped trend beside Theta") the
-// statistical member as an inverse-MAE mix of the two lowered the geometric-mean MASE from 1.191 to
-// 1.178 and brought wwwusage, wmurders and arrivals_uk within 10% of seasonal naive.
+// On the accuracy benchmark (ACCURACY.md, "A damped trend beside Theta") the statistical member as
+// an inverse-MAE mix of the two lowered the geometric-mean MASE from 1.156 to 1.145 (quarterly 1.247
+// to 1.190), with one more series beating seasonal naive and one more within 10% of it.
 import Foundation
 
 public enum DampedTrend {
