@@ -65,5 +65,18 @@ final class DampedTrendTests: XCTestCase {
         let old = p.forecastWindow(m, origin: origin)
         XCTAssertEqual(old.theta, theta)
         XCTAssertTrue(old.damped.isEmpty)
+        // Extending such a finished run re-chooses the weight but keeps it Theta alone; a member
+        // with a share goes back to 0 until it is chosen again.
+        var member = try XCTUnwrap(p.theta)
+        member.resetChoice()
+        XCTAssertEqual(member, ThetaMember(weight: ThetaMember.fallbackWeight, season: 12, fromValidation: true))
+        member = ThetaMember(weight: 0.3, season: 12, fromValidation: true, damped: 0.4)
+        member.resetChoice()
+        XCTAssertEqual(member, ThetaMember(weight: ThetaMember.fallbackWeight, season: 12, fromValidation: true, damped: 0))
+        // At share 0 the window carries Theta alone, and the damped trend only when its parts are asked for.
+        p.theta = member
+        XCTAssertEqual(p.forecastWindow(m, origin: origin).theta, theta)
+        XCTAssertTrue(p.forecastWindow(m, origin: origin).damped.isEmpty)
+        XCTAssertEqual(p.forecastWindow(m, origin: origin, parts: true).damped, f)
     }
 }

@@ -184,12 +184,15 @@ final class IntervalTests: XCTestCase {
 
     /// The calibration keeps only the rows its chosen windows read (from the first look-back and
     /// Theta's history on) while it forecasts them: the residuals and scales are those of the same
-    /// windows forecast from the whole series, bit for bit.
+    /// windows forecast from the whole series, bit for bit — with Theta mixed with the damped trend
+    /// (the calibration mixes the stored parts, the forecast mixes in the window).
     func testCalibrationOnTheRowsItReadsIsThatOfTheWholeSeries() throws {
         let data = try DataSource.load(datasetPath("co2_weekly.csv"), selection: DataSelection())
         var r = smallRequest(datasetPath("co2_weekly.csv"), horizon: 4, ensemble: 1)
         r.windows.lookback = 12
         let (model, _) = try TrainJob.seriesModel(r.settings, data: data)
+        XCTAssertNotNil(model.manifest.pipeline?.theta?.damped)
+        model.manifest.updatePipeline { $0.theta?.weight = 0.3; $0.theta?.damped = 0.4 }
         var pipeline = try XCTUnwrap(model.manifest.pipeline)
         pipeline.spec.stride = 1
         let theta = try XCTUnwrap(pipeline.theta, "Theta's history is part of what is read")

@@ -45,4 +45,14 @@ final class ModelFileTests: XCTestCase {
         XCTAssertEqual(forecast.times[0].first, "1961-01")
         XCTAssertEqual(Double(forecast.values[0][0]), 434.32123, accuracy: 0.05)
     }
+
+    /// Someone's data file with a numeric dataset called `manifest` is not a model: the usual message.
+    func testANumericManifestDatasetIsNotAModel() throws {
+        let path = temporaryDirectory(self) + "/data.h5"
+        let f = try HDF5File.create(path)
+        try f.write("manifest", shape: [3], values: [1, 2, 3])
+        try f.close()
+        let msg = errorMessage { _ = try ModelFile.load(path) }
+        XCTAssertTrue(msg.contains("not a seqcast model (no 'manifest' dataset or attribute)"), msg)
+    }
 }

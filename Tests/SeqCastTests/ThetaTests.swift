@@ -139,7 +139,7 @@ final class ThetaTests: XCTestCase {
         let m = data.series[0].matrix, L = 24, K = 6
         let cut = SampleSet.validationCut(count: m.steps, valFraction: model.manifest.valFraction)
         let starts = Array(max(0, cut - L)...(m.steps - L - K))
-        let windows = starts.map { parts.forecastWindow(m, origin: $0 + L) }
+        let windows = starts.map { parts.forecastWindow(m, origin: $0 + L, parts: true) }
         let d = Forecaster.forecast(model, pipeline: networkOnly, windows: windows, threads: 1)
         var errT = 0.0, errH = 0.0
         for (i, s) in starts.enumerated() {

@@ -7,9 +7,9 @@ import Foundation
 /// What follows a fit: Theta's weight chosen on the validation windows (when the pipeline asks
 /// for it) and the conformal calibration, from one pass of the ensemble's forecasts of them.
 public enum Calibrator {
-    /// After `model` is fitted on `data`: when its Theta member is automatic, its weight chosen from
-    /// the validation windows (`CombinationFit.thetaWeight`) and stored in the model's pipeline; with
-    /// `calibrate`, its conformal calibration (`calibrate`) with that weight. One forecast pass.
+    /// After `model` is fitted on `data`: when its Theta member is automatic, its weight and
+    /// damped-trend share chosen from the validation windows (`CombinationFit.weights`) and stored in
+    /// the model's pipeline; with `calibrate`, its conformal calibration (`calibrate`) with them. One forecast pass.
     public static func finish(_ model: Ensemble, data: consuming SeriesCollection, calibrate: Bool,
                               threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                               maximumWindows: Int = Calibration.maximumWindows) {
@@ -25,7 +25,8 @@ public enum Calibrator {
 
     /// The conformal calibration of `model` from its ensemble forecasts of the validation windows of
     /// `data` (`ValidationForecasts`: at most `maximumWindows`, made up to
-    /// `Calibration.minimumWindows` with training windows), with the Theta weight the model holds.
+    /// `Calibration.minimumWindows` with training windows), with the Theta weight and damped-trend
+    /// share the model holds.
     /// Nil for models without a series pipeline or without any window.
     public static func calibrate(_ model: Ensemble, data: consuming SeriesCollection,
                                  threads: Int = ProcessInfo.processInfo.activeProcessorCount,
@@ -131,7 +132,7 @@ struct ValidationForecasts {
         }
         for (n, c) in [validation[...], extra].joined().enumerated() {
             let s = data.series[c.series], offset = offsets[c.series]
-            let w = pipeline.forecastWindow(s.matrix, origin: c.start + L - offset, series: s.id, rowOffset: offset)
+            let w = pipeline.forecastWindow(s.matrix, origin: c.start + L - offset, series: s.id, rowOffset: offset, parts: true)
             if w.x.contains(where: { $0.contains { !$0.isFinite } }) { continue }
             cases.append(c); windows.append(w); pending.append(c)
             if n >= validation.count { inSample += 1 }

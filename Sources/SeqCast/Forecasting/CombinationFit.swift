@@ -27,17 +27,20 @@ enum CombinationFit {
     }
 
     /// Per target, MAE(a) / (MAE(a) + MAE(b)) over the validation values where Theta applies (the
-    /// second's weight when the two are mixed by their inverse errors); the mean over targets that
-    /// have any, nil when none has. A non-finite error (a diverged forecast) gives all to the other.
+    /// second's weight when the two are mixed by their inverse errors), over the values where Theta
+    /// and the second apply; the mean over targets that have any, nil when none has. A non-finite
+    /// error of the first (a diverged network) gives all to the second.
     private static func inverseMAE(_ f: ValidationForecasts, _ a: [Float], _ b: (Int) -> Float) -> Double? {
         let K = f.horizon, O = f.targets
         var ea = [Double](repeating: 0, count: O), eb = ea, count = [Int](repeating: 0, count: O)
         for i in 0..<f.validation {
             for k in 0..<K {
                 for o in 0..<O {
-                    let at = i * K * O + k * O + o, y = Double(f.actual[at])
-                    guard y.isFinite, f.theta[at].isFinite else { continue }
-                    ea[o] += abs(y - Double(a[at])); eb[o] += abs(y - Double(b(at))); count[o] += 1
+                    let at = i * K * O + k * O + o, y = Double(f.actual[at]), second = Double(b(at))
+                    // The statistical member where Theta applies; for ρ, where the damped trend does too
+                    // (elsewhere the member is Theta alone, value by value).
+                    guard y.isFinite, f.theta[at].isFinite, second.isFinite else { continue }
+                    ea[o] += abs(y - Double(a[at])); eb[o] += abs(y - second); count[o] += 1
                 }
             }
         }

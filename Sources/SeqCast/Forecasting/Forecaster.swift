@@ -100,8 +100,8 @@ public enum Forecaster {
     /// predicts from its variant's input (i mod count) and is inverted with that variant's window;
     /// each variant's members are averaged in original units, and the variants' means share
     /// 1 − w equally with the plain baseline forecast at weight w (`baselineWeight`); with a Theta
-    /// member of weight θ, that combination takes 1 − θ and the window's Theta forecast θ (where
-    /// Theta applies). With `dropoutSeed`, one Monte-Carlo dropout draw of that forecast (`predict`).
+    /// member of weight θ, that combination takes 1 − θ and the window's statistical member θ
+    /// (Theta, mixed with the damped trend at the member's share; where Theta applies). With `dropoutSeed`, one Monte-Carlo dropout draw of that forecast (`predict`).
     public static func forecast(_ model: Ensemble, pipeline: Pipeline, windows: [ForecastWindow],
                                 threads: Int = ProcessInfo.processInfo.activeProcessorCount, dropoutSeed: UInt64? = nil) -> [[Float]] {
         guard pipeline.hasBaseline else {
@@ -135,7 +135,8 @@ public enum Forecaster {
     }
 
     /// The final combination's last step: `v` (the variants' and baseline's combination) at 1 − θ
-    /// and Theta's forecast `theta` at θ = `weight`, or `v` alone where Theta does not apply (nil or
+    /// and the statistical member's forecast `theta` (Theta, or its mix with the damped trend) at
+    /// θ = `weight`, or `v` alone where Theta does not apply (nil or
     /// NaN) or θ is 0. `CombinationFit` and the calibration combine stored parts with it, bit for bit.
     @inline(__always) static func withTheta(_ v: Float, theta: Float?, weight: Float) -> Float {
         guard weight > 0, let t = theta, t.isFinite else { return v }

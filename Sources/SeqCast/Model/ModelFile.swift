@@ -61,7 +61,10 @@ public enum ModelFile {
             ? pathOrDir + "/model.h5" : pathOrDir
         let f = try HDF5File.open(path)
         let names = Set(try f.datasetNames())
-        guard let json = names.contains("manifest") ? try f.readStrings("manifest").first : try f.stringAttribute("manifest") else {
+        // A `manifest` dataset that is not text (someone's data file) is no manifest: the attribute, or none.
+        var stored = names.contains("manifest") ? (try? f.readStrings("manifest"))?.first : nil
+        if stored == nil { stored = try f.stringAttribute("manifest") }
+        guard let json = stored else {
             if try f.stringAttribute("per_series") != nil {
                 throw .badModel(path: path, reason: "this is the index of a per-series model (one model per series id, in series/<position>/): forecast with seqcast forecast --model \(URL(fileURLWithPath: path).deletingLastPathComponent().path), or load one series' model from its series/<position> folder")
             }

@@ -92,7 +92,8 @@ public struct Pipeline: Codable, Sendable, Equatable {
                 func range(_ r: ClosedRange<Float>) -> String {
                     r.lowerBound == r.upperBound ? String(format: "%.2f", r.lowerBound) : String(format: "%.2f–%.2f", r.lowerBound, r.upperBound)
                 }
-                let d = theta.damped.map { dampedShares ?? $0...$0 }
+                // The share once one is chosen (0 until then: Theta alone, as printed before it existed).
+                let d = theta.damped.map { dampedShares ?? $0...$0 }.flatMap { $0.upperBound > 0 ? $0 : nil }
                 parts.append("Theta weight " + range(thetaWeights ?? theta.weight...theta.weight)
                              + (d.map { " (damped-trend share " + range($0) + ")" } ?? "")
                              + (theta.fromValidation == true ? " (auto)" : ""))
@@ -108,7 +109,10 @@ public struct Pipeline: Codable, Sendable, Equatable {
         var groups: [(pipeline: Pipeline, words: String, weights: [Float], damped: [Float])] = []
         for p in fits {
             var unweighted = p
-            if unweighted.theta?.fromValidation == true { unweighted.theta?.weight = 0; unweighted.theta?.damped = 0 }
+            if unweighted.theta?.fromValidation == true {
+                unweighted.theta?.weight = 0
+                if unweighted.theta?.damped != nil { unweighted.theta?.damped = 0 }
+            }
             let words = unweighted.summary(names: names), w = p.theta?.weight ?? 0, d = p.theta?.damped ?? 0
             if let i = groups.firstIndex(where: { $0.words == words }) { groups[i].weights.append(w); groups[i].damped.append(d) }
             else { groups.append((p, words, [w], [d])) }
@@ -214,7 +218,10 @@ public struct Pipeline: Codable, Sendable, Equatable {
     /// of its row 0 on the series' own row axis): every variant's input and normalisation from the
     /// `lookback` rows before the origin, the plain baseline, and with a Theta member Theta's forecast
     /// from the rows before the origin (never those after it).
-    public func forecastWindow(_ rows: SeriesMatrix, origin: Int, series: String = "", rowOffset: Int = 0) -> ForecastWindow {
+    /// With `parts`, an automatic Theta member's damped-trend forecast is kept in `damped` even at
+    /// share 0 (the validation windows' parts, from which the share is chosen).
+    public func forecastWindow(_ rows: SeriesMatrix, origin: Int, series: String = "", rowOffset: Int = 0,
+                               parts: Bool = false) -> ForecastWindow {
         let raw = rows.rows((origin - spec.lookback)..<origin), firstRow = rowOffset + origin - spec.lookback
         let all = (0..<variantCount).map { forecastInput(raw, series: series, firstRow: firstRow, variant: $0) }
         let K = spec.horizon, O = targets.count, n = raw.steps
@@ -226,7 +233,7 @@ public struct Pipeline: Codable, Sendable, Equatable {
         var window = ForecastWindow(x: all.map(\.x), contexts: all.map(\.context), baseline: baseline)
         if let theta {
             window.theta = Theta.forecast(rows, origin: origin, targets: targets, season: theta.season, horizon: K)
-            if let share = theta.damped {   // an automatic member: Theta and the damped trend
+            if let share = theta.damped, share > 0 || parts {   // an automatic member: Theta and the damped trend
                 window.damped = Theta.forecast(rows, origin: origin, targets: targets, season: theta.season, horizon: K,
                                                method: DampedTrend.forecast)
                 if share > 0 { for j in window.theta.indices { window.theta[j] = Theta.mixed(window.theta[j], damped: window.damped[j], share: share) } }

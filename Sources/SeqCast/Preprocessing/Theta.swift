@@ -32,7 +32,8 @@ public struct ThetaMember: Codable, Sendable, Equatable {
     /// Back to what it is before the weights are chosen (a finished run extended by `--resume`).
     mutating func resetChoice() {
         guard fromValidation == true else { return }
-        weight = Self.fallbackWeight; damped = 0
+        weight = Self.fallbackWeight
+        if damped != nil { damped = 0 }   // a member stored before the damped trend stays Theta alone
     }
 }
 
