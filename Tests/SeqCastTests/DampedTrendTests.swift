@@ -19,6 +19,29 @@ final class DampedTrendTests: XCTestCase {
         for (a, b) in zip(plain, [348.2654, 348.4156, 348.5357, 348.6319, 348.7088, 348.7703]) { XCTAssertEqual(a, b, accuracy: 2e-3) }
     }
 
+    /// The grid fitted 8 triples at a time (SIMD lanes) is the plain loop over the triples, bit for
+    /// bit: every triple's error sum, final level and slope, and the triple chosen.
+    func testTheLaneFitIsTheLoopOverTheGrid() throws {
+        let data = try DataSource.load(datasetPath("airline.csv"), selection: DataSelection())
+        for y in [(0..<144).map { Double(data.series[0].matrix[$0, 0]) }, (0..<40).map { 10 + sin(Double($0)) + 0.3 * Double($0) }, [5, 3]] {
+            var best = (sse: Double.infinity, level: y[0], slope: 0.0, phi: 1.0)
+            XCTAssertEqual(DampedTrend.grid.count, 294)
+            for (a, b, phi) in DampedTrend.grid {
+                var level = y[0], slope = y[1] - y[0], sse = 0.0
+                for t in 1..<y.count {
+                    let f = level + phi * slope, e = y[t] - f
+                    sse += e * e; level = f + a * e; slope = phi * slope + b * e
+                }
+                if sse < best.sse { best = (sse, level, slope, phi) }
+            }
+            let lanes = DampedTrend.fit(y)
+            XCTAssertEqual(lanes.sse.bitPattern, best.sse.bitPattern)
+            XCTAssertEqual(lanes.level.bitPattern, best.level.bitPattern)
+            XCTAssertEqual(lanes.slope.bitPattern, best.slope.bitPattern)
+            XCTAssertEqual(lanes.phi, best.phi)
+        }
+    }
+
     /// On a straight line every undamped fit (φ = 1) has no error, so the forecast continues the line.
     func testContinuesAStraightLine() throws {
         let y = (0..<30).map { 5 + 0.75 * Double($0) }

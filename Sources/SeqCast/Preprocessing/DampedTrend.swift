@@ -25,25 +25,54 @@ public enum DampedTrend {
     /// forecast h steps ahead is ℓ + (φ + φ² + … + φʰ)·b, reseasonalised.
     public static func forecast(_ y: [Double], season m: Int, horizon: Int) -> [Double]? {
         guard let (x, reseasonalise) = Theta.adjusted(y, season: m, horizon: horizon) else { return nil }
-        let n = x.count
-        var best = (sse: Double.infinity, level: x[0], slope: 0.0, phi: 1.0)
-        for a in alphas {
-            for b in betas where b <= a {
-                for phi in phis {
-                    var level = x[0], slope = x[1] - x[0], sse = 0.0
-                    for t in 1..<n {
-                        let f = level + phi * slope, e = x[t] - f
-                        sse += e * e; level = f + a * e; slope = phi * slope + b * e
-                    }
-                    if sse < best.sse { best = (sse, level, slope, phi) }
-                }
-            }
-        }
+        let best = fit(x)
         guard best.sse.isFinite else { return nil }   // every fit overflowed: Theta alone
         var damping = 0.0, power = 1.0
         return (1...horizon).map { h in
             power *= best.phi; damping += power
             return reseasonalise(h, best.level + damping * best.slope)
         }
+    }
+
+    /// The grid in its order (α outermost, then β ≤ α, then φ), 8 triples to a SIMD group; the last
+    /// group is padded with copies of the last triple, never chosen (only the first of equals is).
+    static let grid: [(alpha: Double, beta: Double, phi: Double)] = alphas.flatMap { a in
+        betas.filter { $0 <= a }.flatMap { b in phis.map { (a, b, $0) } }
+    }
+    private static let groups: [(alpha: SIMD8<Double>, beta: SIMD8<Double>, phi: SIMD8<Double>)] =
+        stride(from: 0, to: grid.count, by: 8).map { start in
+            let g = (0..<8).map { grid[min(start + $0, grid.count - 1)] }
+            return (SIMD8(g.map { $0.alpha }), SIMD8(g.map { $0.beta }), SIMD8(g.map { $0.phi }))
+        }
+
+    /// Every grid triple run over `x` (at least 2 values) at once, 8 to a SIMD lane group: each lane
+    /// does the scalar recursion's operations in its order, so each triple's error sum is what a
+    /// loop over the triples one by one gives (`DampedTrendTests` checks it bit for bit). The triple
+    /// with the least error (the first of equals in grid order), with its final level and slope.
+    static func fit(_ x: [Double]) -> (sse: Double, level: Double, slope: Double, phi: Double) {
+        let G = groups.count
+        var level = [SIMD8<Double>](repeating: SIMD8(repeating: x[0]), count: G)
+        var slope = [SIMD8<Double>](repeating: SIMD8(repeating: x[1] - x[0]), count: G)
+        var sse = [SIMD8<Double>](repeating: .zero, count: G)
+        level.withUnsafeMutableBufferPointer { l in
+            slope.withUnsafeMutableBufferPointer { b in
+                sse.withUnsafeMutableBufferPointer { s in
+                    groups.withUnsafeBufferPointer { p in
+                        for t in 1..<x.count {
+                            let xt = SIMD8<Double>(repeating: x[t])
+                            for g in 0..<G {
+                                let f = l[g] + p[g].phi * b[g], e = xt - f
+                                s[g] += e * e; l[g] = f + p[g].alpha * e; b[g] = p[g].phi * b[g] + p[g].beta * e
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var best = (sse: Double.infinity, level: x[0], slope: 0.0, phi: 1.0)
+        for i in grid.indices where sse[i / 8][i % 8] < best.sse {
+            best = (sse[i / 8][i % 8], level[i / 8][i % 8], slope[i / 8][i % 8], grid[i].phi)
+        }
+        return best
     }
 }
