@@ -63,17 +63,17 @@ final class DampedTrendTests: XCTestCase {
     func testWindowForecastReadsOnlyTheHistoryBeforeItsOrigin() throws {
         let data = try DataSource.load(datasetPath("airline.csv"), selection: DataSelection())
         let m = data.series[0].matrix, origin = 120
-        let f = Theta.forecast(m, origin: origin, targets: [0], season: 12, horizon: 6, method: DampedTrend.forecast)
+        let (theta, f) = Theta.forecasts(m, origin: origin, targets: [0], season: 12, horizon: 6, damped: true)
         let direct = try XCTUnwrap(DampedTrend.forecast((0..<origin).map { Double(m[$0, 0]) }, season: 12, horizon: 6))
         XCTAssertEqual(f, direct.map { Float($0) })
         var later = m
         for t in origin..<m.steps { later.values[t] *= 3 }
-        XCTAssertEqual(Theta.forecast(later, origin: origin, targets: [0], season: 12, horizon: 6, method: DampedTrend.forecast), f)
+        XCTAssertEqual(Theta.forecasts(later, origin: origin, targets: [0], season: 12, horizon: 6, damped: true).damped, f)
+        XCTAssertEqual(Theta.forecasts(m, origin: origin, targets: [0], season: 12, horizon: 6).theta, theta, "Theta's are the same with or without")
 
         var p = Pipeline(spec: WindowSpec(lookback: 24, horizon: 6), scaler: Scaler.fit(.window, channels: 1, parts: []),
                          inputs: [0], targets: [0], variants: [PipelineVariant(transforms: [], baselineLags: [12])],
                          baselineLags: [12], theta: ThetaMember(weight: 0.3, season: 12, fromValidation: true, damped: 0.4))
-        let theta = Theta.forecast(m, origin: origin, targets: [0], season: 12, horizon: 6)
         let w = p.forecastWindow(m, origin: origin)
         XCTAssertEqual(w.damped, f)
         for k in 0..<6 { XCTAssertEqual(w.theta[k], 0.6 * theta[k] + 0.4 * f[k], accuracy: 1e-3) }

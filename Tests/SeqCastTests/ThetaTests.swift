@@ -43,16 +43,16 @@ final class ThetaTests: XCTestCase {
         var values = [Float]()
         for t in 0..<n { values += [Float(y[t % y.count]) + Float(t), t == 600 ? -1 : 5 + Float(t % 7)] }   // 2 targets
         let m = SeriesMatrix(steps: n, channels: 2, values: values)
-        let f = Theta.forecast(m, origin: origin, targets: [0, 1], season: 12, horizon: 4)
+        let f = Theta.forecasts(m, origin: origin, targets: [0, 1], season: 12, horizon: 4).theta
         let first = try XCTUnwrap(Theta.forecast((origin - Theta.historyCap..<origin).map { Double(m[$0, 0]) }, season: 12, horizon: 4))
         for k in 0..<4 { XCTAssertEqual(f[k * 2], Float(first[k])); XCTAssertTrue(f[k * 2 + 1].isNaN, "a negative value in its history") }
         var later = m
         for t in origin..<n { later.values[t * 2] *= 3 }
-        XCTAssertEqual(Theta.forecast(later, origin: origin, targets: [0], season: 12, horizon: 4), (0..<4).map { f[$0 * 2] })
+        XCTAssertEqual(Theta.forecasts(later, origin: origin, targets: [0], season: 12, horizon: 4).theta, (0..<4).map { f[$0 * 2] })
         var gapped = m
         gapped.values[620 * 2] = .nan
         let afterGap = try XCTUnwrap(Theta.forecast((621..<origin).map { Double(m[$0, 0]) }, season: 12, horizon: 4))
-        XCTAssertEqual(Theta.forecast(gapped, origin: origin, targets: [0], season: 12, horizon: 4), afterGap.map { Float($0) })
+        XCTAssertEqual(Theta.forecasts(gapped, origin: origin, targets: [0], season: 12, horizon: 4).theta, afterGap.map { Float($0) })
     }
 
     /// An untrained model (head at zero) forecasts (1 − θ)·baseline + θ·Theta; with a zero in the

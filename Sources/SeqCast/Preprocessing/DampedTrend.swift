@@ -24,7 +24,13 @@ public enum DampedTrend {
     /// level ℓ₀ = x₀ and slope b₀ = x₁ − x₀: ŷ = ℓ + φb, e = x − ŷ, ℓ ← ŷ + αe, b ← φb + βe; the
     /// forecast h steps ahead is ℓ + (φ + φ² + … + φʰ)·b, reseasonalised.
     public static func forecast(_ y: [Double], season m: Int, horizon: Int) -> [Double]? {
-        guard let (x, reseasonalise) = Theta.adjusted(y, season: m, horizon: horizon) else { return nil }
+        Theta.adjusted(y, season: m, horizon: horizon).flatMap { forecast(adjusted: $0, horizon: horizon) }
+    }
+
+    /// The damped trend's forecasts from a history already adjusted (`Theta.adjusted`); nil when
+    /// every fit overflowed.
+    static func forecast(adjusted: Theta.Adjusted, horizon: Int) -> [Double]? {
+        let (x, reseasonalise) = adjusted
         let best = fit(x)
         guard best.sse.isFinite else { return nil }   // every fit overflowed: Theta alone
         var damping = 0.0, power = 1.0

@@ -232,12 +232,10 @@ public struct Pipeline: Codable, Sendable, Equatable {
         }
         var window = ForecastWindow(x: all.map(\.x), contexts: all.map(\.context), baseline: baseline)
         if let theta {
-            window.theta = Theta.forecast(rows, origin: origin, targets: targets, season: theta.season, horizon: K)
-            if let share = theta.damped, share > 0 || parts {   // an automatic member: Theta and the damped trend
-                window.damped = Theta.forecast(rows, origin: origin, targets: targets, season: theta.season, horizon: K,
-                                               method: DampedTrend.forecast)
-                if share > 0 { for j in window.theta.indices { window.theta[j] = Theta.mixed(window.theta[j], damped: window.damped[j], share: share) } }
-            }
+            let share = theta.damped ?? 0   // an automatic member: Theta and the damped trend
+            (window.theta, window.damped) = Theta.forecasts(rows, origin: origin, targets: targets, season: theta.season, horizon: K,
+                                                            damped: theta.damped != nil && (share > 0 || parts))
+            if share > 0 { for j in window.theta.indices { window.theta[j] = Theta.mixed(window.theta[j], damped: window.damped[j], share: share) } }
         }
         return window
     }

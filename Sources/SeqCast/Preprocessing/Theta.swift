@@ -59,8 +59,12 @@ public enum Theta {
     /// by the classical multiplicative indices of its last 5 seasons first and the forecasts
     /// multiplied by them after.
     public static func forecast(_ y: [Double], season m: Int, horizon: Int) -> [Double]? {
-        guard let (x, reseasonalise) = adjusted(y, season: m, horizon: horizon) else { return nil }
-        let n = x.count
+        adjusted(y, season: m, horizon: horizon).map { forecast(adjusted: $0, horizon: horizon) }
+    }
+
+    /// Theta's forecasts from a history already adjusted (`adjusted`).
+    static func forecast(adjusted: Adjusted, horizon: Int) -> [Double] {
+        let (x, reseasonalise) = adjusted, n = x.count
         // SES: level starts at the first value; α by least one-step squared error.
         var best = (sse: Double.infinity, alpha: 0.5, level: x[0])
         for a in alphas {
@@ -80,7 +84,8 @@ public enum Theta {
     /// What Theta and the damped trend (DampedTrend.swift) fit on: `y` divided by its seasonal
     /// indices when the test passes, and how to put a forecast h steps ahead back into original
     /// units. Nil when neither applies (fewer than 3 values, a missing or non-positive one, no horizon).
-    static func adjusted(_ y: [Double], season m: Int, horizon: Int) -> (x: [Double], reseasonalise: (Int, Double) -> Double)? {
+    typealias Adjusted = (x: [Double], reseasonalise: (Int, Double) -> Double)
+    static func adjusted(_ y: [Double], season m: Int, horizon: Int) -> Adjusted? {
         let n = y.count
         guard n >= 3, horizon > 0, y.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
         let indices = m > 1 && Seasonality.test(y, period: m) ? Deseasonaliser.seasonalIndices(count: n, period: m, multiplicative: true) { y[$0] } : nil
@@ -96,20 +101,25 @@ public enum Theta {
         return (1 - ρ) * theta + ρ * d
     }
 
-    /// Theta's forecasts (or `method`'s: the damped trend's) [K·O] (step-major, as the network's) of the `targets` channels of `history`
+    /// Theta's forecasts [K·O] (step-major, as the network's) of the `targets` channels of `history`
     /// after row `origin` — fitted on the rows before it, at most `historyCap` (or 6 seasons, for a
     /// season too long for that to hold the 3 the seasonality test needs), from the last missing
-    /// value on — with NaN for a target Theta does not apply to.
-    static func forecast(_ history: SeriesMatrix, origin: Int, targets: [Int], season: Int, horizon K: Int,
-                         method: ([Double], Int, Int) -> [Double]? = forecast) -> [Float] {
+    /// value on — with NaN for a target Theta does not apply to; with `damped`, the damped trend's
+    /// too, fitted on the same adjusted history (one seasonality test and decomposition for both;
+    /// empty without).
+    static func forecasts(_ history: SeriesMatrix, origin: Int, targets: [Int], season: Int, horizon K: Int,
+                          damped: Bool = false) -> (theta: [Float], damped: [Float]) {
         let O = targets.count
-        var out = [Float](repeating: .nan, count: K * O)
+        var theta = [Float](repeating: .nan, count: K * O), trend = damped ? theta : []
         for (o, c) in targets.enumerated() {
             var start = max(0, origin - historyLength(season: season))
             for t in start..<origin where history[t, c].isNaN { start = t + 1 }
-            guard let f = method((start..<origin).map { Double(history[$0, c]) }, season, K) else { continue }
-            for k in 0..<K { out[k * O + o] = Float(f[k]) }
+            guard let a = adjusted((start..<origin).map { Double(history[$0, c]) }, season: season, horizon: K) else { continue }
+            for (k, v) in forecast(adjusted: a, horizon: K).enumerated() { theta[k * O + o] = Float(v) }
+            if damped, let f = DampedTrend.forecast(adjusted: a, horizon: K) {
+                for (k, v) in f.enumerated() { trend[k * O + o] = Float(v) }
+            }
         }
-        return out
+        return (theta, trend)
     }
 }
