@@ -102,4 +102,24 @@ final class DampedTrendTests: XCTestCase {
         XCTAssertTrue(p.forecastWindow(m, origin: origin).damped.isEmpty)
         XCTAssertEqual(p.forecastWindow(m, origin: origin, parts: true).damped, f)
     }
+
+    /// Fits that differ only in the automatic weight and share print as one configuration with their
+    /// ranges (what backtest and per-series backtest print); a fixed member is another.
+    func testSummariesMergeFitsThatDifferOnlyInTheChosenWeights() {
+        func pipeline(_ theta: ThetaMember) -> Pipeline {
+            Pipeline(spec: WindowSpec(lookback: 24, horizon: 6), scaler: Scaler.fit(.window, channels: 1, parts: []),
+                     inputs: [0], targets: [0], variants: [PipelineVariant(transforms: [], baselineLags: [12])],
+                     baselineLags: [12], theta: theta)
+        }
+        let fits = [pipeline(ThetaMember(weight: 0.5, season: 12, fromValidation: true, damped: 0.2)),
+                    pipeline(ThetaMember(weight: 0.3, season: 12, fromValidation: true, damped: 0.4)),
+                    pipeline(ThetaMember(weight: 0.25, season: 12))]
+        let lines = Pipeline.summaries(fits, names: ["y"])
+        XCTAssertEqual(lines.count, 2, "\(lines)")
+        XCTAssertTrue(lines[0].hasSuffix("Theta weight 0.30–0.50 (damped-trend share 0.20–0.40) (auto)"), lines[0])
+        XCTAssertTrue(lines[1].hasSuffix("Theta weight 0.25"), lines[1])
+        // Before the share is chosen (0) it is not printed.
+        XCTAssertTrue(pipeline(ThetaMember(weight: 0.25, season: 12, fromValidation: true, damped: 0)).summary(names: ["y"])
+            .hasSuffix("Theta weight 0.25 (auto)"))
+    }
 }

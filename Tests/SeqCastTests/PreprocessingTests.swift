@@ -115,20 +115,36 @@ final class PreprocessingTests: XCTestCase {
         }
         func parts(_ v: [Float]) -> [SeriesMatrix] { [SeriesMatrix(steps: v.count, channels: 1, values: v)] }
         func auto(_ v: [Float], season: Int = 1, deseasonalised: Bool = false) -> [Int] {
-            BaselineChoice.auto.lags(targets: [0], parts: parts(v), season: season, lookback: 24, horizon: 4, deseasonalised: deseasonalised)
+            BaselineChoice.auto.lags(targets: [0], parts: parts(v), season: season, lookback: 24, horizon: 4, deseasonalised: deseasonalised,
+                                     windowMean: true)
         }
         XCTAssertEqual(auto(level), [0], "noise around a level: the window mean")
         XCTAssertEqual(auto(level, deseasonalised: true), [1], "the deseasonalised variant keeps its lag")
         XCTAssertEqual(auto((0..<200).map { Float($0) + level[$0] / 10 }), [1], "a trend: naive")
         XCTAssertEqual(auto(seasonal(200), season: 12), [12], "seasonal with a trend: seasonal naive")
-        XCTAssertEqual(BaselineChoice.naive.lags(targets: [0], parts: parts(level), season: 1, lookback: 24, horizon: 4, deseasonalised: false), [1])
-        // The comparison itself, directly: every look-back window of 24, the next 4 values.
-        var lagError = 0.0, meanError = 0.0
-        for s in 0...(level.count - 28) {
-            let mean = level[s..<(s + 24)].map(Double.init).reduce(0, +) / 24
-            for k in 0..<4 { lagError += abs(Double(level[s + 24 + k]) - Double(level[s + 23])); meanError += abs(Double(level[s + 24 + k]) - mean) }
+        XCTAssertEqual(BaselineChoice.naive.lags(targets: [0], parts: parts(level), season: 1, lookback: 24, horizon: 4, deseasonalised: false,
+                                                 windowMean: true), [1])
+        // The comparison itself, against a direct computation: every look-back window of L, the next
+        // K values, lag `lag` repeating its last season when K > lag (k mod lag).
+        func direct(_ v: [Float], lag: Int, L: Int, K: Int) -> (lag: Double, mean: Double) {
+            var lagError = 0.0, meanError = 0.0
+            for s in 0...(v.count - L - K) {
+                let mean = v[s..<(s + L)].map(Double.init).reduce(0, +) / Double(L)
+                for k in 0..<K {
+                    lagError += abs(Double(v[s + L + k]) - Double(v[s + L - lag + k % lag])); meanError += abs(Double(v[s + L + k]) - mean)
+                }
+            }
+            return (lagError, meanError)
         }
-        XCTAssertLessThan(meanError, lagError)
+        let wave: [Float] = (0..<200).map { t in Float(50 + 10 * sin(Double(t) * 2 * Double.pi / 12)) + level[t] / 2 }
+        let cases: [(v: [Float], lag: Int, L: Int, K: Int)] = [(level, 1, 24, 4), (wave, 12, 24, 4), (wave, 12, 24, 20), (wave, 6, 24, 15), (level, 12, 36, 30)]
+        for (v, lag, L, K) in cases {
+            let e = BaselineChoice.windowErrors(lag: lag, parts: parts(v), channel: 0, lookback: L, horizon: K), d = direct(v, lag: lag, L: L, K: K)
+            XCTAssertEqual(e.lag, d.lag, accuracy: 1e-9 * d.lag, "lag \(lag), L \(L), K \(K)")
+            XCTAssertEqual(e.mean, d.mean, accuracy: 1e-9 * d.mean, "lag \(lag), L \(L), K \(K)")
+            XCTAssertEqual(BaselineChoice.meanForecastsBetter(than: lag, parts: parts(v), channel: 0, lookback: L, horizon: K), d.mean < d.lag)
+        }
+        XCTAssertLessThan(direct(level, lag: 1, L: 24, K: 4).mean, direct(level, lag: 1, L: 24, K: 4).lag, "noise: the mean wins")
         // A gap leaves its windows out (were it summed, both errors would be NaN and the lag kept).
         var gapped = level
         gapped[100] = .nan

@@ -237,8 +237,8 @@ struct FloatChunks: Sendable {
         count += 1
     }
 
-    subscript(r: Int) -> Float { chunks[r >> Self.shift][r & (Self.size - 1)] }
+    subscript(r: Int) -> Float { chunks[Self.chunk(r)][r & (Self.size - 1)] }
 
     /// Lets go of the chunk holding row `r`; its rows cannot be read afterwards.
-    mutating func release(chunkOf r: Int) { chunks[r >> Self.shift] = [] }
+    mutating func release(chunkOf r: Int) { chunks[Self.chunk(r)] = [] }
 }

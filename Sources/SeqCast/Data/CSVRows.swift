@@ -44,10 +44,6 @@ struct RowList: RandomAccessCollection, Sendable {
         }
     }
 
-    /// The rows are a range of the file's (forward or newest first), each chunk of a column's
-    /// numbers (FloatChunks) read in one run.
-    var isRange: Bool { if case .list = kind { false } else { true } }
-
     /// The same rows in reverse order.
     func reversedRows() -> RowList {
         switch kind {

@@ -143,7 +143,7 @@ extension CSVTable {
         // are copied, and the freed memory is handed back every 4 MiB or so (glibc keeps it otherwise).
         let kept = [timeCol, idCol].compactMap { $0 }   // read again below (labels, messages)
         for c in header.indices where !channels.contains(c) && !kept.contains(c) { columns[c].releaseNumbers(chunkOf: nil) }
-        let releasing = idCol == nil && groups[order[0]]!.isRange
+        let releasing = idCol == nil   // one series: every row in file order, or newest first
         let released = Array(Set(channels).subtracting(kept))
         let trimEvery = max(1, 16 / max(1, released.count))   // chunks of 256 KiB each
         var chunksDone = 0

@@ -97,7 +97,7 @@ extension BacktestJob {
         var result = BacktestResult(windows: [], horizon: k, targets: [], season: 1, seasonSource: "", overall: PerMethod { _ in Metrics() },
                                     perStep: PerMethod { _ in [] }, fits: 0, skipped: 0, seconds: 0, lookback: 0)
         try group.onRoot {
-            var windows: [BacktestWindow] = [], skipped = 0, pipelines: [String] = [], configurations: [String] = [], scores: [SeriesScores] = []
+            var windows: [BacktestWindow] = [], skipped = 0, pipelines: [String] = [], fittedAll: [Pipeline] = [], scores: [SeriesScores] = []
             let levels = r.intervals.activeLevels
             for p in 0..<n {
                 let (j, s) = setups[p]!, one = data.only(j)
@@ -109,7 +109,7 @@ extension BacktestJob {
                 windows += sorted; skipped += skip
                 let fitted = fits.keys.sorted().map { fits[$0]!.manifest.pipeline! }
                 pipelines += fitted.map { $0.summary(names: one.channels) }
-                for c in Pipeline.summaries(fitted, names: one.channels) where !configurations.contains(c) { configurations.append(c) }
+                fittedAll += fitted
                 var score = SeriesScores(id: ids[p], windows: sorted.count, fits: fits.count, lookback: s.settings.windows.lookback!,
                                          season: s.season, overall: PerMethod { m in Metrics.mean(sorted.map { $0.metrics[m] }) })
                 if !levels.isEmpty {
@@ -123,7 +123,9 @@ extension BacktestJob {
             result = Self.result(windows, horizon: k, targets: data.targetNames, season: first.season,
                                  seasonSource: seasons.count == 1 ? first.seasonSource : "differs between series: see summary.json's per_series",
                                  fits: units.count, skipped: skipped, clock: clock, lookback: first.settings.windows.lookback!, intervals: r.intervals)
-            result.pipelines = pipelines; result.configurations = configurations
+            result.pipelines = pipelines
+            // Over every series' fits at once: those that differ only in Theta's weights are one line.
+            result.configurations = Pipeline.summaries(fittedAll, names: data.channels)
             result.perSeries = scores
         }
         return result

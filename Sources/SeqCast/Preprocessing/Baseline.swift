@@ -105,7 +105,7 @@ extension BaselineChoice {
     /// `deseasonalised`), season `m`, look-back `lookback` and horizon `horizon`. `windowMean`: lag 0
     /// anchors at the window's mean (the window scaler's center; the global scalers' is a constant).
     func lags(targets: [Int], parts: [SeriesMatrix], season m: Int, lookback: Int, horizon: Int, deseasonalised: Bool,
-              windowMean: Bool = true) -> [Int] {
+              windowMean: Bool) -> [Int] {
         let seasonal = m > 1 && m <= lookback
         return targets.map { c in
             switch self {
@@ -126,6 +126,13 @@ extension BaselineChoice {
     /// training parts with a lower total absolute error than lag `lag` (naive or seasonal naive,
     /// from the same window)? Target values that are gaps are left out of both.
     static func meanForecastsBetter(than lag: Int, parts: [SeriesMatrix], channel c: Int, lookback L: Int, horizon K: Int) -> Bool {
+        let e = windowErrors(lag: lag, parts: parts, channel: c, lookback: L, horizon: K)
+        return e.mean < e.lag
+    }
+
+    /// The two total absolute errors `meanForecastsBetter` compares: lag `lag` (repeating its last
+    /// `lag` values when K > lag) and the window's mean, over every gap-free look-back window.
+    static func windowErrors(lag: Int, parts: [SeriesMatrix], channel c: Int, lookback L: Int, horizon K: Int) -> (lag: Double, mean: Double) {
         precondition(lag >= 1 && lag <= L)
         var errorLag = 0.0, errorMean = 0.0
         for p in parts where p.steps >= L + K {
@@ -144,6 +151,6 @@ extension BaselineChoice {
                 }
             }
         }
-        return errorMean < errorLag
+        return (errorLag, errorMean)
     }
 }
