@@ -66,6 +66,23 @@ final class CSVColumnTests: XCTestCase {
     /// Series made from a table over several chunks of numbers (FloatChunks) — forward, newest
     /// first, long format, a subset of the columns — hold every value, and the table they were made
     /// from (whose numbers the series builder lets go of in its own copy) still reads every cell.
+    /// A missing cell (with `--missing error`) in a chunk after some were let go of is still reported
+    /// with its row, forward and newest first (the series builder releases chunks as it goes).
+    func testAMissingCellAfterReleasedChunksNamesItsRow() throws {
+        let dir = temporaryDirectory(self)
+        let n = 2 * FloatChunks.size + 10, hole = FloatChunks.size + 5   // row index of the empty cell
+        var forward = "index,y\n", reversed = "index,y\n"
+        for i in 0..<n { forward += "\(i + 1),\(i == hole ? "" : "\(i % 97)")\n" }
+        for i in (0..<n).reversed() { reversed += "\(i + 1),\(i == hole ? "" : "\(i % 97)")\n" }
+        var selection = DataSelection()
+        selection.missing = .error
+        for (name, text, line) in [("forward", forward, hole + 2), ("reversed", reversed, n - hole + 1)] {
+            let path = writeFile(dir, "\(name).csv", text)
+            let msg = errorMessage { _ = try DataSource.load(path, selection: selection) }
+            XCTAssertTrue(msg.contains("row \(line)") && msg.contains("'y'"), "\(name): \(msg)")
+        }
+    }
+
     func testSeriesOverSeveralChunksLeaveTheCallersTableWhole() throws {
         let dir = temporaryDirectory(self)
         let n = 3 * FloatChunks.size + 123
