@@ -162,6 +162,59 @@ final class PreprocessingTests: XCTestCase {
         }
     }
 
+    /// A mean-reverting target (no season, the window mean beats naive on the training part) is
+    /// anchored at the window mean in every `auto` variant, its plain member is the window's mean,
+    /// and the statistical member leaves it out; a trending target beside it keeps naive, seasonal
+    /// naive and Theta. Fitted on the training part only, stored, and absent where no target reverts.
+    func testMeanRevertingTargetsGetTheMeanAndNoStatisticalMember() throws {
+        var state: UInt64 = 5
+        let n = 240, L = 24, K = 4
+        let level = (0..<n).map { _ -> Float in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return 50 + Float(state >> 40) / Float(1 << 24) * 10   // white noise around 55: reverting
+        }
+        let trend = (0..<n).map { t in 100 + Float(t) }   // positive, trending (no season: constant differences)
+        func two(_ a: [Float], _ b: [Float]) -> SeriesCollection {
+            SeriesCollection(source: "mem", channels: ["level", "trend"], targetCount: 2,
+                             series: [Series(id: "s", time: [], matrix: SeriesMatrix(steps: n, channels: 2, values: zip(a, b).flatMap { [$0, $1] }))],
+                             timeAxis: nil, missingCount: 0)
+        }
+        var choice = PreprocessingChoice(scaler: .window, transform: .auto,
+                                         variants: [VariantSpec(.auto), VariantSpec(.auto, deseasonalise: true)], season: 12)
+        choice.baselineWeight = -1; choice.thetaWeight = -1   // auto, as by default
+        let spec = WindowSpec(lookback: L, horizon: K)
+        let p = try two(level, trend).fitPipeline(spec: spec, choice: choice, valFraction: 0.2)
+        XCTAssertEqual(p.meanReverting, [true, false])
+        XCTAssertEqual(p.variants.map { $0.baselineLags[0] }, [0, 0], "the mean in both auto variants for the reverting target")
+        XCTAssertFalse(p.variants.contains { $0.baselineLags[1] == 0 }, "the trend keeps a lag")
+        XCTAssertEqual(p.baselineLags, [0, 12], "plain member: the window mean; seasonal naive for the other")
+        let w = p.forecastWindow(two(level, trend).series[0].matrix, origin: 200)
+        let mean = level[(200 - L)..<200].map(Double.init).reduce(0, +) / Double(L)
+        for k in 0..<K {
+            XCTAssertEqual(Double(w.baseline[k * 2]), mean, accuracy: 1e-4, "step \(k): the window's mean")
+            XCTAssertEqual(w.baseline[k * 2 + 1], trend[199 - 12 + 1 + k], "step \(k): seasonal naive")
+            XCTAssertTrue(w.theta[k * 2].isNaN, "no statistical member for the reverting target")
+            XCTAssertTrue(w.theta[k * 2 + 1].isFinite, "Theta for the trending one")
+        }
+        // The rule itself: a season that passes the test is not reverting; no season, or one the test rejects, is.
+        let lv = [SeriesMatrix(steps: n, channels: 1, values: level)]
+        let wave = [SeriesMatrix(steps: n, channels: 1, values: (0..<n).map { t in Float(50 + 10 * sin(Double(t) * 2 * Double.pi / 12)) + level[t] / 2 })]
+        XCTAssertTrue(BaselineChoice.meanReverting(parts: lv, channel: 0, season: 1, lookback: L))
+        XCTAssertTrue(BaselineChoice.meanReverting(parts: lv, channel: 0, season: 12, lookback: L))
+        XCTAssertFalse(BaselineChoice.meanReverting(parts: wave, channel: 0, season: 12, lookback: L))
+        // Stored with the model; fitted on the training part only.
+        let back = try JSONDecoder().decode(Pipeline.self, from: JSONEncoder().encode(p))
+        XCTAssertEqual(back, p)
+        var changed = level
+        for t in 192..<n { changed[t] = 200 + Float(t) }   // the validation part (last 20%) trends away
+        XCTAssertEqual(try two(changed, trend).fitPipeline(spec: spec, choice: choice, valFraction: 0.2), p)
+        // Nothing reverts: no key in the stored pipeline (models stay as they were written).
+        let q = try two(trend, trend).fitPipeline(spec: spec, choice: choice, valFraction: 0.2)
+        XCTAssertEqual(q.meanReverting, [])
+        XCTAssertFalse(String(decoding: try JSONEncoder().encode(q), as: UTF8.self).contains("meanReverting"))
+        XCTAssertEqual(q.baselineLags, [12, 12])
+    }
+
     func testSeasonalityTest() {
         let sine = (0..<96).map { sin(2 * Double.pi * Double($0) / 12) + 0.01 * Double($0) }
         XCTAssertTrue(Seasonality.test(sine, period: 12))
@@ -295,6 +348,32 @@ final class ResumeTests: XCTestCase {
         r.windows.horizon = 6; r.architecture.hidden = 8; r.training.ensemble = ensemble; r.training.epochs = 3; r.training.patience = 0
         r.run.threads = 1
         return (r, data)
+    }
+
+    /// The mean-reverting rule (uschange's percentage changes revert) with the
+    /// default variants and automatic weights: the same model whatever the threads, and after a resume.
+    func testThreadsAndResumeWithMeanRevertingTargets() throws {
+        let dir = temporaryDirectory(self)
+        var one = TrainRequest(dataPath: datasetPath("uschange.csv"), outDir: dir + "/t1")
+        one.windows.horizon = 4; one.architecture.hidden = 8; one.training.epochs = 4; one.training.patience = 0; one.run.threads = 1
+        one.training.ensemble = 4
+        var two = one; two.run.outDir = dir + "/t2"; two.run.threads = 2
+        _ = try TrainJob.runCalibrated(one); _ = try TrainJob.runCalibrated(two)
+        var part = two; part.run.outDir = dir + "/t3"; part.run.stopAfterEpoch = 2
+        _ = try TrainJob.runCalibrated(part)
+        part.run.stopAfterEpoch = nil; part.run.resume = true
+        _ = try TrainJob.runCalibrated(part)
+        let m1 = try ModelFile.load(dir + "/t1"), m2 = try ModelFile.load(dir + "/t2"), m3 = try ModelFile.load(dir + "/t3")
+        let p = try XCTUnwrap(m1.manifest.pipeline)
+        XCTAssertTrue(p.meanReverting.contains(true), "\(p.meanReverting)")
+        let data = try DataSource.load(datasetPath("uschange.csv"), selection: m1.manifest.selection)
+        let f1 = try Forecaster.forecast(m1, data: data).values
+        XCTAssertEqual(f1, try Forecaster.forecast(m2, data: data).values)
+        XCTAssertEqual(f1, try Forecaster.forecast(m3, data: data).values)
+        for m in [m2, m3] {
+            XCTAssertEqual(m.manifest.pipeline, p)
+            XCTAssertEqual(m.calibration, m1.calibration)
+        }
     }
 
     func testResumeRefusesChangedDataAndShorterEpochsAndExtendsWhenAsked() throws {

@@ -11,7 +11,9 @@
 // at lag m beyond the 90% bound, Bartlett variance); naive otherwise. In a variant that is not
 // deseasonalised and with the window scaler (whose lag-0 anchor is the window's mean), the window's
 // mean instead where it forecasts the training part's next K values better than that lag (a level
-// the series returns to: stationary series, ACCURACY.md).
+// the series returns to: stationary series, ACCURACY.md). Where that lag was naive (no season), the
+// target is mean-reverting (`meanReverting`): every `auto` variant, the plain combination member and
+// the statistical member then follow the mean (Pipeline.meanReverting).
 import Foundation
 
 /// Which baseline a run asks for (`--baseline`).
@@ -120,6 +122,16 @@ extension BaselineChoice {
                 return Self.meanForecastsBetter(than: lag, parts: parts, channel: c, lookback: lookback, horizon: horizon) ? 0 : lag
             }
         }
+    }
+
+    /// Is channel `c` of the training parts mean-reverting: no season (m = 1, a season beyond the
+    /// look-back, or the seasonality test fails) and the window's mean forecasts the next values
+    /// better than naive (`meanForecastsBetter`, which `auto` has already found when it anchors at the
+    /// mean)? Naive, seasonal naive and the statistical member all carry the last level forward; on
+    /// such a series the benchmark's evidence is that the network alone, at the mean, forecasts
+    /// better (ACCURACY.md, "Mean-reverting series").
+    static func meanReverting(parts: [SeriesMatrix], channel c: Int, season m: Int, lookback: Int) -> Bool {
+        !(m > 1 && m <= lookback && Seasonality.test(parts: parts, channel: c, period: m))
     }
 
     /// Does the window's mean forecast the next `K` values of every gap-free look-back window of the

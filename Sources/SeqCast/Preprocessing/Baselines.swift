@@ -1,4 +1,4 @@
-// Baselines: naive (last value) and seasonal-naive forecasts, computed from the data before an origin.
+// Baselines: naive (last value), seasonal-naive and window-mean forecasts, computed from the data before an origin.
 
 public enum Baselines {
     /// ŷ[o+k] = y[o−1] for k = 0..<K, per channel `c` of `m`.
@@ -10,6 +10,14 @@ public enum Baselines {
     public static func seasonalNaive(_ m: SeriesMatrix, channel c: Int, origin o: Int, horizon k: Int, season: Int) -> [Float] {
         guard season > 1, o >= season else { return naive(m, channel: c, origin: o, horizon: k) }
         return (0..<k).map { m[o - season + $0 % season, c] }
+    }
+
+    /// The mean of channel `c` over every row of `m` (a look-back window): the plain member of a
+    /// mean-reverting target (`Pipeline.meanReverting`), in the units of `m`.
+    public static func mean(_ m: SeriesMatrix, channel c: Int) -> Float {
+        var s = 0.0
+        for t in 0..<m.steps { s += Double(m[t, c]) }
+        return Float(s / Double(max(1, m.steps)))
     }
 
     /// Mean |y_t − y_{t−season}| over rows `range` (the MASE scale of a training part), ignoring gaps.

@@ -24,22 +24,32 @@ public struct Pipeline: Codable, Sendable, Equatable {
     public var variants: [PipelineVariant]
     /// The plain baseline forecast's weight in the final combination (the variants share the rest
     /// equally; negative: auto, see `Forecaster.baselineWeight`), and its lag per target (seasonal
-    /// naive where the season fits the look-back).
+    /// naive where the season fits the look-back; 0: the window's mean, for a mean-reverting target).
     public var baselineWeight: Float
     public var baselineLags: [Int]
     /// Theta's share of the final combination (Theta.swift), with variants only; nil: none (and
     /// models written before it existed).
     public var theta: ThetaMember?
+    /// Per target: mean-reverting (`BaselineChoice.meanReverting`): no season, and the window's mean
+    /// forecasts its training part better than naive. Such a target is anchored at the window mean
+    /// in every `auto` variant, its plain baseline member is the window's mean, and the statistical
+    /// member (Theta, damped trend: a level and trend carried forward) leaves it out. Empty: none
+    /// (and models written before the rule).
+    public var meanReverting: [Bool] = []
 
     public init(spec: WindowSpec, scaler: Scaler, inputs: [Int], targets: [Int],
                 transforms: [SeriesTransform] = [], variants: [PipelineVariant] = [],
-                baselineWeight: Float = 0, baselineLags: [Int] = [], theta: ThetaMember? = nil) {
+                baselineWeight: Float = 0, baselineLags: [Int] = [], theta: ThetaMember? = nil, meanReverting: [Bool] = []) {
         self.spec = spec; self.scaler = scaler; self.inputs = inputs; self.targets = targets
         self.transforms = transforms; self.variants = variants
         self.baselineWeight = baselineWeight; self.baselineLags = baselineLags; self.theta = theta
+        self.meanReverting = meanReverting
     }
 
-    enum CodingKeys: String, CodingKey { case spec, scaler, inputs, targets, transforms, variants, baselineWeight, baselineLags, theta }
+    enum CodingKeys: String, CodingKey { case spec, scaler, inputs, targets, transforms, variants, baselineWeight, baselineLags, theta, meanReverting }
+
+    /// Is target `o` (index into `targets`) mean-reverting?
+    @inline(__always) func reverting(_ o: Int) -> Bool { !meanReverting.isEmpty && meanReverting[o] }
 
     /// Models written before transforms and baselines existed have neither.
     public init(from decoder: Decoder) throws {
@@ -53,6 +63,7 @@ public struct Pipeline: Codable, Sendable, Equatable {
         baselineWeight = try c.decodeIfPresent(Float.self, forKey: .baselineWeight) ?? 0
         baselineLags = try c.decodeIfPresent([Int].self, forKey: .baselineLags) ?? []
         theta = try c.decodeIfPresent(ThetaMember.self, forKey: .theta)
+        meanReverting = try c.decodeIfPresent([Bool].self, forKey: .meanReverting) ?? []
     }
 
     public func encode(to encoder: Encoder) throws { try encode(to: encoder, windows: true) }
@@ -65,6 +76,7 @@ public struct Pipeline: Codable, Sendable, Equatable {
         try c.encode(transforms, forKey: .transforms); try c.encode(variants, forKey: .variants)
         try c.encode(baselineWeight, forKey: .baselineWeight); try c.encode(baselineLags, forKey: .baselineLags)
         try c.encodeIfPresent(theta, forKey: .theta)
+        if meanReverting.contains(true) { try c.encode(meanReverting, forKey: .meanReverting) }
     }
 
     /// Does the network's output add to a baseline (so its head starts at zero)?
@@ -227,7 +239,8 @@ public struct Pipeline: Codable, Sendable, Equatable {
         let K = spec.horizon, O = targets.count, n = raw.steps
         var baseline = [Float](repeating: 0, count: baselineLags.isEmpty ? 0 : K * O)
         for (o, c) in targets.enumerated() where !baselineLags.isEmpty {
-            let base = Baselines.seasonalNaive(raw, channel: c, origin: n, horizon: K, season: baselineLags[o])
+            let base = baselineLags[o] == 0 ? [Float](repeating: Baselines.mean(raw, channel: c), count: K)
+                : Baselines.seasonalNaive(raw, channel: c, origin: n, horizon: K, season: baselineLags[o])
             for k in 0..<K { baseline[k * O + o] = base[k] }
         }
         var window = ForecastWindow(x: all.map(\.x), contexts: all.map(\.context), baseline: baseline)
@@ -236,6 +249,10 @@ public struct Pipeline: Codable, Sendable, Equatable {
             (window.theta, window.damped) = Theta.forecasts(rows, origin: origin, targets: targets, season: theta.season, horizon: K,
                                                             damped: theta.damped != nil && (share > 0 || parts))
             if share > 0 { for j in window.theta.indices { window.theta[j] = Theta.mixed(window.theta[j], damped: window.damped[j], share: share) } }
+            for j in window.theta.indices where reverting(j % O) {
+                window.theta[j] = .nan
+                if !window.damped.isEmpty { window.damped[j] = .nan }
+            }
         }
         return window
     }
@@ -361,6 +378,7 @@ extension SeriesCollection {
             throw SettingsError.incompatible("--baseline works with the seq2vec head; use --baseline none with --head seq2seq")
         }
         var variants: [PipelineVariant] = []
+        var reverting = [Bool](repeating: false, count: targets.count)
         for (k, v) in choice.variants.enumerated() {
             var own: [SeriesTransform] = []
             var fit = base; fit.makeParts = { training(scaled, []) }
@@ -372,18 +390,28 @@ extension SeriesCollection {
             } else {
                 parts = training(scaled, own).map(\.matrix)
             }
-            variants.append(PipelineVariant(transforms: own, baselineLags: v.baseline.lags(
-                targets: targets, parts: parts, season: choice.season, lookback: spec.lookback, horizon: spec.horizon,
-                deseasonalised: v.deseasonalise, windowMean: choice.scaler == .window)))
+            let lags = v.baseline.lags(targets: targets, parts: parts, season: choice.season, lookback: spec.lookback,
+                                       horizon: spec.horizon, deseasonalised: v.deseasonalise, windowMean: choice.scaler == .window)
+            if v.baseline == .auto && !v.deseasonalise {
+                for (o, c) in targets.enumerated() where lags[o] == 0 && !reverting[o] {
+                    reverting[o] = BaselineChoice.meanReverting(parts: parts, channel: c, season: choice.season, lookback: spec.lookback)
+                }
+            }
+            variants.append(PipelineVariant(transforms: own, baselineLags: lags))
+        }
+        // A mean-reverting target is anchored at the window mean in every `auto` variant.
+        for (k, v) in choice.variants.enumerated() where v.baseline == .auto {
+            for o in targets.indices where reverting[o] { variants[k].baselineLags[o] = 0 }
         }
         let weight = variants.isEmpty ? 0 : choice.baselineWeight   // negative: auto (Forecaster.baselineWeight)
         let plain = choice.season > 1 && choice.season <= spec.lookback ? choice.season : 1
         return Pipeline(spec: spec, scaler: scaler, inputs: Array(0..<channels.count), targets: targets,
                         transforms: transforms, variants: variants, baselineWeight: weight,
-                        baselineLags: weight != 0 ? targets.map { _ in plain } : [],
+                        baselineLags: weight != 0 ? targets.indices.map { reverting[$0] ? 0 : plain } : [],
                         theta: variants.isEmpty || choice.thetaWeight == 0 ? nil
                             : choice.thetaWeight < 0 ? ThetaMember(weight: ThetaMember.fallbackWeight, season: choice.season, fromValidation: true, damped: 0)
-                            : ThetaMember(weight: choice.thetaWeight, season: choice.season))
+                            : ThetaMember(weight: choice.thetaWeight, season: choice.season),
+                        meanReverting: reverting.contains(true) ? reverting : [])
     }
 
     /// Windows (gathered as they are trained on: SeriesWindows.swift), splitting each series
