@@ -73,7 +73,7 @@ struct WindowOptions: ParsableArguments {
     @Option(help: "Ensemble variants, member i using the i-th mod count, comma-separated: a baseline added to the network's output — auto (seasonal naive where the training part is seasonal, else naive; with the window scaler, in a variant not deseasonalised, the window mean where it forecasts the training part better), naive, seasonal, mean (the window's mean) — optionally as deseasonalise+BASELINE; or none (no baseline, no variants) (default: \(preprocessingDefaults.variants.map(\.description).joined(separator: ","))).")
     var baseline: String?
 
-    @Option(help: "Weight of the plain seasonal-naive forecast in the final combination with the variants: 0 to 1, or auto (from the validation windows: how much training beat the baselines) (default: \(preprocessingDefaults.baselineWeight)).")
+    @Option(help: "Weight of the plain seasonal-naive forecast (the window mean for a mean-reverting target) in the final combination with the variants: 0 to 1, or auto (from the validation windows: how much training beat the baselines) (default: \(preprocessingDefaults.baselineWeight)).")
     var baselineWeight: String?
 
     @Option(help: "Weight of Theta's forecast (simple exponential smoothing with drift, on the history before each forecast; strictly positive series) in the final combination with the variants: 0 (none) to 1, or auto (from the validation windows: inverse-MAE against the network's combination) (default: \(preprocessingDefaults.thetaWeight.map(\.description) ?? "0")).")

@@ -188,23 +188,35 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertEqual(p.variants.map { $0.baselineLags[0] }, [0, 0], "the mean in both auto variants for the reverting target")
         XCTAssertFalse(p.variants.contains { $0.baselineLags[1] == 0 }, "the trend keeps a lag")
         XCTAssertEqual(p.baselineLags, [0, 12], "plain member: the window mean; seasonal naive for the other")
-        let w = p.forecastWindow(two(level, trend).series[0].matrix, origin: 200)
+        let w = p.forecastWindow(two(level, trend).series[0].matrix, origin: 200, parts: true)
         let mean = level[(200 - L)..<200].map(Double.init).reduce(0, +) / Double(L)
         for k in 0..<K {
             XCTAssertEqual(Double(w.baseline[k * 2]), mean, accuracy: 1e-4, "step \(k): the window's mean")
             XCTAssertEqual(w.baseline[k * 2 + 1], trend[199 - 12 + 1 + k], "step \(k): seasonal naive")
             XCTAssertTrue(w.theta[k * 2].isNaN, "no statistical member for the reverting target")
             XCTAssertTrue(w.theta[k * 2 + 1].isFinite, "Theta for the trending one")
+            XCTAssertTrue(w.damped[k * 2].isNaN, "nor a damped trend to choose a share from")
+            XCTAssertTrue(w.damped[k * 2 + 1].isFinite)
         }
-        // The rule itself: a season that passes the test is not reverting; no season, or one the test rejects, is.
+        let words = p.summary(names: ["level", "trend"])
+        XCTAssertTrue(words.contains("variants: level: window mean, trend:") && words.contains("(not for level: mean-reverting)"), words)
+        // The rule's second half: no season, or one the test rejects (whatever the look-back); a season that passes is one.
         let lv = [SeriesMatrix(steps: n, channels: 1, values: level)]
-        let wave = [SeriesMatrix(steps: n, channels: 1, values: (0..<n).map { t in Float(50 + 10 * sin(Double(t) * 2 * Double.pi / 12)) + level[t] / 2 })]
-        XCTAssertTrue(BaselineChoice.meanReverting(parts: lv, channel: 0, season: 1, lookback: L))
-        XCTAssertTrue(BaselineChoice.meanReverting(parts: lv, channel: 0, season: 12, lookback: L))
-        XCTAssertFalse(BaselineChoice.meanReverting(parts: wave, channel: 0, season: 12, lookback: L))
+        let waveValues = (0..<n).map { t in Float(50 + 10 * sin(Double(t) * 2 * Double.pi / 12)) + level[t] / 2 }
+        let wave = [SeriesMatrix(steps: n, channels: 1, values: waveValues)]
+        XCTAssertTrue(BaselineChoice.seasonless(parts: lv, channel: 0, season: 1))
+        XCTAssertTrue(BaselineChoice.seasonless(parts: lv, channel: 0, season: 12))
+        XCTAssertFalse(BaselineChoice.seasonless(parts: wave, channel: 0, season: 12))
+        // A seasonal series with a look-back shorter than its season: `auto` may anchor at the mean,
+        // but the target is not mean-reverting (the test sees the season).
+        let short = try two(waveValues, trend).fitPipeline(spec: WindowSpec(lookback: 6, horizon: K), choice: choice, valFraction: 0.2)
+        XCTAssertFalse(short.reverting(0), "\(short.variants.map(\.baselineLags))")
         // Stored with the model; fitted on the training part only.
         let back = try JSONDecoder().decode(Pipeline.self, from: JSONEncoder().encode(p))
         XCTAssertEqual(back, p)
+        var json = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(p)) as? [String: Any])
+        json["meanReverting"] = [true]   // one flag for two targets: a damaged manifest, refused
+        XCTAssertThrowsError(try JSONDecoder().decode(Pipeline.self, from: JSONSerialization.data(withJSONObject: json)))
         var changed = level
         for t in 192..<n { changed[t] = 200 + Float(t) }   // the validation part (last 20%) trends away
         XCTAssertEqual(try two(changed, trend).fitPipeline(spec: spec, choice: choice, valFraction: 0.2), p)
@@ -213,6 +225,26 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertEqual(q.meanReverting, [])
         XCTAssertFalse(String(decoding: try JSONEncoder().encode(q), as: UTF8.self).contains("meanReverting"))
         XCTAssertEqual(q.baselineLags, [12, 12])
+    }
+
+    /// A univariate mean-reverting series trained end to end: no statistical member anywhere, so
+    /// the automatic θ comes out 0 (no validation value has Theta) and the configuration line says why.
+    func testMeanRevertingSeriesTrainsWithoutTheta() throws {
+        var state: UInt64 = 9
+        let rows = (0..<200).map { t -> String in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return String(format: "%04d-01-01,%g", 1800 + t, 50 + Double(state >> 40) / Double(1 << 24) * 10)   // yearly
+        }
+        let dir = temporaryDirectory(self)
+        let data = writeFile(dir, "level.csv", "year,v\n" + rows.joined(separator: "\n") + "\n")
+        var r = smallRequest(data, out: dir + "/run", horizon: 4, ensemble: 2)
+        _ = try TrainJob.runCalibrated(r)
+        let p = try XCTUnwrap(try ModelFile.load(dir + "/run").manifest.pipeline)
+        XCTAssertEqual(p.meanReverting, [true])
+        XCTAssertEqual(p.theta?.weight, 0)
+        XCTAssertEqual(p.theta?.damped, 0)
+        XCTAssertEqual(p.baselineLags, [0])
+        XCTAssertTrue(p.summary(names: ["v"]).contains("no Theta (mean-reverting)"), p.summary(names: ["v"]))
     }
 
     func testSeasonalityTest() {

@@ -11,15 +11,17 @@
 // at lag m beyond the 90% bound, Bartlett variance); naive otherwise. In a variant that is not
 // deseasonalised and with the window scaler (whose lag-0 anchor is the window's mean), the window's
 // mean instead where it forecasts the training part's next K values better than that lag (a level
-// the series returns to: stationary series, ACCURACY.md). Where that lag was naive (no season), the
-// target is mean-reverting (`meanReverting`): every `auto` variant, the plain combination member and
-// the statistical member then follow the mean (Pipeline.meanReverting).
+// the series returns to: stationary series, ACCURACY.md). Where the target also has no season
+// (`seasonless`), it is mean-reverting: `fitPipeline` then anchors it at the mean in every `auto`
+// variant (the deseasonalised one too), makes the window's mean its plain combination member, and
+// leaves it out of the statistical member (Pipeline.meanReverting).
 import Foundation
 
 /// Which baseline a run asks for (`--baseline`).
 public enum BaselineChoice: String, Codable, Sendable, CaseIterable {
     /// Seasonal naive where the seasonality test passes, else naive; in a variant that is not
-    /// deseasonalised (window scaler), the window's mean where it forecasts the training part better.
+    /// deseasonalised (window scaler), the window's mean where it forecasts the training part better
+    /// (and in every `auto` variant for a mean-reverting target, `Pipeline.meanReverting`).
     case auto
     /// No baseline: the network predicts the (scaled) values themselves (alone in the list).
     case none
@@ -124,14 +126,15 @@ extension BaselineChoice {
         }
     }
 
-    /// Is channel `c` of the training parts mean-reverting: no season (m = 1, a season beyond the
-    /// look-back, or the seasonality test fails) and the window's mean forecasts the next values
-    /// better than naive (`meanForecastsBetter`, which `auto` has already found when it anchors at the
-    /// mean)? Naive, seasonal naive and the statistical member all carry the last level forward; on
-    /// such a series the benchmark's evidence is that the network alone, at the mean, forecasts
-    /// better (ACCURACY.md, "Mean-reverting series").
-    static func meanReverting(parts: [SeriesMatrix], channel c: Int, season m: Int, lookback: Int) -> Bool {
-        !(m > 1 && m <= lookback && Seasonality.test(parts: parts, channel: c, period: m))
+    /// Has channel `c` of the training parts no season (m = 1, or the seasonality test rejects m,
+    /// whatever the look-back)? The second half of the mean-reverting rule (`Pipeline.meanReverting`):
+    /// the first, that the window's mean forecasts the next values better than naive, is `auto`'s
+    /// lag 0 (`meanForecastsBetter`), so `fitPipeline` asks this only of targets `auto` anchored at
+    /// the mean. Naive, seasonal naive and the statistical member all carry the last level forward;
+    /// on such a series the benchmark's evidence is that the network at the mean forecasts better
+    /// (ACCURACY.md, "Mean-reverting series").
+    static func seasonless(parts: [SeriesMatrix], channel c: Int, season m: Int) -> Bool {
+        !(m > 1 && Seasonality.test(parts: parts, channel: c, period: m))
     }
 
     /// Does the window's mean forecast the next `K` values of every gap-free look-back window of the

@@ -30,8 +30,8 @@ public struct Pipeline: Codable, Sendable, Equatable {
     /// Theta's share of the final combination (Theta.swift), with variants only; nil: none (and
     /// models written before it existed).
     public var theta: ThetaMember?
-    /// Per target: mean-reverting (`BaselineChoice.meanReverting`): no season, and the window's mean
-    /// forecasts its training part better than naive. Such a target is anchored at the window mean
+    /// Per target: mean-reverting — no season (`BaselineChoice.seasonless`), and the window's mean
+    /// forecasts its training part better than naive (`auto`'s lag 0). Such a target is anchored at the window mean
     /// in every `auto` variant, its plain baseline member is the window's mean, and the statistical
     /// member (Theta, damped trend: a level and trend carried forward) leaves it out. Empty: none
     /// (and models written before the rule).
@@ -43,7 +43,7 @@ public struct Pipeline: Codable, Sendable, Equatable {
         self.spec = spec; self.scaler = scaler; self.inputs = inputs; self.targets = targets
         self.transforms = transforms; self.variants = variants
         self.baselineWeight = baselineWeight; self.baselineLags = baselineLags; self.theta = theta
-        self.meanReverting = meanReverting
+        self.meanReverting = meanReverting.contains(true) ? meanReverting : []
     }
 
     enum CodingKeys: String, CodingKey { case spec, scaler, inputs, targets, transforms, variants, baselineWeight, baselineLags, theta, meanReverting }
@@ -64,6 +64,11 @@ public struct Pipeline: Codable, Sendable, Equatable {
         baselineLags = try c.decodeIfPresent([Int].self, forKey: .baselineLags) ?? []
         theta = try c.decodeIfPresent(ThetaMember.self, forKey: .theta)
         meanReverting = try c.decodeIfPresent([Bool].self, forKey: .meanReverting) ?? []
+        guard meanReverting.isEmpty || meanReverting.count == targets.count else {
+            throw DecodingError.dataCorruptedError(forKey: .meanReverting, in: c,
+                debugDescription: "\(meanReverting.count) mean-reverting flags for \(targets.count) targets")
+        }
+        if !meanReverting.contains(true) { meanReverting = [] }
     }
 
     public func encode(to encoder: Encoder) throws { try encode(to: encoder, windows: true) }
@@ -100,7 +105,9 @@ public struct Pipeline: Codable, Sendable, Equatable {
             if baselineWeight != 0 {
                 parts.append(lags(baselineLags) + (baselineWeight < 0 ? " weight auto" : String(format: " weight %.2f", baselineWeight)))
             }
-            if let theta {
+            if theta != nil, !meanReverting.isEmpty, !meanReverting.contains(false) {
+                parts.append("no Theta (mean-reverting)")
+            } else if let theta {
                 func range(_ r: ClosedRange<Float>) -> String {
                     r.lowerBound == r.upperBound ? String(format: "%.2f", r.lowerBound) : String(format: "%.2f–%.2f", r.lowerBound, r.upperBound)
                 }
@@ -108,7 +115,9 @@ public struct Pipeline: Codable, Sendable, Equatable {
                 let d = theta.damped.map { dampedShares ?? $0...$0 }.flatMap { $0.upperBound > 0 ? $0 : nil }
                 parts.append("Theta weight " + range(thetaWeights ?? theta.weight...theta.weight)
                              + (d.map { " (damped-trend share " + range($0) + ")" } ?? "")
-                             + (theta.fromValidation == true ? " (auto)" : ""))
+                             + (theta.fromValidation == true ? " (auto)" : "")
+                             + (meanReverting.contains(true)
+                                ? " (not for " + targets.indices.filter(reverting).map { names[targets[$0]] }.joined(separator: ", ") + ": mean-reverting)" : ""))
             }
         }
         return parts.joined(separator: "; ")
@@ -229,7 +238,8 @@ public struct Pipeline: Codable, Sendable, Equatable {
     /// The forecast from row `origin` of `rows` (a series in original units, `rowOffset` the position
     /// of its row 0 on the series' own row axis): every variant's input and normalisation from the
     /// `lookback` rows before the origin, the plain baseline, and with a Theta member Theta's forecast
-    /// from the rows before the origin (never those after it).
+    /// from the rows before the origin (never those after it); NaN, as where Theta does not apply, for
+    /// a mean-reverting target.
     /// With `parts`, an automatic Theta member's damped-trend forecast is kept in `damped` even at
     /// share 0 (the validation windows' parts, from which the share is chosen).
     public func forecastWindow(_ rows: SeriesMatrix, origin: Int, series: String = "", rowOffset: Int = 0,
@@ -318,7 +328,8 @@ public struct PreprocessingChoice: Sendable, Equatable {
     public var transform: TransformChoice
     /// The ensemble variants; empty for none (no baseline).
     public var variants: [VariantSpec]
-    /// Weight of the plain seasonal-naive forecast in the final combination (with variants only).
+    /// Weight of the plain seasonal-naive forecast (the window's mean for a mean-reverting target) in
+    /// the final combination (with variants only).
     public var baselineWeight: Float = 0
     /// Theta's weight in the final combination (with variants only; 0: none; negative: auto,
     /// chosen on the validation windows after training, `CombinationFit`).
@@ -394,7 +405,7 @@ extension SeriesCollection {
                                        horizon: spec.horizon, deseasonalised: v.deseasonalise, windowMean: choice.scaler == .window)
             if v.baseline == .auto && !v.deseasonalise {
                 for (o, c) in targets.enumerated() where lags[o] == 0 && !reverting[o] {
-                    reverting[o] = BaselineChoice.meanReverting(parts: parts, channel: c, season: choice.season, lookback: spec.lookback)
+                    reverting[o] = BaselineChoice.seasonless(parts: parts, channel: c, season: choice.season)
                 }
             }
             variants.append(PipelineVariant(transforms: own, baselineLags: lags))

@@ -46,7 +46,8 @@ public struct WindowSettings: Codable, Sendable, Equatable {
 }
 
 /// Weight of a member of the final combination with the variants (the plain seasonal-naive
-/// forecast, Theta): a number, or chosen from the validation windows.
+/// forecast — the window mean for a mean-reverting target — and Theta): a number, or chosen from the
+/// validation windows.
 public enum CombinationWeight: Sendable, Equatable, CustomStringConvertible {
     /// From the validation windows: for the baseline, how much training beat it
     /// (`Forecaster.baselineWeight`); for Theta, inverse-MAE against the network's combination
