@@ -247,6 +247,48 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertTrue(p.summary(names: ["v"]).contains("no Theta (mean-reverting)"), p.summary(names: ["v"]))
     }
 
+    /// A yearly series with a wandering, trending level (no seasonal period, not mean-reverting):
+    /// the statistical member alone forecasts it — bit for bit Theta mixed with the damped trend at
+    /// the chosen share — and only under the automatic Theta weight and without a season.
+    func testNonSeasonalTrendIsForecastByTheStatisticalMemberAlone() throws {
+        var state: UInt64 = 11, level = 100.0
+        let values = (0..<120).map { _ -> Double in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            level += 1 + (Double(state >> 40) / Double(1 << 24) - 0.5) * 4   // a random walk with drift
+            return level
+        }
+        let dir = temporaryDirectory(self)
+        let data = writeFile(dir, "trend.csv", "year,v\n" + values.enumerated().map { String(format: "%04d-01-01,%.4f", 1900 + $0, $1) }
+            .joined(separator: "\n") + "\n")
+        var request = smallRequest(data, out: dir + "/run", horizon: 4, ensemble: 2)
+        request.preprocessing.season = 1   // yearly: no seasonal period (as the benchmark gives it)
+        _ = try TrainJob.runCalibrated(request)
+        let model = try ModelFile.load(dir + "/run")
+        let p = try XCTUnwrap(model.manifest.pipeline)
+        XCTAssertEqual(p.statisticalOnly, [true])
+        XCTAssertEqual(p.meanReverting, [])
+        XCTAssertEqual(p.theta?.fromValidation, true)
+        let share = try XCTUnwrap(p.theta?.damped)
+        XCTAssertGreaterThan(share, 0, "the damped trend's share is still chosen")
+        let loaded = try DataSource.load(data, selection: model.manifest.selection)
+        let series = loaded.series[0].matrix
+        let w = p.forecastWindow(series, origin: series.steps)
+        XCTAssertEqual(try Forecaster.forecast(model, data: loaded).values[0], w.theta, "the forecast is the statistical member's")
+        XCTAssertTrue(p.summary(names: ["v"]).contains("the statistical member alone"), p.summary(names: ["v"]))
+        // Not with a fixed Theta weight, nor with a season.
+        let collection = SeriesCollection(source: "mem", channels: ["v"], targetCount: 1,
+                                          series: [Series(id: "s", time: [], matrix: SeriesMatrix(steps: 120, channels: 1, values: values.map(Float.init)))],
+                                          timeAxis: nil, missingCount: 0)
+        var choice = PreprocessingChoice(scaler: .window, transform: .auto, variants: [VariantSpec(.auto), VariantSpec(.auto, deseasonalise: true)], season: 1)
+        choice.baselineWeight = -1; choice.thetaWeight = -1
+        let spec = WindowSpec(lookback: 24, horizon: 4)
+        XCTAssertEqual(try collection.fitPipeline(spec: spec, choice: choice, valFraction: 0.2).statisticalOnly, [true])
+        choice.thetaWeight = 0.25
+        XCTAssertEqual(try collection.fitPipeline(spec: spec, choice: choice, valFraction: 0.2).statisticalOnly, [])
+        choice.thetaWeight = -1; choice.season = 12
+        XCTAssertEqual(try collection.fitPipeline(spec: spec, choice: choice, valFraction: 0.2).statisticalOnly, [])
+    }
+
     func testSeasonalityTest() {
         let sine = (0..<96).map { sin(2 * Double.pi * Double($0) / 12) + 0.01 * Double($0) }
         XCTAssertTrue(Seasonality.test(sine, period: 12))

@@ -43,6 +43,8 @@ public enum Calibrator {
 /// [N, O] (`Calibration.windowScale`).
 struct ValidationForecasts {
     let horizon: Int, targets: Int
+    /// Per target: forecast by the statistical member alone (`Pipeline.statisticalOnly`; empty: none).
+    let statisticalOnly: [Bool]
     /// The windows (series, start), validation ones first, then `inSample` training ones.
     private(set) var cases: [(series: Int, start: Int)] = []
     private(set) var network: [Float] = [], theta: [Float] = [], damped: [Float] = [], actual: [Float] = [], scales: [Float] = []
@@ -65,7 +67,7 @@ struct ValidationForecasts {
         guard var pipeline = model.manifest.pipeline else { return nil }
         pipeline.spec.stride = 1
         let L = pipeline.spec.lookback, K = pipeline.spec.horizon, O = pipeline.targets.count
-        horizon = K; targets = O
+        horizon = K; targets = O; statisticalOnly = pipeline.statisticalOnly
         var starts = WindowStarts()   // every validation window, kept compactly (a progression per series)
         for (i, s) in data.series.enumerated() where s.length >= L + K {
             let cut = SampleSet.validationCut(count: s.length, valFraction: model.manifest.valFraction)
@@ -108,6 +110,7 @@ struct ValidationForecasts {
         if pipeline.theta?.damped != nil { pipeline.theta?.damped = 0 }
         var networkOnly = pipeline
         networkOnly.theta?.weight = 0
+        networkOnly.statisticalOnly = []
         // Forecast in chunks of whole Forecaster chunks (the same bits as one call), so the windows'
         // inputs are never all held at once: about 4 MiB of them (a window's inputs and, per variant,
         // about 1 KiB of arrays besides), at most 64 chunks.
@@ -148,10 +151,14 @@ struct ValidationForecasts {
     }
 
     /// The final combination's forecast of window `i`, value `j` (step-major [K·O]), at Theta weight θ
-    /// and damped-trend share ρ.
+    /// (1 for a target the statistical member forecasts alone) and damped-trend share ρ.
     func combined(_ i: Int, _ j: Int, thetaWeight θ: Float, dampedShare ρ: Float) -> Float {
         let at = i * horizon * targets + j
-        return Forecaster.withTheta(network[at], theta: statistical(at, dampedShare: ρ), weight: θ)
+        return Forecaster.withTheta(network[at], theta: statistical(at, dampedShare: ρ), weight: alone(j % targets) ? 1 : θ)
+    }
+
+    /// Is target `o` forecast by the statistical member alone?
+    func alone(_ o: Int) -> Bool { !statisticalOnly.isEmpty && statisticalOnly[o]
     }
 
     /// The conformal calibration: every window's absolute residuals in original units and its

@@ -15,14 +15,16 @@ enum CombinationFit {
     /// applies, each averaged over the targets that have any:
     /// 1. with the damped trend's parts: its share ρ = MAE(T) / (MAE(T) + MAE(H)) of the statistical
     ///    member S = (1 − ρ)·Theta + ρ·damped trend (nil without them: Theta alone);
-    /// 2. Theta's weight θ = MAE(D) / (MAE(D) + MAE(S)) against the network's combination D.
+    /// 2. Theta's weight θ = MAE(D) / (MAE(D) + MAE(S)) against the network's combination D, over
+    ///    the targets the statistical member does not forecast alone (`Pipeline.statisticalOnly`).
     /// θ is 0 when Theta applies to no validation value (nothing speaks for it); nil when there is
     /// no validation window (the fallback weight stays).
     static func weights(_ f: ValidationForecasts) -> (theta: Float, damped: Float?)? {
         guard f.validation > 0 else { return nil }
         guard !f.theta.isEmpty else { return (0, nil) }
         let ρ: Float? = f.damped.isEmpty ? nil : inverseMAE(f, f.theta) { f.damped[$0] }.map(Float.init) ?? 0
-        let θ = inverseMAE(f, f.network) { f.statistical($0, dampedShare: ρ ?? 0) ?? .nan }
+        // θ over the targets it weighs: not those the statistical member forecasts alone.
+        let θ = inverseMAE(f, f.network, skipping: f.alone) { f.statistical($0, dampedShare: ρ ?? 0) ?? .nan }
         return (θ.map(Float.init) ?? 0, ρ)
     }
 
@@ -30,12 +32,13 @@ enum CombinationFit {
     /// second's weight when the two are mixed by their inverse errors), over the values where Theta
     /// and the second apply; the mean over targets that have any, nil when none has. A non-finite
     /// error of the first (a diverged network) gives all to the second.
-    private static func inverseMAE(_ f: ValidationForecasts, _ a: [Float], _ b: (Int) -> Float) -> Double? {
+    private static func inverseMAE(_ f: ValidationForecasts, _ a: [Float], skipping skip: (Int) -> Bool = { _ in false },
+                                   _ b: (Int) -> Float) -> Double? {
         let K = f.horizon, O = f.targets
         var ea = [Double](repeating: 0, count: O), eb = ea, count = [Int](repeating: 0, count: O)
         for i in 0..<f.validation {
             for k in 0..<K {
-                for o in 0..<O {
+                for o in 0..<O where !skip(o) {
                     let at = i * K * O + k * O + o, y = Double(f.actual[at]), second = Double(b(at))
                     // The statistical member where Theta applies; for ρ, where the damped trend does too
                     // (elsewhere the member is Theta alone, value by value).

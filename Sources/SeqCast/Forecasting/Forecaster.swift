@@ -125,11 +125,11 @@ public enum Forecaster {
         let wb = pipeline.baselineLags.isEmpty ? 0 : baselineWeight(model, pipeline: pipeline)
         // Equal shares: weighting the variants by their validation RMSE measured worse (ACCURACY.md).
         let share = (1 - wb) / Float(used.count)
-        let theta = pipeline.theta?.weight ?? 0
+        let O = pipeline.targets.count
         return windows.indices.map { w in
             (0..<width).map { j in
                 let v = used.reduce(Float(0)) { $0 + share * sums[$1][w][j] / Float(counts[$1]) } + (wb > 0 ? wb * windows[w].baseline[j] : 0)
-                return withTheta(v, theta: windows[w].theta.isEmpty ? nil : windows[w].theta[j], weight: theta)
+                return withTheta(v, theta: windows[w].theta.isEmpty ? nil : windows[w].theta[j], weight: pipeline.thetaWeight(target: j % O))
             }
         }
     }

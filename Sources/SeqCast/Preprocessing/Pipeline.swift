@@ -36,20 +36,31 @@ public struct Pipeline: Codable, Sendable, Equatable {
     /// member (Theta, damped trend: a level and trend carried forward) leaves it out. Empty: none
     /// (and models written before the rule).
     public var meanReverting: [Bool] = []
+    /// Per target (automatic Theta weight only): no seasonal period (m = 1) and not mean-reverting — a
+    /// level that wanders or a trend, with nothing seasonal for the network to learn. The statistical member
+    /// alone (θ = 1) forecasts such a target where it applies, the network's combination elsewhere
+    /// (ACCURACY.md, "Non-seasonal series"). Empty: none (and models written before the rule).
+    public var statisticalOnly: [Bool] = []
 
     public init(spec: WindowSpec, scaler: Scaler, inputs: [Int], targets: [Int],
                 transforms: [SeriesTransform] = [], variants: [PipelineVariant] = [],
-                baselineWeight: Float = 0, baselineLags: [Int] = [], theta: ThetaMember? = nil, meanReverting: [Bool] = []) {
+                baselineWeight: Float = 0, baselineLags: [Int] = [], theta: ThetaMember? = nil, meanReverting: [Bool] = [],
+                statisticalOnly: [Bool] = []) {
         self.spec = spec; self.scaler = scaler; self.inputs = inputs; self.targets = targets
         self.transforms = transforms; self.variants = variants
         self.baselineWeight = baselineWeight; self.baselineLags = baselineLags; self.theta = theta
         self.meanReverting = meanReverting.contains(true) ? meanReverting : []
+        self.statisticalOnly = statisticalOnly.contains(true) ? statisticalOnly : []
     }
 
-    enum CodingKeys: String, CodingKey { case spec, scaler, inputs, targets, transforms, variants, baselineWeight, baselineLags, theta, meanReverting }
+    enum CodingKeys: String, CodingKey { case spec, scaler, inputs, targets, transforms, variants, baselineWeight, baselineLags, theta, meanReverting, statisticalOnly }
 
     /// Is target `o` (index into `targets`) mean-reverting?
     @inline(__always) func reverting(_ o: Int) -> Bool { !meanReverting.isEmpty && meanReverting[o] }
+    /// Is target `o` forecast by the statistical member alone (where it applies)?
+    @inline(__always) func statisticalOnly(_ o: Int) -> Bool { !statisticalOnly.isEmpty && statisticalOnly[o] }
+    /// Theta's weight for target `o`: 1 for a target the statistical member forecasts alone.
+    @inline(__always) func thetaWeight(target o: Int) -> Float { statisticalOnly(o) ? 1 : theta?.weight ?? 0 }
 
     /// Models written before transforms and baselines existed have neither.
     public init(from decoder: Decoder) throws {
@@ -63,12 +74,15 @@ public struct Pipeline: Codable, Sendable, Equatable {
         baselineWeight = try c.decodeIfPresent(Float.self, forKey: .baselineWeight) ?? 0
         baselineLags = try c.decodeIfPresent([Int].self, forKey: .baselineLags) ?? []
         theta = try c.decodeIfPresent(ThetaMember.self, forKey: .theta)
-        meanReverting = try c.decodeIfPresent([Bool].self, forKey: .meanReverting) ?? []
-        guard meanReverting.isEmpty || meanReverting.count == targets.count else {
-            throw DecodingError.dataCorruptedError(forKey: .meanReverting, in: c,
-                debugDescription: "\(meanReverting.count) mean-reverting flags for \(targets.count) targets")
+        func flags(_ key: CodingKeys) throws -> [Bool] {
+            let f = try c.decodeIfPresent([Bool].self, forKey: key) ?? []
+            guard f.isEmpty || f.count == targets.count else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\(f.count) flags for \(targets.count) targets")
+            }
+            return f.contains(true) ? f : []
         }
-        if !meanReverting.contains(true) { meanReverting = [] }
+        meanReverting = try flags(.meanReverting)
+        statisticalOnly = try flags(.statisticalOnly)
     }
 
     public func encode(to encoder: Encoder) throws { try encode(to: encoder, windows: true) }
@@ -82,6 +96,7 @@ public struct Pipeline: Codable, Sendable, Equatable {
         try c.encode(baselineWeight, forKey: .baselineWeight); try c.encode(baselineLags, forKey: .baselineLags)
         try c.encodeIfPresent(theta, forKey: .theta)
         if meanReverting.contains(true) { try c.encode(meanReverting, forKey: .meanReverting) }
+        if statisticalOnly.contains(true) { try c.encode(statisticalOnly, forKey: .statisticalOnly) }
     }
 
     /// Does the network's output add to a baseline (so its head starts at zero)?
@@ -107,6 +122,12 @@ public struct Pipeline: Codable, Sendable, Equatable {
             }
             if theta != nil, !meanReverting.isEmpty, !meanReverting.contains(false) {
                 parts.append("no Theta (mean-reverting)")
+            } else if let theta, !statisticalOnly.isEmpty, !statisticalOnly.contains(false) {
+                let d = theta.damped.map { dampedShares ?? $0...$0 }.map { r in
+                    r.lowerBound == r.upperBound ? String(format: "%.2f", r.lowerBound) : String(format: "%.2f–%.2f", r.lowerBound, r.upperBound)
+                }
+                parts.append("the statistical member alone: Theta" + (d.map { " and the damped trend (share " + $0 + ")" } ?? "")
+                             + " (no season, not mean-reverting)")
             } else if let theta {
                 func range(_ r: ClosedRange<Float>) -> String {
                     r.lowerBound == r.upperBound ? String(format: "%.2f", r.lowerBound) : String(format: "%.2f–%.2f", r.lowerBound, r.upperBound)
@@ -117,7 +138,9 @@ public struct Pipeline: Codable, Sendable, Equatable {
                              + (d.map { " (damped-trend share " + range($0) + ")" } ?? "")
                              + (theta.fromValidation == true ? " (auto)" : "")
                              + (meanReverting.contains(true)
-                                ? " (not for " + targets.indices.filter(reverting).map { names[targets[$0]] }.joined(separator: ", ") + ": mean-reverting)" : ""))
+                                ? " (not for " + targets.indices.filter(reverting).map { names[targets[$0]] }.joined(separator: ", ") + ": mean-reverting)" : "")
+                             + (statisticalOnly.isEmpty ? ""
+                                : " (alone for " + targets.indices.filter(statisticalOnly).map { names[targets[$0]] }.joined(separator: ", ") + ": no season)"))
             }
         }
         return parts.joined(separator: "; ")
@@ -389,7 +412,7 @@ extension SeriesCollection {
             throw SettingsError.incompatible("--baseline works with the seq2vec head; use --baseline none with --head seq2seq")
         }
         var variants: [PipelineVariant] = []
-        var reverting = [Bool](repeating: false, count: targets.count)
+        var reverting = [Bool](repeating: false, count: targets.count), statistical = reverting
         for (k, v) in choice.variants.enumerated() {
             var own: [SeriesTransform] = []
             var fit = base; fit.makeParts = { training(scaled, []) }
@@ -404,8 +427,12 @@ extension SeriesCollection {
             let lags = v.baseline.lags(targets: targets, parts: parts, season: choice.season, lookback: spec.lookback,
                                        horizon: spec.horizon, deseasonalised: v.deseasonalise, windowMean: choice.scaler == .window)
             if v.baseline == .auto && !v.deseasonalise {
-                for (o, c) in targets.enumerated() where lags[o] == 0 && !reverting[o] {
-                    reverting[o] = BaselineChoice.seasonless(parts: parts, channel: c, season: choice.season)
+                for (o, c) in targets.enumerated() where !reverting[o] && !statistical[o] {
+                    // Mean-reverting: `auto` chose the mean, and no season. The statistical member alone:
+                    // naive (not the mean), and no seasonal period at all (m = 1: where the test merely
+                    // failed on a short training part, earlier windows said the network helps).
+                    if lags[o] == 0 { reverting[o] = BaselineChoice.seasonless(parts: parts, channel: c, season: choice.season) }
+                    else if choice.thetaWeight < 0 && choice.season <= 1 { statistical[o] = true }
                 }
             }
             variants.append(PipelineVariant(transforms: own, baselineLags: lags))
@@ -422,7 +449,7 @@ extension SeriesCollection {
                         theta: variants.isEmpty || choice.thetaWeight == 0 ? nil
                             : choice.thetaWeight < 0 ? ThetaMember(weight: ThetaMember.fallbackWeight, season: choice.season, fromValidation: true, damped: 0)
                             : ThetaMember(weight: choice.thetaWeight, season: choice.season),
-                        meanReverting: reverting.contains(true) ? reverting : [])
+                        meanReverting: reverting, statisticalOnly: choice.thetaWeight < 0 ? statistical : [])
     }
 
     /// Windows (gathered as they are trained on: SeriesWindows.swift), splitting each series
