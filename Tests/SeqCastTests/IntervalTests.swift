@@ -202,16 +202,21 @@ final class IntervalTests: XCTestCase {
         let chosen = (0..<60).map { starts[$0 * starts.count / 60] }
         XCTAssertGreaterThanOrEqual(chosen[0] + L - max(Theta.historyCap, 6 * theta.season), s.length / 2, "only the rows read are kept")
 
-        let calibration = try XCTUnwrap(Calibrator.calibrate(model, data: data, threads: 2, maximumWindows: 60))
-        let windows = chosen.map { pipeline.forecastWindow(s.matrix, origin: $0 + L, series: s.id) }
-        let predictions = Forecaster.forecast(model, pipeline: pipeline, windows: windows, threads: 1)
-        var residuals = [Float](), scales = [Float]()
-        for (start, p) in zip(chosen, predictions) {
-            for k in 0..<K { for (o, c) in pipeline.targets.enumerated() { residuals.append(abs(s.matrix[start + L + k, c] - p[k * O + o])) } }
-            scales += Calibration.windowScale(s.matrix.rows(start..<(start + L)), channels: pipeline.targets)
+        // Also with the target forecast by the statistical member alone (Pipeline.statisticalOnly).
+        for alone in [false, true] {
+            if alone { model.manifest.updatePipeline { $0.statisticalOnly = [true] }; pipeline.statisticalOnly = [true] }
+            let calibration = try XCTUnwrap(Calibrator.calibrate(model, data: data, threads: 2, maximumWindows: 60))
+            let windows = chosen.map { pipeline.forecastWindow(s.matrix, origin: $0 + L, series: s.id) }
+            let predictions = Forecaster.forecast(model, pipeline: pipeline, windows: windows, threads: 1)
+            if alone { XCTAssertEqual(predictions.map { $0 }, windows.map(\.theta), "the statistical member's forecast") }
+            var residuals = [Float](), scales = [Float]()
+            for (start, p) in zip(chosen, predictions) {
+                for k in 0..<K { for (o, c) in pipeline.targets.enumerated() { residuals.append(abs(s.matrix[start + L + k, c] - p[k * O + o])) } }
+                scales += Calibration.windowScale(s.matrix.rows(start..<(start + L)), channels: pipeline.targets)
+            }
+            XCTAssertEqual(calibration.residuals.map(\.bitPattern), residuals.map(\.bitPattern), "alone: \(alone)")
+            XCTAssertEqual(calibration.scales.map(\.bitPattern), scales.map(\.bitPattern))
         }
-        XCTAssertEqual(calibration.residuals.map(\.bitPattern), residuals.map(\.bitPattern))
-        XCTAssertEqual(calibration.scales.map(\.bitPattern), scales.map(\.bitPattern))
         XCTAssertEqual(data.series[0].length, s.length, "the caller's data is whole")
     }
 

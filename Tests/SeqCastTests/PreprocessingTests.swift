@@ -287,6 +287,14 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertEqual(try collection.fitPipeline(spec: spec, choice: choice, valFraction: 0.2).statisticalOnly, [])
         choice.thetaWeight = -1; choice.season = 12
         XCTAssertEqual(try collection.fitPipeline(spec: spec, choice: choice, valFraction: 0.2).statisticalOnly, [])
+        choice.season = 1; choice.scaler = .standard   // `auto` does not test the mean there: reverting is unknown
+        XCTAssertEqual(try collection.fitPipeline(spec: spec, choice: choice, valFraction: 0.2).statisticalOnly, [])
+        // A damaged flag list is refused; at weight 1 the statistical member stands even beside a diverged network.
+        var json = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(p)) as? [String: Any])
+        json["statisticalOnly"] = [true, false]
+        XCTAssertThrowsError(try JSONDecoder().decode(Pipeline.self, from: JSONSerialization.data(withJSONObject: json)))
+        XCTAssertEqual(Forecaster.withTheta(.infinity, theta: 7, weight: 1), 7)
+        XCTAssertEqual(Forecaster.withTheta(3, theta: .nan, weight: 1), 3, "where it does not apply, the network's combination")
     }
 
     func testSeasonalityTest() {

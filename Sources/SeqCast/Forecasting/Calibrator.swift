@@ -193,8 +193,10 @@ extension TrainJob {
             let data = try DataSource.load(model.manifest.source, selection: model.manifest.selection)
             let before = model.manifest.pipeline?.theta
             Calibrator.finish(model, data: consume data, calibrate: true, threads: r.run.threads)
-            if let theta = model.manifest.pipeline?.theta, theta != before {
-                progress(.note(String(format: "Theta's weight from the validation windows: %.2f", theta.weight)
+            if let p = model.manifest.pipeline, let theta = p.theta, theta != before {
+                let alone = !p.statisticalOnly.isEmpty && !p.statisticalOnly.contains(false)
+                progress(.note((alone ? "the statistical member alone (no season, not mean-reverting)"
+                                      : String(format: "Theta's weight from the validation windows: %.2f", theta.weight))
                                + (theta.damped.map { String(format: " (damped-trend share %.2f)", $0) } ?? "")))
             }
             if let c = model.calibration {

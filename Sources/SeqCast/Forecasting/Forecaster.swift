@@ -140,6 +140,9 @@ public enum Forecaster {
     /// NaN) or θ is 0. `CombinationFit` and the calibration combine stored parts with it, bit for bit.
     @inline(__always) static func withTheta(_ v: Float, theta: Float?, weight: Float) -> Float {
         guard weight > 0, let t = theta, t.isFinite else { return v }
+        // At weight 1 the statistical member alone, even where the network's value is not finite
+        // (0·∞ would be NaN); for a finite v the same bits as the formula.
+        if weight >= 1 { return t }
         return (1 - weight) * v + weight * t
     }
 

@@ -76,6 +76,8 @@ public enum Intervals {
     /// (`Forecaster.forecast` with dropout on; draw d seeded by the model's seed and d, so results
     /// depend on neither the thread count nor the order of the draws), and per value the draws'
     /// empirical quantiles at α/2 and 1 − α/2 (linear interpolation between order statistics).
+    /// Missing for the values of a target the statistical member forecasts alone (dropout does not
+    /// reach it; the conformal bands, the default, cover it).
     public static func mcDropout(_ model: Ensemble, pipeline: Pipeline, windows: [ForecastWindow],
                                  settings: IntervalSettings, threads: Int) -> [Band] {
         let seed = model.manifest.training.seed, levels = settings.levels, V = levels.count
@@ -83,10 +85,14 @@ public enum Intervals {
             Forecaster.forecast(model, pipeline: pipeline, windows: windows, threads: threads,
                                 dropoutSeed: Forecaster.mix(seed ^ 0x4D43_4452_4F50, UInt64(d)))
         }
+        let O = pipeline.targets.count
         return windows.indices.map { w in
             let width = draws[0][w].count
             var b = Band.missing(width * V)
             for i in 0..<width {
+                // A target the statistical member forecasts alone does not move with dropout: no band
+                // (rather than one of zero width) where it applied.
+                if pipeline.statisticalOnly(i % O), let t = windows[w].theta.isEmpty ? nil : windows[w].theta[i], t.isFinite { continue }
                 let sorted = draws.map { $0[w][i] }.sorted()
                 for j in 0..<V {
                     let alpha = 1 - levels[j] / 100

@@ -123,12 +123,13 @@ public struct Pipeline: Codable, Sendable, Equatable {
             if theta != nil, !meanReverting.isEmpty, !meanReverting.contains(false) {
                 parts.append("no Theta (mean-reverting)")
             } else if let theta, !statisticalOnly.isEmpty, !statisticalOnly.contains(false) {
-                let d = theta.damped.map { dampedShares ?? $0...$0 }.map { r in
+                let d = theta.damped.map { dampedShares ?? $0...$0 }.flatMap { $0.upperBound > 0 ? $0 : nil }.map { r in
                     r.lowerBound == r.upperBound ? String(format: "%.2f", r.lowerBound) : String(format: "%.2f–%.2f", r.lowerBound, r.upperBound)
                 }
                 parts.append("the statistical member alone: Theta" + (d.map { " and the damped trend (share " + $0 + ")" } ?? "")
                              + " (no season, not mean-reverting)")
             } else if let theta {
+                let alone = targets.indices.filter(statisticalOnly(_:)).map { names[targets[$0]] }
                 func range(_ r: ClosedRange<Float>) -> String {
                     r.lowerBound == r.upperBound ? String(format: "%.2f", r.lowerBound) : String(format: "%.2f–%.2f", r.lowerBound, r.upperBound)
                 }
@@ -139,8 +140,7 @@ public struct Pipeline: Codable, Sendable, Equatable {
                              + (theta.fromValidation == true ? " (auto)" : "")
                              + (meanReverting.contains(true)
                                 ? " (not for " + targets.indices.filter(reverting).map { names[targets[$0]] }.joined(separator: ", ") + ": mean-reverting)" : "")
-                             + (statisticalOnly.isEmpty ? ""
-                                : " (alone for " + targets.indices.filter(statisticalOnly).map { names[targets[$0]] }.joined(separator: ", ") + ": no season)"))
+                             + (alone.isEmpty ? "" : "; the statistical member alone for " + alone.joined(separator: ", ") + " (no season)"))
             }
         }
         return parts.joined(separator: "; ")
@@ -427,17 +427,20 @@ extension SeriesCollection {
             let lags = v.baseline.lags(targets: targets, parts: parts, season: choice.season, lookback: spec.lookback,
                                        horizon: spec.horizon, deseasonalised: v.deseasonalise, windowMean: choice.scaler == .window)
             if v.baseline == .auto && !v.deseasonalise {
-                for (o, c) in targets.enumerated() where !reverting[o] && !statistical[o] {
+                for (o, c) in targets.enumerated() where !reverting[o] {
                     // Mean-reverting: `auto` chose the mean, and no season. The statistical member alone:
                     // naive (not the mean), and no seasonal period at all (m = 1: where the test merely
                     // failed on a short training part, earlier windows said the network helps).
                     if lags[o] == 0 { reverting[o] = BaselineChoice.seasonless(parts: parts, channel: c, season: choice.season) }
-                    else if choice.thetaWeight < 0 && choice.season <= 1 { statistical[o] = true }
+                    // Only the window scaler's `auto` tests the mean, so only there is "not reverting" known.
+                    else if choice.thetaWeight < 0 && choice.season <= 1 && choice.scaler == .window { statistical[o] = true }
                 }
             }
             variants.append(PipelineVariant(transforms: own, baselineLags: lags))
         }
-        // A mean-reverting target is anchored at the window mean in every `auto` variant.
+        // A mean-reverting target is anchored at the window mean in every `auto` variant (and is
+        // never forecast by the statistical member alone, whichever variant found it).
+        for o in targets.indices where reverting[o] { statistical[o] = false }
         for (k, v) in choice.variants.enumerated() where v.baseline == .auto {
             for o in targets.indices where reverting[o] { variants[k].baselineLags[o] = 0 }
         }
