@@ -71,6 +71,19 @@ final class BacktestTests: XCTestCase {
         XCTAssertEqual(Baselines.seasonalNaiveMAE(m, channel: 0, range: 0..<6, season: 1)!, (1 + 1 + 2 + 1 + 1) / 5, accuracy: 1e-12)
         let wave = SeriesMatrix(steps: 120, channels: 1, values: (0..<120).map { Float(sin(2 * Double.pi * Double($0) / 7)) + Float($0) * 0.05 })
         XCTAssertEqual(Baselines.detectSeason(wave, channel: 0, range: 0..<120), 7)
+        // A random walk with drift (a yearly series, say): its differences are white noise, so a
+        // local peak above 0.1 is chance, not a season (this one peaks at lag 3, r = 0.158: above the
+        // 10% bound 0.156, below the 1% one 0.245).
+        var state: UInt64 = 11, level = 100.0
+        let walk = (0..<120).map { _ -> Float in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            level += 1 + (Double(state >> 40) / Double(1 << 24) - 0.5) * 4
+            return Float(level)
+        }
+        XCTAssertNil(Baselines.detectSeason(SeriesMatrix(steps: 120, channels: 1, values: walk), channel: 0, range: 0..<120))
+        let sunspots = try! DataSource.load(datasetPath("sunspots.csv"), selection: DataSelection())
+        XCTAssertEqual(Baselines.detectSeason(sunspots.series[0].matrix, channel: 0, range: 0..<246), 11,
+                       "the sunspot cycle is one (r = 0.44, bound 0.31), as the README backtest finds it")
     }
 
     func testEndToEndOutputsAndSummary() throws {

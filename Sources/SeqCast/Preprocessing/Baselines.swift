@@ -45,8 +45,8 @@ public enum Baselines {
     }
 
     /// Seasonal period from the autocorrelation of rows `range` of channel c: the lag in 2...maxLag with
-    /// the highest autocorrelation among local maxima above 0.1 (of the first differences when the
-    /// series trends), or nil.
+    /// the highest autocorrelation among local maxima above 0.1 (of the first differences), if it is
+    /// significant (2.576 Bartlett standard errors); else nil.
     public static func detectSeason(_ m: SeriesMatrix, channel c: Int, range: Range<Int>) -> Int? {
         var x = range.map { Double(m[$0, c]) }.filter { !$0.isNaN }
         guard x.count >= 8 else { return nil }
@@ -62,7 +62,13 @@ public enum Baselines {
         for lag in 2..<maxLag where acf[lag] > acf[lag - 1] && acf[lag] >= acf[lag + 1] && acf[lag] > 0.1 {
             if best == nil || acf[lag] > best!.r + 1e-9 { best = (lag, acf[lag]) }
         }
-        return best?.lag
+        // The peak must be significant by the seasonality test's Bartlett bound √((1 + 2·Σ_{k<m} r_k²) / n),
+        // at 2.576 of it (1% per lag) rather than the test's 1.645 (10%): it is the largest of up to
+        // n/2 lags, so a random walk's white-noise differences would pass 0.1, or the 10% bound, by
+        // chance (a yearly series would get a "season").
+        guard let b = best else { return nil }
+        let bound = 2.576 * ((1 + 2 * (1..<b.lag).reduce(0.0) { $0 + acf[$1] * acf[$1] }) / Double(n)).squareRoot()
+        return b.r > bound ? b.lag : nil
     }
 
     /// The seasonal period of `data`: from its time axis, else the autocorrelation peak of the first
