@@ -14,6 +14,15 @@ static inline hid_t seqcast_h5p_default(void)       { return H5P_DEFAULT; }
 static inline hid_t seqcast_h5s_all(void)           { return H5S_ALL; }
 static inline hid_t seqcast_h5p_link_create(void)   { return H5P_LINK_CREATE; }
 static inline hid_t seqcast_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
+/// A file-access property list for new files in the HDF5 1.8+ object-header format, where an
+/// attribute larger than the 64 KiB an object header holds goes to dense storage instead of failing
+/// (thousands of column names or series ids); readers need HDF5 ≥ 1.8. Negative on failure.
+static inline hid_t seqcast_h5p_new_format_access(void) {
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0) return fapl;
+    if (H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0) { H5Pclose(fapl); return -1; }
+    return fapl;
+}
 static inline unsigned seqcast_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned seqcast_h5f_acc_rdwr(void)   { return H5F_ACC_RDWR; }
 static inline unsigned seqcast_h5f_acc_excl(void)   { return H5F_ACC_EXCL; }

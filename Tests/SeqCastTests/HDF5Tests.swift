@@ -57,6 +57,29 @@ final class HDF5Tests: XCTestCase {
         XCTAssertEqual(h5.timeAxis, csv.timeAxis)
     }
 
+    /// Attributes past the 64 KiB an HDF5 object header holds: 8 000 column names (106 kB) and 6 000
+    /// series ids (84 kB) convert and read back (they failed with "object header message is too large").
+    func testThousandsOfColumnsAndSeriesIdsConvertAndReadBack() throws {
+        let dir = temporaryDirectory(self)
+        let names = (0..<8000).map { String(format: "column_%05d", $0) }
+        let wide = writeFile(dir, "wide.csv", (["t"] + names).joined(separator: ",") + "\n"
+            + (0..<12).map { t in ([String(t)] + names.indices.map { String(t + $0 % 7) }).joined(separator: ",") }.joined(separator: "\n") + "\n")
+        let w = try DataSource.load(wide, selection: DataSelection())
+        try w.writeHDF5(to: dir + "/wide.h5")
+        let wh = try DataSource.load(dir + "/wide.h5", selection: DataSelection())
+        XCTAssertEqual(wh.channels, w.channels)
+        XCTAssertEqual(wh.channels.count, 8001, "t (plain integers, no time axis) and the 8 000")
+        XCTAssertEqual(wh.series[0].matrix, w.series[0].matrix)
+        let ids = (0..<6000).map { String(format: "series_%06d", $0) }
+        let long = writeFile(dir, "long.csv", "id,t,y\n" + ids.map { id in (0..<3).map { "\(id),\($0),\($0 + 1)" }.joined(separator: "\n") }
+            .joined(separator: "\n") + "\n")
+        var selection = DataSelection(); selection.idColumn = "id"
+        let l = try DataSource.load(long, selection: selection)
+        try l.writeHDF5(to: dir + "/long.h5")
+        let lh = try DataSource.load(dir + "/long.h5", selection: DataSelection())
+        XCTAssertEqual(lh.series.map(\.id), ids)
+    }
+
     func testBadFilesAndDatasets() throws {
         let dir = temporaryDirectory(self)
         let good = dir + "/good.h5"

@@ -67,9 +67,14 @@ public final class HDF5File {
     }
 
     /// Creates a new file; fails if one exists at `path` (callers write to a fresh temporary path).
+    /// The file uses the HDF5 1.8+ object-header format, so an attribute may exceed 64 KiB (the
+    /// column names of thousands of channels, the ids of thousands of series).
     public static func create(_ path: String) throws(DataError) -> HDF5File {
         _ = setUp
-        let id = H5Fcreate(path, seqcast_h5f_acc_excl(), seqcast_h5p_default(), seqcast_h5p_default())
+        let fapl = seqcast_h5p_new_format_access()
+        guard fapl >= 0 else { throw .hdf5(path: path, dataset: nil, operation: "creating file-access properties", stack: stack()) }
+        defer { H5Pclose(fapl) }
+        let id = H5Fcreate(path, seqcast_h5f_acc_excl(), seqcast_h5p_default(), fapl)
         guard id >= 0 else { throw .hdf5(path: path, dataset: nil, operation: "creating the file", stack: stack()) }
         return HDF5File(path: path, id: id)
     }
