@@ -67,16 +67,23 @@ public final class HDF5File {
     }
 
     /// Creates a new file; fails if one exists at `path` (callers write to a fresh temporary path).
-    /// The file uses the HDF5 1.8+ object-header format, so an attribute may exceed 64 KiB (the
-    /// column names of thousands of channels, the ids of thousands of series).
-    public static func create(_ path: String) throws(DataError) -> HDF5File {
+    /// With `largeAttributes` (`needsLargeAttributes`), in the HDF5 1.8+ object-header format, where
+    /// an attribute may exceed the 64 KiB an object header holds (the column names of thousands of
+    /// channels, the ids of thousands of series); readers then need HDF5 ≥ 1.8. Otherwise in the
+    /// library's default (earliest) format, as every file before.
+    public static func create(_ path: String, largeAttributes: Bool = false) throws(DataError) -> HDF5File {
         _ = setUp
-        let fapl = seqcast_h5p_new_format_access()
+        let fapl = largeAttributes ? seqcast_h5p_new_format_access() : seqcast_h5p_default()
         guard fapl >= 0 else { throw .hdf5(path: path, dataset: nil, operation: "creating file-access properties", stack: stack()) }
-        defer { H5Pclose(fapl) }
+        defer { if largeAttributes { H5Pclose(fapl) } }
         let id = H5Fcreate(path, seqcast_h5f_acc_excl(), seqcast_h5p_default(), fapl)
         guard id >= 0 else { throw .hdf5(path: path, dataset: nil, operation: "creating the file", stack: stack()) }
         return HDF5File(path: path, id: id)
+    }
+
+    /// Does any of `attributes` come near the 64 KiB an object header holds (60 000 bytes of text)?
+    public static func needsLargeAttributes(_ attributes: [(String, AttributeValue)]) -> Bool {
+        attributes.contains { if case .string(let s) = $0.1 { return s.utf8.count > 60_000 } else { return false } }
     }
 
     /// HDF5 files and objects of files (datasets, groups, attributes) open in this process. Every

@@ -182,7 +182,7 @@ extension SeriesCollection {
         let shape = series.count == 1 ? [steps, channels.count] : [series.count, steps, channels.count]
         let values = series.flatMap(\.matrix.values)
         try AtomicFile.write(to: path) { tmp throws(DataError) in
-            let file = try HDF5File.create(tmp)
+            let file = try HDF5File.create(tmp, largeAttributes: HDF5File.needsLargeAttributes(attrs))
             try file.write("series", shape: shape, values: values, attributes: attrs)
             if timeAxis != nil, let time = series.first?.time, !time.isEmpty { try file.write("time", strings: time) }
             try file.close()

@@ -88,7 +88,7 @@ public struct PerSeriesModel: Sendable {
             throw .badModel(path: path, reason: "cannot encode the per-series index: \(error)")
         }
         try AtomicFile.write(to: path) { tmp throws(DataError) in
-            let f = try HDF5File.create(tmp)
+            let f = try HDF5File.create(tmp, largeAttributes: HDF5File.needsLargeAttributes([("per_series", .string(json))]))
             try f.setRootAttribute("seqcast_version", .string(seqcastVersion))
             try f.setRootAttribute("created", .string(createdTimestamp()))
             try f.setRootAttribute("per_series", .string(json))

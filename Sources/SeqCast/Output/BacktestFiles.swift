@@ -163,9 +163,9 @@ extension BacktestResult {
         try AtomicFile.write(try summaryJSON(config: config), to: dir + "/summary.json")
         let shape = [windows.count, horizon, targets.count]
         try AtomicFile.write(to: dir + "/forecasts.h5") { tmp throws(DataError) in
-            let f = try HDF5File.create(tmp)
             let attrs: [(String, AttributeValue)] = [("columns", .string(targets.joined(separator: ","))),
                                                      ("layout", .string("[window, step, variable]"))]
+            let f = try HDF5File.create(tmp, largeAttributes: HDF5File.needsLargeAttributes(attrs))
             try f.write("forecast", shape: shape, values: windows.flatMap(\.forecast), attributes: attrs)
             try f.write("actual", shape: shape, values: windows.flatMap(\.actual), attributes: attrs)
             try f.write("naive", shape: shape, values: windows.flatMap(\.naive), attributes: attrs)

@@ -63,7 +63,7 @@ extension Forecast {
         let lower = path.lowercased()
         if lower.hasSuffix(".h5") || lower.hasSuffix(".hdf5") {
             try AtomicFile.write(to: path) { tmp throws(DataError) in
-                let f = try HDF5File.create(tmp)
+                let f = try HDF5File.create(tmp, largeAttributes: HDF5File.needsLargeAttributes(hdf5Attributes + extra))
                 try writeDatasets(f, name: "forecast", extra: extra)
                 try f.close()
             }
