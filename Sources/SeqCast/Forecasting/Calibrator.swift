@@ -194,8 +194,7 @@ extension TrainJob {
             let before = model.manifest.pipeline?.theta
             Calibrator.finish(model, data: consume data, calibrate: true, threads: r.run.threads)
             if let p = model.manifest.pipeline, let theta = p.theta, theta != before {
-                let alone = !p.statisticalOnly.isEmpty && !p.statisticalOnly.contains(false)
-                progress(.note((alone ? "the statistical member alone (no season, not mean-reverting)"
+                progress(.note((p.statisticalOnlyForAll ? "the statistical member alone (no season, not mean-reverting)"
                                       : String(format: "Theta's weight from the validation windows: %.2f", theta.weight))
                                + (theta.damped.map { String(format: " (damped-trend share %.2f)", $0) } ?? "")))
             }

@@ -59,6 +59,8 @@ public struct Pipeline: Codable, Sendable, Equatable {
     @inline(__always) func reverting(_ o: Int) -> Bool { !meanReverting.isEmpty && meanReverting[o] }
     /// Is target `o` forecast by the statistical member alone (where it applies)?
     @inline(__always) func statisticalOnly(_ o: Int) -> Bool { !statisticalOnly.isEmpty && statisticalOnly[o] }
+    /// Is every target forecast by the statistical member alone?
+    var statisticalOnlyForAll: Bool { !statisticalOnly.isEmpty && !statisticalOnly.contains(false) }
     /// Theta's weight for target `o`: 1 for a target the statistical member forecasts alone.
     @inline(__always) func thetaWeight(target o: Int) -> Float { statisticalOnly(o) ? 1 : theta?.weight ?? 0 }
 
@@ -111,6 +113,11 @@ public struct Pipeline: Codable, Sendable, Equatable {
             return Set(words).count == 1 ? words[0] : zip(targets, words).map { "\(names[$0]): \($1)" }.joined(separator: ", ")
         }
         func kind(_ t: SeriesTransform) -> String { t.step.summary(names: names, targets: targets) }
+        func range(_ r: ClosedRange<Float>) -> String {
+            r.lowerBound == r.upperBound ? String(format: "%.2f", r.lowerBound) : String(format: "%.2f–%.2f", r.lowerBound, r.upperBound)
+        }
+        // The damped trend's share once one is chosen (0 until then: Theta alone, as printed before it existed).
+        let share = theta?.damped.map { dampedShares ?? $0...$0 }.flatMap { $0.upperBound > 0 ? range($0) : nil }
         var parts = [String]()
         if !transforms.isEmpty { parts.append(transforms.map(kind).joined(separator: ", ")) }
         parts.append("scaler \(scaler.kind.rawValue)")
@@ -122,21 +129,13 @@ public struct Pipeline: Codable, Sendable, Equatable {
             }
             if theta != nil, !meanReverting.isEmpty, !meanReverting.contains(false) {
                 parts.append("no Theta (mean-reverting)")
-            } else if let theta, !statisticalOnly.isEmpty, !statisticalOnly.contains(false) {
-                let d = theta.damped.map { dampedShares ?? $0...$0 }.flatMap { $0.upperBound > 0 ? $0 : nil }.map { r in
-                    r.lowerBound == r.upperBound ? String(format: "%.2f", r.lowerBound) : String(format: "%.2f–%.2f", r.lowerBound, r.upperBound)
-                }
-                parts.append("the statistical member alone: Theta" + (d.map { " and the damped trend (share " + $0 + ")" } ?? "")
+            } else if theta != nil, statisticalOnlyForAll {
+                parts.append("the statistical member alone: Theta" + (share.map { " and the damped trend (share " + $0 + ")" } ?? "")
                              + " (no season, not mean-reverting)")
             } else if let theta {
                 let alone = targets.indices.filter(statisticalOnly(_:)).map { names[targets[$0]] }
-                func range(_ r: ClosedRange<Float>) -> String {
-                    r.lowerBound == r.upperBound ? String(format: "%.2f", r.lowerBound) : String(format: "%.2f–%.2f", r.lowerBound, r.upperBound)
-                }
-                // The share once one is chosen (0 until then: Theta alone, as printed before it existed).
-                let d = theta.damped.map { dampedShares ?? $0...$0 }.flatMap { $0.upperBound > 0 ? $0 : nil }
                 parts.append("Theta weight " + range(thetaWeights ?? theta.weight...theta.weight)
-                             + (d.map { " (damped-trend share " + range($0) + ")" } ?? "")
+                             + (share.map { " (damped-trend share " + $0 + ")" } ?? "")
                              + (theta.fromValidation == true ? " (auto)" : "")
                              + (meanReverting.contains(true)
                                 ? " (not for " + targets.indices.filter(reverting).map { names[targets[$0]] }.joined(separator: ", ") + ": mean-reverting)" : "")
