@@ -49,6 +49,18 @@ final class CSVTests: XCTestCase {
         }
     }
 
+    /// A yearly axis has no season, whatever the autocorrelation shows (sunspots' 11-year peak is a
+    /// cycle); without a time axis the peak is taken as the season.
+    func testYearlyAxisHasNoSeason() throws {
+        let c = try DataSource.load(datasetPath("sunspots.csv"), selection: DataSelection())
+        let s = Baselines.season(of: c, before: c.series[0].length)
+        XCTAssertEqual(s.period, 1)
+        XCTAssertEqual(s.source, "yearly time column: no season")
+        var bare = c
+        bare.timeAxis = nil
+        XCTAssertTrue((9...12).contains(Baselines.season(of: bare, before: bare.series[0].length).period), "the autocorrelation peak")
+    }
+
     func testLongFormatOneSeriesPerID() throws {
         let dir = temporaryDirectory(self)
         let path = writeFile(dir, "long.csv", "unique_id,ds,y\nA,2020-01-01,1\nB,2020-01-01,10\nA,2020-01-02,2\nB,2020-01-02,20\nA,2020-01-03,3\n")

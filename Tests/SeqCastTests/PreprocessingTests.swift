@@ -227,6 +227,63 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertEqual(q.baselineLags, [12, 12])
     }
 
+    /// A cycle of varying length around a stable mean (an AR(2) with complex roots, period about 11)
+    /// and no season: the cycle rule gives the network alone — the pipeline of `--baseline none`, with
+    /// the period kept for the configuration line — decided on the training part only. White noise
+    /// reverts but has no cycle; a look-back shorter than the cycle cannot hold it.
+    func testCycleAroundTheMeanIsForecastByTheNetworkAlone() throws {
+        var state: UInt64 = 3, x1 = 0.0, x2 = 0.0
+        let n = 240
+        func uniform() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 40) / Double(1 << 24) - 0.5
+        }
+        let cycle = (0..<n).map { _ -> Float in
+            let x = 1.666 * x1 - 0.98 * x2 + 4 * uniform()   // roots of modulus 0.99 at about 2π/11
+            x2 = x1; x1 = x
+            return Float(50 + x)
+        }
+        let noise = (0..<n).map { _ in Float(50 + 10 * uniform()) }
+        func one(_ v: [Float]) -> SeriesCollection {
+            SeriesCollection(source: "mem", channels: ["v"], targetCount: 1,
+                             series: [Series(id: "s", time: [], matrix: SeriesMatrix(steps: n, channels: 1, values: v))],
+                             timeAxis: nil, missingCount: 0)
+        }
+        var choice = PreprocessingChoice(scaler: .window, transform: .auto,
+                                         variants: [VariantSpec(.auto), VariantSpec(.auto, deseasonalise: true)], season: 1)
+        choice.baselineWeight = -1; choice.thetaWeight = -1   // auto, as by default
+        let spec = WindowSpec(lookback: 24, horizon: 6)
+        let p = try one(cycle).fitPipeline(spec: spec, choice: choice, valFraction: 0.2)
+        let period = try XCTUnwrap(p.cycles.first, "\(p.variants.map(\.baselineLags)) \(p.meanReverting)")
+        XCTAssertTrue((9...13).contains(period), "period \(period)")
+        XCTAssertFalse(p.hasBaseline)
+        XCTAssertNil(p.theta)
+        XCTAssertEqual(p.baselineLags, [])
+        var none = choice; none.variants = []
+        var alone = p; alone.cycles = []
+        XCTAssertEqual(alone, try one(cycle).fitPipeline(spec: spec, choice: none, valFraction: 0.2), "the pipeline of --baseline none")
+        XCTAssertTrue(p.summary(names: ["v"]).contains("a cycle (period \(period))"), p.summary(names: ["v"]))
+        // Fitted on the training part only: the validation part (last 20%) flat changes nothing.
+        var flat = cycle
+        for t in 192..<n { flat[t] = 50 }
+        XCTAssertEqual(try one(flat).fitPipeline(spec: spec, choice: choice, valFraction: 0.2), p)
+        // Stored with the model; a damaged list is refused.
+        XCTAssertEqual(try JSONDecoder().decode(Pipeline.self, from: JSONEncoder().encode(p)), p)
+        var json = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(p)) as? [String: Any])
+        json["cycles"] = [11, 11]
+        XCTAssertThrowsError(try JSONDecoder().decode(Pipeline.self, from: JSONSerialization.data(withJSONObject: json)))
+        // White noise reverts, with no cycle: the mean-reverting rule, variants kept.
+        let q = try one(noise).fitPipeline(spec: spec, choice: choice, valFraction: 0.2)
+        XCTAssertEqual(q.meanReverting, [true])
+        XCTAssertEqual(q.cycles, [])
+        XCTAssertEqual(q.variants.count, 2)
+        XCTAssertFalse(String(decoding: try JSONEncoder().encode(q), as: UTF8.self).contains("cycles"))
+        // A look-back shorter than the cycle: not the rule.
+        let short = try one(cycle).fitPipeline(spec: WindowSpec(lookback: 8, horizon: 6), choice: choice, valFraction: 0.2)
+        XCTAssertEqual(short.cycles, [])
+        XCTAssertTrue(short.hasBaseline)
+    }
+
     /// A univariate mean-reverting series trained end to end: no statistical member anywhere, so
     /// the automatic θ comes out 0 (no validation value has Theta) and the configuration line says why.
     func testMeanRevertingSeriesTrainsWithoutTheta() throws {

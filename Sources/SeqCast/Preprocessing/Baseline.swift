@@ -14,7 +14,9 @@
 // the series returns to: stationary series, ACCURACY.md). Where the target also has no season
 // (`seasonless`), it is mean-reverting: `fitPipeline` then anchors it at the mean in every `auto`
 // variant (the deseasonalised one too), makes the window's mean its plain combination member, and
-// leaves it out of the statistical member (Pipeline.meanReverting).
+// leaves it out of the statistical member (Pipeline.meanReverting). When every target is
+// mean-reverting and cycles (a significant autocorrelation peak within the look-back), the
+// network alone forecasts them, with no baseline at all (Pipeline.cycles).
 import Foundation
 
 /// Which baseline a run asks for (`--baseline`).

@@ -71,10 +71,25 @@ public enum Baselines {
         return b.r > bound ? b.lag : nil
     }
 
+    /// The period of channel `c`'s cycle in the training parts `parts`: the autocorrelation peak
+    /// (`detectSeason`) of every part, when each has one that the look-back `lookback` holds; the
+    /// first part's period. Nil when a part has none (or is too short to tell).
+    static func cycle(parts: [SeriesMatrix], channel c: Int, lookback: Int) -> Int? {
+        var first: Int? = nil
+        for p in parts {
+            guard let period = detectSeason(p, channel: c, range: 0..<p.steps), period <= lookback else { return nil }
+            first = first ?? period
+        }
+        return first
+    }
+
     /// The seasonal period of `data`: from its time axis, else the autocorrelation peak of the first
-    /// series' rows before `origin`, else 1; with where it came from.
+    /// series' rows before `origin`, else 1; with where it came from. A yearly axis has no season (1):
+    /// a periodic autocorrelation there is a cycle of varying length (sunspots' 9–14 years), which
+    /// seasonal naive at one lag forecasts badly; the pipeline's cycle rule sees it (`Pipeline.cycles`).
     public static func season(of data: SeriesCollection, before origin: Int) -> (period: Int, source: String) {
         if let axis = data.timeAxis, let m = axis.seasonalPeriod { return (m, "from the \(axis.frequencyName) time column") }
+        if let axis = data.timeAxis, axis.format == .year { return (1, "\(axis.frequencyName) time column: no season") }
         if let s = data.series.first, let m = Baselines.detectSeason(s.matrix, channel: 0, range: 0..<min(origin, s.length)) {
             return (m, "autocorrelation peak")
         }

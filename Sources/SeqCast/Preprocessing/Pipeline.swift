@@ -41,19 +41,26 @@ public struct Pipeline: Codable, Sendable, Equatable {
     /// alone (θ = 1) forecasts such a target where it applies, the network's combination elsewhere
     /// (ACCURACY.md, "Non-seasonal series"). Empty: none (and models written before the rule).
     public var statisticalOnly: [Bool] = []
+    /// Per target, the period of the cycle the cycle rule found (`fitPipeline`): every target was
+    /// mean-reverting and its training part has a significant autocorrelation peak at a lag the
+    /// look-back holds — a cycle of varying length, such as the sunspots' 9–14 years. Such a pipeline
+    /// has no variants: the network alone forecasts it (ACCURACY.md, "Cycles"). Empty: the rule did not fire
+    /// (and models written before it).
+    public var cycles: [Int] = []
 
     public init(spec: WindowSpec, scaler: Scaler, inputs: [Int], targets: [Int],
                 transforms: [SeriesTransform] = [], variants: [PipelineVariant] = [],
                 baselineWeight: Float = 0, baselineLags: [Int] = [], theta: ThetaMember? = nil, meanReverting: [Bool] = [],
-                statisticalOnly: [Bool] = []) {
+                statisticalOnly: [Bool] = [], cycles: [Int] = []) {
         self.spec = spec; self.scaler = scaler; self.inputs = inputs; self.targets = targets
         self.transforms = transforms; self.variants = variants
         self.baselineWeight = baselineWeight; self.baselineLags = baselineLags; self.theta = theta
         self.meanReverting = meanReverting.contains(true) ? meanReverting : []
         self.statisticalOnly = statisticalOnly.contains(true) ? statisticalOnly : []
+        self.cycles = cycles
     }
 
-    enum CodingKeys: String, CodingKey { case spec, scaler, inputs, targets, transforms, variants, baselineWeight, baselineLags, theta, meanReverting, statisticalOnly }
+    enum CodingKeys: String, CodingKey { case spec, scaler, inputs, targets, transforms, variants, baselineWeight, baselineLags, theta, meanReverting, statisticalOnly, cycles }
 
     /// Is target `o` (index into `targets`) mean-reverting?
     @inline(__always) func reverting(_ o: Int) -> Bool { !meanReverting.isEmpty && meanReverting[o] }
@@ -85,6 +92,10 @@ public struct Pipeline: Codable, Sendable, Equatable {
         }
         meanReverting = try flags(.meanReverting)
         statisticalOnly = try flags(.statisticalOnly)
+        cycles = try c.decodeIfPresent([Int].self, forKey: .cycles) ?? []
+        guard cycles.isEmpty || (cycles.count == targets.count && !cycles.contains { $0 < 2 }) else {
+            throw DecodingError.dataCorruptedError(forKey: .cycles, in: c, debugDescription: "cycle periods \(cycles) for \(targets.count) targets")
+        }
     }
 
     public func encode(to encoder: Encoder) throws { try encode(to: encoder, windows: true) }
@@ -99,6 +110,7 @@ public struct Pipeline: Codable, Sendable, Equatable {
         try c.encodeIfPresent(theta, forKey: .theta)
         if meanReverting.contains(true) { try c.encode(meanReverting, forKey: .meanReverting) }
         if statisticalOnly.contains(true) { try c.encode(statisticalOnly, forKey: .statisticalOnly) }
+        if !cycles.isEmpty { try c.encode(cycles, forKey: .cycles) }
     }
 
     /// Does the network's output add to a baseline (so its head starts at zero)?
@@ -121,7 +133,10 @@ public struct Pipeline: Codable, Sendable, Equatable {
         var parts = [String]()
         if !transforms.isEmpty { parts.append(transforms.map(kind).joined(separator: ", ")) }
         parts.append("scaler \(scaler.kind.rawValue)")
-        if variants.isEmpty { parts.append("no baseline") } else {
+        if variants.isEmpty {
+            let periods = Array(Set(cycles)).sorted().map(String.init).joined(separator: ", ")
+            parts.append(cycles.isEmpty ? "no baseline" : "no baseline: a cycle (period \(periods)) around the mean, forecast by the network alone")
+        } else {
             parts.append("variants: " + variants.map { v in (v.transforms.map(kind) + [lags(v.baselineLags)]).joined(separator: " + ") }
                 .joined(separator: " | "))
             if baselineWeight != 0 {
@@ -412,6 +427,7 @@ extension SeriesCollection {
         }
         var variants: [PipelineVariant] = []
         var reverting = [Bool](repeating: false, count: targets.count), statistical = reverting
+        var cycles = [Int?](repeating: nil, count: targets.count)
         for (k, v) in choice.variants.enumerated() {
             var own: [SeriesTransform] = []
             var fit = base; fit.makeParts = { training(scaled, []) }
@@ -430,12 +446,24 @@ extension SeriesCollection {
                     // Mean-reverting: `auto` chose the mean, and no season. The statistical member alone:
                     // naive (not the mean), and no seasonal period at all (m = 1: where the test merely
                     // failed on a short training part, earlier windows said the network helps).
-                    if lags[o] == 0 { reverting[o] = BaselineChoice.seasonless(parts: parts, channel: c, season: choice.season) }
+                    if lags[o] == 0 {
+                        reverting[o] = BaselineChoice.seasonless(parts: parts, channel: c, season: choice.season)
+                        if reverting[o] { cycles[o] = Baselines.cycle(parts: parts, channel: c, lookback: spec.lookback) }
+                    }
                     // Only the window scaler's `auto` tests the mean, so only there is "not reverting" known.
                     else if choice.thetaWeight < 0 && choice.season <= 1 && choice.scaler == .window { statistical[o] = true }
                 }
             }
             variants.append(PipelineVariant(transforms: own, baselineLags: lags))
+        }
+        // The cycle rule: when every target is mean-reverting and cycles (a significant autocorrelation
+        // peak in its training part, at a lag the look-back holds), the network alone forecasts them: no
+        // variants, no plain member, no statistical member. The mean, the last value and seasonal naive
+        // at one lag all forecast a cycle of varying length worse than the network that learned it
+        // (ACCURACY.md, "Cycles": the benchmark's sunspotarea 1.043 → 0.809; the shipped sunspots).
+        if choice.scaler == .window, !reverting.isEmpty, !reverting.contains(false), !cycles.contains(nil) {
+            return Pipeline(spec: spec, scaler: scaler, inputs: Array(0..<channels.count), targets: targets,
+                            transforms: transforms, cycles: cycles.map { $0! })
         }
         // A mean-reverting target is anchored at the window mean in every `auto` variant (and is
         // never forecast by the statistical member alone, whichever variant found it).
