@@ -79,7 +79,7 @@ struct WindowOptions: ParsableArguments {
     @Option(help: "Weight of Theta's forecast (simple exponential smoothing with drift, on the history before each forecast; strictly positive series) in the final combination with the variants: 0 (none) to 1, or auto (from the validation windows: inverse-MAE against the network's combination) (default: \(preprocessingDefaults.thetaWeight.map(\.description) ?? "0")).")
     var thetaWeight: String?
 
-    @Option(help: "Seasonal period (seasonal naive, deseasonalisation, MASE), or auto (time column, else autocorrelation).")
+    @Option(help: "Seasonal period (seasonal naive, deseasonalisation, MASE), or auto (the time column's frequency, none for a yearly one; without a time column the autocorrelation peak).")
     var season: String = "auto"
 
     /// Flags given that only series mode honours (supervised --x/--y takes these from the shapes).

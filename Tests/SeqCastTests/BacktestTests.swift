@@ -83,7 +83,7 @@ final class BacktestTests: XCTestCase {
         XCTAssertNil(Baselines.detectSeason(SeriesMatrix(steps: 120, channels: 1, values: walk), channel: 0, range: 0..<120))
         let sunspots = try! DataSource.load(datasetPath("sunspots.csv"), selection: DataSelection())
         XCTAssertEqual(Baselines.detectSeason(sunspots.series[0].matrix, channel: 0, range: 0..<246), 11,
-                       "the sunspot cycle is one (r = 0.44, bound 0.31), as the README backtest finds it")
+                       "the sunspot cycle is one (r = 0.44, bound 0.31) when there is no time axis (its yearly one has no season)")
     }
 
     func testEndToEndOutputsAndSummary() throws {

@@ -270,8 +270,14 @@ final class PreprocessingTests: XCTestCase {
         // Stored with the model; a damaged list is refused.
         XCTAssertEqual(try JSONDecoder().decode(Pipeline.self, from: JSONEncoder().encode(p)), p)
         var json = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(p)) as? [String: Any])
-        json["cycles"] = [11, 11]
-        XCTAssertThrowsError(try JSONDecoder().decode(Pipeline.self, from: JSONSerialization.data(withJSONObject: json)))
+        for damaged in [[11, 11], [1]] {   // one period per target, each at least 2
+            json["cycles"] = damaged
+            XCTAssertThrowsError(try JSONDecoder().decode(Pipeline.self, from: JSONSerialization.data(withJSONObject: json)), "\(damaged)")
+        }
+        var withVariants = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(
+            try one(noise).fitPipeline(spec: spec, choice: choice, valFraction: 0.2))) as? [String: Any])
+        withVariants["cycles"] = [11]   // a cycle beside variants: contradictory, refused
+        XCTAssertThrowsError(try JSONDecoder().decode(Pipeline.self, from: JSONSerialization.data(withJSONObject: withVariants)))
         // White noise reverts, with no cycle: the mean-reverting rule, variants kept.
         let q = try one(noise).fitPipeline(spec: spec, choice: choice, valFraction: 0.2)
         XCTAssertEqual(q.meanReverting, [true])
@@ -280,8 +286,18 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertFalse(String(decoding: try JSONEncoder().encode(q), as: UTF8.self).contains("cycles"))
         // A look-back shorter than the cycle: not the rule.
         let short = try one(cycle).fitPipeline(spec: WindowSpec(lookback: 8, horizon: 6), choice: choice, valFraction: 0.2)
+        XCTAssertEqual(short.meanReverting, [true], "still mean-reverting: only the look-back stops the rule")
         XCTAssertEqual(short.cycles, [])
         XCTAssertTrue(short.hasBaseline)
+        // Not the defaults: a season given (its test failing), an explicit variant list or plain weight — kept as asked.
+        var seasonal = choice; seasonal.season = 12
+        var listed = choice; listed.variants = [VariantSpec(.auto), VariantSpec(.mean)]
+        var weighted = choice; weighted.baselineWeight = 0.25
+        for other in [seasonal, listed, weighted] {
+            let kept = try one(cycle).fitPipeline(spec: spec, choice: other, valFraction: 0.2)
+            XCTAssertEqual(kept.cycles, [], "\(other)")
+            XCTAssertTrue(kept.hasBaseline, "\(other)")
+        }
     }
 
     /// A univariate mean-reverting series trained end to end: no statistical member anywhere, so

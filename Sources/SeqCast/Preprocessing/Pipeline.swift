@@ -41,11 +41,12 @@ public struct Pipeline: Codable, Sendable, Equatable {
     /// alone (θ = 1) forecasts such a target where it applies, the network's combination elsewhere
     /// (ACCURACY.md, "Non-seasonal series"). Empty: none (and models written before the rule).
     public var statisticalOnly: [Bool] = []
-    /// Per target, the period of the cycle the cycle rule found (`fitPipeline`): every target was
-    /// mean-reverting and its training part has a significant autocorrelation peak at a lag the
-    /// look-back holds — a cycle of varying length, such as the sunspots' 9–14 years. Such a pipeline
-    /// has no variants: the network alone forecasts it (ACCURACY.md, "Cycles"). Empty: the rule did not fire
-    /// (and models written before it).
+    /// Per target, the period of the cycle the cycle rule found (`fitPipeline`): with no season and
+    /// only `auto` variants at the automatic plain weight, every target was mean-reverting and every
+    /// training part (every series') has a significant autocorrelation peak at a lag the look-back
+    /// holds — a cycle of varying length, such as the sunspots' 9–14 years; the period stored is the
+    /// first part's. Such a pipeline has no variants: the network alone forecasts it (ACCURACY.md,
+    /// "Cycles"). Empty: the rule did not fire (and models written before it).
     public var cycles: [Int] = []
 
     public init(spec: WindowSpec, scaler: Scaler, inputs: [Int], targets: [Int],
@@ -93,8 +94,9 @@ public struct Pipeline: Codable, Sendable, Equatable {
         meanReverting = try flags(.meanReverting)
         statisticalOnly = try flags(.statisticalOnly)
         cycles = try c.decodeIfPresent([Int].self, forKey: .cycles) ?? []
-        guard cycles.isEmpty || (cycles.count == targets.count && !cycles.contains { $0 < 2 }) else {
-            throw DecodingError.dataCorruptedError(forKey: .cycles, in: c, debugDescription: "cycle periods \(cycles) for \(targets.count) targets")
+        guard cycles.isEmpty || (cycles.count == targets.count && !cycles.contains { $0 < 2 } && variants.isEmpty) else {
+            throw DecodingError.dataCorruptedError(forKey: .cycles, in: c,
+                                                   debugDescription: "cycle periods \(cycles) for \(targets.count) targets and \(variants.count) variants")
         }
     }
 
@@ -456,12 +458,16 @@ extension SeriesCollection {
             }
             variants.append(PipelineVariant(transforms: own, baselineLags: lags))
         }
-        // The cycle rule: when every target is mean-reverting and cycles (a significant autocorrelation
-        // peak in its training part, at a lag the look-back holds), the network alone forecasts them: no
-        // variants, no plain member, no statistical member. The mean, the last value and seasonal naive
-        // at one lag all forecast a cycle of varying length worse than the network that learned it
-        // (ACCURACY.md, "Cycles": the benchmark's sunspotarea 1.043 → 0.809; the shipped sunspots).
-        if choice.scaler == .window, !reverting.isEmpty, !reverting.contains(false), !cycles.contains(nil) {
+        // The cycle rule: with no season, only `auto` variants and the automatic plain weight (the
+        // defaults; an explicit list or weight is kept as asked), when every target is mean-reverting
+        // and cycles (a significant autocorrelation peak in every training part, at a lag the look-back
+        // holds), the network alone forecasts them: no variants, no plain member, no statistical member.
+        // The mean, the last value and seasonal naive at one lag all forecast a cycle of varying length
+        // worse than the network that learned it (ACCURACY.md, "Cycles": the benchmark's sunspotarea
+        // 1.043 → 0.809; the shipped sunspots). A season whose test merely failed on a short training
+        // part is not taken for a cycle (m > 1: the rule does not apply).
+        if choice.scaler == .window, choice.season <= 1, choice.baselineWeight < 0, choice.variants.allSatisfy({ $0.baseline == .auto }),
+           !reverting.isEmpty, !reverting.contains(false), !cycles.contains(nil) {
             return Pipeline(spec: spec, scaler: scaler, inputs: Array(0..<channels.count), targets: targets,
                             transforms: transforms, cycles: cycles.map { $0! })
         }

@@ -91,8 +91,8 @@ public struct PreprocessingSettings: Codable, Sendable, Equatable {
     /// auto (chosen on the validation windows, `CombinationFit`) or a number; 0: none. Settings
     /// stored before it existed decode as nil: none; those stored as a number, as that number.
     public var thetaWeight: CombinationWeight? = .auto
-    /// Seasonal period (seasonal naive, deseasonalisation, MASE); nil = from the time column, else
-    /// the autocorrelation peak of the first series.
+    /// Seasonal period (seasonal naive, deseasonalisation, MASE); nil = from the time column (1 for a
+    /// yearly one), else the autocorrelation peak of the first series.
     public var season: Int?
 
     public init() {}
