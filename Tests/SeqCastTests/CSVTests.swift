@@ -56,6 +56,12 @@ final class CSVTests: XCTestCase {
         let s = Baselines.season(of: c, before: c.series[0].length)
         XCTAssertEqual(s.period, 1)
         XCTAssertEqual(s.source, "yearly time column: no season")
+        let inspect = try Inspector.describe(datasetPath("sunspots.csv"))
+        XCTAssertTrue(inspect.contains("season (--season auto): 1 (yearly time column: no season); 'sunactivity' has an autocorrelation peak at lag "), inspect)
+        XCTAssertFalse(try Inspector.describe(datasetPath("airline.csv")).contains("season (--season auto)"), "its time column's line says 12")
+        let rows = (0..<120).map { t in String(format: "%.3f", 10 + 5 * sin(Double(t) * 2 * Double.pi / 12) + Double(t % 7) * 0.1) }
+        let noAxis = try Inspector.describe(writeFile(temporaryDirectory(self), "wave.csv", "v\n" + rows.joined(separator: "\n") + "\n"))
+        XCTAssertTrue(noAxis.contains("season (--season auto): 12 (autocorrelation peak)\n"), noAxis)
         var bare = c
         bare.timeAxis = nil
         XCTAssertTrue((9...12).contains(Baselines.season(of: bare, before: bare.series[0].length).period), "the autocorrelation peak")

@@ -17,11 +17,12 @@ public enum Inspector {
         let header = t.header, rowCount = t.rowCount
         let columns = header.indices.map { c in ColumnFacts(t, c) }
         var notes: [String] = []
-        var time: TimeAxis? = nil
-        do { let c = try (consume t).series(DataSelection()); time = c.timeAxis; notes = c.notes } catch {
+        var time: TimeAxis? = nil, season: String? = nil
+        do { let c = try (consume t).series(DataSelection()); time = c.timeAxis; notes = c.notes; season = seasonLine(c) } catch {
             notes.append("with the default selection, train would stop: \(error)")
         }
         if let time { out += "time column '\(shown(time.column))': \(time.frequencyName)\(time.seasonalPeriod.map { ", seasonal period \($0)" } ?? "")\n" }
+        if let season { out += season + "\n" }
         out += "column".padding(toLength: 16, withPad: " ", startingAt: 0) + "type      missing          min          max         mean\n"
         for (name, f) in zip(header, columns) {
             let p = f.profile
@@ -50,6 +51,24 @@ public enum Inspector {
         for n in notes { out += "note: \(terminalSafe(n))\n" }
         return out
     }
+
+    /// The season `--season auto` takes for the default selection when the time column gives none (from the first series' first
+    /// `seasonRows` rows at most, so a long file's autocorrelation scan stays short), and, where a
+    /// yearly axis has none, the first target's cycle if it has one (README, "Cycles").
+    static func seasonLine(_ c: SeriesCollection) -> String? {
+        // A calendar period is already on the time column's line.
+        guard c.timeAxis?.seasonalPeriod == nil, let s = c.series.first, s.length > 0, c.targetCount > 0 else { return nil }
+        let rows = min(s.length, seasonRows)
+        let (m, source) = Baselines.season(of: c, before: rows)
+        var line = "season (--season auto): \(m) (\(source))"
+        if m == 1, c.timeAxis != nil, let p = Baselines.detectSeason(s.matrix, channel: 0, range: 0..<rows) {
+            line += "; '\(shown(c.channels[0]))' has an autocorrelation peak at lag \(p): a cycle, which the network forecasts alone where the series reverts to its mean"
+        }
+        return line
+    }
+
+    /// Rows of the first series the season line reads at most.
+    static let seasonRows = 50_000
 
     /// What a column's line shows, read from the table before its series are made.
     private struct ColumnFacts {
