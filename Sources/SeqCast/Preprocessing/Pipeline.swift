@@ -430,6 +430,9 @@ extension SeriesCollection {
         var variants: [PipelineVariant] = []
         var reverting = [Bool](repeating: false, count: targets.count), statistical = reverting
         var cycles = [Int?](repeating: nil, count: targets.count)
+        // Where the cycle rule can apply (below); only there is the autocorrelation scanned.
+        let cycleRule = choice.scaler == .window && choice.season <= 1 && choice.baselineWeight < 0
+            && choice.variants.allSatisfy { $0.baseline == .auto }
         for (k, v) in choice.variants.enumerated() {
             var own: [SeriesTransform] = []
             var fit = base; fit.makeParts = { training(scaled, []) }
@@ -450,7 +453,7 @@ extension SeriesCollection {
                     // failed on a short training part, earlier windows said the network helps).
                     if lags[o] == 0 {
                         reverting[o] = BaselineChoice.seasonless(parts: parts, channel: c, season: choice.season)
-                        if reverting[o] { cycles[o] = Baselines.cycle(parts: parts, channel: c, lookback: spec.lookback) }
+                        if reverting[o] && cycleRule { cycles[o] = Baselines.cycle(parts: parts, channel: c, lookback: spec.lookback) }
                     }
                     // Only the window scaler's `auto` tests the mean, so only there is "not reverting" known.
                     else if choice.thetaWeight < 0 && choice.season <= 1 && choice.scaler == .window { statistical[o] = true }
@@ -466,8 +469,7 @@ extension SeriesCollection {
         // worse than the network that learned it (ACCURACY.md, "Cycles": the benchmark's sunspotarea
         // 1.043 → 0.809; the shipped sunspots). A season whose test merely failed on a short training
         // part is not taken for a cycle (m > 1: the rule does not apply).
-        if choice.scaler == .window, choice.season <= 1, choice.baselineWeight < 0, choice.variants.allSatisfy({ $0.baseline == .auto }),
-           !reverting.isEmpty, !reverting.contains(false), !cycles.contains(nil) {
+        if cycleRule, !reverting.isEmpty, !reverting.contains(false), !cycles.contains(nil) {
             return Pipeline(spec: spec, scaler: scaler, inputs: Array(0..<channels.count), targets: targets,
                             transforms: transforms, cycles: cycles.map { $0! })
         }
