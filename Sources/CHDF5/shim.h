@@ -115,7 +115,9 @@ static inline int seqcast_h5_first_visit(seqcast_h5_seen *s, hid_t obj) {
 #define SEQCAST_H5_MAX_DEPTH 64
 
 typedef void (*seqcast_h5_visit_fn)(const char *path, void *ctx);
-typedef struct { seqcast_h5_visit_fn fn; void *ctx; const char *prefix; seqcast_h5_seen *seen; int depth; } seqcast_h5_visit;
+/// Called with every object the walk opens (the root, each group once, each dataset), while open.
+typedef void (*seqcast_h5_object_fn)(hid_t obj, void *ctx);
+typedef struct { seqcast_h5_visit_fn fn; seqcast_h5_object_fn obj_fn; void *ctx; const char *prefix; seqcast_h5_seen *seen; int depth; } seqcast_h5_visit;
 
 static herr_t seqcast_h5_iter_cb(hid_t group, const char *name, const H5L_info_t *info, void *data) {
     (void)info;
@@ -126,9 +128,11 @@ static herr_t seqcast_h5_iter_cb(hid_t group, const char *name, const H5L_info_t
     if (obj < 0) { H5Eclear2(H5E_DEFAULT); return 0; }
     H5I_type_t type = H5Iget_type(obj);
     if (type == H5I_DATASET) {
-        v->fn(path, v->ctx);
+        if (v->fn) v->fn(path, v->ctx);
+        if (v->obj_fn) v->obj_fn(obj, v->ctx);
     } else if (type == H5I_GROUP && v->depth < SEQCAST_H5_MAX_DEPTH && seqcast_h5_first_visit(v->seen, obj) == 1) {
-        seqcast_h5_visit inner = { v->fn, v->ctx, path, v->seen, v->depth + 1 };
+        if (v->obj_fn) v->obj_fn(obj, v->ctx);
+        seqcast_h5_visit inner = { v->fn, v->obj_fn, v->ctx, path, v->seen, v->depth + 1 };
         hsize_t idx = 0;
         H5Literate(obj, H5_INDEX_NAME, H5_ITER_INC, &idx, seqcast_h5_iter_cb, &inner);
     }
@@ -136,21 +140,28 @@ static herr_t seqcast_h5_iter_cb(hid_t group, const char *name, const H5L_info_t
     return 0;
 }
 
-/// Calls fn(path) for every dataset in the file, recursing into groups, in name order. Each group
-/// is walked once, however many links lead to it, so a link back to an ancestor cannot loop.
-static inline herr_t seqcast_h5_list_datasets(hid_t file, seqcast_h5_visit_fn fn, void *ctx) {
+/// Calls fn(path) for every dataset in the file and obj_fn(object) for the root, every group and
+/// every dataset (either may be NULL), recursing into groups, in name order. Each group is walked
+/// once, however many links lead to it, so a link back to an ancestor cannot loop.
+static inline herr_t seqcast_h5_walk(hid_t file, seqcast_h5_visit_fn fn, seqcast_h5_object_fn obj_fn, void *ctx) {
     seqcast_h5_seen seen = { NULL, 0, 0 };
     hid_t root = H5Oopen(file, "/", H5P_DEFAULT);
     if (root < 0) return -1;
     herr_t status = -1;
     if (seqcast_h5_first_visit(&seen, root) == 1) {
-        seqcast_h5_visit v = { fn, ctx, "", &seen, 1 };
+        if (obj_fn) obj_fn(root, ctx);
+        seqcast_h5_visit v = { fn, obj_fn, ctx, "", &seen, 1 };
         hsize_t idx = 0;
         status = H5Literate(root, H5_INDEX_NAME, H5_ITER_INC, &idx, seqcast_h5_iter_cb, &v);
     }
     H5Oclose(root);
     free(seen.items);
     return status;
+}
+
+/// Calls fn(path) for every dataset in the file (see seqcast_h5_walk).
+static inline herr_t seqcast_h5_list_datasets(hid_t file, seqcast_h5_visit_fn fn, void *ctx) {
+    return seqcast_h5_walk(file, fn, NULL, ctx);
 }
 
 /// Hard-links the object at `target` under the new path `link` (same file).

@@ -116,6 +116,54 @@ final class FuzzRegressionTests: XCTestCase {
         XCTAssertTrue(msg.hasSuffix("xy.h5: x 'x' (shape [2, 3]) or y 'y' (shape [2, 3, 1, 0]) has a dimension of 0"), msg)
     }
 
+    /// `Tests/Fixtures/damaged-group-heap.h5` (2 140 bytes): a file `make fuzz` made on 2026-12-01
+    /// from the `series-time` seed, on which libhdf5 1.10.8 itself crashes (SIGSEGV reading the root
+    /// group's local heap inside H5Literate: `H5F__accum_read` ← `H5HL_protect` ← `H5G__stab_iterate`),
+    /// as h5dump does. The probe (CHDF5/probe.h) walks the file in a child process first, so the
+    /// child takes the crash and every reader gets one error. Without the probe this test process
+    /// dies with the child's signal (it did, with `SEQCAST_HDF5_CHECK=0`: see the CLI test).
+    func testACrashInsideLibhdf5IsTakenByTheProbeAndReported() throws {
+        let dir = temporaryDirectory(self)
+        let path = dir + "/heap.h5"
+        try FileManager.default.copyItem(atPath: repositoryRoot + "/Tests/Fixtures/damaged-group-heap.h5", toPath: path)
+        let expected = "heap.h5: the HDF5 file is damaged: libhdf5 crashed (Segmentation fault, signal 11) reading its groups, attributes and dataset headers"
+        for body in [{ _ = try HDF5File.open(path) }, { _ = try DataSource.load(path, selection: DataSelection()) },
+                     { _ = try Inspector.describe(path) }, { _ = try HDF5File.open(path).supervised(x: "x", y: "y") }] {
+            let msg = errorMessage(body)
+            XCTAssertTrue(msg.contains(expected), msg)
+            XCTAssertFalse(msg.contains("\n"), msg)
+        }
+        // Every intact file passes the probe: the shipped ones, the seeds of every shape, a group cycle.
+        let seeds = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot + "/Tests/Fuzz/corpus/hdf5")
+        for file in ["airline.h5", "uschange.h5"].map(datasetPath) + seeds.map({ repositoryRoot + "/Tests/Fuzz/corpus/hdf5/" + $0 }) {
+            XCTAssertNoThrow(try HDF5File.open(file), file)
+        }
+    }
+
+    /// Readers ask for the attributes they use by name (libhdf5 1.10 crashed building the sorted
+    /// table of a damaged object's attributes that listing them needs): present, absent, each kind.
+    func testAttributesAreReadByName() throws {
+        let dir = temporaryDirectory(self)
+        let path = dir + "/attrs.h5"
+        do {
+            let f = try HDF5File.create(path)
+            try f.write("series", shape: [3, 2], values: [1, 2, 3, 4, 5, 6],
+                        attributes: [("columns", .string("a,b")), ("target_count", .numbers([1]))])
+            try f.setRootAttribute("note", .string("hello"))
+            try f.close()
+        }
+        let f = try HDF5File.open(path)
+        XCTAssertEqual(try f.attribute("columns", of: "series"), .string("a,b"))
+        XCTAssertEqual(try f.attribute("target_count", of: "series"), .numbers([1]))
+        XCTAssertNil(try f.attribute("time_step", of: "series"))
+        XCTAssertEqual(try f.stringAttribute("note"), "hello")
+        XCTAssertNil(try f.stringAttribute("target_count", of: "series"))
+        XCTAssertEqual(try f.declaredShape("series"), [3, 2])
+        let loaded = try DataSource.load(path, selection: DataSelection())
+        XCTAssertEqual(loaded.channels, ["a"])   // target_count 1: the first column
+        XCTAssertEqual(loaded.targetCount, 1)
+    }
+
     /// A file without a numeric dataset said "several datasets (); choose one with --dataset".
     func testFileWithoutANumericDatasetSaysSo() throws {
         let dir = temporaryDirectory(self)

@@ -61,9 +61,26 @@ public final class HDF5File {
         _ = setUp
         guard FileManager.default.fileExists(atPath: path) else { throw .fileNotFound(path: path) }
         guard H5Fis_hdf5(path) > 0 else { clearStack(); throw .notHDF5(path: path) }
+        try probe(path)
         let id = H5Fopen(path, writable ? seqcast_h5f_acc_rdwr() : seqcast_h5f_acc_rdonly(), seqcast_h5p_default())
         guard id >= 0 else { throw .hdf5(path: path, dataset: nil, operation: "opening the file", stack: stack()) }
         return HDF5File(path: path, id: id)
+    }
+
+    /// Reads the file's structure in a child process first (CHDF5's probe.h) unless
+    /// `SEQCAST_HDF5_CHECK=0`: libhdf5 1.10 crashes on some damaged files inside one of its calls,
+    /// where no check of ours can stop it; the child takes the crash and the file is reported.
+    private static func probe(_ path: String) throws(DataError) {
+        guard ProcessInfo.processInfo.environment["SEQCAST_HDF5_CHECK"] != "0" else { return }
+        var signal: Int32 = 0, status: Int32 = 0
+        guard seqcast_h5_probe(path, &signal, &status) == 1 else { return }
+        let how: String
+        switch signal {
+        case 0: how = "stopped with exit status \(status)"
+        case SIGALRM: how = "did not finish in \(SEQCAST_H5_PROBE_SECONDS) s"
+        default: how = "crashed (\(String(cString: strsignal(signal))), signal \(signal))"
+        }
+        throw .damagedHDF5(path: path, how: how)
     }
 
     /// Creates a new file; fails if one exists at `path` (callers write to a fresh temporary path).
@@ -231,6 +248,11 @@ public final class HDF5File {
         let type = try handle(H5Dget_type(ds.id), name, "reading the type", H5Tclose)
         return DatasetInfo(name: name, shape: try shape(of: ds, name), type: typeDescription(type.id),
                            attributes: try attributes(of: name))
+    }
+
+    /// The declared shape of a dataset (no attribute read, no damage or memory check).
+    public func declaredShape(_ name: String) throws(DataError) -> [Int] {
+        try shape(of: try openDataset(name), name)
     }
 
     // MARK: reading
@@ -419,10 +441,10 @@ public final class HDF5File {
         }
     }
 
-    /// Attributes of a dataset, or of the root group for "/", in name order.
+    /// Attributes of a dataset, or of the root group for "/", in name order (`inspect` lists them
+    /// all; readers that know what they want ask for it by name, `attribute(_:of:)`).
     public func attributes(of name: String) throws(DataError) -> [(String, AttributeValue)] {
-        let obj = try handle(H5Oopen(file.id, name, seqcast_h5p_default()), name == "/" ? nil : name,
-                             "opening the object", H5Oclose)
+        let obj = try openObject(name)
         final class Box { var names: [String] = [] }
         let box = Box()
         let status = withExtendedLifetime(box) {
@@ -433,37 +455,57 @@ public final class HDF5File {
         try check(status, name, "listing attributes")
         var out: [(String, AttributeValue)] = []
         for key in box.names {
-            let attr = try handle(H5Aopen(obj.id, key, seqcast_h5p_default()), name, "opening attribute '\(key)'", H5Aclose)
-            let type = try handle(H5Aget_type(attr.id), name, "reading attribute type", H5Tclose)
-            switch H5Tget_class(type.id) {
-            case H5T_STRING:
-                var buf = [CChar](repeating: 0, count: 1 << 16)
-                var n = seqcast_h5_read_string_attr(attr.id, &buf, buf.count)
-                if n == -2 { continue }   // an array of strings: none of seqcast's attributes, and never read as one
-                if n >= buf.count {
-                    _ = try checkedCount([n, 1], bytesPerElement: 1, "\(name) attribute '\(key)'")
-                    buf = [CChar](repeating: 0, count: n + 1); n = seqcast_h5_read_string_attr(attr.id, &buf, buf.count)
-                }
-                guard n >= 0 else { throw .hdf5(path: path, dataset: name, operation: "reading attribute '\(key)'", stack: Self.stack()) }
-                out.append((key, .string(cString(buf))))
-            case H5T_INTEGER, H5T_FLOAT:
-                let space = try handle(H5Aget_space(attr.id), name, "reading attribute space", H5Sclose)
-                let count = try checkedCount([max(Int(H5Sget_simple_extent_npoints(space.id)), 0)],
-                                             bytesPerElement: MemoryLayout<Double>.size, "\(name) attribute '\(key)'")
-                var values = [Double](repeating: 0, count: count)
-                try check(H5Aread(attr.id, seqcast_h5t_native_double(), &values), name, "reading attribute '\(key)'")
-                out.append((key, .numbers(values)))
-            default:
-                out.append((key, .string("<\(typeDescription(type.id))>")))
-            }
+            if let value = try readAttribute(key, of: obj, name) { out.append((key, value)) }
         }
         return out
     }
 
+    /// One attribute of a dataset or "/", by name; nil when absent (or an array of strings, which
+    /// none of seqcast's attributes is). Looked up by name, not by listing the object's attributes:
+    /// libhdf5 1.10 crashes building the list of some damaged attribute tables (`make fuzz`).
+    public func attribute(_ key: String, of name: String = "/") throws(DataError) -> AttributeValue? {
+        let obj = try openObject(name)
+        let exists = H5Aexists(obj.id, key)
+        guard exists >= 0 else { throw .hdf5(path: path, dataset: name == "/" ? nil : name, operation: "looking up attribute '\(key)'", stack: Self.stack()) }
+        return exists > 0 ? try readAttribute(key, of: obj, name) : nil
+    }
+
     /// A string attribute of a dataset or "/", if present.
     public func stringAttribute(_ key: String, of name: String = "/") throws(DataError) -> String? {
-        for (k, v) in try attributes(of: name) where k == key { if case .string(let s) = v { return s } }
+        if case .string(let s)? = try attribute(key, of: name) { return s }
         return nil
+    }
+
+    private func openObject(_ name: String) throws(DataError) -> H5Handle {
+        try handle(H5Oopen(file.id, name, seqcast_h5p_default()), name == "/" ? nil : name, "opening the object", H5Oclose)
+    }
+
+    private func readAttribute(_ key: String, of obj: H5Handle, _ name: String) throws(DataError) -> AttributeValue? {
+        let attr = try handle(H5Aopen(obj.id, key, seqcast_h5p_default()), name, "opening attribute '\(key)'", H5Aclose)
+        let type = try handle(H5Aget_type(attr.id), name, "reading attribute type", H5Tclose)
+        switch H5Tget_class(type.id) {
+        case H5T_STRING:
+            var buf = [CChar](repeating: 0, count: 1 << 16)
+            var n = seqcast_h5_read_string_attr(attr.id, &buf, buf.count)
+            if n == -2 { return nil }   // an array of strings: none of seqcast's attributes, and never read as one
+            if n >= buf.count {
+                _ = try checkedCount([n, 1], bytesPerElement: 1, "\(name) attribute '\(key)'")
+                buf = [CChar](repeating: 0, count: n + 1); n = seqcast_h5_read_string_attr(attr.id, &buf, buf.count)
+            }
+            guard n >= 0 else { throw .hdf5(path: path, dataset: name, operation: "reading attribute '\(key)'", stack: Self.stack()) }
+            return .string(cString(buf))
+        case H5T_INTEGER, H5T_FLOAT:
+            // A damaged element width would have libhdf5 allocate that much to convert one element.
+            guard (1...Self.widestNumber).contains(H5Tget_size(type.id)) else { return .string("<\(typeDescription(type.id)): damaged>") }
+            let space = try handle(H5Aget_space(attr.id), name, "reading attribute space", H5Sclose)
+            let count = try checkedCount([max(Int(H5Sget_simple_extent_npoints(space.id)), 0)],
+                                         bytesPerElement: MemoryLayout<Double>.size, "\(name) attribute '\(key)'")
+            var values = [Double](repeating: 0, count: count)
+            try check(H5Aread(attr.id, seqcast_h5t_native_double(), &values), name, "reading attribute '\(key)'")
+            return .numbers(values)
+        default:
+            return .string("<\(typeDescription(type.id))>")
+        }
     }
 }
 

@@ -25,7 +25,7 @@ extension HDF5File {
     /// steps each has, and whether the dataset is [batch, steps, dim] (one series per batch row).
     public func seriesIds(_ selection: DataSelection) throws(DataError) -> (ids: [String], steps: Int, batched: Bool) {
         let name = try seriesDatasetName(selection.dataset)
-        let shape = try info(name).shape
+        let shape = try declaredShape(name)
         let (batch, steps, _) = try seriesShape(name, shape)
         // One id (and, in a SeriesCatalog, one length) per batch row: a reserved-only or damaged file
         // of a few kB can declare 2^31 batch rows, whose ids alone were 32 GiB (a trap, not an error).
@@ -49,8 +49,7 @@ extension HDF5File {
     }
 
     private func storedIds(_ name: String) throws(DataError) -> [String] {
-        for (k, v) in try attributes(of: name) where k == "series_ids" { if case .string(let s) = v { return s.split(separator: "\n").map(String.init) } }
-        return []
+        try stringAttribute("series_ids", of: name)?.split(separator: "\n").map(String.init) ?? []
     }
 
     /// Reads series (series mode) under `selection`. With `rows` (a [batch, steps, dim] dataset),
@@ -64,7 +63,8 @@ extension HDF5File {
         if rows != nil && shape.count != 3 {
             throw .wrongRank(path: path, dataset: name, rank: shape.count, expected: "3 [batch, steps, dim] to read some of its series")
         }
-        let attrs = Dictionary(try attributes(of: name), uniquingKeysWith: { a, _ in a })
+        var attrs: [String: AttributeValue] = [:]   // the ones read, each by name
+        for key in ["columns", "target_count", "time_format", "time_step", "time_column"] { attrs[key] = try attribute(key, of: name) }
         func string(_ k: String) -> String? { if case .string(let s)? = attrs[k] { return s }; return nil }
         func number(_ k: String) -> Double? { if case .numbers(let v)? = attrs[k], let x = v.first { return x }; return nil }
         // One name per channel: a shape with no values passes the memory check of the read, and the

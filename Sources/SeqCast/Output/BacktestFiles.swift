@@ -226,7 +226,7 @@ public struct BacktestPlotData: Sendable {
             guard bandShape.count == 4, Array(bandShape.prefix(3)) == shape else {
                 throw .shapeMismatch(path: f.path, detail: "'\(name)lower' has shape \(bandShape); expected \(shape) + [levels]")
             }
-            if case .numbers(let l)? = try f.attributes(of: name + "lower").first(where: { $0.0 == "levels" })?.1 { levels = l }
+            if case .numbers(let l)? = try f.attribute("levels", of: name + "lower") { levels = l }
             guard levels.count == bandShape[3] else { throw .shapeMismatch(path: f.path, detail: "'\(name)lower' has no matching 'levels' attribute") }
             bands[m] = Band(lower: lower, upper: try f.read(name + "upper").values)
         }
