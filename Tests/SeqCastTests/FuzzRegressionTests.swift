@@ -123,10 +123,12 @@ final class FuzzRegressionTests: XCTestCase {
     /// child takes the crash and every reader gets one error. Without the probe this test process
     /// dies with the child's signal (it did, with `SEQCAST_HDF5_CHECK=0`: see the CLI test).
     func testACrashInsideLibhdf5IsTakenByTheProbeAndReported() throws {
+        try XCTSkipIf(ProcessInfo.processInfo.environment["SEQCAST_HDF5_CHECK"] == "0",
+                      "SEQCAST_HDF5_CHECK=0: without the probe this file crashes the test process")
         let dir = temporaryDirectory(self)
         let path = dir + "/heap.h5"
         try FileManager.default.copyItem(atPath: repositoryRoot + "/Tests/Fixtures/damaged-group-heap.h5", toPath: path)
-        let expected = "heap.h5: the HDF5 file is damaged: libhdf5 crashed (Segmentation fault, signal 11) reading its groups, attributes and dataset headers"
+        let expected = "heap.h5: the HDF5 file is damaged: libhdf5 crashed ("   // (the signal's name: SIGSEGV, or SIGBUS …)
         for body in [{ _ = try HDF5File.open(path) }, { _ = try DataSource.load(path, selection: DataSelection()) },
                      { _ = try Inspector.describe(path) }, { _ = try HDF5File.open(path).supervised(x: "x", y: "y") }] {
             let msg = errorMessage(body)

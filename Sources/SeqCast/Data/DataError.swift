@@ -11,6 +11,8 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
     /// libhdf5 did not survive reading the file's structure in the probe's child process (a signal, a
     /// sanitizer's exit status, or no end within the probe's time): `how` says which.
     case damagedHDF5(path: String, how: String)
+    /// The probe could not finish (out of time, or killed): the file is not read unchecked.
+    case uncheckedHDF5(path: String, why: String)
     case missingDataset(path: String, dataset: String, available: [String])
     case wrongRank(path: String, dataset: String, rank: Int, expected: String)
     case nonNumericDataset(path: String, dataset: String, type: String)
@@ -93,7 +95,9 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
         case .hdf5(let p, let d, let op, let s):
             return "\(p)\(d.map { ": dataset '\(shown($0))'" } ?? ""): \(op) failed\(s.isEmpty ? "" : " (HDF5: \(Self.shortStack(s)))")"
         case .damagedHDF5(let p, let h):
-            return "\(p): the HDF5 file is damaged: libhdf5 \(h) reading its groups, attributes and dataset headers (checked in a separate process before reading it); write the file again (`h5dump -H \(p)` may show what is damaged)"
+            return "\(p): the HDF5 file is damaged: libhdf5 \(h) reading its groups, attributes and datasets (checked in a separate process before reading it); write the file again (`h5dump -H \(p)` may show what is damaged)"
+        case .uncheckedHDF5(let p, let w):
+            return "\(p): the HDF5 file could not be checked before reading it: \(w); SEQCAST_HDF5_CHECK=0 reads it unchecked"
         case .missingDataset(let p, let d, let a):
             return "\(p): no dataset '\(shown(d))'; the file has: \(a.isEmpty ? "no datasets" : shownList(a))"
         case .wrongRank(let p, let d, let r, let e): return "\(p): dataset '\(d)' has rank \(r), expected \(e)"

@@ -69,19 +69,36 @@ public final class HDF5File {
 
     /// Reads the file's structure in a child process first (CHDF5's probe.h) unless
     /// `SEQCAST_HDF5_CHECK=0`: libhdf5 1.10 crashes on some damaged files inside one of its calls,
-    /// where no check of ours can stop it; the child takes the crash and the file is reported.
+    /// where no check of ours can stop it; the child takes the crash and the file is reported. A
+    /// file is walked once per process while its device, inode, size and modification time stay.
     private static func probe(_ path: String) throws(DataError) {
         guard ProcessInfo.processInfo.environment["SEQCAST_HDF5_CHECK"] != "0" else { return }
+        var st = stat()
+        guard stat(path, &st) == 0 else { return }   // H5Fopen names the problem
+        let key = [UInt64(st.st_dev), UInt64(st.st_ino), UInt64(st.st_size),
+                   UInt64(st.st_mtim.tv_sec), UInt64(st.st_mtim.tv_nsec)]
+        if probeLock.withLock({ probed.contains(key) }) { return }
         var signal: Int32 = 0, status: Int32 = 0
-        guard seqcast_h5_probe(path, &signal, &status) == 1 else { return }
-        let how: String
-        switch signal {
-        case 0: how = "stopped with exit status \(status)"
-        case SIGALRM: how = "did not finish in \(SEQCAST_H5_PROBE_SECONDS) s"
-        default: how = "crashed (\(String(cString: strsignal(signal))), signal \(signal))"
+        switch seqcast_h5_probe(path, &signal, &status) {
+        case 0:
+            probeLock.withLock { _ = probed.insert(key) }
+        case 1:
+            switch signal {
+            case 0: throw .damagedHDF5(path: path, how: "stopped with exit status \(status)")
+            case SIGALRM, SIGKILL:
+                throw .uncheckedHDF5(path: path, why: signal == SIGALRM
+                    ? "libhdf5 did not finish reading its groups and attributes in \(SEQCAST_H5_PROBE_SECONDS) s (a damaged file, or a machine too busy)"
+                    : "the process reading its groups and attributes was killed (signal 9: out of memory?)")
+            default: throw .damagedHDF5(path: path, how: "crashed (\(String(cString: strsignal(signal))), signal \(signal))")
+            }
+        default:
+            DataNotes.post(["HDF5 files are read unchecked in this process: no child process could be made or waited for to check them first (is SIGCHLD ignored?)"])
         }
-        throw .damagedHDF5(path: path, how: how)
     }
+
+    /// Files the probe has walked (device, inode, size, modification time).
+    private static let probeLock = NSLock()
+    nonisolated(unsafe) private static var probed: Set<[UInt64]> = []
 
     /// Creates a new file; fails if one exists at `path` (callers write to a fresh temporary path).
     /// With `largeAttributes` (`needsLargeAttributes`), in the HDF5 1.8+ object-header format, where
@@ -455,7 +472,7 @@ public final class HDF5File {
         try check(status, name, "listing attributes")
         var out: [(String, AttributeValue)] = []
         for key in box.names {
-            if let value = try readAttribute(key, of: obj, name) { out.append((key, value)) }
+            if let value = try readAttribute(key, of: obj, name, listing: true) { out.append((key, value)) }
         }
         return out
     }
@@ -467,7 +484,7 @@ public final class HDF5File {
         let obj = try openObject(name)
         let exists = H5Aexists(obj.id, key)
         guard exists >= 0 else { throw .hdf5(path: path, dataset: name == "/" ? nil : name, operation: "looking up attribute '\(key)'", stack: Self.stack()) }
-        return exists > 0 ? try readAttribute(key, of: obj, name) : nil
+        return exists > 0 ? try readAttribute(key, of: obj, name, listing: false) : nil
     }
 
     /// A string attribute of a dataset or "/", if present.
@@ -480,7 +497,9 @@ public final class HDF5File {
         try handle(H5Oopen(file.id, name, seqcast_h5p_default()), name == "/" ? nil : name, "opening the object", H5Oclose)
     }
 
-    private func readAttribute(_ key: String, of obj: H5Handle, _ name: String) throws(DataError) -> AttributeValue? {
+    /// One attribute's value. Types seqcast never writes (compound, enum, …) are described for a
+    /// `listing` (inspect) and nil otherwise; a damaged number width is described, or an error.
+    private func readAttribute(_ key: String, of obj: H5Handle, _ name: String, listing: Bool) throws(DataError) -> AttributeValue? {
         let attr = try handle(H5Aopen(obj.id, key, seqcast_h5p_default()), name, "opening attribute '\(key)'", H5Aclose)
         let type = try handle(H5Aget_type(attr.id), name, "reading attribute type", H5Tclose)
         switch H5Tget_class(type.id) {
@@ -496,7 +515,11 @@ public final class HDF5File {
             return .string(cString(buf))
         case H5T_INTEGER, H5T_FLOAT:
             // A damaged element width would have libhdf5 allocate that much to convert one element.
-            guard (1...Self.widestNumber).contains(H5Tget_size(type.id)) else { return .string("<\(typeDescription(type.id)): damaged>") }
+            guard (1...Self.widestNumber).contains(H5Tget_size(type.id)) else {
+                if listing { return .string("<\(typeDescription(type.id)): damaged>") }
+                throw .badAttribute(path: path, dataset: name, attribute: key,
+                                    problem: "declares numbers of \(H5Tget_size(type.id)) bytes each, wider than any number type; the file is damaged")
+            }
             let space = try handle(H5Aget_space(attr.id), name, "reading attribute space", H5Sclose)
             let count = try checkedCount([max(Int(H5Sget_simple_extent_npoints(space.id)), 0)],
                                          bytesPerElement: MemoryLayout<Double>.size, "\(name) attribute '\(key)'")
@@ -504,7 +527,7 @@ public final class HDF5File {
             try check(H5Aread(attr.id, seqcast_h5t_native_double(), &values), name, "reading attribute '\(key)'")
             return .numbers(values)
         default:
-            return .string("<\(typeDescription(type.id))>")
+            return listing ? .string("<\(typeDescription(type.id))>") : nil
         }
     }
 }
