@@ -1,6 +1,6 @@
 // Backtest: rolling-origin evaluation. For each fit in the plan, a fresh model trains on the rows
 // before its origin (nothing after it is seen, scaler included); every origin that uses that fit is
-// forecast in one batched pass; model, naive and seasonal-naive forecasts are scored on the same
+// forecast in batched parts (BacktestForecasts.swift); model, naive and seasonal-naive forecasts are scored on the same
 // windows, and so are their prediction intervals (the model's conformal ones, calibrated on each
 // fit's own training part; seasonal naive's from its in-sample seasonal residuals). Fits may run
 // concurrently (each single-threaded): results are identical to a sequential run because training
@@ -234,70 +234,5 @@ public enum BacktestJob {
         part.series = data.series.map { Series(id: $0.id, time: $0.time.isEmpty ? TimeLabels() : $0.time.rows(range),
                                                matrix: $0.matrix.rows(range)) }
         return part
-    }
-
-    /// Forecasts every window (batched per fit) with its baselines and metrics. A window whose input
-    /// rows, actuals or baselines touch a gap (`--missing drop`) is left out and counted.
-    static func forecastWindows(_ plan: [BacktestOrigin], models: [Int: Ensemble], data: SeriesCollection, season: Int,
-                                intervals: IntervalSettings, threads: Int,
-                                progress: @Sendable (BacktestEvent) -> Void) throws -> ([BacktestWindow], Int) {
-        let levels = intervals.activeLevels
-        var windows: [BacktestWindow] = []
-        var skipped = 0, nonPositive = 0
-        let O = data.targetCount, n = data.series[0].length
-        for (f, model) in models.sorted(by: { $0.key < $1.key }) {
-            let pipeline = model.manifest.pipeline!, lookback = pipeline.spec.lookback, k = pipeline.spec.horizon
-            var cases: [(BacktestOrigin, Series)] = []
-            var inputs: [ForecastWindow] = []
-            for o in plan where o.fitIndex == f {
-                for s in data.series {
-                    let rows = s.matrix.rows((o.origin - lookback)..<(o.origin + k))
-                    if rows.values.contains(where: \.isNaN) { skipped += 1; continue }
-                    let window = pipeline.forecastWindow(s.matrix, origin: o.origin, series: s.id)
-                    // A model that serves later origins (--retrain never|N) may meet values its log
-                    // transform cannot take (≤ 0) after its training part.
-                    if window.x.contains(where: { $0.contains { !$0.isFinite } }) { nonPositive += 1; continue }
-                    cases.append((o, s)); inputs.append(window)
-                }
-            }
-            let predictions = Forecaster.forecast(model, pipeline: pipeline, windows: inputs, threads: threads)
-            let conformal = ConformalBands(model, settings: intervals)
-            var sampled = intervals.method == .mcDropout && !levels.isEmpty
-                ? Intervals.mcDropout(model, pipeline: pipeline, windows: inputs, settings: intervals, threads: threads) : nil
-            if intervals.method == .quantile && !levels.isEmpty {
-                sampled = try Intervals.quantile(model, pipeline: pipeline, windows: inputs, point: predictions, levels: levels, threads: threads)
-            }
-            for (i, (o, s)) in cases.enumerated() {
-                let nv = (0..<O).map { Baselines.naive(s.matrix, channel: $0, origin: o.origin, horizon: k) }
-                let sn = (0..<O).map { Baselines.seasonalNaive(s.matrix, channel: $0, origin: o.origin, horizon: k, season: season) }
-                var actual = [Float](), naive = [Float](), snaive = [Float]()
-                for step in 0..<k { for c in 0..<O {
-                    actual.append(s.matrix[o.origin + step, c]); naive.append(nv[c][step]); snaive.append(sn[c][step])
-                } }
-                if snaive.contains(where: \.isNaN) { skipped += 1; continue }   // season-ago rows may be gaps
-                let times = s.time.count == n ? (0..<k).map { s.time[o.origin + $0] } : (0..<k).map { String(o.origin + $0) }
-                var w = BacktestWindow(series: s.id, origin: o.origin, originLabel: times[0], times: times, actual: actual,
-                                       forecast: predictions[i], naive: naive, seasonalNaive: snaive,
-                                       scales: (0..<O).map { Baselines.seasonalNaiveMAE(s.matrix, channel: $0, range: o.trainRange, season: season) })
-                w.metrics = PerMethod { m in w.score(w.predictions(m), steps: 0..<k) }
-                if !levels.isEmpty {
-                    let input = s.matrix.rows((o.origin - lookback)..<o.origin)
-                    w.bands.model = sampled?[i] ?? conformal?.band(predictions[i], input: input)
-                    // Seasonal naive's own in-sample residuals: the rows before the origin it may use.
-                    let lag = o.origin >= season ? season : 1, rows = o.trainRange.lowerBound..<o.origin
-                    w.bands.seasonalNaive = Intervals.seasonalNaive(snaive, sigma: (0..<O).map {
-                        Baselines.seasonalNaiveRMSE(s.matrix, channel: $0, range: rows, season: lag) }, season: lag, levels: levels)
-                    w.intervalScores = PerMethod { m in w.bands[m].map { w.score($0, levels: levels, steps: 0..<k) } }
-                }
-                windows.append(w)
-            }
-        }
-        guard !windows.isEmpty else { throw DataError.allWindowsTouchGaps(path: data.source) }
-        if skipped > 0 { progress(.note("\(skipped) windows left out: their inputs, actuals or baselines touch a gap")) }
-        if nonPositive > 0 {
-            progress(.note("\(nonPositive) windows left out: their inputs have values ≤ 0, which the model's log transform (fitted on positive training data) cannot take; use --transform none"))
-            skipped += nonPositive
-        }
-        return (windows, skipped)
     }
 }

@@ -31,10 +31,12 @@ public enum Forecaster {
     /// `chunk` windows run concurrently on `threads` workers, each with its own workspace and
     /// single-threaded BLAS.
     /// With `dropoutSeed`, the pass keeps the network's dropout and recurrent dropout on (Monte-Carlo
-    /// dropout), each chunk's masks drawn from a generator seeded by the seed and the chunk's index.
+    /// dropout), each chunk's masks drawn from a generator seeded by the seed and the chunk's index
+    /// (`firstChunk` + its index here: a caller that forecasts a long list of windows in parts of whole
+    /// chunks passes the number of chunks before the part, and gets the bits of one call).
     public static func predict(_ network: Network, inputs: [[Float]],
                                threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                               dropoutSeed: UInt64? = nil) -> [[Float]] {
+                               dropoutSeed: UInt64? = nil, firstChunk: Int = 0) -> [[Float]] {
         let c = network.config, L = c.lookback, D = c.inputDim, W = c.outputWidth
         guard !inputs.isEmpty else { return [] }
         for row in inputs { precondition(row.count == L * D, "window has \(row.count) values, expected \(L)×\(D)") }
@@ -53,7 +55,7 @@ public enum Forecaster {
                         for t in 0..<L { for d in 0..<D { x[(t * n + i) * D + d] = row[t * D + d] } }
                     }
                     let y = network.forward(x: x.p, batch: n, workspace: ws, training: dropoutSeed != nil,
-                                            dropoutSeed: dropoutSeed.map { mix($0, UInt64(ci)) } ?? 0)
+                                            dropoutSeed: dropoutSeed.map { mix($0, UInt64(firstChunk + ci)) } ?? 0)
                     let last = c.head == .seq2seq ? y + (L - 1) * n * W : y
                     for i in 0..<n { results.value[start + i] = Array(UnsafeBufferPointer(start: last + i * W, count: W)) }
                 }
@@ -67,8 +69,9 @@ public enum Forecaster {
 
     /// A network's point predictions [K·O] per window: `predict` itself, or for a quantile head the
     /// median of each value's quantiles, sorted first (non-crossing).
-    public static func pointPredict(_ network: Network, inputs: [[Float]], threads: Int, dropoutSeed: UInt64? = nil) -> [[Float]] {
-        let raw = predict(network, inputs: inputs, threads: threads, dropoutSeed: dropoutSeed)
+    public static func pointPredict(_ network: Network, inputs: [[Float]], threads: Int, dropoutSeed: UInt64? = nil,
+                                    firstChunk: Int = 0) -> [[Float]] {
+        let raw = predict(network, inputs: inputs, threads: threads, dropoutSeed: dropoutSeed, firstChunk: firstChunk)
         let taus = network.config.quantiles
         guard taus.count > 1, let median = taus.firstIndex(of: 0.5) else { return raw }
         return raw.map { sortedQuantiles($0, count: taus.count).enumerated().compactMap { $0.offset % taus.count == median ? $0.element : nil } }
@@ -85,10 +88,13 @@ public enum Forecaster {
     /// affine inversion that follows commutes with the mean). With `dropoutSeed`, member i draws
     /// its dropout masks from `mix(seed, i)`.
     public static func predict(_ model: Ensemble, inputs: [[Float]],
-                               threads: Int = ProcessInfo.processInfo.activeProcessorCount, dropoutSeed: UInt64? = nil) -> [[Float]] {
-        var sum = pointPredict(model.members[0].network, inputs: inputs, threads: threads, dropoutSeed: dropoutSeed.map { mix($0, 0) })
+                               threads: Int = ProcessInfo.processInfo.activeProcessorCount, dropoutSeed: UInt64? = nil,
+                               firstChunk: Int = 0) -> [[Float]] {
+        var sum = pointPredict(model.members[0].network, inputs: inputs, threads: threads, dropoutSeed: dropoutSeed.map { mix($0, 0) },
+                               firstChunk: firstChunk)
         for (i, m) in model.members.enumerated().dropFirst() {
-            let p = pointPredict(m.network, inputs: inputs, threads: threads, dropoutSeed: dropoutSeed.map { mix($0, UInt64(i)) })
+            let p = pointPredict(m.network, inputs: inputs, threads: threads, dropoutSeed: dropoutSeed.map { mix($0, UInt64(i)) },
+                                 firstChunk: firstChunk)
             for i in sum.indices { for j in sum[i].indices { sum[i][j] += p[i][j] } }
         }
         let scale = 1 / Float(model.members.count)
@@ -101,11 +107,14 @@ public enum Forecaster {
     /// each variant's members are averaged in original units, and the variants' means share
     /// 1 − w equally with the plain baseline forecast at weight w (`baselineWeight`); with a Theta
     /// member of weight θ, that combination takes 1 − θ and the window's statistical member θ
-    /// (Theta, mixed with the damped trend at the member's share; where Theta applies). With `dropoutSeed`, one Monte-Carlo dropout draw of that forecast (`predict`).
+    /// (Theta, mixed with the damped trend at the member's share; where Theta applies). With `dropoutSeed`, one Monte-Carlo dropout draw of that forecast (`predict`;
+    /// `firstChunk` as there).
     public static func forecast(_ model: Ensemble, pipeline: Pipeline, windows: [ForecastWindow],
-                                threads: Int = ProcessInfo.processInfo.activeProcessorCount, dropoutSeed: UInt64? = nil) -> [[Float]] {
+                                threads: Int = ProcessInfo.processInfo.activeProcessorCount, dropoutSeed: UInt64? = nil,
+                                firstChunk: Int = 0) -> [[Float]] {
         guard pipeline.hasBaseline else {
-            return zip(predict(model, inputs: windows.map { $0.x[0] }, threads: threads, dropoutSeed: dropoutSeed), windows).map {
+            return zip(predict(model, inputs: windows.map { $0.x[0] }, threads: threads, dropoutSeed: dropoutSeed,
+                               firstChunk: firstChunk), windows).map {
                 pipeline.invert($0, context: $1.contexts[0])
             }
         }
@@ -114,7 +123,8 @@ public enum Forecaster {
         var sums = [[[Float]]](repeating: windows.map { _ in [Float](repeating: 0, count: width) }, count: v)
         var counts = [Int](repeating: 0, count: v)
         for (i, m) in model.members.enumerated() {
-            let p = pointPredict(m.network, inputs: windows.map { $0.x[i % v] }, threads: threads, dropoutSeed: dropoutSeed.map { mix($0, UInt64(i)) })
+            let p = pointPredict(m.network, inputs: windows.map { $0.x[i % v] }, threads: threads,
+                                 dropoutSeed: dropoutSeed.map { mix($0, UInt64(i)) }, firstChunk: firstChunk)
             for (w, window) in windows.enumerated() {
                 let values = pipeline.invert(p[w], context: window.contexts[i % v], variant: i % v)
                 for j in 0..<width { sums[i % v][w][j] += values[j] }

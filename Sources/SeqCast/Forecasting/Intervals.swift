@@ -77,13 +77,14 @@ public enum Intervals {
     /// depend on neither the thread count nor the order of the draws), and per value the draws'
     /// empirical quantiles at α/2 and 1 − α/2 (linear interpolation between order statistics).
     /// Missing for the values of a target the statistical member forecasts alone (dropout does not
-    /// reach it; the conformal bands, the default, cover it).
+    /// reach it; the conformal bands, the default, cover it). `firstChunk`: as `Forecaster.predict`'s,
+    /// for windows that continue a list forecast in parts.
     public static func mcDropout(_ model: Ensemble, pipeline: Pipeline, windows: [ForecastWindow],
-                                 settings: IntervalSettings, threads: Int) -> [Band] {
+                                 settings: IntervalSettings, threads: Int, firstChunk: Int = 0) -> [Band] {
         let seed = model.manifest.training.seed, levels = settings.levels, V = levels.count
         let draws = (0..<settings.samples).map { d in
             Forecaster.forecast(model, pipeline: pipeline, windows: windows, threads: threads,
-                                dropoutSeed: Forecaster.mix(seed ^ 0x4D43_4452_4F50, UInt64(d)))
+                                dropoutSeed: Forecaster.mix(seed ^ 0x4D43_4452_4F50, UInt64(d)), firstChunk: firstChunk)
         }
         let O = pipeline.targets.count
         return windows.indices.map { w in
