@@ -1,22 +1,26 @@
 // BacktestForecasts: the forecast side of a backtest — every window of every fit forecast with its
 // baselines, intervals and metrics. A fit's windows are forecast in parts of whole Forecaster chunks
-// (about 16 MiB of inputs each), so their inputs are never all held at once, however many origins
-// and series a fit serves (`--retrain never --stride 1` on a long or wide series); the results are
-// the bits of one call over all of them, Monte-Carlo dropout's masks included (`firstChunk`).
+// (about 16 MiB of inputs each, at least 512 windows), so their inputs are never all held at once,
+// however many origins and series a fit serves (`--retrain never --stride 1` on a long or wide
+// series); the results are the bits of one call over all of them, Monte-Carlo dropout's masks
+// included (`firstChunk`).
 import Foundation
 
 extension BacktestJob {
     /// Windows per forecast part: whole `Forecaster.chunk`s holding about 16 MiB of inputs (a
-    /// window's inputs per variant, and about 1 KiB of arrays besides), at least 8 chunks (work for
-    /// every thread), at most 64.
-    static func windowsPerPart(lookback: Int, inputs: Int, variants: Int) -> Int {
+    /// window's inputs per variant, and about 1 KiB of arrays besides), at most 64 chunks, but at
+    /// least 8 and at least one per thread, so every worker has chunks (wide inputs then take more
+    /// than 16 MiB: 512 windows of 96 steps × 250 inputs × 2 variants are 95 MiB). The results do
+    /// not depend on it.
+    static func windowsPerPart(lookback: Int, inputs: Int, variants: Int, threads: Int) -> Int {
         let windowBytes = max(1, variants) * (lookback * inputs * MemoryLayout<Float>.size + 1024)
-        return Forecaster.chunk * max(8, min(64, (16 << 20) / (Forecaster.chunk * windowBytes)))
+        let bySize = min(64, (16 << 20) / (Forecaster.chunk * windowBytes))
+        return Forecaster.chunk * max(8, threads, bySize)
     }
 
     /// Forecasts every window (in parts per fit) with its baselines and metrics. A window whose input
     /// rows, actuals or baselines touch a gap (`--missing drop`) is left out and counted.
-    /// `windowsPerPart` overrides `windowsPerPart(lookback:inputs:variants:)` (a multiple of
+    /// `windowsPerPart` overrides `windowsPerPart(lookback:inputs:variants:threads:)` (a multiple of
     /// `Forecaster.chunk`; the tests use it to check that parts do not change the results).
     static func forecastWindows(_ plan: [BacktestOrigin], models: [Int: Ensemble], data: SeriesCollection, season: Int,
                                 intervals: IntervalSettings, threads: Int,
@@ -30,7 +34,7 @@ extension BacktestJob {
         for (f, model) in models.sorted(by: { $0.key < $1.key }) {
             let pipeline = model.manifest.pipeline!, lookback = pipeline.spec.lookback, k = pipeline.spec.horizon
             let part = windowsPerPart ?? Self.windowsPerPart(lookback: lookback, inputs: pipeline.inputs.count,
-                                                             variants: pipeline.variantCount)
+                                                             variants: pipeline.variantCount, threads: threads)
             let conformal = ConformalBands(model, settings: intervals)
             var cases: [(BacktestOrigin, Series)] = []
             var inputs: [ForecastWindow] = []
