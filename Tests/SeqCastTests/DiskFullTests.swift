@@ -75,4 +75,22 @@ final class DiskFullTests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.err)
         XCTAssertEqual(try ModelFile.load(model).manifest.members.first?.epochsCompleted, 3)
     }
+
+    /// A streamed text output (a backtest's forecasts.csv) larger than the disk: one error naming the
+    /// file and the reason, the previous file as it was, no temporary left.
+    func testStreamedOutputOnAFullDiskKeepsThePreviousFile() throws {
+        let mnt = try XCTUnwrap(mountPoint)
+        let path = mnt + "/forecasts.csv"
+        try AtomicFile.write("previous\n", to: path)
+        let line = String(repeating: "x", count: 99) + "\n"
+        let message = errorMessage {
+            try AtomicFile.write(to: path, errors: DataError.self) { (out: inout TextStream) throws(DataError) in
+                for _ in 0..<40_000 { out.write(line) }   // 4 MB into 2 MiB
+            }
+        }
+        XCTAssertTrue(message.contains("forecasts.csv") && message.contains("No space left on device"), message)
+        XCTAssertFalse(message.contains(".tmp-"), message)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "previous\n")
+        XCTAssertEqual(listing(mnt), ["forecasts.csv"])
+    }
 }

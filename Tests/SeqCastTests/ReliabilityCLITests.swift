@@ -102,6 +102,23 @@ final class ReliabilityCLITests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: dir + "/t.txt", encoding: .utf8), "hello")
     }
 
+    /// A streamed output is the text it was given, whatever the pieces: small ones gathered past the
+    /// 1 MiB flush, a piece larger than that alone and after a partial buffer, non-ASCII text.
+    func testStreamedTextIsWrittenWhole() throws {
+        let dir = temporaryDirectory(self)
+        let line = "2020-01-01,ü,1.5,—\n", big = String(repeating: "b", count: 3 << 20 / 2)
+        var expected = ""
+        try AtomicFile.write(to: dir + "/s.csv", errors: DataError.self) { (out: inout TextStream) throws(DataError) in
+            out.write(big); expected += big   // alone: written straight from the caller's string
+            for i in 0..<60_000 { out.write(line); expected += line; if i % 20_000 == 0 { out.write(big); expected += big } }
+        }
+        let written = try Data(contentsOf: URL(fileURLWithPath: dir + "/s.csv"))
+        XCTAssertEqual(written.count, expected.utf8.count)
+        XCTAssertGreaterThan(written.count, 5 << 20)
+        XCTAssertTrue(written == Data(expected.utf8))
+        XCTAssertEqual(listing(dir), ["s.csv"])
+    }
+
     // MARK: damaged HDF5 files libhdf5 itself crashes on
 
     /// `inspect`, `train` and `convert` on a file libhdf5 1.10 crashes on (the fixture of

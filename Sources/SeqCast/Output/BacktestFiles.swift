@@ -38,39 +38,43 @@ extension BacktestResult {
     /// The methods whose intervals are written (the model's and seasonal naive's), with their column prefix.
     var bandMethods: [(ForecastMethod, String)] { levels.isEmpty ? [] : [(.model, ""), (.seasonalNaive, "seasonal_naive_")] }
 
-    public var forecastsCSV: String {
+    public var forecastsCSV: String { var out = ""; forecastsCSV { out += $0 }; return out }
+
+    /// forecasts.csv, a line (or the header) at a time.
+    func forecastsCSV(_ emit: (String) -> Void) {
         let v = levels.count
-        var out = (["origin", "series", "step", "time", "variable", "actual", "forecast", "naive", "seasonal_naive"]
-                   + bandMethods.flatMap { Forecast.bandColumns(levels, prefix: $0.1) }).joined(separator: ",") + "\n"
+        emit((["origin", "series", "step", "time", "variable", "actual", "forecast", "naive", "seasonal_naive"]
+              + bandMethods.flatMap { Forecast.bandColumns(levels, prefix: $0.1) }).joined(separator: ",") + "\n")
         let o = targets.count
         for w in windows { for step in 0..<horizon { for (c, name) in targets.enumerated() {
             let i = step * o + c
-            out += "\(csvField(w.originLabel)),\(csvField(w.series)),\(step + 1),\(csvField(w.times[step])),\(csvField(name)),"
+            var out = "\(csvField(w.originLabel)),\(csvField(w.series)),\(step + 1),\(csvField(w.times[step])),\(csvField(name)),"
             out += "\(formatValue(w.actual[i])),\(formatValue(w.forecast[i])),\(formatValue(w.naive[i])),\(formatValue(w.seasonalNaive[i]))"
             for (m, _) in bandMethods {
                 out += "," + (w.bands[m].map { Forecast.bandFields($0, index: i, levels: v) } ?? .init(repeating: "", count: 2 * v)).joined(separator: ",")
             }
-            out += "\n"
+            emit(out + "\n")
         } } }
-        return out
     }
 
-    public var metricsCSV: String {
+    public var metricsCSV: String { var out = ""; metricsCSV { out += $0 }; return out }
+
+    /// metrics.csv, a line (or the header) at a time.
+    func metricsCSV(_ emit: (String) -> Void) {
         let v = levels.count
-        var out = "scope,origin,series,step,method,mae,rmse,mape,smape,mase" + (v == 0 ? "" : "," + IntervalScore.csvHeader(levels).joined(separator: ",")) + "\n"
+        emit("scope,origin,series,step,method,mae,rmse,mape,smape,mase" + (v == 0 ? "" : "," + IntervalScore.csvHeader(levels).joined(separator: ",")) + "\n")
         func intervals(_ x: IntervalScore?) -> String { v == 0 ? "" : "," + IntervalScore.csvFields(x, levels: v) }
         let methods = ForecastMethod.allCases
-        for m in methods { out += "overall,,,,\(m.rawValue),\(overall[m].csvFields)\(intervals(overallIntervals[m]))\n" }
+        for m in methods { emit("overall,,,,\(m.rawValue),\(overall[m].csvFields)\(intervals(overallIntervals[m]))\n") }
         for m in methods { for (k, x) in perStep[m].enumerated() {
-            out += "step,,,\(k + 1),\(m.rawValue),\(x.csvFields)\(intervals(perStepIntervals[m]?[k]))\n"
+            emit("step,,,\(k + 1),\(m.rawValue),\(x.csvFields)\(intervals(perStepIntervals[m]?[k]))\n")
         } }
         for x in perSeries { for m in methods {   // --per-series: each series' means over its windows
-            out += "series,,\(csvField(x.id)),,\(m.rawValue),\(x.overall[m].csvFields)\(intervals(x.intervals[m]))\n"
+            emit("series,,\(csvField(x.id)),,\(m.rawValue),\(x.overall[m].csvFields)\(intervals(x.intervals[m]))\n")
         } }
         for w in windows { for m in methods {
-            out += "window,\(csvField(w.originLabel)),\(csvField(w.series)),,\(m.rawValue),\(w.metrics[m].csvFields)\(intervals(w.intervalScores[m]))\n"
+            emit("window,\(csvField(w.originLabel)),\(csvField(w.series)),,\(m.rawValue),\(w.metrics[m].csvFields)\(intervals(w.intervalScores[m]))\n")
         } }
-        return out
     }
 
     /// summary.json: the metrics, and the settings of the run (`config`, the encoded request) with
@@ -158,8 +162,9 @@ extension BacktestResult {
     /// Writes forecasts.csv, forecasts.h5, metrics.csv and summary.json into `dir`, each atomically.
     public func write(to dir: String, config: BacktestRequest.Config) throws(DataError) {
         try AtomicFile.makeDirectory(dir)
-        try AtomicFile.write(forecastsCSV, to: dir + "/forecasts.csv")
-        try AtomicFile.write(metricsCSV, to: dir + "/metrics.csv")
+        // Streamed: a long backtest's CSV text is never held whole.
+        try AtomicFile.write(to: dir + "/forecasts.csv", errors: DataError.self) { (out: inout TextStream) throws(DataError) in forecastsCSV { out.write($0) } }
+        try AtomicFile.write(to: dir + "/metrics.csv", errors: DataError.self) { (out: inout TextStream) throws(DataError) in metricsCSV { out.write($0) } }
         try AtomicFile.write(try summaryJSON(config: config), to: dir + "/summary.json")
         let shape = [windows.count, horizon, targets.count]
         try AtomicFile.write(to: dir + "/forecasts.h5") { tmp throws(DataError) in

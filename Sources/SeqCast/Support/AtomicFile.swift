@@ -44,23 +44,65 @@ public enum AtomicFile {
 
     /// Writes text atomically (created exclusively, every byte written and the file closed before the rename).
     public static func write<E: AtomicFileError>(_ text: String, to path: String, errors: E.Type) throws(E) {
+        try write(to: path, errors: E.self) { (out: inout TextStream) throws(E) in out.write(text) }
+    }
+
+    /// Writes the text `body` gives `out`, atomically as `write(_:to:errors:)`, in pieces of about
+    /// 1 MiB: a large output (a backtest's forecasts.csv) is never held as one string.
+    public static func write<E: AtomicFileError>(to path: String, errors: E.Type,
+                                                 streaming body: (inout TextStream) throws(E) -> Void) throws(E) {
         try write(to: path) { tmp throws(E) in
             let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw E.unwritable(path: path, reason: String(cString: strerror(errno))) }
-            var failure: Int32 = 0
-            let bytes = Array(text.utf8)
-            var done = 0
-            bytes.withUnsafeBytes { raw in
-                while done < raw.count {
-                    let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
-                    if n < 0 { if errno == EINTR { continue }; failure = errno; return }
-                    done += n
-                }
-            }
+            var out = TextStream(fd: fd)
+            do throws(E) { try body(&out) } catch { close(fd); throw error }
+            out.flush()
+            var failure = out.failure
             if close(fd) != 0 && failure == 0 { failure = errno }
             if failure != 0 { throw E.unwritable(path: path, reason: String(cString: strerror(failure))) }
         }
     }
+}
+
+/// Text on its way to a file: kept until about 1 MiB has gathered, then written. The first write
+/// error is kept (`failure`) and reported when the file is closed; nothing more is written after it.
+public struct TextStream {
+    fileprivate let fd: Int32
+    fileprivate var buffer = ""
+    fileprivate(set) var failure: Int32 = 0
+    static let flushBytes = 1 << 20
+
+    fileprivate init(fd: Int32) { self.fd = fd }
+
+    public mutating func write(_ text: String) {
+        if buffer.isEmpty && text.utf8.count >= Self.flushBytes { write(bytesOf: text); return }
+        buffer += text
+        if buffer.utf8.count >= Self.flushBytes { flush() }
+    }
+
+    fileprivate mutating func flush() {
+        guard !buffer.isEmpty else { return }
+        write(bytesOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func write(bytesOf text: String) {
+        guard failure == 0 else { return }
+        var text = text   // shares the storage: withUTF8 reads a native string in place
+        let fd = self.fd
+        failure = text.withUTF8 { raw -> Int32 in
+            var done = 0
+            while done < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 { if errno == EINTR { continue }; return errno }
+                done += n
+            }
+            return 0
+        }
+    }
+}
+
+extension AtomicFile {
 
     /// Creates `dir` (and parents) or explains why it cannot.
     public static func makeDirectory<E: AtomicFileError>(_ dir: String, errors: E.Type) throws(E) {
