@@ -66,7 +66,8 @@ public enum AtomicFile {
 
 /// Text on its way to a file: kept until about 1 MiB has gathered, then written. The first write
 /// error is kept (`failure`) and reported when the file is closed; nothing more is written after it.
-public struct TextStream {
+/// Not copyable, so no copy can keep buffered text that is never written.
+public struct TextStream: ~Copyable {
     fileprivate let fd: Int32
     fileprivate var buffer = ""
     fileprivate(set) var failure: Int32 = 0
