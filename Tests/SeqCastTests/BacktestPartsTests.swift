@@ -49,11 +49,16 @@ final class BacktestPartsTests: XCTestCase {
             XCTAssertTrue(widths.allSatisfy { $0 > 0 }, "\(method): \(widths.enumerated().filter { $0.element <= 0 }.prefix(5))")
             if method == .mcDropout { XCTAssertGreaterThan(Set(widths).count, 100) }
         }
-        XCTAssertEqual(BacktestJob.windowsPerPart(lookback: 96, inputs: 250, variants: 2, threads: 2), 8 * Forecaster.chunk,
-                       "wide inputs: the 8-chunk floor")
-        XCTAssertEqual(BacktestJob.windowsPerPart(lookback: 96, inputs: 250, variants: 2, threads: 16), 16 * Forecaster.chunk,
-                       "a chunk for every thread")
-        XCTAssertEqual(BacktestJob.windowsPerPart(lookback: 1, inputs: 1, variants: 1, threads: 2), 64 * Forecaster.chunk)
-        XCTAssertEqual(BacktestJob.windowsPerPart(lookback: 12, inputs: 1, variants: 2, threads: 2) % Forecaster.chunk, 0)
+        // The part size: whole chunks of about 4 MiB of inputs, a multiple of the thread count.
+        var p = try XCTUnwrap(models[0]?.manifest.pipeline)
+        XCTAssertEqual(p.variantCount, 2); XCTAssertEqual(p.inputs.count, 1)
+        // 2 variants × (12 steps × 4 B + 1 KiB) = 2 144 B a window: 4 MiB hold 30 chunks of 64.
+        XCTAssertEqual(Forecaster.windowsPerPart(p, threads: 2), 30 * Forecaster.chunk)
+        XCTAssertEqual(Forecaster.windowsPerPart(p, threads: 4), 32 * Forecaster.chunk, "rounded up to a multiple of 4 workers")
+        p.spec.lookback = 4_000   // 34 048 B a window: one chunk in 4 MiB
+        XCTAssertEqual(Forecaster.windowsPerPart(p, threads: 1), Forecaster.chunk)
+        XCTAssertEqual(Forecaster.windowsPerPart(p, threads: 16), 16 * Forecaster.chunk, "a chunk for every worker")
+        p.spec.lookback = 1_000_000
+        XCTAssertEqual(Forecaster.windowsPerPart(p, threads: 1), Forecaster.chunk, "never less than one chunk")
     }
 }

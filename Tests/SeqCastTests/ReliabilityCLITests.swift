@@ -117,6 +117,17 @@ final class ReliabilityCLITests: XCTestCase {
         XCTAssertGreaterThan(written.count, 5 << 20)
         XCTAssertTrue(written == Data(expected.utf8))
         XCTAssertEqual(listing(dir), ["s.csv"])
+
+        // A body that fails part-way: its error, the previous file as it was, no temporary left.
+        let message = errorMessage {
+            try AtomicFile.write(to: dir + "/s.csv", errors: DataError.self) { (out: inout TextStream) throws(DataError) in
+                out.write(big); out.write(line)
+                throw DataError.unwritable(path: dir + "/s.csv", reason: "stopped by the test")
+            }
+        }
+        XCTAssertTrue(message.contains("stopped by the test"), message)
+        XCTAssertTrue(try Data(contentsOf: URL(fileURLWithPath: dir + "/s.csv")) == Data(expected.utf8))
+        XCTAssertEqual(listing(dir), ["s.csv"])
     }
 
     // MARK: damaged HDF5 files libhdf5 itself crashes on

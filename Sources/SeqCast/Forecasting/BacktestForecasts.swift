@@ -1,26 +1,15 @@
 // BacktestForecasts: the forecast side of a backtest — every window of every fit forecast with its
 // baselines, intervals and metrics. A fit's windows are forecast in parts of whole Forecaster chunks
-// (about 16 MiB of inputs each, at least 512 windows), so their inputs are never all held at once,
-// however many origins and series a fit serves (`--retrain never --stride 1` on a long or wide
+// (`Forecaster.windowsPerPart`: about 16 MiB of inputs each), so their inputs are never all held at
+// once, however many origins and series a fit serves (`--retrain never --stride 1` on a long or wide
 // series); the results are the bits of one call over all of them, Monte-Carlo dropout's masks
 // included (`firstChunk`).
 import Foundation
 
 extension BacktestJob {
-    /// Windows per forecast part: whole `Forecaster.chunk`s holding about 16 MiB of inputs (a
-    /// window's inputs per variant, and about 1 KiB of arrays besides), at most 64 chunks, but at
-    /// least 8 and at least one per thread, so every worker has chunks (wide inputs then take more
-    /// than 16 MiB: 512 windows of 96 steps × 250 inputs × 2 variants are 95 MiB). The results do
-    /// not depend on it.
-    static func windowsPerPart(lookback: Int, inputs: Int, variants: Int, threads: Int) -> Int {
-        let windowBytes = max(1, variants) * (lookback * inputs * MemoryLayout<Float>.size + 1024)
-        let bySize = min(64, (16 << 20) / (Forecaster.chunk * windowBytes))
-        return Forecaster.chunk * max(8, threads, bySize)
-    }
-
     /// Forecasts every window (in parts per fit) with its baselines and metrics. A window whose input
     /// rows, actuals or baselines touch a gap (`--missing drop`) is left out and counted.
-    /// `windowsPerPart` overrides `windowsPerPart(lookback:inputs:variants:threads:)` (a multiple of
+    /// `windowsPerPart` overrides `Forecaster.windowsPerPart` (a multiple of
     /// `Forecaster.chunk`; the tests use it to check that parts do not change the results).
     static func forecastWindows(_ plan: [BacktestOrigin], models: [Int: Ensemble], data: SeriesCollection, season: Int,
                                 intervals: IntervalSettings, threads: Int,
@@ -33,17 +22,19 @@ extension BacktestJob {
         let O = data.targetCount, n = data.series[0].length
         for (f, model) in models.sorted(by: { $0.key < $1.key }) {
             let pipeline = model.manifest.pipeline!, lookback = pipeline.spec.lookback, k = pipeline.spec.horizon
-            let part = windowsPerPart ?? Self.windowsPerPart(lookback: lookback, inputs: pipeline.inputs.count,
-                                                             variants: pipeline.variantCount, threads: threads)
+            // 16 MiB rather than the calibration's 4: a backtest keeps every scored window, and smaller
+            // parts left more of the freed inputs stranded between them (a 10 000-origin backtest
+            // peaked at 114–150 MiB with 4 MiB parts, 94–102 MiB with 16 MiB; RELIABILITY.md item 20).
+            let part = windowsPerPart ?? Forecaster.windowsPerPart(pipeline, threads: threads, inputBytes: 16 << 20)
             let conformal = ConformalBands(model, settings: intervals)
             var cases: [(BacktestOrigin, Series)] = []
             var inputs: [ForecastWindow] = []
-            var forecast = 0   // windows of this fit forecast in earlier parts: whole chunks
+            var done = 0   // windows of this fit forecast in earlier parts: whole chunks
 
             /// Forecasts and scores the pending windows, then lets their inputs go.
             func flush() throws {
                 guard !inputs.isEmpty else { return }
-                let firstChunk = forecast / Forecaster.chunk
+                let firstChunk = done / Forecaster.chunk
                 let predictions = Forecaster.forecast(model, pipeline: pipeline, windows: inputs, threads: threads)
                 var sampled = intervals.method == .mcDropout && !levels.isEmpty
                     ? Intervals.mcDropout(model, pipeline: pipeline, windows: inputs, settings: intervals, threads: threads,
@@ -57,7 +48,7 @@ extension BacktestJob {
                     else { skipped += 1; continue }   // season-ago rows may be gaps
                     windows.append(w)
                 }
-                forecast += inputs.count
+                done += inputs.count
                 cases.removeAll(keepingCapacity: true); inputs.removeAll(keepingCapacity: true)
             }
 

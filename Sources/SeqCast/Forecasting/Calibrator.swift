@@ -111,11 +111,9 @@ struct ValidationForecasts {
         var networkOnly = pipeline
         networkOnly.theta?.weight = 0
         networkOnly.statisticalOnly = []
-        // Forecast in chunks of whole Forecaster chunks (the same bits as one call), so the windows'
-        // inputs are never all held at once: about 4 MiB of them (a window's inputs and, per variant,
-        // about 1 KiB of arrays besides), at most 64 chunks.
-        let windowBytes = pipeline.variantCount * (L * pipeline.inputs.count * MemoryLayout<Float>.size + 1024)
-        let flushAt = Forecaster.chunk * max(1, min(64, (4 << 20) / (Forecaster.chunk * windowBytes)))
+        // Forecast in parts of whole Forecaster chunks (the same bits as one call), so the windows'
+        // inputs are never all held at once.
+        let flushAt = Forecaster.windowsPerPart(pipeline, threads: threads)
         let total = (validation.count + extra.count) * K * O   // held whole: the calibration stores them
         network.reserveCapacity(total); actual.reserveCapacity(total); scales.reserveCapacity(total / max(K, 1))
         if pipeline.theta != nil { theta.reserveCapacity(total) }

@@ -64,6 +64,17 @@ public enum Forecaster {
         return out
     }
 
+    /// Windows per part when a long list of windows is forecast a part at a time (a backtest's fits,
+    /// the calibration's validation windows), so their inputs are never all held at once: whole
+    /// chunks holding about `inputBytes` of inputs (a window's inputs per variant, and about 1 KiB of
+    /// arrays besides), at least one, rounded up to a multiple of `threads` so that every worker has
+    /// chunks. Results do not depend on it (with `firstChunk` for Monte-Carlo dropout).
+    public static func windowsPerPart(_ pipeline: Pipeline, threads: Int, inputBytes: Int = 4 << 20) -> Int {
+        let windowBytes = max(1, pipeline.variantCount) * (pipeline.spec.lookback * pipeline.inputs.count * MemoryLayout<Float>.size + 1024)
+        let chunks = max(1, inputBytes / (chunk * windowBytes)), workers = max(1, threads)
+        return chunk * ((chunks + workers - 1) / workers * workers)
+    }
+
     /// A seed from two numbers (`SeededRandom.mix`), for independent dropout draws per sample, member and chunk.
     static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 { SeededRandom.mix(a, b) }
 

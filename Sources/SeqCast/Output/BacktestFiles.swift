@@ -38,8 +38,6 @@ extension BacktestResult {
     /// The methods whose intervals are written (the model's and seasonal naive's), with their column prefix.
     var bandMethods: [(ForecastMethod, String)] { levels.isEmpty ? [] : [(.model, ""), (.seasonalNaive, "seasonal_naive_")] }
 
-    public var forecastsCSV: String { var out = ""; forecastsCSV { out += $0 }; return out }
-
     /// forecasts.csv, a line (or the header) at a time.
     func forecastsCSV(_ emit: (String) -> Void) {
         let v = levels.count
@@ -56,8 +54,6 @@ extension BacktestResult {
             emit(out + "\n")
         } } }
     }
-
-    public var metricsCSV: String { var out = ""; metricsCSV { out += $0 }; return out }
 
     /// metrics.csv, a line (or the header) at a time.
     func metricsCSV(_ emit: (String) -> Void) {
@@ -163,8 +159,12 @@ extension BacktestResult {
     public func write(to dir: String, config: BacktestRequest.Config) throws(DataError) {
         try AtomicFile.makeDirectory(dir)
         // Streamed: a long backtest's CSV text is never held whole.
-        try AtomicFile.write(to: dir + "/forecasts.csv", errors: DataError.self) { (out: inout TextStream) throws(DataError) in forecastsCSV { out.write($0) } }
-        try AtomicFile.write(to: dir + "/metrics.csv", errors: DataError.self) { (out: inout TextStream) throws(DataError) in metricsCSV { out.write($0) } }
+        try AtomicFile.write(to: dir + "/forecasts.csv", errors: DataError.self) { (out: inout TextStream) throws(DataError) in
+            forecastsCSV { out.write($0) }
+        }
+        try AtomicFile.write(to: dir + "/metrics.csv", errors: DataError.self) { (out: inout TextStream) throws(DataError) in
+            metricsCSV { out.write($0) }
+        }
         try AtomicFile.write(try summaryJSON(config: config), to: dir + "/summary.json")
         let shape = [windows.count, horizon, targets.count]
         try AtomicFile.write(to: dir + "/forecasts.h5") { tmp throws(DataError) in

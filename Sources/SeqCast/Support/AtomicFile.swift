@@ -62,6 +62,29 @@ public enum AtomicFile {
             if failure != 0 { throw E.unwritable(path: path, reason: String(cString: strerror(failure))) }
         }
     }
+
+    /// Creates `dir` (and parents) or explains why it cannot.
+    public static func makeDirectory<E: AtomicFileError>(_ dir: String, errors: E.Type) throws(E) {
+        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            throw E.unwritable(path: dir, reason: error.localizedDescription)
+        }
+    }
+
+    /// True when `a` and `b` name the same file: the same path after resolving symlinks, or (when
+    /// both exist) the same device and inode, so hard links count too.
+    public static func sameFile(_ a: String, _ b: String) -> Bool {
+        func resolved(_ p: String) -> String {
+            if let r = realpath(p, nil) { defer { free(r) }; return String(cString: r) }
+            // Not there (yet): resolve its folder.
+            let url = URL(fileURLWithPath: p)
+            let dir = url.deletingLastPathComponent().path
+            if let r = realpath(dir, nil) { defer { free(r) }; return String(cString: r) + "/" + url.lastPathComponent }
+            return url.standardizedFileURL.path
+        }
+        if resolved(a) == resolved(b) { return true }
+        var sa = stat(), sb = stat()
+        return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    }
 }
 
 /// Text on its way to a file: kept until about 1 MiB has gathered, then written. The first write
@@ -100,31 +123,5 @@ public struct TextStream: ~Copyable {
             }
             return 0
         }
-    }
-}
-
-extension AtomicFile {
-
-    /// Creates `dir` (and parents) or explains why it cannot.
-    public static func makeDirectory<E: AtomicFileError>(_ dir: String, errors: E.Type) throws(E) {
-        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-            throw E.unwritable(path: dir, reason: error.localizedDescription)
-        }
-    }
-
-    /// True when `a` and `b` name the same file: the same path after resolving symlinks, or (when
-    /// both exist) the same device and inode, so hard links count too.
-    public static func sameFile(_ a: String, _ b: String) -> Bool {
-        func resolved(_ p: String) -> String {
-            if let r = realpath(p, nil) { defer { free(r) }; return String(cString: r) }
-            // Not there (yet): resolve its folder.
-            let url = URL(fileURLWithPath: p)
-            let dir = url.deletingLastPathComponent().path
-            if let r = realpath(dir, nil) { defer { free(r) }; return String(cString: r) + "/" + url.lastPathComponent }
-            return url.standardizedFileURL.path
-        }
-        if resolved(a) == resolved(b) { return true }
-        var sa = stat(), sb = stat()
-        return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
     }
 }
