@@ -24,6 +24,13 @@ final class TimeLabelsTests: XCTestCase {
             ("date", "date", (0..<n).map { let (y, m, d) = day($0); return String(format: "%04d-%02d-%02d", y, m, d) }),
             ("date-slash", "date", (0..<n).map { let (y, m, d) = day($0); return String(format: "%04d/%02d/%02d", y, m, d) }),
             ("date-unpadded", "date", (0..<n).map { let (y, m, d) = day($0 * 3); return "\(y)-\(m)-\(d)" }),
+            ("month-start", "date", (0..<n).map { String(format: "%04d-%02d-01", 1949 + $0 / 12, $0 % 12 + 1) }),
+            ("month-start-slash-unpadded", "date", (0..<n).map { "\(1949 + $0 / 12)/\($0 % 12 + 1)/1" }),
+            ("month-end", "date", (0..<n).map { i in
+                let y = 2019 + i / 12, m = i % 12 + 1; return String(format: "%04d-%02d-%02d", y, m, TimeAxis.lastDay(year: y, month: m)) }),
+            ("quarter-end", "date", (0..<n).map { i in
+                let y = 1990 + i / 4, m = 3 * (i % 4) + 3; return String(format: "%04d-%02d-%02d", y, m, TimeAxis.lastDay(year: y, month: m)) }),
+            ("year-start", "date", (0..<n).map { String(format: "%04d-01-01", 1950 + $0) }),
             ("weekly", "date", (0..<n).map { let (y, m, d) = day($0 * 7); return String(format: "%04d-%02d-%02d", y, m, d) }),
             ("datetime", "ds", (0..<n).map { hour($0) { y, m, d, h in String(format: "%04d-%02d-%02d %02d:00:00", y, m, d, h) } }),
             ("datetime-T", "ds", (0..<n).map { hour($0) { y, m, d, h in String(format: "%04d-%02d-%02dT%02d:00:00", y, m, d, h) } }),
@@ -70,6 +77,8 @@ final class TimeLabelsTests: XCTestCase {
             ("month-slash", ["2020/1", "2020/2", "2020/3", "2020/7", "2020/8"], ["2020-04", "2020-05", "2020-06"]),
             ("datetime-TZ", ["2020-01-01T00:00Z", "2020-01-01T01:00Z", "2020-01-01T02:00Z", "2020-01-01T06:00Z", "2020-01-01T07:00Z"],
              ["2020-01-01 03:00:00", "2020-01-01 04:00:00", "2020-01-01 05:00:00"]),
+            ("month-start", ["2020-01-01", "2020-02-01", "2020-03-01", "2020-07-01", "2020-08-01"], ["2020-04-01", "2020-05-01", "2020-06-01"]),
+            ("month-end", ["2020-01-31", "2020-02-29", "2020-03-31", "2020-07-31", "2020-08-31"], ["2020-04-30", "2020-05-31", "2020-06-30"]),
             ("quarter-lower", ["1990-q1", "1990-q2", "1990-q3", "1991-q3", "1991-q4"], ["1990-Q4", "1991-Q1", "1991-Q2"]),
         ]
         for (name, labels, inserted) in cases {
@@ -171,6 +180,7 @@ final class TimeLabelsTests: XCTestCase {
 
     func testStylesWriteWhatTheAxisWritesForInsertedLabels() {
         for (format, positions) in [(TimeFormat.year, [1949.0, 2020]), (.yearQuarter, [7880, 8100]), (.yearMonth, [23388, 24300]),
+                                     (.monthStart, [23388, 24300]), (.monthEnd, [23388, 24289, 24301, 24299]),
                                      (.date, [-1, 0, 18262, 2932896]), (.dateTime, [0, 1_577_880_000, 86399]), (.number, [-3, 0, 12])] {
             let axis = TimeAxis(format: format, step: 1, column: "t")
             for v in positions {
@@ -179,5 +189,52 @@ final class TimeLabelsTests: XCTestCase {
                 XCTAssertTrue(s.withUTF8 { TimeLabelStyle(format: format).writes($0, at: v) }, "\(format) \(v): \(label)")
             }
         }
+    }
+
+    /// Dates on the first or the last day of their month (what pandas writes for monthly, quarterly
+    /// and yearly data) are a monthly, quarterly or yearly axis counted in months, with the calendar's
+    /// season; on the day axis their steps (28–31 days) were not a step and the column was text.
+    func testMonthStartAndMonthEndDatesAreAMonthlyAxis() throws {
+        let dir = temporaryDirectory(self)
+        func load(_ name: String, _ labels: [String]) throws -> SeriesCollection {
+            let text = "date,v\n" + labels.enumerated().map { "\($1),\(Double($0 % 12) + Double($0) / 10)" }.joined(separator: "\n") + "\n"
+            return try DataSource.load(writeFile(dir, name + ".csv", text), selection: DataSelection())
+        }
+        func ends(_ months: [Int]) -> [String] {
+            months.map { let y = $0 / 12, m = $0 % 12 + 1; return String(format: "%04d-%02d-%02d", y, m, TimeAxis.lastDay(year: y, month: m)) }
+        }
+        let starts = (0..<48).map { String(format: "%04d-%02d-01", 2000 + $0 / 12, $0 % 12 + 1) }
+        let monthly = try XCTUnwrap(load("ms", starts).timeAxis)
+        XCTAssertEqual(monthly.format, .monthStart); XCTAssertEqual(monthly.step, 1); XCTAssertEqual(monthly.seasonalPeriod, 12)
+        XCTAssertEqual(monthly.frequencyName, "monthly (month starts)")
+        let quarterEnds = try XCTUnwrap(load("qe", ends((0..<40).map { 2000 * 12 + 2 + 3 * $0 })).timeAxis)
+        XCTAssertEqual(quarterEnds.format, .monthEnd); XCTAssertEqual(quarterEnds.step, 3); XCTAssertEqual(quarterEnds.seasonalPeriod, 4)
+        let yearly = try load("ys", (0..<30).map { String(format: "%04d-01-01", 1980 + $0) })
+        XCTAssertEqual(yearly.timeAxis?.format, .monthStart); XCTAssertEqual(yearly.timeAxis?.step, 12)
+        XCTAssertNil(yearly.timeAxis?.seasonalPeriod)
+        XCTAssertEqual(Baselines.season(of: yearly, before: 30).0, 1, "a yearly axis has no season")
+        // Forecast labels continue on the last day of each month, leap years included.
+        XCTAssertEqual(TimeAxis(format: .monthEnd, step: 1, column: "d").continuing(after: "2023-12-31", count: 3),
+                       ["2024-01-31", "2024-02-29", "2024-03-31"])
+        XCTAssertEqual(TimeAxis(format: .monthStart, step: 3, column: "d").continuing(after: "2023-10-01", count: 2),
+                       ["2024-01-01", "2024-04-01"])
+        // Daily dates are still daily; month starts mixed with month ends are not a monthly axis;
+        // a fixed day other than the first or the last is not read as one either.
+        let daily = (0..<60).map { i -> String in let (y, m, d) = TimeAxis.civil(TimeAxis.days(year: 2020, month: 1, day: 1) + i)
+            return String(format: "%04d-%02d-%02d", y, m, d) }
+        XCTAssertEqual(try load("daily", daily).timeAxis?.format, .date)
+        XCTAssertEqual(try load("daily", daily).timeAxis?.step, 1)
+        // (Semi-monthly: the first and the last day of each month. Not a month axis; as before, the
+        // day axis then finds it too irregular or keeps the column as text.)
+        let mixed = (0..<24).map { $0 % 2 == 0 ? starts[$0 / 2] : ends([2000 * 12 + $0 / 2])[0] }
+        let mixedFormat = (try? load("mixed", mixed))?.timeAxis?.format
+        XCTAssertNotEqual(mixedFormat, .monthStart)
+        XCTAssertNotEqual(mixedFormat, .monthEnd)
+        XCTAssertNil(try load("fifteenth", (0..<24).map { String(format: "%04d-%02d-15", 2000 + $0 / 12, $0 % 12 + 1) }).timeAxis)
+        // Only a month's first day (month starts) or last day (month ends) is on these axes.
+        XCTAssertNil(TimeAxis.ordinal("2021-02-29", .monthEnd))
+        XCTAssertNil(TimeAxis.ordinal("2021-02-27", .monthEnd))
+        XCTAssertEqual(TimeAxis.ordinal("2020-02-29", .monthEnd), Double(2020 * 12 + 1))
+        XCTAssertNil(TimeAxis.ordinal("2020-02-02", .monthStart))
     }
 }

@@ -1,5 +1,5 @@
-// TimeAxis: recognises a time column's labels (year, year-quarter, year-month, date, date-time,
-// plain number), infers the frequency, continues the labels past the end for forecasts, and
+// TimeAxis: recognises a time column's labels (year, year-quarter, year-month, dates on the first or
+// the last day of their month, date, date-time, plain number), infers the frequency, continues the labels past the end for forecasts, and
 // suggests a seasonal period. `classify` judges a whole column (the format most labels follow and
 // the first label that does not), so one bad label is reported instead of silently dropping the axis.
 import Foundation
@@ -9,6 +9,8 @@ public enum TimeFormat: String, Codable, Sendable {
     case year          // 1949
     case yearQuarter   // 1970-Q1
     case yearMonth     // 1949-01
+    case monthStart    // 1949-01-01: dates on the first of their month (pandas' MS, QS, AS), counted in months
+    case monthEnd      // 1949-01-31: dates on the last day of their month (pandas' M, Q, A), counted in months
     case date          // 1958-03-29
     case dateTime      // 2020-01-01 13:00[:00] or with 'T'
     case number        // any other numeric index
@@ -17,7 +19,8 @@ public enum TimeFormat: String, Codable, Sendable {
 /// A parsed time column: format and the step between consecutive labels.
 public struct TimeAxis: Codable, Sendable, Equatable {
     public var format: TimeFormat
-    /// Step in the format's natural unit: years, quarters, months, days, seconds, or index units.
+    /// Step in the format's natural unit: years, quarters, months (year-month and month-start or
+    /// month-end dates), days, seconds, or index units.
     public var step: Double
     public var column: String
 
@@ -27,6 +30,9 @@ public struct TimeAxis: Codable, Sendable, Equatable {
         case .year: return step == 1 ? "yearly" : "every \(Int(step)) years"
         case .yearQuarter: return step == 1 ? "quarterly" : "every \(Int(step)) quarters"
         case .yearMonth: return step == 1 ? "monthly" : "every \(Int(step)) months"
+        case .monthStart, .monthEnd:
+            let name = step == 1 ? "monthly" : step == 3 ? "quarterly" : step == 12 ? "yearly" : "every \(Int(step)) months"
+            return name + (format == .monthStart ? " (month starts)" : " (month ends)")
         case .date: return step == 1 ? "daily" : step == 7 ? "weekly" : "every \(Int(step)) days"
         case .dateTime: return step == 3600 ? "hourly" : step == 60 ? "every minute" : "every \(Int(step)) s"
         case .number: return "step \(step)"
@@ -38,10 +44,21 @@ public struct TimeAxis: Codable, Sendable, Equatable {
         switch (format, step) {
         case (.yearMonth, 1): return 12
         case (.yearQuarter, 1): return 4
+        case (.monthStart, 1), (.monthEnd, 1): return 12
+        case (.monthStart, 3), (.monthEnd, 3): return 4
         case (.date, 1): return 7
         case (.date, 7): return 52
         case (.dateTime, 3600): return 24
         default: return nil
+        }
+    }
+
+    /// One label a year: no seasonal period (years, or month-start / month-end dates 12 months apart).
+    public var isYearly: Bool {
+        switch format {
+        case .year: return step == 1
+        case .monthStart, .monthEnd: return step == 12
+        default: return false
         }
     }
 
@@ -93,7 +110,10 @@ public struct TimeAxis: Codable, Sendable, Equatable {
     }
 
     /// Formats in detection order (the first of equally good ones wins).
-    static let detectionOrder: [TimeFormat] = [.yearQuarter, .yearMonth, .date, .dateTime, .year, .number]
+    /// Month-start and month-end dates come before plain dates: a column of them is read by both, and
+    /// on the day axis their steps (28–31, 90–92 or 365–366 days) are not a step. A daily column has
+    /// other days, so it is not read by them and falls through to `.date`.
+    static let detectionOrder: [TimeFormat] = [.yearQuarter, .yearMonth, .monthStart, .monthEnd, .date, .dateTime, .year, .number]
 
     /// An example label of each format, for messages.
     static func example(_ f: TimeFormat) -> String {
@@ -101,6 +121,8 @@ public struct TimeAxis: Codable, Sendable, Equatable {
         case .year: return "like 1949"
         case .yearQuarter: return "like 1970-Q1"
         case .yearMonth: return "like 1949-01"
+        case .monthStart: return "like 1949-01-01 (first of the month)"
+        case .monthEnd: return "like 1949-01-31 (last day of the month)"
         case .date: return "like 1958-03-29"
         case .dateTime: return "like 2020-01-01 13:00"
         case .number: return "numbers"
@@ -149,6 +171,11 @@ public struct TimeAxis: Codable, Sendable, Equatable {
             guard parts.count == 2, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m)
             else { return nil }
             return Double(y * 12 + m - 1)
+        case .monthStart, .monthEnd:
+            guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+                  parts[0].count == 4, (1...12).contains(m),
+                  d == (format == .monthStart ? 1 : lastDay(year: y, month: m)) else { return nil }
+            return Double(y * 12 + m - 1)
         case .date:
             guard parts.count == 3, let d = dayNumber(parts) else { return nil }
             return Double(d)
@@ -169,6 +196,11 @@ public struct TimeAxis: Codable, Sendable, Equatable {
         guard p[0].count == 4, let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2]),
               (1...12).contains(m), (1...31).contains(d) else { return nil }
         return days(year: y, month: m, day: d)
+    }
+
+    /// The last day of month `m` (1...12) of proleptic Gregorian year `y`.
+    static func lastDay(year y: Int, month m: Int) -> Int {
+        m == 12 ? 31 : days(year: y, month: m + 1, day: 1) - days(year: y, month: m, day: 1)
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian y-m-d (m in 1...12).
@@ -214,6 +246,9 @@ public struct TimeAxis: Codable, Sendable, Equatable {
         case .year: return String(Int(v))
         case .yearQuarter: let q = Int(v); return "\(q / 4)-Q\(q % 4 + 1)"
         case .yearMonth: let m = Int(v); return String(format: "%04d-%02d", m / 12, m % 12 + 1)
+        case .monthStart, .monthEnd:
+            let n = Int(v), y = n / 12, m = n % 12 + 1
+            return String(format: "%04d-%02d-%02d", y, m, format == .monthStart ? 1 : Self.lastDay(year: y, month: m))
         case .date: let (y, m, d) = Self.civil(Int(v)); return String(format: "%04d-%02d-%02d", y, m, d)
         case .dateTime:
             let s = Int(v), (y, m, d) = Self.civil(s / 86400), r = s % 86400

@@ -35,6 +35,11 @@ extension TimeAxis {
             let p = Pieces(t) { $0 == 45 || $0 == 47 }
             guard p.count == 2, p[0].count == 4, let y = int(p[0]), let m = int(p[1]), (1...12).contains(m) else { return nil }
             return Double(y * 12 + m - 1)
+        case .monthStart, .monthEnd:
+            let p = Pieces(t) { $0 == 45 || $0 == 47 }
+            guard p.count == 3, p[0].count == 4, let y = int(p[0]), let m = int(p[1]), let d = int(p[2]), (1...12).contains(m),
+                  d == (format == .monthStart ? 1 : lastDay(year: y, month: m)) else { return nil }
+            return Double(y * 12 + m - 1)
         case .date:
             let p = Pieces(t) { $0 == 45 || $0 == 47 }
             guard p.count == 3, let d = dayNumber(p[0], p[1], p[2]) else { return nil }

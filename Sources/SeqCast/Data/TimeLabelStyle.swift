@@ -27,7 +27,7 @@ struct TimeLabelStyle: Sendable, Equatable {
             return [s]
         case .yearQuarter:
             return [UInt8(45), 47].flatMap { sep in [false, true].map { lower in var c = s; c.separator = sep; c.lowerQ = lower; return c } }
-        case .yearMonth, .date:
+        case .yearMonth, .date, .monthStart, .monthEnd:
             return [UInt8(45), 47].flatMap { sep in [true, false].map { pad in var c = s; c.separator = sep; c.padded = pad; return c } }
         case .dateTime:
             return [UInt8(32), 84].flatMap { sep in [true, false].flatMap { secs in [false, true].map { z in
@@ -57,6 +57,11 @@ struct TimeLabelStyle: Sendable, Equatable {
         case .yearMonth:
             guard n >= 0, n / 12 <= 9999 else { return 0 }
             w.digits(n / 12, width: 4); w.put(separator); w.digits(n % 12 + 1, width: padded ? 2 : 1)
+        case .monthStart, .monthEnd:
+            guard n >= 0, n / 12 <= 9999 else { return 0 }
+            let y = n / 12, m = n % 12 + 1
+            let d = format == .monthStart ? 1 : TimeAxis.lastDay(year: y, month: m)
+            guard date(TimeAxis.days(year: y, month: m, day: d), separator: separator, &w) else { return 0 }
         case .date:
             guard date(n, separator: separator, &w) else { return 0 }
         case .dateTime:

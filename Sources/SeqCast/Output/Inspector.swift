@@ -61,7 +61,7 @@ public enum Inspector {
         let rows = min(s.length, seasonRows)
         let (m, source) = Baselines.season(of: c, before: rows)
         var line = "season (--season auto): \(m) (\(source))"
-        if m == 1, c.timeAxis?.format == .year, let p = Baselines.detectSeason(s.matrix, channel: 0, range: 0..<rows) {
+        if m == 1, c.timeAxis?.isYearly == true, let p = Baselines.detectSeason(s.matrix, channel: 0, range: 0..<rows) {
             line += "; '\(shown(c.channels[0]))' has an autocorrelation peak at lag \(p): a cycle, which the network forecasts alone where the series reverts to its mean"
         }
         return line

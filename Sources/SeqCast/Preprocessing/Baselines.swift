@@ -89,7 +89,7 @@ public enum Baselines {
     /// seasonal naive at one lag forecasts badly; the pipeline's cycle rule sees it (`Pipeline.cycles`).
     public static func season(of data: SeriesCollection, before origin: Int) -> (period: Int, source: String) {
         if let axis = data.timeAxis, let m = axis.seasonalPeriod { return (m, "from the \(axis.frequencyName) time column") }
-        if let axis = data.timeAxis, axis.format == .year { return (1, "\(axis.frequencyName) time column: no season") }
+        if let axis = data.timeAxis, axis.isYearly { return (1, "\(axis.frequencyName) time column: no season") }
         if let s = data.series.first, let m = Baselines.detectSeason(s.matrix, channel: 0, range: 0..<min(origin, s.length)) {
             return (m, "autocorrelation peak")
         }
