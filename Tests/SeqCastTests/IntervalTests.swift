@@ -54,6 +54,33 @@ final class IntervalTests: XCTestCase {
         XCTAssertEqual(Calibration.windowScale(SeriesMatrix(steps: 4, channels: 1, values: [1, 3, 2, 2]), channels: [0]), [1])
     }
 
+    /// A constant series: every calibration look-back is flat (scale 0), so no window-scaled score
+    /// exists; the residuals themselves are the scores (a forecast window takes the typical scale,
+    /// 1), not NaN bounds (exploratory testing, 2026-12-02: `nan` in forecast.csv with exit 0).
+    func testWindowScaledQuantilesOfFlatWindowsAreTheResiduals() throws {
+        let c = Calibration(horizon: 1, targets: 1, residuals: [0, 0.5, 2], scales: [0, 0, 0], inSample: 0)
+        XCTAssertEqual(c.quantiles(levels: [50], mode: .window), c.quantiles(levels: [50], mode: .none))
+        XCTAssertEqual(c.quantiles(levels: [50], mode: .window), [0.5])
+        XCTAssertEqual(c.typicalScales, [1])
+
+        let dir = temporaryDirectory(self)
+        let rowsText: [String] = (0..<60).map { (i: Int) -> String in String(format: "%04d-%02d,5", 2000 + i / 12, i % 12 + 1) }
+        let text = "month,v\n" + rowsText.joined(separator: "\n") + "\n"
+        let path = writeFile(dir, "constant.csv", text)
+        let train = try runCLI(["train", "--data", path, "--horizon", "3", "--epochs", "2", "--ensemble", "1", "--out", dir + "/run"])
+        XCTAssertEqual(train.status, 0, train.err)
+        let out = try runCLI(["forecast", "--model", dir + "/run", "--data", path, "--out", dir + "/f.csv"])
+        XCTAssertEqual(out.status, 0, out.err)
+        let rows = try String(contentsOfFile: dir + "/f.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        XCTAssertEqual(rows.count, 3)
+        for row in rows {
+            let cells = row.split(separator: ",", omittingEmptySubsequences: false).dropFirst(4).map { Float($0) }
+            XCTAssertEqual(cells.count, 5, String(row))
+            for v in cells { XCTAssertTrue(v?.isFinite == true, "a bound that is not a number: \(row)") }
+            XCTAssertLessThanOrEqual(cells[1]!, cells[0]!); XCTAssertGreaterThanOrEqual(cells[2]!, cells[0]!)
+        }
+    }
+
     func testIntervalScoresAgainstHandComputedValues() {
         // Level 80 (α = 0.2): y = 5 inside [4, 6]; y = 10 above [4, 6] by 4; y = 0 below [1, 3] by 1.
         let s = IntervalScore.of(actual: [5, 10, 0], lower: [4, 4, 1], upper: [6, 6, 3], levels: [80], scale: 2)

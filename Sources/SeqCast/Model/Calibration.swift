@@ -80,6 +80,12 @@ public struct Calibration: Sendable, Equatable {
                     case .window: if s > 0 { scores.append(r / s) }
                     }
                 }
+                // No calibration window had a scale (every look-back flat: a constant series). A
+                // forecast window then takes the typical scale, 1 (`ConformalBands.band`), so the
+                // residuals are the scores as they are, not no scores (NaN bounds).
+                if mode == .window && scores.isEmpty {
+                    for w in 0..<n { scores.append(residuals[(w * K + k) * O + o]) }
+                }
                 for (j, level) in levels.enumerated() {
                     out[(k * O + o) * levels.count + j] = Calibration.conformalQuantile(scores, coverage: level / 100) ?? .nan
                 }
