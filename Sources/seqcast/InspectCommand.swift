@@ -22,6 +22,8 @@ struct ConvertCommand: ParsableCommand {
         try AtomicFile.refuseOverwriting(input: data.data, with: out, flag: "--out")
         let c = try DataSource.load(data.data, selection: data.settings.selection)
         try c.writeHDF5(to: out)
-        print(terminalSafe("wrote \(out): \(c.series.count) series × \(c.series.first?.length ?? 0) steps × \(c.channels.count) channels (\(c.channels.count > 12 ? c.channels.prefix(10).joined(separator: ", ") + ", … and \(c.channels.count - 10) more" : c.channels.joined(separator: ", ")))\(c.missingCount > 0 ? ", \(c.missingCount) missing values filled (\(data.missing))" : "")"))
+        let names = c.channels.map { $0.contains(",") ? "'\($0)'" : $0 }   // a name with a comma, quoted
+        let missing = data.missing == .drop ? "left as gaps (NaN; drop)" : "filled (\(data.missing))"
+        print(terminalSafe("wrote \(out): \(c.series.count) series × \(c.series.first?.length ?? 0) steps × \(c.channels.count) channels (\(names.count > 12 ? names.prefix(10).joined(separator: ", ") + ", … and \(names.count - 10) more" : names.joined(separator: ", ")))\(c.missingCount > 0 ? ", \(c.missingCount) missing values \(missing)" : "")"))
     }
 }

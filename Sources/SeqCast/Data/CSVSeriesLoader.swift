@@ -27,6 +27,7 @@ extension CSVTable {
     /// series (a file without an id column), so when the caller gave up the table (DataSource.load:
     /// `CSVTable.read(…).series(…)`) the columns and the series are never held whole together.
     public consuming func series(_ selection: DataSelection) throws(DataError) -> SeriesCollection {
+        let selection = selection.rejoiningCommas(columns: header)
         var notes: [String] = []
         let profiles = header.indices.map(profile)
         let idCol = try selection.idColumn.map { name throws(DataError) in try column(name) }
@@ -62,6 +63,7 @@ extension CSVTable {
         guard !targets.isEmpty else {
             throw .noNumericTarget(path: path, columns: header)
         }
+        try DataSelection.checkDistinct(targets: targets, covariates: covariates, header: header, path: path)
         for c in targets + covariates { try requireNumeric(c, profiles[c]) }
         let channels = targets + covariates
 

@@ -34,6 +34,8 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
     case nonNumericCell(path: String, row: Int, column: String, value: String)
     case invalidNumber(path: String, row: Int, column: String, value: String)
     case unknownColumn(path: String, column: String, available: [String])
+    /// A column selected twice, or a selected name two columns carry.
+    case ambiguousColumn(path: String, column: String, why: String)
     case missingValue(path: String, row: Int, column: String)
     case invalidValue(path: String, dataset: String, index: Int, value: Float)
     case seriesTooShort(path: String, series: String, length: Int, needed: Int, lookback: Int, horizon: Int)
@@ -122,6 +124,8 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
             return "\(p): row \(r), column '\(shown(c))': '\(shown(v))' is infinite or out of Float range"
         case .unknownColumn(let p, let c, let a):
             return "\(p): no column '\(shown(c))'; columns are: \(shownList(a))"
+        case .ambiguousColumn(let p, let c, let why):
+            return "\(p): column '\(shown(c))' \(why)"
         case .missingValue(let p, let r, let c):
             return "\(p): row \(r), column '\(shown(c))': missing value (use --missing interpolate|ffill|drop to fill or skip gaps)"
         case .notNumericColumn(let p, let c, let n, let present, let ex):

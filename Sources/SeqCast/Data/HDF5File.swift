@@ -388,8 +388,8 @@ public final class HDF5File {
         try check(seqcast_h5_hard_link(file.id, target, link), link, "linking to '\(target)'")
     }
 
-    /// Writes a 1-D dataset of fixed-length UTF-8 strings (e.g. time labels).
-    public func write(_ name: String, strings: some Collection<String>) throws(DataError) {
+    /// Writes a dataset of fixed-length UTF-8 strings (e.g. time labels): 1-D, or of `shape` (row-major).
+    public func write(_ name: String, strings: some Collection<String>, shape: [Int]? = nil) throws(DataError) {
         let width = max(strings.reduce(1) { max($0, $1.utf8.count) }, 1)
         var bytes = [UInt8](repeating: 0, count: width * strings.count)
         for (i, s) in strings.enumerated() { for (j, b) in s.utf8.enumerated() { bytes[i * width + j] = b } }
@@ -397,8 +397,9 @@ public final class HDF5File {
         try check(H5Tset_size(type.id, width), name, "sizing a string type")
         try check(H5Tset_strpad(type.id, H5T_STR_NULLPAD), name, "setting string padding")
         try check(H5Tset_cset(type.id, H5T_CSET_UTF8), name, "setting UTF-8")
-        var dims = [hsize_t(strings.count)]
-        let space = try handle(H5Screate_simple(1, &dims, nil), name, "creating the dataspace", H5Sclose)
+        var dims = (shape ?? [strings.count]).map { hsize_t($0) }
+        precondition(shape.map { $0.reduce(1, *) == strings.count } ?? true, "string dataset shape does not hold the strings")
+        let space = try handle(H5Screate_simple(Int32(dims.count), &dims, nil), name, "creating the dataspace", H5Sclose)
         let ds = try handle(H5Dcreate2(file.id, name, type.id, space.id, seqcast_h5p_default(), seqcast_h5p_default(),
                                        seqcast_h5p_default()), name, "creating the dataset", H5Dclose)
         if !strings.isEmpty {
@@ -408,7 +409,7 @@ public final class HDF5File {
         try check(ds.close(), name, "closing the dataset")
     }
 
-    /// Reads a 1-D dataset of fixed-length strings.
+    /// Reads a dataset of fixed-length strings (of any shape, in row-major order).
     public func readStrings(_ name: String) throws(DataError) -> [String] {
         let ds = try openDataset(name)
         let type = try handle(H5Dget_type(ds.id), name, "reading the type", H5Tclose)

@@ -4,9 +4,13 @@
 //
 // Layout seqcast writes (readable by h5py / h5dump): dataset `series`, float32,
 // [steps, dim] for one series or [batch, steps, dim] for several of equal length; attributes
-// `columns` (comma-separated channel names), `target_count`, and when the data has a time column
-// `time_column`, `time_format`, `time_step`, and a string dataset `time` [steps] with the labels
-// (of the first series; all series of a file share one time axis); `series_ids` (one per line).
+// `columns` (comma-separated channel names; a JSON array of strings when a name has a comma),
+// `target_count`, and when the data has a time column `time_column`, `time_format`, `time_step`,
+// and a string dataset `time` with the labels: [steps] when every series has the same ones, else
+// [batch, steps] (series of equal length with different dates); `series_ids` (one per line; a
+// JSON array when an id has a line break).
+
+import Foundation
 
 extension HDF5File {
     /// The dataset to read in series mode: the named one, else `series`, else the only one.
@@ -30,7 +34,7 @@ extension HDF5File {
         // One id (and, in a SeriesCatalog, one length) per batch row: a reserved-only or damaged file
         // of a few kB can declare 2^31 batch rows, whose ids alone were 32 GiB (a trap, not an error).
         _ = try checkedCount([batch], bytesPerElement: MemoryLayout<String>.size + MemoryLayout<Int>.size, name, declared: shape)
-        let stored = try storedIds(name)
+        let stored = try storedIds(name, batch: batch)
         return ((0..<batch).map { seriesId($0, of: batch, name, stored) }, steps, shape.count == 3)
     }
 
@@ -48,8 +52,17 @@ extension HDF5File {
         }
     }
 
-    private func storedIds(_ name: String) throws(DataError) -> [String] {
-        try stringAttribute("series_ids", of: name)?.split(separator: "\n").map(String.init) ?? []
+    private func storedIds(_ name: String, batch: Int) throws(DataError) -> [String] {
+        guard let text = try stringAttribute("series_ids", of: name) else { return [] }
+        return storedList(text, count: batch) ?? text.split(separator: "\n").map(String.init)
+    }
+
+    /// A list attribute written as a JSON array of strings (names with the list's separator in them)
+    /// when it is one of `count` strings; nil otherwise (the separated form).
+    fileprivate func storedList(_ text: String, count: Int) -> [String]? {
+        guard text.hasPrefix("["), text.hasSuffix("]"),
+              let list = try? JSONDecoder().decode([String].self, from: Data(text.utf8)), list.count == count else { return nil }
+        return list
     }
 
     /// Reads series (series mode) under `selection`. With `rows` (a [batch, steps, dim] dataset),
@@ -70,12 +83,13 @@ extension HDF5File {
         // One name per channel: a shape with no values passes the memory check of the read, and the
         // names of [0, 79164837199872] (a damaged file found by `make fuzz`) were 1.2 PB (a trap).
         _ = try checkedCount([dim], bytesPerElement: MemoryLayout<String>.size, name, declared: shape)
-        var columns = string("columns")?.split(separator: ",", omittingEmptySubsequences: false).map(String.init) ?? []
+        var columns = string("columns").map { storedList($0, count: dim) ?? $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? []
         if columns.count != dim { columns = dim == 1 && shape.count == 1 ? [name] : (0..<dim).map { "v\($0)" } }
         if let n = number("target_count"), Int(exactly: n) == nil {
             throw .badAttribute(path: path, dataset: name, attribute: "target_count", problem: "is \(n), not a whole number of columns")
         }
         let storedTargets = number("target_count").flatMap { Int(exactly: $0) } ?? dim
+        let selection = selection.rejoiningCommas(columns: columns)
         let targetNames = selection.targets ?? Array(columns.prefix(storedTargets > 0 && storedTargets <= dim ? storedTargets : dim))
         func index(_ n: String) throws(DataError) -> Int {
             guard let i = columns.firstIndex(of: n) else { throw .unknownColumn(path: path, column: n, available: columns) }
@@ -83,6 +97,7 @@ extension HDF5File {
         }
         let targets = try targetNames.map { n throws(DataError) in try index(n) }
         let covariates = try selection.covariates.map { n throws(DataError) in try index(n) }
+        try DataSelection.checkDistinct(targets: targets, covariates: covariates, header: columns, path: path)
         let channels = targets + covariates
 
         var axis: TimeAxis? = nil
@@ -94,9 +109,12 @@ extension HDF5File {
         }
         let names = try datasetNames()
         let texts = names.contains("time") ? try readStrings("time") : []
-        // Kept compactly on the stored axis, and shared by every series (one copy).
-        let labels = texts.count == steps ? axis.map { TimeLabels(texts, format: $0.format) } ?? TimeLabels(texts) : TimeLabels()
-        let ids = try storedIds(name)
+        // Kept compactly on the stored axis, and shared by every series (one copy); or, from a
+        // [batch, steps] `time`, each series' own.
+        func labels(_ texts: [String]) -> TimeLabels { axis.map { TimeLabels(texts, format: $0.format) } ?? TimeLabels(texts) }
+        let perSeries = shape.count == 3 && batch > 1 && texts.count == batch * steps
+        let shared = texts.count == steps ? labels(texts) : TimeLabels()
+        let ids = try storedIds(name, batch: batch)
         var result: [Series] = []
         var missing = 0
         /// Series b from its values `row` [steps, dim] (all channels), the selected channels kept.
@@ -118,7 +136,8 @@ extension HDF5File {
             missing += try fillMissing(&m, policy: selection.missing) { c in
                 "\(path): dataset '\(name)' channel '\(columns[channels[c]])' of series \(b)"
             }
-            result.append(Series(id: seriesId(b, of: batch, name, ids), time: labels, matrix: m))
+            let time = perSeries ? labels(Array(texts[(b * steps)..<((b + 1) * steps)])) : shared
+            result.append(Series(id: seriesId(b, of: batch, name, ids), time: time, matrix: m))
         }
         if shape.count == 3 {   // one batch row at a time: the file's values are never held twice
             _ = try readRows(name, rows: rows) { (b, row) throws(DataError) in try add(b, UnsafeBufferPointer(row), whole: nil) }
@@ -171,20 +190,33 @@ extension SeriesCollection {
         guard lengths.count == 1, let steps = lengths.first else {
             throw .unequalLengths(path: source, lengths: lengths.sorted(), needed: "HDF5 [batch, steps, dim]")
         }
-        var attrs: [(String, AttributeValue)] = [("columns", .string(channels.joined(separator: ","))),
+        /// A list as `separator`-joined text, or as a JSON array when an item holds the separator.
+        func list(_ items: [String], _ separator: String) -> String {
+            guard items.contains(where: { $0.contains(separator) }), let json = try? JSONEncoder().encode(items) else {
+                return items.joined(separator: separator)
+            }
+            return String(decoding: json, as: UTF8.self)
+        }
+        var attrs: [(String, AttributeValue)] = [("columns", .string(list(channels, ","))),
                                                  ("target_count", .numbers([Double(targetCount)])),
                                                  ("source", .string(source))]
         if let axis = timeAxis {
             attrs += [("time_column", .string(axis.column)), ("time_format", .string(axis.format.rawValue)),
                       ("time_step", .numbers([axis.step]))]
         }
-        attrs.append(("series_ids", .string(series.map(\.id).joined(separator: "\n"))))
+        attrs.append(("series_ids", .string(list(series.map(\.id), "\n"))))
         let shape = series.count == 1 ? [steps, channels.count] : [series.count, steps, channels.count]
         let values = series.flatMap(\.matrix.values)
         try AtomicFile.write(to: path) { tmp throws(DataError) in
             let file = try HDF5File.create(tmp, largeAttributes: HDF5File.needsLargeAttributes(attrs))
             try file.write("series", shape: shape, values: values, attributes: attrs)
-            if timeAxis != nil, let time = series.first?.time, !time.isEmpty { try file.write("time", strings: time) }
+            if timeAxis != nil, let time = series.first?.time, !time.isEmpty {
+                if series.allSatisfy({ $0.time.elementsEqual(time) }) {
+                    try file.write("time", strings: time)
+                } else {   // series of equal length on different dates: each its own labels
+                    try file.write("time", strings: series.lazy.flatMap(\.time), shape: [series.count, steps])
+                }
+            }
             try file.close()
         }
     }

@@ -47,6 +47,53 @@ public struct DataSelection: Codable, Sendable, Equatable {
     public init() {}
 }
 
+extension DataSelection {
+    /// The selection with column names that a comma split apart put back together: the CLI splits
+    /// `--target "Sales, EUR"` into "Sales" and "EUR". Where a name is not a column but it and the
+    /// names after it, joined by ", " or ",", are one, they are taken as that column (the longest
+    /// such run first).
+    public func rejoiningCommas(columns: [String]) -> DataSelection {
+        var s = self
+        s.targets = targets.map { Self.rejoined($0, columns: columns) }
+        s.covariates = Self.rejoined(covariates, columns: columns)
+        return s
+    }
+
+    static func rejoined(_ names: [String], columns: [String]) -> [String] {
+        let known = Set(columns)
+        var out: [String] = [], i = 0
+        while i < names.count {
+            var name = names[i], next = i + 1
+            if !known.contains(name) {
+                search: for j in stride(from: names.count, through: i + 2, by: -1) {
+                    for separator in [", ", ","] where known.contains(names[i..<j].joined(separator: separator)) {
+                        name = names[i..<j].joined(separator: separator); next = j
+                        break search
+                    }
+                }
+            }
+            out.append(name); i = next
+        }
+        return out
+    }
+
+    /// Refuses a selection that names one column twice or a column the file names twice: a column
+    /// that is both a target and a covariate (fed in twice), or a selected name that two columns of
+    /// `header` carry (which of them was meant, and the output's rows could not tell them apart).
+    static func checkDistinct(targets: [Int], covariates: [Int], header: [String], path: String) throws(DataError) {
+        if let c = covariates.first(where: targets.contains) {
+            throw .ambiguousColumn(path: path, column: header[c], why: "is both a target and a covariate; name it in one of --target and --covariates")
+        }
+        for c in targets + covariates {
+            let same = header.indices.filter { header[$0] == header[c] }
+            if same.count > 1 {
+                throw .ambiguousColumn(path: path, column: header[c],
+                                       why: "names \(same.count) columns (\(same.map { String($0 + 1) }.joined(separator: ", ")) of the header); give each its own name")
+            }
+        }
+    }
+}
+
 /// Every series read from one source, with channel names (targets first, then covariates).
 public struct SeriesCollection: Sendable {
     public var source: String

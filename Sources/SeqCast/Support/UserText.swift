@@ -31,6 +31,7 @@ func shown(_ s: String, limit: Int = 80) -> String {
 
 /// Names for a message: each shown(), at most `limit` of them, then how many more.
 func shownList(_ names: [String], limit: Int = 40) -> String {
-    let head = names.prefix(limit).map { shown($0, limit: 40) }.joined(separator: ", ")
+    // A name with a comma in it is quoted, so the list can be read back.
+    let head = names.prefix(limit).map { $0.contains(",") ? "'\(shown($0, limit: 40))'" : shown($0, limit: 40) }.joined(separator: ", ")
     return names.count > limit ? head + ", … (\(names.count - limit) more)" : head
 }
