@@ -26,6 +26,9 @@ struct ForecastCommand: ParsableCommand {
     func run() throws {
         PlotOutputs.useTemplates(plotTemplates)
         if let out { try AtomicFile.refuseOverwriting(input: data, with: out, flag: "--out") }
+        if writeBack != nil, FileManager.default.fileExists(atPath: data), !DataSource.isHDF5(data) {
+            throw SettingsError.incompatible("--write-back copies an HDF5 input with the forecast added; \(data) is not an HDF5 file (use --out FILE.csv or FILE.h5)")
+        }
         let asked = try intervals.settings()
         let forecast: Forecast, collection: SeriesCollection?, dropout: Bool
         let plotModel: () throws -> Ensemble

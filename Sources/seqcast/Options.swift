@@ -64,8 +64,8 @@ struct WindowOptions: ParsableArguments {
     @Option(help: "Fraction of each series (its end) held out for validation.")
     var valFraction: Double = windowDefaults.valFraction
 
-    @Option(help: "Scaling: window (per-window standardisation), standard, minmax, none.")
-    var scaler: ScalerKind = preprocessingDefaults.scaler
+    @Option(help: "Scaling: window (per-window standardisation), standard, minmax, none (default: \(preprocessingDefaults.scaler); standard with --x/--y, which have no series to take windows from).")
+    var scaler: ScalerKind?
 
     @Option(help: "Value transforms before scaling, shared by every variant, in order: auto (log of strictly positive targets), none, or a list of log, boxcox (λ by Guerrero's method), deseasonalise, e.g. log,deseasonalise (default: \(preprocessingDefaults.transform)).")
     var transform: TransformChoice?
@@ -94,7 +94,7 @@ struct WindowOptions: ParsableArguments {
         s.windows.horizon = horizon ?? windowDefaults.horizon
         s.windows.stride = windowStride ?? windowDefaults.stride
         s.windows.valFraction = valFraction
-        s.preprocessing.scaler = scaler
+        s.preprocessing.scaler = scaler ?? (s.data.supervised ? .standard : preprocessingDefaults.scaler)
         s.preprocessing.transform = transform ?? preprocessingDefaults.transform
         if let baseline {
             s.preprocessing.variants = names(baseline)?.compactMap(VariantSpec.init(argument:)) ?? []

@@ -36,9 +36,11 @@ struct TrainCommand: ParsableCommand {
         progress.finish()
         guard r.run.group.isRoot else { return }
         let best = s.bestLoss.map { String(format: "%.5g", $0) } ?? "-"
+        // Without validation windows (--val-fraction 0, or too short a series) the loss is the training loss.
+        let lossName = s.validationSamples > 0 ? "best validation loss" : "best training loss (no validation windows)"
         if let n = s.series {   // --per-series: one model per series
             let what = s.members > 1 ? "\(s.members)-member ensemble" : "model"
-            print(terminalSafe("\(s.finished ? "trained" : "stopped:") one \(what) per series for \(n) series, up to \(s.epochs) epochs, best validation loss \(best) (mean over series) (\(s.stopReason)), \(s.trainSamples) training windows, \(String(format: "%.1f", s.seconds)) s → \(s.modelPath) (index) and \(out)/series/"))
+            print(terminalSafe("\(s.finished ? "trained" : "stopped:") one \(what) per series for \(n) series, up to \(s.epochs) epochs, \(lossName) \(best) (mean over series) (\(s.stopReason)), \(s.trainSamples) training windows, \(String(format: "%.1f", s.seconds)) s → \(s.modelPath) (index) and \(out)/series/"))
             if plot { print(terminalSafe("note: --plot draws one model's loss curves; plot one series' with seqcast plot --from \(out)/series/N --kind training")) }
             return
         }
@@ -47,6 +49,6 @@ struct TrainCommand: ParsableCommand {
             print(terminalSafe("plot → \(out)/training.png"))
         }
         let what = s.members > 1 ? "\(s.members)-member ensemble" : "model"
-        print(terminalSafe("\(s.finished ? "trained" : "stopped:") \(what), up to \(s.epochs) epochs, best validation loss \(best)\(s.members > 1 ? " (member mean)" : "") (\(s.stopReason)), \(s.trainSamples) training windows, \(String(format: "%.1f", s.seconds)) s → \(s.modelPath)"))
+        print(terminalSafe("\(s.finished ? "trained" : "stopped:") \(what), up to \(s.epochs) epochs, \(lossName) \(best)\(s.members > 1 ? " (member mean)" : "") (\(s.stopReason)), \(s.trainSamples) training windows, \(String(format: "%.1f", s.seconds)) s → \(s.modelPath)"))
     }
 }

@@ -233,4 +233,39 @@ final class ReliabilityCLITests: XCTestCase {
             XCTAssertEqual(listing(dir), inputs.sorted(), "no output, no temporary left")
         }
     }
+
+    // MARK: 21. a new user's mistakes (exploratory testing, 2026-12-02)
+
+    /// Each mistake gets one line that says what is wrong and what to do, exit non-zero, nothing written.
+    func testNewUserMistakesGetMessagesThatSayWhatToDo() throws {
+        let dir = temporaryDirectory(self)
+        let air = datasetPath("airline.csv"), quick = ["--epochs", "1", "--ensemble", "1", "--threads", "1", "--quiet"]
+        func refused(_ args: [String], _ expected: String, file: StaticString = #filePath, line: UInt = #line) throws {
+            let r = try runCLI(in: dir, args)
+            XCTAssertEqual(r.status, 1, r.err, file: file, line: line)
+            XCTAssertTrue(r.err.contains(expected), r.err, file: file, line: line)
+            XCTAssertFalse(r.err.contains("Fatal error"), r.err, file: file, line: line)
+        }
+        try refused(["backtest", "--data", air, "--horizon", "12", "--start", "10", "--out", dir + "/b1"] + quick,
+                    "origin 10 trains on 10 steps (of the series' 144), fewer than lookback 3 + horizon 12")
+        try refused(["backtest", "--data", air, "--season", "200", "--horizon", "12", "--start", "0.7", "--out", dir + "/b2"] + quick,
+                    "--season 200 is not shorter than the first origin's 100 training steps")
+        try refused(["train", "--data", air, "--target", "Passengers", "--covariates", "Passengers", "--out", dir + "/t1"] + quick,
+                    "column 'Passengers' is both a target and a covariate")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/b1") || FileManager.default.fileExists(atPath: dir + "/t1"))
+
+        let train = try runCLI(in: dir, ["train", "--data", air, "--val-fraction", "0", "--horizon", "3", "--out", dir + "/run"] + quick.dropLast())
+        XCTAssertEqual(train.status, 0, train.err)
+        XCTAssertTrue(train.out.contains("best training loss (no validation windows)"), train.out)
+        FileManager.default.createFile(atPath: dir + "/afile", contents: Data("x".utf8))
+        try refused(["forecast", "--model", dir + "/run", "--data", air, "--out", dir + "/afile/f.csv"], "\(dir)/afile is a file, not a directory")
+        try refused(["forecast", "--model", dir + "/run", "--data", air, "--write-back", dir + "/wb.h5"],
+                    "--write-back copies an HDF5 input with the forecast added; \(air) is not an HDF5 file")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/wb.h5"))
+
+        let euRows: [String] = (0..<30).map { (i: Int) -> String in String(format: "%04d-%02d;%d,5", 2000 + i / 12, i % 12 + 1, 100 + i) }
+        let commas = "Month;Passengers\n" + euRows.joined(separator: "\n") + "\n"
+        try refused(["train", "--data", writeFile(dir, "eu.csv", commas), "--out", dir + "/t2"] + quick,
+                    "decimal commas are not supported: write numbers with '.'")
+    }
 }

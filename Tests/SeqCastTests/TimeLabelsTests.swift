@@ -152,7 +152,8 @@ final class TimeLabelsTests: XCTestCase {
         var rng = SeededRandom(seed: 1)   // reproducible: a failing label can be found again
         let pieces = ["2020", "1970", "0049", "12", "1", "01", "31", "32", "0", "00", "-", "/", ":", " ", "T", "Z", "Q", "q",
                       "+", "-1", "Q4", "q2", "\t", "1e3", ".5", "nan", "inf", "x", "  ", "99999", "9223372036854775807",
-                      "13", "59", "60", "24", "\u{A0}", "é", "\r\n", "\u{0}", "NA", ",", "00:00", "T23:59:59Z"]
+                      "13", "59", "60", "24", "\u{A0}", "é", "\r\n", "\u{0}", "NA", ",", "00:00", "T23:59:59Z",
+                      "+02:00", "-0530", "+1", "-24:00", "+05"]
         var labels = [String]()
         for _ in 0..<40_000 {
             let k = Int.random(in: 1...7, using: &rng)
@@ -160,7 +161,10 @@ final class TimeLabelsTests: XCTestCase {
         }
         labels += ["2020-01-01 13:00", "2020-01-01T13:00:00Z", " 2020-01 ", "2020--01", "2020-01-01 1Z3:00", "2020-01-01 13:xx:00",
                    "2020-01-01 13:00:00.5", "1970-Q1", "1970/q4", "1970-Q01", "1970-Q+1", "+123", "-999", "0049", "1949",
-                   "2020-02-31", "2020-01-01  13:00", "2020-01-01T13:00:00:00", "٣", "2020-01-01\t13:00", ""]
+                   "2020-02-31", "2020-01-01  13:00", "2020-01-01T13:00:00:00", "٣", "2020-01-01\t13:00", "",
+                   "2020-10-25T02:00:00+02:00", "2020-10-25T02:00:00+01:00", "2020-10-25 02:00+0100", "2020-10-25 02:00-05",
+                   "2020-01-01T00:00:00+24:00", "2020-01-01T00:00:00+1", "2020-01-01T00:00:00+01:60", "2020-01-01T00:00Z+01:00",
+                   "2020-01-01T00:00:00+01:00é", "2020-01-01T00:00:00\u{A0}+01:00"]
         for l in labels {
             for f in TimeAxis.detectionOrder {
                 // The String rules trap on some Int overflows the byte rules call "not a time".
@@ -236,5 +240,44 @@ final class TimeLabelsTests: XCTestCase {
         XCTAssertNil(TimeAxis.ordinal("2021-02-27", .monthEnd))
         XCTAssertEqual(TimeAxis.ordinal("2020-02-29", .monthEnd), Double(2020 * 12 + 1))
         XCTAssertNil(TimeAxis.ordinal("2020-02-02", .monthStart))
+    }
+
+    /// Date-times with a UTC offset (what `datetime.isoformat()` writes for an aware time) are placed
+    /// on the axis in UTC: the hour that repeats when daylight saving ends (02:00+02:00, 02:00+01:00)
+    /// is two hours, not a duplicate, and the hour skipped when it starts is not a gap. The labels are
+    /// written back as they were, and forecasts continue in the last label's offset. (Exploratory
+    /// testing, 2026-12-02: the offsets were ignored — a duplicate error in October, an hour that never
+    /// existed inserted in March.)
+    func testUTCOffsetsPlaceLabelsInUTC() throws {
+        let dir = temporaryDirectory(self)
+        // Europe/Berlin, hourly, across the end (2020-10-25 03:00+02:00 → 02:00+01:00) and the start
+        // (2021-03-28 02:00+01:00 → 03:00+02:00) of summer time.
+        func berlin(_ utcHour: Int, from start: (Int, Int, Int)) -> String {
+            let t0 = TimeAxis.days(year: start.0, month: start.1, day: start.2) * 86400
+            let utc = t0 + utcHour * 3600
+            let summer = start.1 == 10 ? utc < TimeAxis.days(year: 2020, month: 10, day: 25) * 86400 + 3600
+                                       : utc >= TimeAxis.days(year: 2021, month: 3, day: 28) * 86400 + 3600
+            let off = summer ? 2 : 1, local = utc + off * 3600
+            let (y, m, d) = TimeAxis.civil(local / 86400), r = local % 86400
+            return String(format: "%04d-%02d-%02dT%02d:%02d:00+%02d:00", y, m, d, r / 3600, r / 60 % 60, off)
+        }
+        for (name, start) in [("autumn", (2020, 10, 23)), ("spring", (2021, 3, 26))] {
+            let labels = (0..<120).map { berlin($0, from: start) }
+            let text = "timestamp,v\n" + labels.enumerated().map { "\($1),\($0 % 24)" }.joined(separator: "\n") + "\n"
+            var sel = DataSelection(); sel.missing = .error   // a gap would be an error, not filled
+            let c = try DataSource.load(writeFile(dir, name + ".csv", text), selection: sel)
+            XCTAssertEqual(c.timeAxis?.format, .dateTime, name); XCTAssertEqual(c.timeAxis?.step, 3600, name)
+            XCTAssertEqual(c.series[0].length, 120, "\(name): no row added or refused")
+            XCTAssertEqual(Array(c.series[0].time), labels, "\(name): the labels as written")
+            XCTAssertTrue(c.notes.isEmpty, "\(name): \(c.notes)")
+        }
+        XCTAssertEqual(TimeAxis.ordinal("2020-10-25T02:00:00+02:00", .dateTime)! + 3600, TimeAxis.ordinal("2020-10-25T02:00:00+01:00", .dateTime))
+        XCTAssertEqual(TimeAxis.ordinal("2020-01-01 07:00-05", .dateTime), TimeAxis.ordinal("2020-01-01 12:00:00Z", .dateTime))
+        XCTAssertEqual(TimeAxis.ordinal("2020-01-01T12:00+0530", .dateTime), TimeAxis.ordinal("2020-01-01 06:30", .dateTime))
+        XCTAssertNil(TimeAxis.ordinal("2020-01-01T12:00+24:00", .dateTime), "not an offset")
+        let axis = TimeAxis(format: .dateTime, step: 3600, column: "t")
+        XCTAssertEqual(axis.continuing(after: "2020-10-25T23:00:00+01:00", count: 2), ["2020-10-26T00:00:00+01:00", "2020-10-26T01:00:00+01:00"])
+        XCTAssertEqual(axis.continuing(after: "2020-01-01 23:00:00-0530", count: 1), ["2020-01-02T00:00:00-0530"])
+        XCTAssertEqual(axis.continuing(after: "2020-01-01 23:00:00", count: 1), ["2020-01-02 00:00:00"], "no offset: as before")
     }
 }

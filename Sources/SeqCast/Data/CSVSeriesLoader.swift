@@ -61,6 +61,12 @@ extension CSVTable {
             }
         }
         guard !targets.isEmpty else {
+            // Numbers written with decimal commas ("112,5") read as text: say so, for the first such column.
+            for c in header.indices where c != timeCol && c != idCol {
+                guard let bad = profiles[c].firstBad else { continue }
+                let v = text(bad, c)
+                if v.contains(","), Double(v.replacingOccurrences(of: ",", with: ".")) != nil { try requireNumeric(c, profiles[c]) }
+            }
             throw .noNumericTarget(path: path, columns: header)
         }
         try DataSelection.checkDistinct(targets: targets, covariates: covariates, header: header, path: path)

@@ -130,7 +130,8 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
             return "\(p): row \(r), column '\(shown(c))': missing value (use --missing interpolate|ffill|drop to fill or skip gaps)"
         case .notNumericColumn(let p, let c, let n, let present, let ex):
             guard let ex else { return "\(p): column '\(shown(c))' has no values (every cell is missing); choose other columns with --target" }
-            return "\(p): column '\(shown(c))' is text, not numbers: \(present - n) of its \(present) values are not numbers (first: row \(ex.row), '\(shown(ex.value))')"
+            let comma = ex.value.contains(",") && Double(ex.value.replacingOccurrences(of: ",", with: ".")) != nil
+            return "\(p): column '\(shown(c))' is text, not numbers: \(present - n) of its \(present) values are not numbers (first: row \(ex.row), '\(shown(ex.value))')\(comma ? "; decimal commas are not supported: write numbers with '.'" : "")"
         case .badTimeLabel(let p, let r, let c, let v, let f):
             return "\(p): row \(r), time column '\(shown(c))': '\(shown(v))' is not a time label like the others (\(f))"
         case .timeOrder(let p, let r, let c, let v, let prev, let dup, let s, let id):

@@ -183,12 +183,33 @@ public struct TimeAxis: Codable, Sendable, Equatable {
             let pieces = t.split(whereSeparator: { $0 == " " || $0 == "T" }).map(String.init)
             guard pieces.count == 2 else { return nil }
             let dparts = pieces[0].split(separator: "-").map(String.init)
-            let tparts = pieces[1].replacingOccurrences(of: "Z", with: "").split(separator: ":").compactMap { Int($0) }
+            guard let (clock, offset) = clockAndOffset(pieces[1]) else { return nil }
+            let tparts = clock.replacingOccurrences(of: "Z", with: "").split(separator: ":").compactMap { Int($0) }
             guard dparts.count == 3, let d = dayNumber(dparts), (2...3).contains(tparts.count) else { return nil }
-            return Double(d) * 86400 + Double(tparts[0] * 3600 + tparts[1] * 60 + (tparts.count > 2 ? tparts[2] : 0))
+            return Double(d) * 86400 + Double(tparts[0] * 3600 + tparts[1] * 60 + (tparts.count > 2 ? tparts[2] : 0)) - Double(offset)
         case .number:
             return Double(t)
         }
+    }
+
+    /// A date-time's clock and its UTC offset in seconds, by bytes as the byte parser reads them:
+    /// "13:00:00+02:00" → ("13:00:00", 7200); without a '+' or '-', the clock and 0; nil when what
+    /// follows the last sign is not an offset (`utcOffset`).
+    private static func clockAndOffset(_ s: String) -> (String, Int)? {
+        let u = Array(s.utf8)
+        guard let i = u.lastIndex(where: { $0 == 43 || $0 == 45 }) else { return (s, 0) }
+        guard let o = u[(i + 1)...].withContiguousStorageIfAvailable({ utcOffset($0, negative: u[i] == 45) }) ?? nil
+        else { return nil }
+        return (String(decoding: u[..<i], as: UTF8.self), o)
+    }
+
+    /// The UTC offset a date-time label is written in, in seconds, and its text ("+02:00"); nil
+    /// when it has none (UTC, 'Z', or no zone).
+    static func writtenOffset(_ label: String) -> (seconds: Int, text: String)? {
+        let pieces = label.trimmingCharacters(in: .whitespaces).split(whereSeparator: { $0 == " " || $0 == "T" })
+        guard pieces.count == 2, let i = pieces[1].utf8.lastIndex(where: { $0 == 43 || $0 == 45 }),
+              let (_, o) = clockAndOffset(String(pieces[1])) else { return nil }
+        return (o, String(pieces[1][i...]))
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian y-m-d.
@@ -226,9 +247,16 @@ public struct TimeAxis: Codable, Sendable, Equatable {
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
-    /// The `count` labels after `last`, in the same format.
+    /// The `count` labels after `last`, in the same format. Date-times written with a UTC offset
+    /// ("2020-03-29T03:00:00+02:00") continue in `last`'s offset, written the same way (a later
+    /// daylight-saving change is not known: no time-zone database is read).
     public func continuing(after last: String, count: Int) -> [String] {
         guard let base = Self.ordinal(last, format) else { return (0..<count).map { "+\($0 + 1)" } }
+        if format == .dateTime, let (seconds, text) = Self.writtenOffset(last) {
+            return (0..<count).map { k in
+                label(base + Double(k + 1) * step + Double(seconds)).replacingOccurrences(of: " ", with: "T") + text
+            }
+        }
         return (0..<count).map { label(base + Double($0 + 1) * step) }
     }
 

@@ -49,10 +49,15 @@ extension TimeAxis {
             guard pieces.count == 2 else { return nil }
             let dp = Pieces(pieces[0]) { $0 == 45 }
             guard dp.count == 3, let d = dayNumber(dp[0], dp[1], dp[2]) else { return nil }
+            // A UTC offset after the clock: the last '+' or '-' and what follows it (`utcOffset`).
+            var time = pieces[1], offset = 0
+            if let sign = time.lastIndex(where: { $0 == 43 || $0 == 45 }) {
+                guard let o = utcOffset(UnsafeBufferPointer(rebasing: time[(sign + 1)...]), negative: time[sign] == 45) else { return nil }
+                offset = o; time = UnsafeBufferPointer(rebasing: time[..<sign])
+            }
             // The time: split on ':' after removing every 'Z'; the pieces that are whole numbers count.
             var parts = (0, 0, 0), n = 0
             var i = 0
-            let time = pieces[1]
             while i < time.count, n <= 3 {
                 var j = i
                 while j < time.count, time[j] != 58 { j += 1 }
@@ -68,10 +73,29 @@ extension TimeAxis {
             let (hm, o3) = h.addingReportingOverflow(m)
             let (s, o4) = hm.addingReportingOverflow(n > 2 ? parts.2 : 0)
             guard !(o1 || o2 || o3 || o4) else { return nil }
-            return Double(d) * 86400 + Double(s)
+            return Double(d) * 86400 + Double(s) - Double(offset)
         case .number:
             return Double(String(decoding: t, as: UTF8.self))
         }
+    }
+
+    /// A UTC offset in seconds from what follows its sign: HH, HHMM or HH:MM (ASCII digits, hours
+    /// 0–23, minutes 0–59), negative after a '-'; nil for anything else. A label's position is its
+    /// clock minus the offset (UTC), so a daylight-saving change is not a duplicate or a gap.
+    static func utcOffset(_ b: UnsafeBufferPointer<UInt8>, negative: Bool) -> Int? {
+        func two(_ k: Int) -> Int? {
+            guard (48...57).contains(b[k]), (48...57).contains(b[k + 1]) else { return nil }
+            return Int(b[k] - 48) * 10 + Int(b[k + 1] - 48)
+        }
+        let h: Int?, m: Int?
+        switch b.count {
+        case 2: h = two(0); m = 0
+        case 4: h = two(0); m = two(2)
+        case 5 where b[2] == 58: h = two(0); m = two(3)
+        default: return nil
+        }
+        guard let h, let m, h <= 23, m <= 59 else { return nil }
+        return (negative ? -1 : 1) * (h * 3600 + m * 60)
     }
 
     /// Days since 1970-01-01 of year, month and day pieces (the String version's `dayNumber`).

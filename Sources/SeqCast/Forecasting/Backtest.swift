@@ -200,6 +200,14 @@ public enum BacktestJob {
         if let bad = plan.first(where: { $0.origin < lookback }) {
             throw SettingsError.incompatible("origin \(bad.origin) has fewer than lookback \(lookback) steps before it; use a later --start or a shorter --lookback")
         }
+        // The series may be long enough while the rows before an origin are not (`checkLength` of
+        // the training part would name the series' length as the part's).
+        if let bad = plan.first(where: { $0.trainRange.count < lookback + k }) {
+            throw SettingsError.incompatible("origin \(bad.origin) trains on \(bad.trainRange.count) steps (of the series' \(n)), fewer than lookback \(lookback) + horizon \(k); use a later --start, or a shorter --lookback or --horizon")
+        }
+        if let m = settings.preprocessing.season, m >= plan[0].trainRange.count {
+            throw SettingsError.incompatible("--season \(m) is not shorter than the first origin's \(plan[0].trainRange.count) training steps: seasonal naive and the MASE scale need a season before the origin; use a smaller --season or a later --start")
+        }
         return (settings, plan)
     }
 

@@ -294,7 +294,7 @@ public enum ForecastError: Error, Equatable, CustomStringConvertible {
         case .columns(let p, let got, let model):
             return terminalSafe("\(p): columns \(got.joined(separator: ", ")) do not match the model's \(model.joined(separator: ", "))")
         case .gapsInInput(let p, let s, let l):
-            return terminalSafe("\(p): series '\(s)' has gaps in its last \(l) steps; use --missing interpolate or ffill to forecast")
+            return terminalSafe("\(p): series '\(s)' has gaps in its last \(l) steps (the model's --missing policy leaves them as gaps); fill them in the file, or train with --missing interpolate or ffill")
         case .nonPositiveInput(let p, let s, let l):
             return terminalSafe("\(p): series '\(s)' has values the model's log transform cannot take (≤ 0) in its last \(l) steps")
         case .unknownSeries(let p, let s):

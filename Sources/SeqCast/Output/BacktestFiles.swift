@@ -126,7 +126,7 @@ extension BacktestResult {
         switch beatsSeasonalNaive {
         case true?: out += String(format: "The model beats seasonal naive on MASE (%.3f vs %.3f).\n", overall.model.mase!, overall.seasonalNaive.mase!)
         case false?: out += String(format: "The model does NOT beat seasonal naive on MASE (%.3f vs %.3f).\n", overall.model.mase!, overall.seasonalNaive.mase!)
-        case nil: out += "MASE is undefined (flat training data), no verdict against seasonal naive.\n"
+        case nil: out += "MASE is undefined (no in-sample seasonal-naive error to scale by: flat training data, or a season as long as the training part), no verdict against seasonal naive.\n"
         }
         if !perSeries.isEmpty {
             let scored = perSeries.filter { $0.overall.model.mase != nil && $0.overall.seasonalNaive.mase != nil }

@@ -28,7 +28,7 @@ public enum AtomicFile {
         let dir = url.deletingLastPathComponent().path
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-            throw E.unwritable(path: path, reason: "directory \(dir) does not exist")
+            throw E.unwritable(path: path, reason: FileManager.default.fileExists(atPath: dir) ? "\(dir) is a file, not a directory" : "directory \(dir) does not exist")
         }
         guard FileManager.default.isWritableFile(atPath: dir) else {
             throw E.unwritable(path: path, reason: "directory \(dir) is not writable")
