@@ -21,6 +21,9 @@ struct ForecastCommand: ParsableCommand {
 
     func validate() throws {
         if out == nil && writeBack == nil { throw ValidationError("give --out FILE.csv|FILE.h5 and/or --write-back FILE.h5") }
+        if let writeBack, [".csv", ".txt", ".tsv"].contains(where: writeBack.lowercased().hasSuffix) {
+            throw ValidationError("--write-back \(writeBack): writes a copy of the HDF5 input; give it an .h5 name")
+        }
     }
 
     func run() throws {
@@ -54,6 +57,8 @@ struct ForecastCommand: ParsableCommand {
             if asked.method == .conformal && forecast.levels.isEmpty {
                 print("note: \(model) has no calibration residuals (trained before seqcast had intervals, or with no window to calibrate on); writing point forecasts only — retrain for intervals")
             }
+        } else if asked.method != .none && forecast.levels.isEmpty {
+            print("note: pre-cut --x samples are forecast as points only: prediction intervals are calibrated on a series' windows (train and forecast from a CSV, or an HDF5 --dataset)")
         }
         let attrs: [(String, AttributeValue)] = [("model", .string(model)), ("source", .string(data)),
                                                  ("created", .string(createdTimestamp()))]

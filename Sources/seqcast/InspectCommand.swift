@@ -18,6 +18,13 @@ struct ConvertCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
     @Option(help: "Output .h5 file.") var out: String
 
+    func validate() throws {
+        if data.x != nil || data.y != nil { throw ValidationError("convert writes series; --x/--y name pre-cut samples, which it does not convert") }
+        if [".csv", ".txt", ".tsv"].contains(where: out.lowercased().hasSuffix) {
+            throw ValidationError("--out \(out): convert writes HDF5; give the file an .h5 name")
+        }
+    }
+
     func run() throws {
         try AtomicFile.refuseOverwriting(input: data.data, with: out, flag: "--out")
         let c = try DataSource.load(data.data, selection: data.settings.selection)

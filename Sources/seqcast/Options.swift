@@ -52,7 +52,7 @@ struct DataOptions: ParsableArguments {
 }
 
 struct WindowOptions: ParsableArguments {
-    @Option(help: "Input steps per window (default: two seasons when the frequency has one, else 24).")
+    @Option(help: "Input steps per window (default: two seasons when the frequency has one, else 24; at least 2 × horizon, at most a third of the shortest series).")
     var lookback: Int?
 
     @Option(help: "Steps to forecast (default: \(windowDefaults.horizon)).")

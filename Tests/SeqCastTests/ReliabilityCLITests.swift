@@ -246,6 +246,11 @@ final class ReliabilityCLITests: XCTestCase {
             XCTAssertTrue(r.err.contains(expected), r.err, file: file, line: line)
             XCTAssertFalse(r.err.contains("Fatal error"), r.err, file: file, line: line)
         }
+        func refusedUsage(_ args: [String], _ expected: String, file: StaticString = #filePath, line: UInt = #line) throws {
+            let r = try runCLI(in: dir, args)
+            XCTAssertEqual(r.status, 64, r.err, file: file, line: line)
+            XCTAssertTrue(r.err.contains(expected), r.err, file: file, line: line)
+        }
         try refused(["backtest", "--data", air, "--horizon", "12", "--start", "10", "--out", dir + "/b1"] + quick,
                     "origin 10 trains on 10 steps (of the series' 144), fewer than lookback 3 + horizon 12")
         try refused(["backtest", "--data", air, "--season", "200", "--horizon", "12", "--start", "0.7", "--out", dir + "/b2"] + quick,
@@ -262,6 +267,16 @@ final class ReliabilityCLITests: XCTestCase {
         try refused(["forecast", "--model", dir + "/run", "--data", air, "--write-back", dir + "/wb.h5"],
                     "--write-back copies an HDF5 input with the forecast added; \(air) is not an HDF5 file")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/wb.h5"))
+
+        // --resume with flags it does not apply: a note names them.
+        let resumed = try runCLI(in: dir, ["train", "--data", air, "--val-fraction", "0", "--horizon", "6", "--cell", "gru", "--resume",
+                                           "--out", dir + "/run", "--epochs", "1", "--threads", "1"])
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertTrue(resumed.err.contains("note: --resume continues the stored run as it was configured; not applied: --val-fraction, --horizon, --cell"), resumed.err)
+        // convert writes HDF5 only, from series only.
+        try refusedUsage(["convert", "--data", air, "--out", dir + "/c.csv"], "convert writes HDF5; give the file an .h5 name")
+        try refusedUsage(["convert", "--data", datasetPath("airline.h5"), "--x", "x", "--y", "y", "--out", dir + "/c.h5"], "convert writes series")
+        try refusedUsage(["forecast", "--model", dir + "/run", "--data", air, "--write-back", dir + "/wb.csv"], "give it an .h5 name")
 
         let euRows: [String] = (0..<30).map { (i: Int) -> String in String(format: "%04d-%02d;%d,5", 2000 + i / 12, i % 12 + 1, 100 + i) }
         let commas = "Month;Passengers\n" + euRows.joined(separator: "\n") + "\n"

@@ -280,4 +280,22 @@ final class TimeLabelsTests: XCTestCase {
         XCTAssertEqual(axis.continuing(after: "2020-01-01 23:00:00-0530", count: 1), ["2020-01-02T00:00:00-0530"])
         XCTAssertEqual(axis.continuing(after: "2020-01-01 23:00:00", count: 1), ["2020-01-02 00:00:00"], "no offset: as before")
     }
+
+    /// Forecast labels continue in the style the file writes its labels in (exploratory testing,
+    /// 2026-12-02: `1949/01` input gave `1961-01` forecasts, `…Z` labels lost their 'Z').
+    func testForecastLabelsContinueInTheFilesStyle() {
+        let cases: [([String], TimeFormat, Double, [String])] = [
+            (["1960/11", "1960/12"], .yearMonth, 1, ["1961/01", "1961/02"]),
+            (["2020/1/30", "2020/1/31"], .date, 1, ["2020/2/1", "2020/2/2"]),
+            (["2020-01-01T22:00:00Z", "2020-01-01T23:00:00Z"], .dateTime, 3600, ["2020-01-02T00:00:00Z", "2020-01-02T01:00:00Z"]),
+            (["1990-q3", "1990-q4"], .yearQuarter, 1, ["1991-q1", "1991-q2"]),
+            (["1960-11", "1960-12"], .yearMonth, 1, ["1961-01", "1961-02"]),
+            (["2020-01-31", "2020-02-29"], .monthEnd, 1, ["2020-03-31", "2020-04-30"]),
+        ]
+        for (labels, format, step, expected) in cases {
+            let t = TimeLabels(labels, format: format)
+            XCTAssertEqual(t.continuing(on: TimeAxis(format: format, step: step, column: "t"), count: 2), expected, "\(labels)")
+        }
+        XCTAssertEqual(TimeLabels().continuing(on: TimeAxis(format: .year, step: 1, column: "t"), count: 2), ["t+1", "t+2"])
+    }
 }

@@ -211,6 +211,15 @@ final class TrainForecastTests: XCTestCase {
         var mse = 0.0
         for i in 0..<b { for j in 0..<k { let d = Double(f.values[i][j] - ys[i * k + j]); mse += d * d } }
         XCTAssertLessThan(mse / Double(b * k), 0.05)
+
+        // Through the CLI without --scaler: supervised mode takes the standard scaler (the window
+        // scaler needs series); asking for intervals gives points and a note that says why.
+        let cli = try runCLI(["train", "--data", dir + "/sup.h5", "--x", "X", "--y", "y", "--epochs", "1", "--quiet", "--out", dir + "/cli"])
+        XCTAssertEqual(cli.status, 0, cli.err)
+        XCTAssertNotNil(try ModelFile.load(dir + "/cli").manifest.supervised)
+        let fc = try runCLI(["forecast", "--model", dir + "/cli", "--data", dir + "/sup.h5", "--x", "X", "--out", dir + "/f.csv"])
+        XCTAssertEqual(fc.status, 0, fc.err)
+        XCTAssertTrue(fc.out.contains("note: pre-cut --x samples are forecast as points only"), fc.out)
     }
 }
 

@@ -56,6 +56,19 @@ public struct TimeLabels: RandomAccessCollection, Equatable, Sendable, Expressib
         switch storage { case .text(let t): t[i]; case .axis(let a): a[i] }
     }
 
+    /// The `count` labels after the last one on `axis`, in the style these labels are kept in
+    /// (`1949/1` continues as `1961/1`, `…T00:00:00Z` as `…T00:00:00Z`), else as `TimeAxis.continuing`
+    /// writes them; `t+1 …` without labels.
+    public func continuing(on axis: TimeAxis, count: Int) -> [String] {
+        guard let last else { return (0..<count).map { "t+\($0 + 1)" } }
+        let labels = axis.continuing(after: last, count: count)
+        guard case .axis(let a) = storage, a.style.format == axis.format, a.style != TimeLabelStyle(format: axis.format) else { return labels }
+        return labels.map { l in
+            guard let v = TimeAxis.ordinal(l, axis.format) else { return l }
+            return a.style.withLabel(v) { $0.isEmpty ? l : String(decoding: $0, as: UTF8.self) }
+        }
+    }
+
     /// Calls `body` with the UTF-8 bytes of label `i`, without making a String.
     func withUTF8<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         switch storage { case .text(let t): t.withUTF8(i, body); case .axis(let a): a.withUTF8(i, body) }

@@ -215,7 +215,7 @@ public enum Forecaster {
         var result = Forecast(
             seriesIds: data.series.map(\.id),
             times: data.series.map { s in
-                if let axis, let last = s.time.last { return axis.continuing(after: last, count: K) }
+                if let axis, !s.time.isEmpty { return s.time.continuing(on: axis, count: K) }
                 return (1...K).map { "t+\($0)" }
             },
             values: values,
