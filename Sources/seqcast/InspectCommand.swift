@@ -20,13 +20,13 @@ struct ConvertCommand: ParsableCommand {
 
     func validate() throws {
         if data.x != nil || data.y != nil { throw ValidationError("convert writes series; --x/--y name pre-cut samples, which it does not convert") }
-        if [".csv", ".txt", ".tsv"].contains(where: out.lowercased().hasSuffix) {
-            throw ValidationError("--out \(out): convert writes HDF5; give the file an .h5 name")
-        }
     }
 
     func run() throws {
         try AtomicFile.refuseOverwriting(input: data.data, with: out, flag: "--out")
+        if [".csv", ".txt", ".tsv"].contains(where: out.lowercased().hasSuffix) {
+            throw ValidationError("--out \(out): convert writes HDF5; give the file an .h5 name")
+        }
         let c = try DataSource.load(data.data, selection: data.settings.selection)
         try c.writeHDF5(to: out)
         let names = c.channels.map { $0.contains(",") ? "'\($0)'" : $0 }   // a name with a comma, quoted

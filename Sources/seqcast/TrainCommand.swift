@@ -32,16 +32,6 @@ struct TrainCommand: ParsableCommand {
         r.run.resume = resume; r.run.stopAfterEpoch = stopAfterEpoch
         r.run.resumeEpochs = resume ? training.epochs : nil
         let progress = ProgressPrinter(quiet: quiet || !r.run.group.isRoot)   // under mpirun: rank 0 alone reports and writes
-        if resume, r.run.group.isRoot, FileManager.default.fileExists(atPath: out + "/model.h5") {
-            // The stored run's configuration is used: say which of the flags typed are not applied.
-            let applied: Set<String> = ["--data", "--out", "--resume", "--epochs", "--threads", "--quiet", "--plot", "--plot-templates",
-                                        "--stop-after-epoch"]
-            let typed = CommandLine.arguments.dropFirst(2).filter { $0.hasPrefix("--") }.map { String($0.prefix { $0 != "=" }) }
-            let ignored = typed.filter { !applied.contains($0) }
-            if !ignored.isEmpty {
-                FileHandle.standardError.write(Data("note: --resume continues the stored run as it was configured; not applied: \(ignored.joined(separator: ", ")) (start a new run without --resume to use them)\n".utf8))
-            }
-        }
         let s = try TrainJob.runCalibrated(r, progress: progress.train)
         progress.finish()
         guard r.run.group.isRoot else { return }

@@ -268,11 +268,6 @@ final class ReliabilityCLITests: XCTestCase {
                     "--write-back copies an HDF5 input with the forecast added; \(air) is not an HDF5 file")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/wb.h5"))
 
-        // --resume with flags it does not apply: a note names them.
-        let resumed = try runCLI(in: dir, ["train", "--data", air, "--val-fraction", "0", "--horizon", "6", "--cell", "gru", "--resume",
-                                           "--out", dir + "/run", "--epochs", "1", "--threads", "1"])
-        XCTAssertEqual(resumed.status, 0, resumed.err)
-        XCTAssertTrue(resumed.err.contains("note: --resume continues the stored run as it was configured; not applied: --val-fraction, --horizon, --cell"), resumed.err)
         // convert writes HDF5 only, from series only.
         try refusedUsage(["convert", "--data", air, "--out", dir + "/c.csv"], "convert writes HDF5; give the file an .h5 name")
         try refusedUsage(["convert", "--data", datasetPath("airline.h5"), "--x", "x", "--y", "y", "--out", dir + "/c.h5"], "convert writes series")
