@@ -273,6 +273,22 @@ final class ReliabilityCLITests: XCTestCase {
         try refusedUsage(["convert", "--data", datasetPath("airline.h5"), "--x", "x", "--y", "y", "--out", dir + "/c.h5"], "convert writes series")
         try refusedUsage(["forecast", "--model", dir + "/run", "--data", air, "--write-back", dir + "/wb.csv"], "give it an .h5 name")
 
+        // Data on another time step than the model's is named as such; month starts count as months.
+        let years: [String] = (0..<60).map { (i: Int) -> String in "\(1900 + i),\(100 + i % 7)" }
+        try refused(["forecast", "--model", dir + "/run", "--data", writeFile(dir, "yearly.csv", "year,Passengers\n" + years.joined(separator: "\n") + "\n"),
+                     "--out", dir + "/fy.csv"], "the time column is yearly, but the model was trained on monthly data")
+        let airText = try String(contentsOfFile: air, encoding: .utf8).split(separator: "\n")
+        let starts = [String(airText[0])] + airText.dropFirst().map { l -> String in let c = l.split(separator: ","); return "\(c[0])-01,\(c[1])" }
+        let viaStarts = try runCLI(in: dir, ["forecast", "--model", dir + "/run", "--data", writeFile(dir, "starts.csv", starts.joined(separator: "\n") + "\n"),
+                                             "--out", dir + "/fs.csv"])
+        XCTAssertEqual(viaStarts.status, 0, viaStarts.err)
+        let viaMonths = try runCLI(in: dir, ["forecast", "--model", dir + "/run", "--data", air, "--out", dir + "/fm.csv"])
+        XCTAssertEqual(viaMonths.status, 0, viaMonths.err)
+        func values(_ f: String) throws -> [Substring] {
+            try String(contentsOfFile: f, encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",").dropFirst(4).joined(separator: ",")[...] }
+        }
+        XCTAssertEqual(try values(dir + "/fs.csv"), try values(dir + "/fm.csv"), "the same forecast from 1949-01-01 labels as from 1949-01")
+
         let euRows: [String] = (0..<30).map { (i: Int) -> String in String(format: "%04d-%02d;%d,5", 2000 + i / 12, i % 12 + 1, 100 + i) }
         let commas = "Month;Passengers\n" + euRows.joined(separator: "\n") + "\n"
         try refused(["train", "--data", writeFile(dir, "eu.csv", commas), "--out", dir + "/t2"] + quick,

@@ -261,11 +261,28 @@ public struct TimeAxis: Codable, Sendable, Equatable {
     }
 
     /// Steps from label `a` to label `b` (negative when b is earlier), or nil when either does not
-    /// parse or they are not a whole number of steps apart.
+    /// parse or they are not a whole number of steps apart. Month labels of the other month formats
+    /// count too (a model trained on `1949-01` forecasts data written `1949-01-01`: both count months).
     public func steps(from a: String, to b: String) -> Int? {
-        guard let x = Self.ordinal(a, format), let y = Self.ordinal(b, format), step > 0 else { return nil }
+        guard let x = position(a), let y = position(b), step > 0 else { return nil }
         let n = (y - x) / step
         return abs(n - n.rounded()) < 1e-6 ? Int(n.rounded()) : nil
+    }
+
+    /// The formats whose positions count months.
+    static let monthFormats: [TimeFormat] = [.yearMonth, .monthStart, .monthEnd]
+
+    /// Position of `label` on this axis: in its format, or for a month axis in another month format.
+    func position(_ label: String) -> Double? {
+        if let v = Self.ordinal(label, format) { return v }
+        guard Self.monthFormats.contains(format) else { return nil }
+        return Self.monthFormats.lazy.compactMap { Self.ordinal(label, $0) }.first
+    }
+
+    /// Whether `other` counts time in the same unit and step (month formats are one unit).
+    public func sameFrequency(as other: TimeAxis) -> Bool {
+        let months = Self.monthFormats.contains(format) && Self.monthFormats.contains(other.format)
+        return (format == other.format || months) && step == other.step
     }
 
     /// The label at position `v` of this axis.

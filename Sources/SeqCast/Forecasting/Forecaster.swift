@@ -204,7 +204,7 @@ public enum Forecaster {
             }
             let w = pipeline.forecastWindow(s.matrix, origin: s.length, series: s.id,
                                             rowOffset: try firstRow(of: s, pipeline: pipeline, axis: m.timeAxis ?? data.timeAxis,
-                                                                    source: data.source))
+                                                                    dataAxis: data.timeAxis, source: data.source))
             if w.x.contains(where: { $0.contains { !$0.isFinite } }) {
                 throw ForecastError.nonPositiveInput(path: data.source, series: s.id, steps: L)
             }
@@ -237,7 +237,9 @@ public enum Forecaster {
     /// The row index of `s`'s first row in the training data's counting (0 when it starts where the
     /// training data did), from the time labels. Only a deseasonalising pipeline depends on it; a
     /// series whose seasonal phase cannot be found is an error rather than a forecast at the wrong phase.
-    static func firstRow(of s: Series, pipeline: Pipeline, axis: TimeAxis?, source: String) throws(ForecastError) -> Int {
+    /// `axis`: the model's time axis (else the data's); `dataAxis`: the data's, to name a mismatch.
+    static func firstRow(of s: Series, pipeline: Pipeline, axis: TimeAxis?, dataAxis: TimeAxis? = nil,
+                         source: String) throws(ForecastError) -> Int {
         let shared = pipeline.transforms, own = pipeline.variants.flatMap(\.transforms)
         for d in (shared + own).compactMap({ $0.step as? Deseasonaliser }) {
             guard let key = d.key(s.id) else {
@@ -245,6 +247,9 @@ public enum Forecaster {
             }
             guard let label = d.firstLabels[key], let first = s.time.first, label != first else { return 0 }
             if let axis, let n = axis.steps(from: label, to: first) { return n }
+            if let axis, let other = dataAxis, !axis.sameFrequency(as: other) {
+                throw ForecastError.otherFrequency(path: source, model: axis.frequencyName, data: other.frequencyName)
+            }
             throw ForecastError.unknownPhase(path: source, series: s.id, first: first, seasonStart: label)
         }
         return 0
@@ -287,6 +292,8 @@ public enum ForecastError: Error, Equatable, CustomStringConvertible {
     case unknownSeries(path: String, series: String)
     /// A series whose seasonal phase cannot be found from its time labels.
     case unknownPhase(path: String, series: String, first: String, seasonStart: String)
+    /// Data on another time step than the model's (its seasonal phase cannot be found).
+    case otherFrequency(path: String, model: String, data: String)
 
     public var description: String {
         switch self {
@@ -301,6 +308,8 @@ public enum ForecastError: Error, Equatable, CustomStringConvertible {
             return terminalSafe("\(p): series '\(s)' was not in the model's training data, so its seasonal indices are unknown; train on it first")
         case .unknownPhase(let p, let s, let first, let label):
             return terminalSafe("\(p): series '\(s)' starts at \(first), but the model's seasonal indices count from \(label); forecast from data that includes \(label)")
+        case .otherFrequency(let p, let model, let data):
+            return terminalSafe("\(p): the time column is \(data), but the model was trained on \(model) data; forecast data of the model's frequency")
         }
     }
 }
