@@ -50,7 +50,10 @@ struct ForecastCommand: ParsableCommand {
             dropout = m.manifest.model.dropout > 0 || m.manifest.model.recurrentDropout > 0
             plotModel = { m }
         }
-        if collection != nil {
+        if let collection {
+            if collection.missingCount > 0 {
+                print("note: \(collection.missingCount) missing values in \(data), handled as the model's --missing says (filled: the forecast starts from the filled values; drop: left as gaps, refused in the last window)")
+            }
             if asked.method == .mcDropout && !dropout {
                 print("note: \(model) was trained without dropout, so Monte-Carlo dropout intervals have zero width; train with --dropout / --recurrent-dropout, or use --interval-method conformal")
             }

@@ -289,6 +289,16 @@ final class ReliabilityCLITests: XCTestCase {
         }
         XCTAssertEqual(try values(dir + "/fs.csv"), try values(dir + "/fm.csv"), "the same forecast from 1949-01-01 labels as from 1949-01")
 
+        // A value so small that float32 reads it as 0 is refused like an overflow (it was read as 0).
+        let tinyRows: [String] = (0..<30).map { (i: Int) -> String in String(format: "%04d-%02d,%de-47", 2000 + i / 12, i % 12 + 1, 10 + i) }
+        try refused(["train", "--data", writeFile(dir, "tiny.csv", "Month,v\n" + tinyRows.joined(separator: "\n") + "\n"), "--out", dir + "/t3"] + quick,
+                    "row 2, column 'v': '10e-47' is infinite or out of Float range")
+        // Missing cells the model fills are said to be filled (they were silently).
+        let future = try String(contentsOfFile: air, encoding: .utf8) + "1961-01,\n1961-02,\n"
+        let filled = try runCLI(in: dir, ["forecast", "--model", dir + "/run", "--data", writeFile(dir, "future.csv", future), "--out", dir + "/ff.csv"])
+        XCTAssertEqual(filled.status, 0, filled.err)
+        XCTAssertTrue(filled.out.contains("note: 2 missing values in"), filled.out)
+
         let euRows: [String] = (0..<30).map { (i: Int) -> String in String(format: "%04d-%02d;%d,5", 2000 + i / 12, i % 12 + 1, 100 + i) }
         let commas = "Month;Passengers\n" + euRows.joined(separator: "\n") + "\n"
         try refused(["train", "--data", writeFile(dir, "eu.csv", commas), "--out", dir + "/t2"] + quick,

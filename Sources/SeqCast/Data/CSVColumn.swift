@@ -122,7 +122,9 @@ struct CSVColumnBuilder {
     private var mostlyText: Bool { profile.present - profile.numeric > profile.numeric }
 
     private mutating func store(_ text: String, _ d: Double?, row: Int) {
-        if let d, !d.isNaN, d.isFinite, abs(d) <= Double(Float.greatestFiniteMagnitude) {
+        // In Float range: not too large, and not so small that it would be read as 0 (kept as text,
+        // like an overflow, and refused where the column is used).
+        if let d, !d.isNaN, d.isFinite, abs(d) <= Double(Float.greatestFiniteMagnitude), d == 0 || Float(d) != 0 {
             numbers.append(Float(d))
         } else {
             numbers.append(.nan)

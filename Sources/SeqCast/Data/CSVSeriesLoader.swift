@@ -174,7 +174,8 @@ extension CSVTable {
                     guard let d = Double(cell), !d.isNaN else {
                         throw .nonNumericCell(path: path, row: line(r), column: header[c], value: cell)
                     }
-                    guard d.isFinite, abs(d) <= Double(Float.greatestFiniteMagnitude) else {
+                    // Out of Float range both ways: too large, or so small it would be read as 0.
+                    guard d.isFinite, abs(d) <= Double(Float.greatestFiniteMagnitude), d == 0 || Float(d) != 0 else {
                         throw .invalidNumber(path: path, row: line(r), column: header[c], value: cell)
                     }
                     values.append(Float(d))
