@@ -58,6 +58,14 @@ final class PerSeriesTests: XCTestCase {
         XCTAssertEqual(try runCLI(["forecast", "--model", dir + "/all", "--data", data, "--out", dir + "/all.csv"]).status, 0)
         let all = try String(contentsOfFile: dir + "/all.csv", encoding: .utf8)
         XCTAssertEqual(all.split(separator: "\n").count, 1 + 4 * 6)
+        // One series' folder forecasts that series alone, as the run's folder does (it forecast
+        // every series of the file with that one series' model; exploratory testing, 2026-12-02).
+        XCTAssertEqual(try index.model(1).manifest.seriesId, "s1")
+        let one = try runCLI(["forecast", "--model", dir + "/all/series/1", "--data", data, "--out", dir + "/one.csv"])
+        XCTAssertEqual(one.status, 0, one.err)
+        let oneText = try String(contentsOfFile: dir + "/one.csv", encoding: .utf8)
+        XCTAssertEqual(rows(oneText, column: 0, "s1"), rows(all, column: 0, "s1"))
+        XCTAssertEqual(oneText.split(separator: "\n").count, 1 + 6)
         let backtest = ["backtest", "--data", data, "--id-column", "id", "--start", "0.8", "--per-series", "--out", dir + "/bt"] + small
         XCTAssertEqual(try runCLI(backtest).status, 0)
         let btForecasts = try String(contentsOfFile: dir + "/bt/forecasts.csv", encoding: .utf8)

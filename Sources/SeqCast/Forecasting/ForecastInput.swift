@@ -23,7 +23,16 @@ public enum ForecastInput: Sendable {
         case (nil, nil):
             var selection = m.selection
             if let dataset { selection.dataset = dataset }
-            return .series(try DataSource.load(path, selection: selection))
+            var data = try DataSource.load(path, selection: selection)
+            if let id = m.seriesId, data.series.count > 1 || data.series.first?.id != id {
+                // One series' model of a --per-series run: that series alone (every series was
+                // forecast with this one's model).
+                guard let s = data.series.first(where: { $0.id == id }) else {
+                    throw ForecastError.wrongMode("\(path): this model is series '\(terminalSafe(id))''s of a --per-series run, and the file has no series '\(terminalSafe(id))'; forecast with the run's folder for every series")
+                }
+                data.series = [s]
+            }
+            return .series(data)
         }
     }
 

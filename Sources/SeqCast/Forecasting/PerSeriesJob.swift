@@ -140,6 +140,7 @@ public enum PerSeriesJob {
                 } else {
                     model = try TrainJob.seriesEnsemble(run.settings(for: run.ids[p]), data: part).model
                     model.manifest.sourceDigest = run.sourceDigest
+                    model.manifest.seriesId = run.ids[p]   // `forecast --model DIR/series/<p>` reads this series only
                 }
                 return (model, try part.windowPlan(pipeline: model.manifest.pipeline!, valFraction: model.manifest.valFraction))
             }

@@ -47,6 +47,9 @@ public struct ModelManifest: Sendable {
     public var sourceDigest: String?
     public var valFraction: Double
     public var members: [MemberState] = []
+    /// A `--per-series` run's model of one series (`DIR/series/<p>`): that series' id, so that
+    /// forecasting with it alone reads that series only (nil: a model of its whole data).
+    public var seriesId: String?
 
     /// Look-back, horizon, window stride and head shape: the one stored copy.
     public var windows: WindowSpec { pipeline?.spec ?? WindowSpec(lookback: model.lookback, horizon: model.horizon, perStep: model.head == .seq2seq) }
@@ -79,7 +82,7 @@ public struct ModelManifest: Sendable {
 extension ModelManifest: Codable {
     enum CodingKeys: String, CodingKey {
         case version, model, training, pipeline, supervised, selection, channels, targetCount, timeAxis, source,
-             sourceDigest, valFraction, members, windows
+             sourceDigest, valFraction, members, windows, seriesId
     }
 
     /// Reads this version's layout (`windows` once) and the older one (look-back and horizon in
@@ -97,6 +100,7 @@ extension ModelManifest: Codable {
         sourceDigest = try c.decodeIfPresent(String.self, forKey: .sourceDigest)
         valFraction = try c.decode(Double.self, forKey: .valFraction)
         members = try c.decodeIfPresent([MemberState].self, forKey: .members) ?? []
+        seriesId = try c.decodeIfPresent(String.self, forKey: .seriesId)
         var model = try c.decode(ModelConfig.self, forKey: .model)
         var pipeline = try c.decodeIfPresent(Pipeline.self, forKey: .pipeline)
         let stored = try c.decodeIfPresent(WindowSpec.self, forKey: .windows)
@@ -116,7 +120,7 @@ extension ModelManifest: Codable {
         try c.encode(channels, forKey: .channels); try c.encode(targetCount, forKey: .targetCount)
         try c.encodeIfPresent(timeAxis, forKey: .timeAxis); try c.encode(source, forKey: .source)
         try c.encodeIfPresent(sourceDigest, forKey: .sourceDigest); try c.encode(valFraction, forKey: .valFraction)
-        try c.encode(members, forKey: .members)
+        try c.encode(members, forKey: .members); try c.encodeIfPresent(seriesId, forKey: .seriesId)
         try c.encode(windows, forKey: .windows)
         try model.encode(to: c.superEncoder(forKey: .model), windows: false)
         if let pipeline { try pipeline.encode(to: c.superEncoder(forKey: .pipeline), windows: false) }
