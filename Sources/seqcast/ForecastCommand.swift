@@ -46,6 +46,10 @@ struct ForecastCommand: ParsableCommand {
             let m = try ModelFile.load(model)
             let input = try ForecastInput.read(data, for: m, dataset: dataset, x: x)
             forecast = try Forecaster.forecast(m, input: input, intervals: asked, threads: threads.threads)
+            if asked.method == .conformal, let c = m.calibration, !forecast.levels.isEmpty,
+               let note = Calibration.unsupportedNote(c.unsupportedLevels(forecast.levels), windows: c.count) {
+                print("note: \(model) has " + note)
+            }
             collection = input.series
             dropout = m.manifest.model.dropout > 0 || m.manifest.model.recurrentDropout > 0
             plotModel = { m }

@@ -81,6 +81,17 @@ final class IntervalTests: XCTestCase {
         }
     }
 
+    /// Levels the calibration windows cannot support (⌈(n+1)p⌉ > n) are named: their bands were the
+    /// largest residual, identical for 97.5% and 99.9%, without a word (exploratory testing, 2026-12-02).
+    func testLevelsTooHighForTheCalibrationAreNamed() {
+        let c = Calibration(horizon: 1, targets: 1, residuals: (0..<40).map(Float.init), scales: [Float](repeating: 1, count: 40), inSample: 0)
+        XCTAssertEqual(c.unsupportedLevels([80, 95, 97.5, 99, 99.9]), [99, 99.9])   // ⌈41 · 0.975⌉ = 40 ≤ 40; ⌈41 · 0.99⌉ = 41
+        XCTAssertEqual(Calibration.unsupportedNote([99, 99.9], windows: 40),
+                       "40 calibration windows: the 99%, 99.9% bands are the largest residual seen and may cover less than asked (99.9% needs at least 999 windows)")
+        XCTAssertNil(Calibration.unsupportedNote([], windows: 40))
+        XCTAssertEqual(Calibration.unsupportedNote([97.5], windows: 3), "3 calibration windows: the 97.5% band is the largest residual seen and may cover less than asked (97.5% needs at least 39 windows)")
+    }
+
     func testIntervalScoresAgainstHandComputedValues() {
         // Level 80 (α = 0.2): y = 5 inside [4, 6]; y = 10 above [4, 6] by 4; y = 0 below [1, 3] by 1.
         let s = IntervalScore.of(actual: [5, 10, 0], lower: [4, 4, 1], upper: [6, 6, 3], levels: [80], scale: 2)

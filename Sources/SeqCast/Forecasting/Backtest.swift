@@ -139,6 +139,10 @@ public enum BacktestJob {
                             threads: r.train.run.threads, group: group, clock: clock, progress: progress)
             : try fitModels(settings, plan: plan, data: data, calibrate: r.intervals.method == .conformal,
                             threads: r.train.run.threads, clock: clock, progress: progress)
+        if r.intervals.method == .conformal, let c = models.values.compactMap(\.calibration).min(by: { $0.count < $1.count }),
+           let note = Calibration.unsupportedNote(c.unsupportedLevels(r.intervals.activeLevels), windows: c.count) {
+            progress(.note("the smallest fit has " + note))
+        }
         var (windows, skipped) = try forecastWindows(plan, models: models, data: data, season: season, intervals: r.intervals,
                                                      threads: r.train.run.threads, progress: progress)
         windows.sort { ($0.origin, $0.series) < ($1.origin, $1.series) }

@@ -54,6 +54,20 @@ public struct Calibration: Sendable, Equatable {
         }
     }
 
+    /// The levels (percent) whose conformal quantile `count` windows cannot give, ⌈(n+1)·p⌉ > n:
+    /// their bands are the largest residual, and may cover less than asked.
+    public func unsupportedLevels(_ levels: [Double]) -> [Double] {
+        levels.filter { Int((Double(count + 1) * $0 / 100).rounded(.up)) > count }
+    }
+
+    /// The sentence a forecast or backtest prints for `unsupportedLevels` (nil when there are none).
+    public static func unsupportedNote(_ levels: [Double], windows n: Int) -> String? {
+        guard let top = levels.max() else { return nil }
+        func pct(_ p: Double) -> String { p == p.rounded() ? "\(Int(p))%" : "\(p)%" }
+        let needed = Int((top / (100 - top) - 1e-9).rounded(.up))
+        return "\(n) calibration windows: the \(levels.map(pct).joined(separator: ", ")) band\(levels.count == 1 ? " is" : "s are") the largest residual seen and may cover less than asked (\(pct(top)) needs at least \(needed) windows)"
+    }
+
     /// The conformal quantile of `scores` at coverage p: the ⌈(n+1)·p⌉-th smallest; when that
     /// exceeds n (too few scores for p), the largest — then the guarantee does not hold, so
     /// `Calibration.minimumWindows` keeps n large enough for the usual levels. nil for no scores.
