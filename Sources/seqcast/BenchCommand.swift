@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure training and inference throughput (one JSON line per configuration).")
 
-    @Option(help: "Benchmark configurations.") var configs: String = "Benchmarks/configs.json"
+    @Option(help: "Benchmark configurations (default: Benchmarks/configs.json in the current directory, else the one beside the binary).") var configs: String?
     @Option(help: "Run only this configuration.") var only: String?
     @Option(help: "Threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Timed repeats (the median is reported).") var repeats: Int = 5
@@ -24,6 +24,16 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Instead: where each configuration's training step spends its time (per-phase thread time, GFLOP/s).")
     var phases = false
 
+    /// Benchmarks/configs.json here, else in the source tree of a `.build/<triple>/release` binary or
+    /// `<prefix>/share/seqcast/configs.json` (the README's `seqcast bench` works from any folder).
+    static func defaultConfigs() -> String {
+        let here = "Benchmarks/configs.json"
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let beside = [exe.appendingPathComponent("../../../Benchmarks/configs.json").standardized.path,
+                      exe.appendingPathComponent("../share/seqcast/configs.json").standardized.path]
+        return ([here] + beside).first { FileManager.default.fileExists(atPath: $0) } ?? here
+    }
+
     func run() throws {
         // Under mpirun: training steps are data-parallel over the ranks (each rank --threads); rank 0
         // prints the same JSON lines (plus "ranks") and alone times inference.
@@ -33,7 +43,7 @@ struct BenchCommand: ParsableCommand {
             for r in KernelBenchmark.run(repeats: repeats, threads: kernelThreads ?? 1) { print(r.json); fflush(nil) }
             return
         }
-        var list = try Benchmark.load(configs)
+        var list = try Benchmark.load(configs ?? Self.defaultConfigs())
         if let only {
             list = list.filter { $0.name == only }
             if list.isEmpty { throw ValidationError("no configuration named '\(only)'") }

@@ -255,6 +255,10 @@ final class ReliabilityCLITests: XCTestCase {
                     "origin 10 trains on 10 steps (of the series' 144), fewer than lookback 3 + horizon 12")
         try refused(["backtest", "--data", air, "--season", "200", "--horizon", "12", "--start", "0.7", "--out", dir + "/b2"] + quick,
                     "--season 200 is not shorter than the first origin's 100 training steps")
+        try refused(["backtest", "--data", air, "--train-length", "25", "--lookback", "12", "--horizon", "12", "--out", dir + "/b3"] + quick,
+                    "origin 114 trains on rows 89..<114 only: \(air): no training window")
+        try refused(["backtest", "--data", air, "--train-length", "10", "--horizon", "12", "--out", dir + "/b4"] + quick,
+                    "use a longer --train-length")
         try refused(["train", "--data", air, "--target", "Passengers", "--covariates", "Passengers", "--out", dir + "/t1"] + quick,
                     "column 'Passengers' is both a target and a covariate")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/b1") || FileManager.default.fileExists(atPath: dir + "/t1"))

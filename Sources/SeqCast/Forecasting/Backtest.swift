@@ -210,7 +210,8 @@ public enum BacktestJob {
         // The series may be long enough while the rows before an origin are not (`checkLength` of
         // the training part would name the series' length as the part's).
         if let bad = plan.first(where: { $0.trainRange.count < lookback + k }) {
-            throw SettingsError.incompatible("origin \(bad.origin) trains on \(bad.trainRange.count) steps (of the series' \(n)), fewer than lookback \(lookback) + horizon \(k); use a later --start, or a shorter --lookback or --horizon")
+            let longer = r.backtest.trainLength != nil ? "a longer --train-length" : "a later --start"
+            throw SettingsError.incompatible("origin \(bad.origin) trains on \(bad.trainRange.count) steps (of the series' \(n)), fewer than lookback \(lookback) + horizon \(k); use \(longer), or a shorter --lookback or --horizon")
         }
         if let m = settings.preprocessing.season, m >= plan[0].trainRange.count {
             throw SettingsError.incompatible("--season \(m) is not shorter than the first origin's \(plan[0].trainRange.count) training steps: seasonal naive and the MASE scale need a season before the origin; use a smaller --season or a later --start")
@@ -231,7 +232,12 @@ public enum BacktestJob {
         let origins = plan
         try concurrentForEach(fitIndices.count, threads: policy.workers) { i in
             let f = fitIndices[i], part = trainingPart(data, origins[f].trainRange)
-            let (model, samples) = try TrainJob.seriesModel(settings, data: part)
+            let (model, samples): (Ensemble, SplitSamples)
+            do { (model, samples) = try TrainJob.seriesModel(settings, data: part) } catch let e as DataError {
+                // Its "series" is this fit's training part, not the file's series: say so.
+                guard case .noTrainingWindow = e else { throw e }
+                throw SettingsError.incompatible("origin \(origins[f].origin) trains on rows \(origins[f].trainRange.lowerBound)..<\(origins[f].trainRange.upperBound) only: \(e)")
+            }
             try EnsembleFitter.fit(model, train: samples.trains, validation: samples.validations, threads: policy.threadsPerTask)
             Calibrator.finish(model, data: part, calibrate: calibrate, threads: policy.threadsPerTask)
             let done: Int = fitted.lock.withLock {
