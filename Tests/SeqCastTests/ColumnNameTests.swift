@@ -74,4 +74,23 @@ final class ColumnNameTests: XCTestCase {
             XCTAssertEqual("\(e)", "\(csv): column 'z' is both a target and a covariate; name it in one of --target and --covariates")
         }
     }
+
+    /// The forecast and backtest HDF5 outputs store the names as `convert` does (they were joined by
+    /// their separator, so a comma-named column read back as `v0`; second exploratory round).
+    func testOutputsKeepNamesWithSeparators() throws {
+        XCTAssertEqual(HDF5List.decode(HDF5List.encode(["a, b", "c"], separator: ","), separator: ",", count: 2), ["a, b", "c"])
+        XCTAssertEqual(HDF5List.encode(["a", "b"], separator: ","), "a,b", "plain names as before")
+        XCTAssertEqual(HDF5List.decode("a,b", separator: ",", count: 2), ["a", "b"])
+        XCTAssertEqual(HDF5List.decode(HDF5List.encode(["x\ny", "z"], separator: "\n"), separator: "\n", count: 2), ["x\ny", "z"])
+        let dir = temporaryDirectory(self)
+        let t = months(60)
+        let csv = writeFile(dir, "c.csv", "Date,\"Sales, EUR\"\n" + t.enumerated().map { "\($1),\(100 + $0 % 12 + $0)" }.joined(separator: "\n") + "\n")
+        let quick = ["--epochs", "1", "--ensemble", "1", "--horizon", "3", "--quiet"]
+        XCTAssertEqual(try runCLI(["train", "--data", csv, "--out", dir + "/run"] + quick).status, 0)
+        XCTAssertEqual(try runCLI(["forecast", "--model", dir + "/run", "--data", csv, "--out", dir + "/f.h5"]).status, 0)
+        let f = try HDF5File.open(dir + "/f.h5")
+        XCTAssertEqual(HDF5List.decode(try XCTUnwrap(f.stringAttribute("columns", of: "forecast")), separator: ",", count: 1), ["Sales, EUR"])
+        XCTAssertEqual(try runCLI(["backtest", "--data", csv, "--start", "0.8", "--out", dir + "/bt"] + quick).status, 0)
+        XCTAssertEqual(try BacktestPlotData(directory: dir + "/bt").targets, ["Sales, EUR"])
+    }
 }

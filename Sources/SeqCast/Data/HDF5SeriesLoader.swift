@@ -54,15 +54,7 @@ extension HDF5File {
 
     private func storedIds(_ name: String, batch: Int) throws(DataError) -> [String] {
         guard let text = try stringAttribute("series_ids", of: name) else { return [] }
-        return storedList(text, count: batch) ?? text.split(separator: "\n").map(String.init)
-    }
-
-    /// A list attribute written as a JSON array of strings (names with the list's separator in them)
-    /// when it is one of `count` strings; nil otherwise (the separated form).
-    fileprivate func storedList(_ text: String, count: Int) -> [String]? {
-        guard text.hasPrefix("["), text.hasSuffix("]"),
-              let list = try? JSONDecoder().decode([String].self, from: Data(text.utf8)), list.count == count else { return nil }
-        return list
+        return HDF5List.decode(text, separator: "\n", count: batch)
     }
 
     /// Reads series (series mode) under `selection`. With `rows` (a [batch, steps, dim] dataset),
@@ -83,7 +75,7 @@ extension HDF5File {
         // One name per channel: a shape with no values passes the memory check of the read, and the
         // names of [0, 79164837199872] (a damaged file found by `make fuzz`) were 1.2 PB (a trap).
         _ = try checkedCount([dim], bytesPerElement: MemoryLayout<String>.size, name, declared: shape)
-        var columns = string("columns").map { storedList($0, count: dim) ?? $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? []
+        var columns = string("columns").map { HDF5List.decode($0, separator: ",", count: dim, omittingEmpty: false) } ?? []
         if columns.count != dim { columns = dim == 1 && shape.count == 1 ? [name] : (0..<dim).map { "v\($0)" } }
         if let n = number("target_count"), Int(exactly: n) == nil {
             throw .badAttribute(path: path, dataset: name, attribute: "target_count", problem: "is \(n), not a whole number of columns")
@@ -190,21 +182,14 @@ extension SeriesCollection {
         guard lengths.count == 1, let steps = lengths.first else {
             throw .unequalLengths(path: source, lengths: lengths.sorted(), needed: "HDF5 [batch, steps, dim]")
         }
-        /// A list as `separator`-joined text, or as a JSON array when an item holds the separator.
-        func list(_ items: [String], _ separator: String) -> String {
-            guard items.contains(where: { $0.contains(separator) }), let json = try? JSONEncoder().encode(items) else {
-                return items.joined(separator: separator)
-            }
-            return String(decoding: json, as: UTF8.self)
-        }
-        var attrs: [(String, AttributeValue)] = [("columns", .string(list(channels, ","))),
+        var attrs: [(String, AttributeValue)] = [("columns", .string(HDF5List.encode(channels, separator: ","))),
                                                  ("target_count", .numbers([Double(targetCount)])),
                                                  ("source", .string(source))]
         if let axis = timeAxis {
             attrs += [("time_column", .string(axis.column)), ("time_format", .string(axis.format.rawValue)),
                       ("time_step", .numbers([axis.step]))]
         }
-        attrs.append(("series_ids", .string(list(series.map(\.id), "\n"))))
+        attrs.append(("series_ids", .string(HDF5List.encode(series.map(\.id), separator: "\n"))))
         let shape = series.count == 1 ? [steps, channels.count] : [series.count, steps, channels.count]
         let values = series.flatMap(\.matrix.values)
         try AtomicFile.write(to: path) { tmp throws(DataError) in
@@ -219,5 +204,23 @@ extension SeriesCollection {
             }
             try file.close()
         }
+    }
+}
+
+/// A list of names in one HDF5 string attribute (`columns`, `series_ids`): joined by its separator,
+/// or, when a name holds the separator, a JSON array of strings (h5py: `json.loads`).
+enum HDF5List {
+    static func encode(_ items: [String], separator: String) -> String {
+        guard items.contains(where: { $0.contains(separator) }), let json = try? JSONEncoder().encode(items) else {
+            return items.joined(separator: separator)
+        }
+        return String(decoding: json, as: UTF8.self)
+    }
+
+    /// The names: the JSON array when `text` is one (of `count` strings, when given), else split.
+    static func decode(_ text: String, separator: Character, count: Int? = nil, omittingEmpty: Bool = true) -> [String] {
+        if text.hasPrefix("["), text.hasSuffix("]"), let list = try? JSONDecoder().decode([String].self, from: Data(text.utf8)),
+           count == nil || list.count == count { return list }
+        return text.split(separator: separator, omittingEmptySubsequences: omittingEmpty).map(String.init)
     }
 }

@@ -168,7 +168,7 @@ extension BacktestResult {
         try AtomicFile.write(try summaryJSON(config: config), to: dir + "/summary.json")
         let shape = [windows.count, horizon, targets.count]
         try AtomicFile.write(to: dir + "/forecasts.h5") { tmp throws(DataError) in
-            let attrs: [(String, AttributeValue)] = [("columns", .string(targets.joined(separator: ","))),
+            let attrs: [(String, AttributeValue)] = [("columns", .string(HDF5List.encode(targets, separator: ","))),
                                                      ("layout", .string("[window, step, variable]"))]
             let f = try HDF5File.create(tmp, largeAttributes: HDF5File.needsLargeAttributes(attrs))
             try f.write("forecast", shape: shape, values: windows.flatMap(\.forecast), attributes: attrs)
@@ -223,7 +223,7 @@ public struct BacktestPlotData: Sendable {
         seasonalNaive = try f.read("seasonal_naive").values
         origins = try f.read("origin").values.map { Int($0) }
         times = try f.readStrings("time"); series = try f.readStrings("series")
-        targets = (try f.stringAttribute("columns", of: "actual") ?? "").split(separator: ",").map(String.init)
+        targets = HDF5List.decode(try f.stringAttribute("columns", of: "actual") ?? "", separator: ",", count: shape[2])
         if targets.count != shape[2] { targets = (0..<shape[2]).map { "v\($0)" } }
         let names = Set(try f.datasetNames())
         for (m, name) in [(ForecastMethod.model, "forecast_"), (.seasonalNaive, "seasonal_naive_")] where names.contains(name + "lower") {

@@ -41,8 +41,8 @@ extension Forecast {
     }
 
     var hdf5Attributes: [(String, AttributeValue)] {
-        [("columns", .string(targetNames.joined(separator: ","))), ("horizon", .numbers([Double(horizon)])),
-         ("series_ids", .string(seriesIds.joined(separator: "\n"))),
+        [("columns", .string(HDF5List.encode(targetNames, separator: ","))), ("horizon", .numbers([Double(horizon)])),
+         ("series_ids", .string(HDF5List.encode(seriesIds, separator: "\n"))),
          ("layout", .string("[series, step, variable]")), ("seqcast_version", .string(seqcastVersion))]
     }
 
@@ -52,7 +52,7 @@ extension Forecast {
         try f.write(name + "_time", strings: times.flatMap { $0 })
         guard !bands.isEmpty else { return }
         let shape = [seriesIds.count, horizon, targetNames.count, levels.count]
-        let attrs: [(String, AttributeValue)] = [("levels", .numbers(levels)), ("columns", .string(targetNames.joined(separator: ","))),
+        let attrs: [(String, AttributeValue)] = [("levels", .numbers(levels)), ("columns", .string(HDF5List.encode(targetNames, separator: ","))),
                                                  ("layout", .string("[series, step, variable, level]"))]
         try f.write(name + "_lower", shape: shape, values: bands.flatMap(\.lower), attributes: attrs)
         try f.write(name + "_upper", shape: shape, values: bands.flatMap(\.upper), attributes: attrs)
