@@ -21,7 +21,7 @@ struct ForecastCommand: ParsableCommand {
 
     func validate() throws {
         if out == nil && writeBack == nil { throw ValidationError("give --out FILE.csv|FILE.h5 and/or --write-back FILE.h5") }
-        if let writeBack, [".csv", ".txt", ".tsv"].contains(where: writeBack.lowercased().hasSuffix) {
+        if let writeBack, namedLikeText(writeBack) {
             throw ValidationError("--write-back \(writeBack): writes a copy of the HDF5 input; give it an .h5 name")
         }
     }

@@ -24,7 +24,7 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         try AtomicFile.refuseOverwriting(input: data.data, with: out, flag: "--out")
-        if [".csv", ".txt", ".tsv"].contains(where: out.lowercased().hasSuffix) {
+        if namedLikeText(out) {
             throw ValidationError("--out \(out): convert writes HDF5; give the file an .h5 name")
         }
         let c = try DataSource.load(data.data, selection: data.settings.selection)

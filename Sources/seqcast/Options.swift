@@ -5,6 +5,9 @@ import ArgumentParser
 import Foundation
 import SeqCast
 
+/// Whether `path` is named like a text file (an HDF5 output given such a name is refused).
+func namedLikeText(_ path: String) -> Bool { [".csv", ".txt", ".tsv"].contains(where: path.lowercased().hasSuffix) }
+
 /// Splits "a,b" into ["a", "b"].
 func names(_ s: String?) -> [String]? {
     s.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }

@@ -302,6 +302,12 @@ final class ReliabilityCLITests: XCTestCase {
         let filled = try runCLI(in: dir, ["forecast", "--model", dir + "/run", "--data", writeFile(dir, "future.csv", future), "--out", dir + "/ff.csv"])
         XCTAssertEqual(filled.status, 0, filled.err)
         XCTAssertTrue(filled.out.contains("note: 2 missing values in"), filled.out)
+        var gapped = try String(contentsOfFile: air, encoding: .utf8)
+        gapped = gapped.replacingOccurrences(of: "1960-06,535", with: "1960-06,")
+        let bt = try runCLI(in: dir, ["backtest", "--data", writeFile(dir, "gapped.csv", gapped), "--horizon", "6", "--start", "128",
+                                      "--out", dir + "/bg", "--epochs", "1", "--ensemble", "1", "--threads", "1"])
+        XCTAssertEqual(bt.status, 0, bt.err)
+        XCTAssertTrue(bt.err.contains("note: 1 missing values filled (interpolate); where they fall in a forecast window, the filled values are scored"), bt.err)
 
         let euRows: [String] = (0..<30).map { (i: Int) -> String in String(format: "%04d-%02d;%d,5", 2000 + i / 12, i % 12 + 1, 100 + i) }
         let commas = "Month;Passengers\n" + euRows.joined(separator: "\n") + "\n"

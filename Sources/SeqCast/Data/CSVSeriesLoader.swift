@@ -64,8 +64,7 @@ extension CSVTable {
             // Numbers written with decimal commas ("112,5") read as text: say so, for the first such column.
             for c in header.indices where c != timeCol && c != idCol {
                 guard let bad = profiles[c].firstBad else { continue }
-                let v = text(bad, c)
-                if v.contains(","), Double(v.replacingOccurrences(of: ",", with: ".")) != nil { try requireNumeric(c, profiles[c]) }
+                if isDecimalComma(text(bad, c)) { try requireNumeric(c, profiles[c]) }
             }
             throw .noNumericTarget(path: path, columns: header)
         }

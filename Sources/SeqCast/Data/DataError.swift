@@ -116,7 +116,7 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
             return q ? "\(p): line \(l): the quoted field opened here is longer than \(limit / 1024) KiB; is a quote not closed?"
                      : "\(p): line \(l): a field is longer than \(limit / 1024) KiB; this does not look like a CSV file"
         case .nonNumericCell(let p, let r, let c, let v):
-            let comma = v.contains(",") && Double(v.replacingOccurrences(of: ",", with: ".")) != nil
+            let comma = isDecimalComma(v)
             let hint = v.contains("\n") ? " (a quoted field spanning several lines: is a quote not closed?)"
                 : comma ? " (decimal commas are not supported; use '.')" : ""
             return "\(p): row \(r), column '\(shown(c))': '\(shown(v))' is not a number\(hint)"
@@ -130,7 +130,7 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
             return "\(p): row \(r), column '\(shown(c))': missing value (use --missing interpolate|ffill|drop to fill or skip gaps)"
         case .notNumericColumn(let p, let c, let n, let present, let ex):
             guard let ex else { return "\(p): column '\(shown(c))' has no values (every cell is missing); choose other columns with --target" }
-            let comma = ex.value.contains(",") && Double(ex.value.replacingOccurrences(of: ",", with: ".")) != nil
+            let comma = isDecimalComma(ex.value)
             return "\(p): column '\(shown(c))' is text, not numbers: \(present - n) of its \(present) values are not numbers (first: row \(ex.row), '\(shown(ex.value))')\(comma ? "; decimal commas are not supported: write numbers with '.'" : "")"
         case .badTimeLabel(let p, let r, let c, let v, let f):
             return "\(p): row \(r), time column '\(shown(c))': '\(shown(v))' is not a time label like the others (\(f))"
@@ -186,4 +186,9 @@ extension AtomicFile {
     public static func refuseOverwriting(input: String, with output: String, flag: String) throws(DataError) {
         guard !sameFile(input, output) else { throw .overwritesInput(flag: flag, output: output, input: input) }
     }
+}
+
+/// A number written with a decimal comma ("112,5"), which the reader does not take: the messages name it.
+func isDecimalComma(_ v: String) -> Bool {
+    v.contains(",") && Double(v.replacingOccurrences(of: ",", with: ".")) != nil
 }
