@@ -34,7 +34,13 @@ struct BacktestCommand: ParsableCommand {
         return r
     }
 
-    func validate() throws { _ = try request() }
+    func validate() throws {
+        let typed = typedFlags()
+        if typed.contains("--stride") && typed.contains("--origin-stride") {
+            throw ValidationError("--stride and --origin-stride are the same flag; give one")
+        }
+        _ = try request()
+    }
 
     func run() throws {
         PlotOutputs.useTemplates(plotTemplates)

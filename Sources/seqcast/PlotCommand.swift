@@ -23,6 +23,7 @@ struct PlotCommand: ParsableCommand {
 
     func run() throws {
         PlotOutputs.useTemplates(plotTemplates)
+        try PlotOutputs.checkSource(from, kind: kind)
         switch kind {
         case .training:
             let m = try ModelFile.load(from)

@@ -31,6 +31,7 @@ struct TrainCommand: ParsableCommand {
         var r = try trainRequest(data: data, window: window, model: model, training: training, out: out)
         r.run.resume = resume; r.run.stopAfterEpoch = stopAfterEpoch
         r.run.resumeEpochs = resume ? training.epochs : nil
+        r.run.typedFlags = resume ? typedFlags() : []
         let progress = ProgressPrinter(quiet: quiet || !r.run.group.isRoot)   // under mpirun: rank 0 alone reports and writes
         let s = try TrainJob.runCalibrated(r, progress: progress.train)
         progress.finish()

@@ -163,6 +163,34 @@ final class CLITests: XCTestCase {
                                        "--teacher-forcing", "0.7", "--teacher-forcing-decay", "0.9"])
     }
 
+    /// `--resume` continues the stored run as it started: a flag typed with it that asks for another
+    /// value is refused (one line, naming each such flag and the stored value, model.h5 untouched);
+    /// the same flags retyped, or left out, continue it.
+    func testResumeRefusesFlagsThatAskForAnotherRun() throws {
+        let dir = temporaryDirectory(self), out = dir + "/run"
+        let start = ["train", "--data", datasetPath("airline.csv"), "--horizon", "6", "--hidden", "8", "--lr", "0.01",
+                     "--ensemble", "1", "--epochs", "3", "--threads", "1", "--out", out]
+        XCTAssertEqual(try runCLI(start + ["--quiet", "--stop-after-epoch", "1"]).status, 0)
+        let stored = try Data(contentsOf: URL(fileURLWithPath: out + "/model.h5"))
+        for (extra, expected) in [(["--hidden", "16"], "--hidden 16 (the stored run has 8)"),
+                                  (["--lr=0.001", "--cell", "gru"], "--cell gru (the stored run has lstm), --lr 0.001 (the stored run has 0.01)"),
+                                  (["--layer-norm"], "--layer-norm true (the stored run has false)"),
+                                  (["--target", "Month"], "--target Month (the stored run has (every numeric column))")] {
+            let r = try runCLI(["train", "--data", datasetPath("airline.csv"), "--out", out, "--resume"] + extra)
+            XCTAssertEqual(r.status, 1, r.err)
+            XCTAssertTrue(r.err.contains(expected), r.err)
+            XCTAssertTrue(r.err.contains("--resume continues the run in \(out) exactly as it started"), r.err)
+            XCTAssertEqual(r.err.split(separator: "\n").count, 1, r.err)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out + "/model.h5")), stored, "model.h5 untouched")
+        }
+        let retyped = try runCLI(start + ["--resume", "--quiet", "--stop-after-epoch", "2"])
+        XCTAssertEqual(retyped.status, 0, retyped.err)
+        let bare = try runCLI(["train", "--data", datasetPath("airline.csv"), "--out", out, "--resume", "--quiet"])
+        XCTAssertEqual(bare.status, 0, bare.err)
+        XCTAssertTrue(try ModelFile.load(out).finished)
+        XCTAssertEqual(try ModelFile.load(out).manifest.requested?.architecture.hidden, 8)
+    }
+
     func testEncoderDecoderAndBidirectionalFlagsAreCheckedTogether() throws {
         let data = datasetPath("airline.csv"), dir = temporaryDirectory(self)
         for (args, message) in [

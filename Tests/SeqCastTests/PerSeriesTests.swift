@@ -153,6 +153,11 @@ final class PerSeriesTests: XCTestCase {
         try refused(data, "long.csv has changed since this run started")
         try original.write(toFile: data, atomically: true, encoding: .utf8)
         try refused(writeFile(dir, "edited.csv", edited), "edited.csv is not the data this run started on (\(data)")
+        // A flag typed with --resume that asks for another run than the stored one.
+        let changed = try runCLI(["train", "--data", data, "--resume"] + run + ["--seed", "7"])
+        XCTAssertEqual(changed.status, 1, changed.err)
+        XCTAssertTrue(changed.err.contains("--seed 7 (the stored run has 42)"), changed.err)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: index)), stored, "index untouched")
         // A global model's folder: the stored run decides, --per-series or not.
         let global = ["train", "--data", data, "--id-column", "id", "--out", dir + "/global"] + small
         XCTAssertEqual(try runCLI(global + ["--stop-after-epoch", "1"]).status, 0)

@@ -313,5 +313,15 @@ final class ReliabilityCLITests: XCTestCase {
         let commas = "Month;Passengers\n" + euRows.joined(separator: "\n") + "\n"
         try refused(["train", "--data", writeFile(dir, "eu.csv", commas), "--out", dir + "/t2"] + quick,
                     "decimal commas are not supported: write numbers with '.'")
+
+        // seqcast plot with the other kind of folder names what it was given (it said "forecasts.h5: no such file").
+        try refused(["plot", "--from", dir + "/run", "--kind", "backtest", "--out", dir + "/p.png"],
+                    "\(dir)/run is a model, not a backtest's output folder (forecasts.h5): plot it with --kind forecast or --kind training")
+        try refused(["plot", "--from", dir + "/bg", "--kind", "training", "--out", dir + "/p.png"],
+                    "\(dir)/bg is a backtest's output folder (forecasts.h5, no model.h5): plot it with --kind backtest")
+        // --stride and --origin-stride are one flag: both given is refused, not the last silently taken.
+        try refusedUsage(["backtest", "--data", air, "--horizon", "12", "--stride", "3", "--origin-stride", "4", "--out", dir + "/b5"] + quick,
+                         "--stride and --origin-stride are the same flag")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/p.png") || FileManager.default.fileExists(atPath: dir + "/b5"))
     }
 }

@@ -50,6 +50,9 @@ public struct ModelManifest: Sendable {
     /// A `--per-series` run's model of one series (`DIR/series/<p>`): that series' id, so that
     /// forecasting with it alone reads that series only (nil: a model of its whole data).
     public var seriesId: String?
+    /// The settings the run was started with (flags as typed, defaults filled in), which `--resume`
+    /// compares the flags typed with it against (`ResumeCheck`); nil in models from before it.
+    public var requested: TrainSettings?
 
     /// Look-back, horizon, window stride and head shape: the one stored copy.
     public var windows: WindowSpec { pipeline?.spec ?? WindowSpec(lookback: model.lookback, horizon: model.horizon, perStep: model.head == .seq2seq) }
@@ -82,7 +85,7 @@ public struct ModelManifest: Sendable {
 extension ModelManifest: Codable {
     enum CodingKeys: String, CodingKey {
         case version, model, training, pipeline, supervised, selection, channels, targetCount, timeAxis, source,
-             sourceDigest, valFraction, members, windows, seriesId
+             sourceDigest, valFraction, members, windows, seriesId, requested
     }
 
     /// Reads this version's layout (`windows` once) and the older one (look-back and horizon in
@@ -101,6 +104,7 @@ extension ModelManifest: Codable {
         valFraction = try c.decode(Double.self, forKey: .valFraction)
         members = try c.decodeIfPresent([MemberState].self, forKey: .members) ?? []
         seriesId = try c.decodeIfPresent(String.self, forKey: .seriesId)
+        requested = try c.decodeIfPresent(TrainSettings.self, forKey: .requested)
         var model = try c.decode(ModelConfig.self, forKey: .model)
         var pipeline = try c.decodeIfPresent(Pipeline.self, forKey: .pipeline)
         let stored = try c.decodeIfPresent(WindowSpec.self, forKey: .windows)
@@ -121,7 +125,7 @@ extension ModelManifest: Codable {
         try c.encodeIfPresent(timeAxis, forKey: .timeAxis); try c.encode(source, forKey: .source)
         try c.encodeIfPresent(sourceDigest, forKey: .sourceDigest); try c.encode(valFraction, forKey: .valFraction)
         try c.encode(members, forKey: .members); try c.encodeIfPresent(seriesId, forKey: .seriesId)
-        try c.encode(windows, forKey: .windows)
+        try c.encode(windows, forKey: .windows); try c.encodeIfPresent(requested, forKey: .requested)
         try model.encode(to: c.superEncoder(forKey: .model), windows: false)
         if let pipeline { try pipeline.encode(to: c.superEncoder(forKey: .pipeline), windows: false) }
     }

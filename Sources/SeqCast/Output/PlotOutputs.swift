@@ -14,6 +14,25 @@ public enum PlotOutputs {
         warnings.map { "warning: gnuplot: " + terminalSafe($0.replacingOccurrences(of: "\n", with: " | ")) }
     }
 
+    /// Refuses a `--from` of the other kind before reading it: a backtest plot needs a backtest's
+    /// output folder (forecasts.h5), the forecast and training plots a model (folder or model.h5).
+    public static func checkSource(_ from: String, kind: PlotKind) throws(PlotError) {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        let dir = fm.fileExists(atPath: from, isDirectory: &isDir) && isDir.boolValue
+        let hasModel = dir ? fm.fileExists(atPath: from + "/model.h5") : from.lowercased().hasSuffix(".h5") && URL(fileURLWithPath: from).lastPathComponent != "forecasts.h5"
+        let hasBacktest = dir && fm.fileExists(atPath: from + "/forecasts.h5")
+        switch kind {
+        case .backtest where !hasBacktest && hasModel:
+            throw .nothingToPlot("\(from) is a model, not a backtest's output folder (forecasts.h5): plot it with --kind forecast or --kind training, or give --from the --out folder of seqcast backtest")
+        case .forecast, .training:
+            if hasBacktest && !hasModel {
+                throw .nothingToPlot("\(from) is a backtest's output folder (forecasts.h5, no model.h5): plot it with --kind backtest; --kind \(kind.rawValue) needs a model folder from seqcast train")
+            }
+        default: break
+        }
+    }
+
     /// Loss curves of the first member.
     public static func training(_ m: Ensemble, to path: String) throws -> String? {
         let c = m.manifest.model

@@ -47,6 +47,9 @@ public struct RunOptions: Sendable, Equatable {
     /// With `resume`: the epoch limit asked for explicitly (extends a finished run); nil continues
     /// the stored run as it was configured.
     public var resumeEpochs: Int?
+    /// With `resume`: the flags typed on the command line (`--hidden`, …), whose values must be the
+    /// stored run's (`ResumeCheck`).
+    public var typedFlags: [String] = []
     /// Test hook: stop (as if killed) right after this epoch's checkpoint.
     public var stopAfterEpoch: Int?
     /// The processes sharing the work (`mpirun -n N`: every rank; else this one). Results do not

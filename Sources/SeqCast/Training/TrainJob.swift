@@ -43,11 +43,13 @@ public enum TrainJob {
             let model: Ensemble
             var data: SeriesCollection? = nil   // a new series-mode run's data, read once for the model and its windows
             if r.run.resume, FileManager.default.fileExists(atPath: modelPath) {
-                model = try resumed(modelPath, data: r.settings.data.path, epochs: r.run.resumeEpochs, progress: progress)
+                model = try resumed(modelPath, data: r.settings.data.path, epochs: r.run.resumeEpochs, asked: r.settings,
+                                    typed: r.run.typedFlags, progress: progress)
             } else {
                 if r.run.resume { progress(.note("no checkpoint at \(modelPath); starting a new run")) }
                 (model, data) = try newModel(r.settings)
                 model.manifest.sourceDigest = FileDigest.of(r.data.path)   // what --resume checks (not per backtest fit)
+                model.manifest.requested = r.settings
             }
             let (train, validation, missing) = try samples(for: model, data: consume data, threads: r.run.threads)
             if missing > 0 {
@@ -81,10 +83,16 @@ public enum TrainJob {
     /// epoch limit, when one is asked for) on `data`, the file the request names: refused unless its
     /// bytes are the ones the run started on (`checkResumeData`; `digest`: data's digest, when the
     /// caller computed it already). A moved or renamed copy is fine, and becomes the model's source.
-    static func resumed(_ modelPath: String, data: String, epochs: Int?, digest: String? = nil,
-                        progress: @Sendable (TrainEvent) -> Void) throws -> Ensemble {
+    static func resumed(_ modelPath: String, data: String, epochs: Int?, asked: TrainSettings? = nil, typed: [String] = [],
+                        digest: String? = nil, progress: @Sendable (TrainEvent) -> Void) throws -> Ensemble {
         let model = try ModelFile.load(modelPath, current: true)
         let m = model.manifest
+        if let asked, let stored = m.requested {
+            try ResumeCheck.check(typed: typed, asked: asked, stored: stored, storedShardSize: m.training.shardSize,
+                                  out: (modelPath as NSString).deletingLastPathComponent)
+        } else if asked != nil && !ResumeCheck.compared(typed).isEmpty {
+            progress(.note("\(modelPath) was stored before seqcast kept the settings a run started with, so the flags typed with --resume are not checked: it continues as stored"))
+        }
         try checkResumeData(data, digest: digest ?? FileDigest.of(data), storedPath: m.source, storedDigest: m.sourceDigest)
         if data != m.source {
             progress(.note("resuming on \(data): the same bytes as \(m.source), which the run started on"))
