@@ -81,6 +81,46 @@ final class IntervalTests: XCTestCase {
         }
     }
 
+    /// A target the log (or Box–Cox) transform was fitted on is positive by construction, so its
+    /// bands stop at 0 (at the point forecast where that is below 0); a symmetric band in original
+    /// units reached below 0 near the series' floor (exploratory testing, 2026-12-02). Without the
+    /// transform the same data's band does go below 0, and is left as it is.
+    func testBandsOfALoggedSeriesStopAtZero() throws {
+        let band = Band(lower: [-3, -1, 2, -5, -4, -9], upper: [9, 9, 9, 9, 9, 9])   // K 3, O 1, Lv 2
+        XCTAssertEqual(band.flooredAtZero([1, 4, -2], positive: [true]).lower, [0, 0, 2, 0, -2, -2])
+        XCTAssertEqual(band.flooredAtZero([1, 4, -2], positive: [false]), band)
+        let two = Band(lower: [-3, -1, -2, -5], upper: [9, 9, 9, 9])   // K 2, O 2, Lv 1: target 0 positive, target 1 not
+        XCTAssertEqual(two.flooredAtZero([1, 1, 1, 1], positive: [true, false]).lower, [0, -1, 0, -5])
+
+        let dir = temporaryDirectory(self)
+        let rows: [String] = (0..<72).map { (i: Int) -> String in
+            String(format: "%04d-%02d,%g", 2000 + i / 12, i % 12 + 1, 1 + Double(i % 5) * 0.3 + ((i * 7) % 11 == 0 ? 40 : 0))
+        }
+        let path = writeFile(dir, "spiky.csv", "month,v\n" + rows.joined(separator: "\n") + "\n")
+        func lowerBounds(_ transform: String) throws -> [Float] {
+            let train = try runCLI(["train", "--data", path, "--horizon", "3", "--epochs", "2", "--ensemble", "1", "--transform", transform,
+                                    "--out", dir + "/" + transform])
+            XCTAssertEqual(train.status, 0, train.err)
+            let out = try runCLI(["forecast", "--model", dir + "/" + transform, "--data", path, "--out", dir + "/\(transform).csv"])
+            XCTAssertEqual(out.status, 0, out.err)
+            return try String(contentsOfFile: dir + "/\(transform).csv", encoding: .utf8).split(separator: "\n").dropFirst().flatMap { row in
+                let c = row.split(separator: ",").map(String.init)
+                return [Float(c[5])!, Float(c[7])!]
+            }
+        }
+        let logged = try lowerBounds("log"), plain = try lowerBounds("none")
+        XCTAssertTrue(logged.allSatisfy { $0 >= 0 }, "\(logged)")
+        XCTAssertTrue(logged.contains(0), "the floor is reached on this series: \(logged)")
+        XCTAssertTrue(plain.contains { $0 < 0 }, "without the log transform the band is not floored: \(plain)")
+        let bt = try runCLI(["backtest", "--data", path, "--horizon", "3", "--start", "60", "--epochs", "1", "--ensemble", "1",
+                             "--out", dir + "/bt", "--quiet"])
+        XCTAssertEqual(bt.status, 0, bt.err)
+        let table = try String(contentsOfFile: dir + "/bt/forecasts.csv", encoding: .utf8).split(separator: "\n")
+        let header = table[0].split(separator: ",").map(String.init)
+        let lo = try XCTUnwrap(header.firstIndex(of: "lo_95"))
+        XCTAssertTrue(table.dropFirst().allSatisfy { Float($0.split(separator: ",", omittingEmptySubsequences: false)[lo])! >= 0 })
+    }
+
     /// Levels the calibration windows cannot support (⌈(n+1)p⌉ > n) are named: their bands were the
     /// largest residual, identical for 97.5% and 99.9%, without a word (exploratory testing, 2026-12-02).
     func testLevelsTooHighForTheCalibrationAreNamed() {

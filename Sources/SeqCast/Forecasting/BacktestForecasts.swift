@@ -44,6 +44,7 @@ extension BacktestJob {
                 }
                 for (i, (o, s)) in cases.enumerated() {
                     guard let w = scoredWindow(o, series: s, forecast: predictions[i], band: sampled?[i], conformal: conformal,
+                                               positive: pipeline.positiveTargets,
                                                lookback: lookback, horizon: k, targets: O, length: n, season: season, levels: levels)
                     else { skipped += 1; continue }   // season-ago rows may be gaps
                     windows.append(w)
@@ -77,9 +78,9 @@ extension BacktestJob {
 
     /// One window of series `s` at origin `o`, scored: its actuals, the model's `forecast` and the two
     /// baselines [K, O], the MASE scales, and with `levels` the intervals (`band` when sampled, else the
-    /// conformal one) and seasonal naive's. Nil when a seasonal-naive value falls on a gap.
+    /// conformal one; floored at 0 for `positive` targets) and seasonal naive's. Nil when a seasonal-naive value falls on a gap.
     private static func scoredWindow(_ o: BacktestOrigin, series s: Series, forecast: [Float], band: Band?,
-                                     conformal: ConformalBands?, lookback: Int, horizon k: Int, targets O: Int,
+                                     conformal: ConformalBands?, positive: [Bool], lookback: Int, horizon k: Int, targets O: Int,
                                      length n: Int, season: Int, levels: [Double]) -> BacktestWindow? {
         let nv = (0..<O).map { Baselines.naive(s.matrix, channel: $0, origin: o.origin, horizon: k) }
         let sn = (0..<O).map { Baselines.seasonalNaive(s.matrix, channel: $0, origin: o.origin, horizon: k, season: season) }
@@ -95,7 +96,7 @@ extension BacktestJob {
         w.metrics = PerMethod { m in w.score(w.predictions(m), steps: 0..<k) }
         if !levels.isEmpty {
             let input = s.matrix.rows((o.origin - lookback)..<o.origin)
-            w.bands.model = band ?? conformal?.band(forecast, input: input)
+            w.bands.model = (band ?? conformal?.band(forecast, input: input))?.flooredAtZero(forecast, positive: positive)
             // Seasonal naive's own in-sample residuals: the rows before the origin it may use.
             let lag = o.origin >= season ? season : 1, rows = o.trainRange.lowerBound..<o.origin
             w.bands.seasonalNaive = Intervals.seasonalNaive(snaive, sigma: (0..<O).map {

@@ -231,6 +231,8 @@ public enum Forecaster {
             result.bands = try Intervals.quantile(model, pipeline: pipeline, windows: windows, point: values,
                                                   levels: intervals.levels, threads: threads)
         }
+        let positive = pipeline.positiveTargets
+        result.bands = zip(values, result.bands).map { $1.flooredAtZero($0, positive: positive) }
         return result
     }
 

@@ -16,6 +16,21 @@ public struct Band: Sendable, Equatable {
 
     /// A band of `count` NaN bounds (no interval).
     public static func missing(_ count: Int) -> Band { Band(lower: .init(repeating: .nan, count: count), upper: .init(repeating: .nan, count: count)) }
+
+    /// This band with the lower bounds of the targets that are positive by construction
+    /// (`Pipeline.positiveTargets`, O of them) raised to 0 — to the point forecast where that is
+    /// below 0 (a damped trend can take it there), so the band still holds it. A symmetric band in
+    /// original units reached below 0 for a logged series near its floor; no value it forecasts can.
+    public func flooredAtZero(_ forecast: [Float], positive: [Bool]) -> Band {
+        guard positive.contains(true), !forecast.isEmpty else { return self }
+        let O = positive.count, V = lower.count / forecast.count
+        var b = self
+        for i in forecast.indices where positive[i % O] {
+            let floor = min(0, forecast[i])
+            for j in 0..<V where b.lower[i * V + j] < floor { b.lower[i * V + j] = floor }
+        }
+        return b
+    }
 }
 
 /// Conformal bands of one model for the levels asked: the calibration's quantiles, computed once.

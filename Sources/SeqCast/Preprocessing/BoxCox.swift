@@ -81,4 +81,6 @@ public struct BoxCoxTransform: SeriesTransformStep {
         let base = max(lam * y + 1, 1e-12)
         return Float(Foundation.pow(base, 1 / lam))
     }
+
+    public func keepsPositive(channel c: Int) -> Bool { lambdas[c] != nil }
 }

@@ -118,6 +118,10 @@ public struct Pipeline: Codable, Sendable, Equatable {
     /// Does the network's output add to a baseline (so its head starts at zero)?
     public var hasBaseline: Bool { !variants.isEmpty }
 
+    /// Per target: positive by construction — a shared transform (log, Box–Cox) was fitted on its
+    /// strictly positive values and maps every forecast back into them.
+    public var positiveTargets: [Bool] { targets.map { t in transforms.contains { $0.step.keepsPositive(channel: t) } } }
+
     /// What the fitted pipeline does, in words (for the backtest report), e.g.
     /// "log; variants: seasonal naive (lag 12) | deseasonalised + naive; seasonal naive weight 0.33".
     /// `thetaWeights`: the range to print for an automatic Theta weight (several fits' weights).

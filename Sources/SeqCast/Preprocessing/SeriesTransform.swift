@@ -56,6 +56,9 @@ public protocol SeriesTransformStep: Codable, Sendable, Equatable {
     func apply(rows values: UnsafeMutableBufferPointer<Float>, channels: Int, series: String, firstRow: Int)
     /// What it does, in words (the backtest's configuration line), given the channel names.
     func summary(names: [String], targets: [Int]) -> String
+    /// Whether channel `c` was fitted on strictly positive values and its inverse maps every value
+    /// back into them (log, Box–Cox): its forecasts' intervals need not reach below 0.
+    func keepsPositive(channel c: Int) -> Bool
 }
 
 /// Every transform seqcast knows, in the order `--help` lists them.
@@ -117,6 +120,8 @@ public struct SeriesTransform: Codable, Sendable, Equatable {
 
 extension SeriesTransformStep {
     func isEqual(_ other: any SeriesTransformStep) -> Bool { (other as? Self) == self }
+
+    public func keepsPositive(channel c: Int) -> Bool { false }
 
     public func apply(rows values: UnsafeMutableBufferPointer<Float>, channels n: Int, series: String, firstRow: Int) {
         guard n > 0 else { return }
@@ -203,4 +208,5 @@ public struct LogTransform: SeriesTransformStep {
 
     public func apply(_ v: Float, channel c: Int, at p: RowPosition) -> Float { channels[c] ? Float(Foundation.log(Double(v))) : v }
     public func invert(_ v: Float, channel c: Int, at p: RowPosition) -> Float { channels[c] ? Float(Foundation.exp(Double(v))) : v }
+    public func keepsPositive(channel c: Int) -> Bool { channels[c] }
 }
