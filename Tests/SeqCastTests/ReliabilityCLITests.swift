@@ -308,6 +308,13 @@ final class ReliabilityCLITests: XCTestCase {
                                       "--out", dir + "/bg", "--epochs", "1", "--ensemble", "1", "--threads", "1"])
         XCTAssertEqual(bt.status, 0, bt.err)
         XCTAssertTrue(bt.err.contains("note: 1 missing values filled (interpolate); where they fall in a forecast window, the filled values are scored"), bt.err)
+        // With --quiet the notes are not printed, so the summary says why windows were left out
+        // (it said "see the notes").
+        let quietDrop = try runCLI(in: dir, ["backtest", "--data", dir + "/gapped.csv", "--horizon", "6", "--start", "120", "--missing", "drop",
+                                             "--out", dir + "/bq", "--epochs", "1", "--ensemble", "1", "--threads", "1", "--quiet"])
+        XCTAssertEqual(quietDrop.status, 0, quietDrop.err)
+        XCTAssertTrue(quietDrop.out.contains("left out: their rows touch a gap"), quietDrop.out)
+        XCTAssertFalse(quietDrop.out.contains("see the notes"), quietDrop.out)
 
         let euRows: [String] = (0..<30).map { (i: Int) -> String in String(format: "%04d-%02d;%d,5", 2000 + i / 12, i % 12 + 1, 100 + i) }
         let commas = "Month;Passengers\n" + euRows.joined(separator: "\n") + "\n"
