@@ -191,6 +191,32 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try ModelFile.load(out).manifest.requested?.architecture.hidden, 8)
     }
 
+    /// A finished run extended with `--resume --epochs N` ends with the weights of a run that asked
+    /// for N epochs from the start, also when a member's last epoch was not its best: the finished
+    /// member had taken its best weights, and the extension continued from them (exploratory
+    /// testing, 2026-12-02); model.h5 now keeps its last epoch's weights as the current ones.
+    func testExtendingAFinishedRunEqualsTheLongerRun() throws {
+        let dir = temporaryDirectory(self)
+        let common = ["train", "--data", datasetPath("airline.csv"), "--horizon", "12", "--ensemble", "2", "--patience", "0",
+                      "--seed", "1", "--threads", "2", "--quiet"]
+        XCTAssertEqual(try runCLI(common + ["--epochs", "15", "--out", dir + "/straight"]).status, 0)
+        XCTAssertEqual(try runCLI(common + ["--epochs", "6", "--out", dir + "/extended"]).status, 0)
+        let short = try ModelFile.load(dir + "/extended")
+        XCTAssertTrue(short.members.contains { $0.state.bestEpoch! < 6 }, "a member whose last epoch is not its best (what this test is about)")
+        XCTAssertEqual(try runCLI(common + ["--epochs", "15", "--out", dir + "/extended", "--resume"]).status, 0)
+        let a = try HDF5File.open(dir + "/straight/model.h5"), b = try HDF5File.open(dir + "/extended/model.h5")
+        for i in 0..<2 {
+            for name in ["params", "best_params", "optimizer/m", "optimizer/v"] {
+                XCTAssertEqual(try a.read("members/\(i)/\(name)").values, try b.read("members/\(i)/\(name)").values, "member \(i) \(name)")
+            }
+        }
+        XCTAssertEqual(try String(contentsOfFile: dir + "/straight/history.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").prefix(3) },
+                       try String(contentsOfFile: dir + "/extended/history.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").prefix(3) })
+        // The finished model forecasts with its best weights, as before.
+        let m = try ModelFile.load(dir + "/straight")
+        XCTAssertEqual(m.members[0].network.params.array, try a.read("members/0/best_params").values)
+    }
+
     func testEncoderDecoderAndBidirectionalFlagsAreCheckedTogether() throws {
         let data = datasetPath("airline.csv"), dir = temporaryDirectory(self)
         for (args, message) in [

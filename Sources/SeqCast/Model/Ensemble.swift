@@ -21,6 +21,27 @@ public final class Member: @unchecked Sendable {
     var moments: (m: [Float], v: [Float])?
     /// What the next checkpoint writes for this member (guarded by the model's lock).
     var snapshot: MemberSnapshot?
+    /// A finished member's weights after its last epoch, when `network` holds its best ones (to
+    /// forecast): what model.h5 stores as its current weights and what a `--resume` with a larger
+    /// `--epochs` continues from, so that the extension trains on as an uninterrupted longer run.
+    var last: [Float]?
+
+    /// The weights a checkpoint stores as current: after the last epoch.
+    var currentWeights: [Float] { last ?? network.params.array }
+
+    /// Finishes: keeps the last epoch's weights aside and takes the best ones (forecasts use them).
+    func finishWithBest() {
+        last = network.params.array
+        network.params.copy(from: best)
+    }
+
+    /// Reopens a finished member to train more epochs: from its last epoch's weights (as kept by
+    /// `finishWithBest`; a model stored before they were kept continues from its best ones).
+    func reopen() {
+        state.finished = false
+        if let last { for k in 0..<last.count { network.params[k] = last[k] } }
+        last = nil
+    }
 
     init(network: Network, state: MemberState) {
         self.network = network; self.state = state
@@ -62,7 +83,7 @@ public final class Ensemble: @unchecked Sendable {
     /// (or when no member is training), with its optimizer when it has one.
     func record(_ i: Int, optimizer: Optimizer?) {
         let m = members[i]
-        let snap = MemberSnapshot(state: m.state, params: m.network.params.array, best: m.best.array,
+        let snap = MemberSnapshot(state: m.state, params: m.currentWeights, best: m.best.array,
                                   moments: optimizer.map { ($0.m.array, $0.v.array) } ?? m.moments)
         saveLock.lock(); m.snapshot = snap; saveLock.unlock()
     }
@@ -73,7 +94,7 @@ public final class Ensemble: @unchecked Sendable {
     func withCheckpoint<E: Error>(_ body: (ModelManifest, [MemberSnapshot]) throws(E) -> Void) throws(E) {
         saveLock.lock(); defer { saveLock.unlock() }
         let snaps = members.map { m in
-            m.snapshot ?? MemberSnapshot(state: m.state, params: m.network.params.array, best: m.best.array, moments: m.moments)
+            m.snapshot ?? MemberSnapshot(state: m.state, params: m.currentWeights, best: m.best.array, moments: m.moments)
         }
         manifest.members = snaps.map(\.state)
         try body(manifest, snaps)
@@ -93,7 +114,7 @@ extension Ensemble {
     func snapshot(_ i: Int) -> MemberSnapshot {
         saveLock.lock(); defer { saveLock.unlock() }
         let m = members[i]
-        return m.snapshot ?? MemberSnapshot(state: m.state, params: m.network.params.array, best: m.best.array, moments: m.moments)
+        return m.snapshot ?? MemberSnapshot(state: m.state, params: m.currentWeights, best: m.best.array, moments: m.moments)
     }
 
     /// Makes member i what `snap` recorded (trained elsewhere): state, weights, best weights, and
@@ -102,6 +123,8 @@ extension Ensemble {
         let m = members[i]
         m.state = snap.state
         for k in 0..<snap.params.count { m.network.params[k] = snap.params[k]; m.best[k] = snap.best[k] }
+        m.last = nil
+        if snap.state.finished { m.finishWithBest() }   // its snapshot's current weights are the last epoch's
         saveLock.lock(); m.snapshot = snap; saveLock.unlock()
     }
 }

@@ -2,7 +2,8 @@
 // needed to forecast with no other flags and to resume training.
 //
 // Layout (readable by h5py / h5dump):
-//   /members/<i>/params        float32 [P]  member i's current weights (flat buffer; `layout` attribute)
+//   /members/<i>/params        float32 [P]  member i's weights after its last epoch (flat buffer;
+//                                           `layout` attribute; what --resume continues from)
 //   /members/<i>/best_params   float32 [P]  its weights at its best validation epoch (used to forecast)
 //   /members/<i>/optimizer/m, /members/<i>/optimizer/v   optimizer moments (for --resume)
 //   /calibration/residuals     float32 [N, K, O]  conformal calibration: |y − ŷ| of the ensemble's
@@ -87,6 +88,8 @@ public enum ModelFile {
             }
             let m = Member(network: network, state: state)
             for k in 0..<params.count { network.params[k] = current ? params[k] : best[k]; m.best[k] = best[k] }
+            // A finished member forecasts with its best weights; its last ones are kept to extend it.
+            if current && state.finished { m.finishWithBest() }
             if current, names.contains(g + "optimizer/m") {
                 m.moments = (try f.read(g + "optimizer/m").values, try f.read(g + "optimizer/v").values)
             }

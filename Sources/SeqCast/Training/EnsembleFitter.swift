@@ -127,8 +127,8 @@ public enum EnsembleFitter {
                 m.finished = true
                 m.stopReason = "completed \(opts.epochs) epochs; best epoch \(m.bestEpoch!)"
             }
-            if m.finished { member.network.params.copy(from: member.best) }   // forecasts use the best weights
             member.state = m
+            if m.finished { member.finishWithBest() }   // forecasts use the best weights; the last ones are kept to extend
             try checkpoint()
             progress(.epoch(record, epochs: opts.epochs, best: improved, member: index, members: members))
             epoch += 1

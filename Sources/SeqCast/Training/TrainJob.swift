@@ -104,7 +104,7 @@ public enum TrainJob {
             }
             model.manifest.training.epochs = e
             for m in model.members where m.state.finished && m.state.stopReason?.hasPrefix("completed") == true {
-                m.state.finished = false   // more epochs were asked for
+                m.reopen()   // more epochs were asked for: on from the last epoch's weights
             }
             if !model.finished {   // what followed the fit is chosen again when it finishes
                 model.calibration = nil
