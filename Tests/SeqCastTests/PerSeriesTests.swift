@@ -127,6 +127,31 @@ final class PerSeriesTests: XCTestCase {
         XCTAssertTrue(r.err.contains("--id-column"), r.err)
     }
 
+    /// Series of one long-format file on different time steps are refused, naming both: the first
+    /// series set the step for all, so a monthly series after a quarterly one was forecast in
+    /// quarters with season 4, exit 0 (exploratory testing, 2026-12-02).
+    func testSeriesOnDifferentTimeStepsAreRefused() throws {
+        let dir = temporaryDirectory(self)
+        let quarterly: [String] = (0..<40).map { (i: Int) -> String in String(format: "Q,%04d-%02d-01,%d", 2005 + i / 4, (i % 4) * 3 + 1, 50 + i % 4) }
+        let monthly: [String] = (0..<60).map { (i: Int) -> String in String(format: "M,%04d-%02d-01,%d", 2000 + i / 12, i % 12 + 1, 100 + i % 12) }
+        for (name, rows, first, other) in [("qm.csv", quarterly + monthly, "'Q', the first, is quarterly (month starts)", "series 'M' is monthly (month starts)"),
+                                           ("mq.csv", monthly + quarterly, "'M', the first, is monthly (month starts)", "series 'Q' is quarterly (month starts)")] {
+            let path = writeFile(dir, name, "id,date,v\n" + rows.joined(separator: "\n") + "\n")
+            for extra in [["--per-series"], []] {
+                let r = try runCLI(["train", "--data", path, "--id-column", "id", "--out", dir + "/run"] + extra + small)
+                XCTAssertEqual(r.status, 1, r.err)
+                XCTAssertTrue(r.err.contains(other) && r.err.contains(first), r.err)
+                XCTAssertTrue(r.err.contains("put the series of each frequency in a file of their own"), r.err)
+            }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/run"))
+        // Series on the same step, one with a gap, are read as before.
+        let gapped: [String] = monthly.filter { !$0.hasPrefix("M,2001-03") }.map { (l: String) -> String in "N" + l.dropFirst() }
+        let fine = writeFile(dir, "mm.csv", "id,date,v\n" + (monthly + gapped).joined(separator: "\n") + "\n")
+        let ok = try runCLI(["train", "--data", fine, "--id-column", "id", "--per-series", "--out", dir + "/ok"] + small)
+        XCTAssertEqual(ok.status, 0, ok.err)
+    }
+
     /// `--resume` continues only the stored run, on the bytes it started with (a renamed copy is
     /// fine), and forecasting asks for a model of every series: each refusal is one line with what to
     /// do, exit 1, and the stored index is left as it was.

@@ -141,6 +141,16 @@ extension CSVTable {
             }
         }
         let axis = timeUsable ? TimeAxis.detect(column: header[timeCol!], labels: ColumnLabels(columns[timeCol!], rows: groups[order[0]]!)) : nil
+        // The first series sets the step for all; one on another step is refused, not read on it
+        // (a monthly series after a quarterly one was forecast in quarters, with season 4).
+        if let axis, let t = timeCol, idCol != nil {
+            for id in order.dropFirst() {
+                guard let own = TimeAxis.detect(column: header[t], labels: ColumnLabels(columns[t], rows: groups[id]!)),
+                      !own.sameFrequency(as: axis) else { continue }
+                throw .mixedFrequency(path: path, column: header[t], first: order[0], firstFrequency: axis.frequencyName,
+                                      series: id, frequency: own.frequencyName)
+            }
+        }
 
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         var result: [Series] = []

@@ -30,6 +30,8 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
                    series: String?, idHint: String?)
     case timeGap(path: String, row: Int, column: String, after: String, value: String, periods: Int, series: String?)
     case longFormat(path: String, idColumn: String, row: Int, first: String, second: String)
+    /// Series of one long-format file on different time steps (monthly beside quarterly).
+    case mixedFrequency(path: String, column: String, first: String, firstFrequency: String, series: String, frequency: String)
     case tooLarge(path: String, dataset: String, shape: [Int], needed: String, available: String)
     case nonNumericCell(path: String, row: Int, column: String, value: String)
     case invalidNumber(path: String, row: Int, column: String, value: String)
@@ -145,6 +147,8 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
             return "\(p): row \(r)\(whose), column '\(shown(c))': \(n) missing period\(n == 1 ? "" : "s") between '\(shown(a))' and '\(shown(v))' (use --missing interpolate|ffill|drop to fill or skip gaps)"
         case .longFormat(let p, let id, let r, let a, let b):
             return "\(p): row \(r): the time column starts again where column '\(shown(id))' changes from '\(shown(a))' to '\(shown(b))'; this looks like several series in long format: add --id-column \(shown(id))"
+        case .mixedFrequency(let p, let c, let a, let fa, let b, let fb):
+            return "\(p): time column '\(shown(c))': series '\(shown(b))' is \(fb), but series '\(shown(a))', the first, is \(fa); the series of one file are read on one time step (it sets their season and forecast dates): put the series of each frequency in a file of their own"
         case .tooLarge(let p, let d, let shape, let need, let avail):
             return "\(p): dataset '\(shown(d))' declares shape [\(shape.map(String.init).joined(separator: ", "))]: reading it needs \(need) of memory, more than half of \(avail) (one read may take half the memory budget: training holds about twice what it reads); refusing to read it"
 
