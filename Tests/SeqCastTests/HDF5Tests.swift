@@ -57,6 +57,23 @@ final class HDF5Tests: XCTestCase {
         XCTAssertEqual(h5.timeAxis, csv.timeAxis)
     }
 
+    /// A file converted with targets and covariates is read with that selection when none is given:
+    /// its covariate columns were left out (exploratory testing, 2026-12-02). A selection given
+    /// on the command line still decides.
+    func testConvertedSelectionKeepsItsCovariates() throws {
+        let dir = temporaryDirectory(self)
+        var sel = DataSelection(); sel.targets = ["savings", "consumption"]; sel.covariates = ["income"]
+        let csv = try DataSource.load(datasetPath("uschange.csv"), selection: sel)
+        try csv.writeHDF5(to: dir + "/us.h5")
+        let h5 = try DataSource.load(dir + "/us.h5", selection: DataSelection())
+        XCTAssertEqual(h5.channels, ["savings", "consumption", "income"])
+        XCTAssertEqual(h5.targetCount, 2)
+        XCTAssertEqual(h5.series[0].matrix, csv.series[0].matrix)
+        var targetOnly = DataSelection(); targetOnly.targets = ["savings"]
+        let chosen = try DataSource.load(dir + "/us.h5", selection: targetOnly)
+        XCTAssertEqual(chosen.channels, ["savings"])
+    }
+
     /// Attributes past the 64 KiB an HDF5 object header holds: 8 000 column names (106 kB) and 6 000
     /// series ids (84 kB) convert and read back (they failed with "object header message is too large").
     func testThousandsOfColumnsAndSeriesIdsConvertAndReadBack() throws {

@@ -5,7 +5,7 @@
 // Layout seqcast writes (readable by h5py / h5dump): dataset `series`, float32,
 // [steps, dim] for one series or [batch, steps, dim] for several of equal length; attributes
 // `columns` (comma-separated channel names; a JSON array of strings when a name has a comma),
-// `target_count`, and when the data has a time column `time_column`, `time_format`, `time_step`,
+// `target_count` (the first that many columns are the targets, the rest covariates), and when the data has a time column `time_column`, `time_format`, `time_step`,
 // and a string dataset `time` with the labels: [steps] when every series has the same ones, else
 // [batch, steps] (series of equal length with different dates); `series_ids` (one per line; a
 // JSON array when an id has a line break).
@@ -88,7 +88,12 @@ extension HDF5File {
             return i
         }
         let targets = try targetNames.map { n throws(DataError) in try index(n) }
-        let covariates = try selection.covariates.map { n throws(DataError) in try index(n) }
+        // Nothing selected: the file's own selection — its first `target_count` columns are the
+        // targets and the rest the covariates, as `convert --target … --covariates …` wrote them
+        // (they were left out, so a converted file trained without its covariates).
+        let covariateNames = selection.targets == nil && selection.covariates.isEmpty && targetNames.count < dim
+            ? Array(columns.dropFirst(targetNames.count)) : selection.covariates
+        let covariates = try covariateNames.map { n throws(DataError) in try index(n) }
         try DataSelection.checkDistinct(targets: targets, covariates: covariates, header: columns, path: path)
         let channels = targets + covariates
 
