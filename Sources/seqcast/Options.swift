@@ -133,7 +133,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Stacked recurrent layers.") var layers: Int = architectureDefaults.layers
     @Option(help: "Head: seq2vec (last state → horizon), seq2seq (every step → horizon) or encoder-decoder (the encoder's final states start a decoder unrolled over the horizon) (default: \(architectureDefaults.head)).") var head: HeadKind?
     @Flag(help: "Layer normalisation inside the cells.") var layerNorm = architectureDefaults.layerNorm
-    @Option(help: "Dropout between stacked layers.") var dropout: Float = architectureDefaults.dropout
+    @Option(help: "Dropout between stacked layers (of the encoder and of an encoder-decoder's decoder; needs two layers or more).") var dropout: Float = architectureDefaults.dropout
     @Option(help: "Recurrent (variational) dropout on h(t-1).") var recurrentDropout: Float = architectureDefaults.recurrentDropout
     @Option(help: "Forget/update-gate bias init: chrono or a constant such as 1.") var forgetInit: GateInit = architectureDefaults.gateInit
     @Option(help: "Train a quantile head (pinball loss) for these interval levels in percent plus the median, e.g. 80,95, for --interval-method quantile (default: a point head).") var quantileLevels: String?

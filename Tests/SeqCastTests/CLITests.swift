@@ -221,10 +221,16 @@ final class CLITests: XCTestCase {
         let data = datasetPath("airline.csv"), dir = temporaryDirectory(self)
         for (args, message) in [
             (["--head", "seq2seq", "--bidirectional"], "--bidirectional cannot be used with --head seq2seq"),
-            (["--decoder-hidden", "8"], "--decoder-hidden need --head encoder-decoder"),
+            (["--decoder-hidden", "8"], "--decoder-hidden needs --head encoder-decoder"),
             (["--teacher-forcing", "0.5"], "--teacher-forcing and --teacher-forcing-decay need --head encoder-decoder"),
             (["--merge", "sum"], "--merge needs --bidirectional"),
+            (["--dropout", "0.2"], "--dropout acts between stacked layers, and one layer has none"),   // it did nothing
+            (["--dropout", "0.2", "--head", "encoder-decoder", "--decoder-layers", "1"], "--dropout acts between stacked layers"),
             (["--head", "encoder-decoder", "--teacher-forcing", "1.5"], "--teacher-forcing must be in [0, 1]"),
+            // A fixed weight with no baseline variants to weigh against was silently ignored.
+            (["--baseline", "none", "--theta-weight", "1"], "--theta-weight weighs a member against the baseline variants, and --baseline none has none"),
+            (["--head", "seq2seq", "--baseline-weight", "1"], "--baseline-weight weighs a member against the baseline variants, and --head seq2seq has none"),
+            (["--head", "seq2seq", "--baseline", "auto"], "--baseline works with the seq2vec and encoder-decoder heads"),
         ] {
             let r = try runCLI(["train", "--data", data, "--horizon", "12", "--out", dir + "/x"] + args)
             XCTAssertNotEqual(r.status, 0, "\(args)")

@@ -111,7 +111,7 @@ final class MPITests: XCTestCase {
     func testDataParallelTrainingMatchesOneProcess() throws {
         let dir = temporaryDirectory(self)
         let common = ["train", "--data", datasetPath("airline.csv"), "--horizon", "6", "--hidden", "8", "--epochs", "3",
-                      "--ensemble", "1", "--batch-size", "24", "--shard-size", "8", "--dropout", "0.1", "--patience", "0"]
+                      "--ensemble", "1", "--batch-size", "24", "--shard-size", "8", "--layers", "2", "--dropout", "0.1", "--patience", "0"]
         XCTAssertEqual(try runCLI(common + ["--threads", "2", "--out", dir + "/one", "--quiet"]).status, 0)
         let two = try run(2, common + ["--threads", "1", "--out", dir + "/two"])
         XCTAssertEqual(two.status, 0, two.err)

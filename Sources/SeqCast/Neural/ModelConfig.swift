@@ -97,7 +97,7 @@ public struct ArchitectureSettings: Codable, Sendable, Equatable {
             let given = [(decoderCell != nil, "--decoder-cell"), (decoderHidden != nil, "--decoder-hidden"),
                          (decoderLayers != nil, "--decoder-layers"), (decoderInput != .previous, "--decoder-input")]
                 .filter(\.0).map(\.1)
-            if !given.isEmpty { throw .incompatible("\(given.joined(separator: ", ")) need --head encoder-decoder") }
+            if !given.isEmpty { throw .incompatible("\(given.joined(separator: ", ")) need\(given.count == 1 ? "s" : "") --head encoder-decoder") }
         }
         if let h = decoderHidden, h < 1 { throw .outOfRange("--decoder-hidden must be at least 1, got \(h)") }
         if let l = decoderLayers, l < 1 { throw .outOfRange("--decoder-layers must be at least 1, got \(l)") }

@@ -429,7 +429,7 @@ extension SeriesCollection {
         let scaler = Scaler.fit(choice.scaler, channels: channels.count, parts: scaled)
         for i in scaled.indices { scaler.apply(&scaled[i]) }
         if spec.perStep && !choice.variants.isEmpty {
-            throw SettingsError.incompatible("--baseline works with the seq2vec head; use --baseline none with --head seq2seq")
+            throw SettingsError.incompatible("--baseline works with the seq2vec and encoder-decoder heads; use --baseline none with --head seq2seq")
         }
         var variants: [PipelineVariant] = []
         var reverting = [Bool](repeating: false, count: targets.count), statistical = reverting

@@ -29,6 +29,15 @@ public struct TrainSettings: Codable, Sendable, Equatable {
         if architecture.decoderInput == .stateOnly && (training.teacherForcing != nil || training.teacherForcingDecay != nil) {
             throw .incompatible("--teacher-forcing and --teacher-forcing-decay have no effect with --decoder-input state-only (the decoder reads no previous values)")
         }
+        if architecture.head == .seq2seq, let flag = preprocessing.fixedWeightFlag {
+            throw .incompatible("\(flag) weighs a member against the baseline variants, and --head seq2seq has none: leave \(flag) out, or use --head seq2vec or encoder-decoder")
+        }
+        // Dropout acts between stacked layers (of the encoder, and of an encoder–decoder's decoder):
+        // with one layer it did nothing, and Monte-Carlo dropout intervals were then zero-width.
+        let a = architecture
+        if a.dropout > 0 && a.layers < 2 && (a.head != .encoderDecoder || (a.decoderLayers ?? a.layers) < 2) {
+            throw .incompatible("--dropout acts between stacked layers, and one layer has none: use --layers 2 or more, or --recurrent-dropout (on each step's h(t-1)) for one layer")
+        }
         if data.supervised && isPerSeries {
             throw .incompatible("--per-series fits one model per series; pre-cut --x/--y samples have no series ids (use --dataset, or a CSV with --id-column)")
         }

@@ -105,6 +105,17 @@ public struct PreprocessingSettings: Codable, Sendable, Equatable {
         if case .fixed(let w)? = thetaWeight, !(0...1).contains(w) {
             throw .outOfRange("--theta-weight must be auto or a number in [0, 1], got \(w)")
         }
+        if variants.isEmpty, let flag = fixedWeightFlag {
+            throw .incompatible("\(flag) weighs a member against the baseline variants, and --baseline none has none: leave \(flag) out")
+        }
+    }
+
+    /// The weight flag set to a fixed share above 0 (`--baseline-weight`, `--theta-weight`), if any:
+    /// it only acts beside baseline variants (it was silently ignored without them).
+    public var fixedWeightFlag: String? {
+        if case .fixed(let w) = baselineWeight, w > 0 { return "--baseline-weight" }
+        if case .fixed(let w)? = thetaWeight, w > 0 { return "--theta-weight" }
+        return nil
     }
 }
 
