@@ -34,6 +34,7 @@ struct ForecastCommand: ParsableCommand {
         }
         let asked = try intervals.settings()
         let forecast: Forecast, collection: SeriesCollection?, dropout: Bool
+        var unfinished = false
         let plotModel: () throws -> Ensemble
         if let perSeries = try PerSeriesModel.open(model) {   // one model per series: each series forecast with its own
             if x != nil { throw ValidationError("\(model) holds one model per series; it forecasts series (--data, and --dataset for HDF5), not pre-cut --x samples") }
@@ -44,6 +45,11 @@ struct ForecastCommand: ParsableCommand {
             plotModel = { try perSeries.model(perSeries.ids.firstIndex(of: series.series[0].id) ?? 0) }
         } else {
             let m = try ModelFile.load(model)
+            if !m.finished {   // interrupted, or stopped early by --stop-after-epoch: no calibration yet
+                unfinished = true
+                let done = m.members.map { "\($0.state.epochsCompleted)" }.joined(separator: ", ")
+                print(terminalSafe("note: \(model) is an unfinished run (\(m.members.filter(\.state.finished).count) of \(m.members.count) members finished; epochs done: \(done) of \(m.manifest.training.epochs)): forecasting with each member's best weights so far, without intervals (calibrated when training finishes); continue it with seqcast train --resume --out \(model) --data \(m.manifest.source)"))
+            }
             let input = try ForecastInput.read(data, for: m, dataset: dataset, x: x)
             forecast = try Forecaster.forecast(m, input: input, intervals: asked, threads: threads.threads)
             if asked.method == .conformal, let c = m.calibration, !forecast.levels.isEmpty,
@@ -61,7 +67,7 @@ struct ForecastCommand: ParsableCommand {
             if asked.method == .mcDropout && !dropout {
                 print("note: \(model) was trained without dropout, so Monte-Carlo dropout intervals have zero width; train with --dropout / --recurrent-dropout, or use --interval-method conformal")
             }
-            if asked.method == .conformal && forecast.levels.isEmpty {
+            if asked.method == .conformal && forecast.levels.isEmpty && !unfinished {
                 print("note: \(model) has no calibration residuals (trained before seqcast had intervals, or with no window to calibrate on); writing point forecasts only — retrain for intervals")
             }
         } else if asked.method != .none && forecast.levels.isEmpty {
@@ -69,6 +75,9 @@ struct ForecastCommand: ParsableCommand {
         }
         let attrs: [(String, AttributeValue)] = [("model", .string(model)), ("source", .string(data)),
                                                  ("created", .string(createdTimestamp()))]
+        // What --write-back refuses (a dataset of that name in the input) is checked before --out is
+        // written, so a refusal leaves no output behind.
+        if let writeBack { try forecast.checkWriteBack(input: data, output: writeBack, name: forecastDataset) }
         if let out { try forecast.write(to: out, attributes: attrs) }
         if let writeBack { try forecast.writeBack(input: data, output: writeBack, name: forecastDataset, attributes: attrs) }
         let written = [out, writeBack].compactMap { $0 }.joined(separator: " and ")

@@ -237,6 +237,50 @@ final class ReliabilityCLITests: XCTestCase {
     // MARK: 21. a new user's mistakes (exploratory testing, 2026-12-02)
 
     /// Each mistake gets one line that says what is wrong and what to do, exit non-zero, nothing written.
+    /// Third exploratory round (2026-12-02): a forecast from an unfinished run says so (it blamed a
+    /// missing calibration on an old seqcast); a refused --write-back leaves no --out behind; a bound
+    /// the interval method does not give is an empty CSV cell, not "nan".
+    func testForecastOfAnUnfinishedRunARefusedWriteBackAndMissingBounds() throws {
+        let dir = temporaryDirectory(self)
+        let h5 = datasetPath("airline.h5")
+        let stopped = try runCLI(in: dir, ["train", "--data", h5, "--horizon", "6", "--epochs", "5", "--ensemble", "2", "--threads", "1",
+                                           "--out", dir + "/run", "--quiet", "--stop-after-epoch", "1"])
+        XCTAssertEqual(stopped.status, 0, stopped.err)
+        let early = try runCLI(in: dir, ["forecast", "--model", dir + "/run", "--data", h5, "--out", dir + "/early.csv"])
+        XCTAssertEqual(early.status, 0, early.err)
+        XCTAssertTrue(early.out.contains("is an unfinished run (0 of 2 members finished; epochs done: 1, 1 of 5)"), early.out)
+        XCTAssertTrue(early.out.contains("continue it with seqcast train --resume --out \(dir)/run"), early.out)
+        XCTAssertFalse(early.out.contains("no calibration residuals"), early.out)
+
+        let clash = try runCLI(in: dir, ["forecast", "--model", dir + "/run", "--data", h5, "--out", dir + "/f.csv",
+                                         "--write-back", dir + "/wb.h5", "--forecast-dataset", "series"])
+        XCTAssertEqual(clash.status, 1, clash.err)
+        XCTAssertTrue(clash.err.contains("already has a dataset 'series'"), clash.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/f.csv") || FileManager.default.fileExists(atPath: dir + "/wb.h5"),
+                       "nothing written")
+
+        // A yearly random walk is forecast by the statistical member alone, which Monte-Carlo dropout
+        // does not reach: its bounds are not there, written as empty cells.
+        var level = 100.0, state: UInt64 = 4   // a fixed pseudo-random walk with drift
+        let walk: [String] = (0..<80).map { (i: Int) -> String in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            level += Double(state >> 11) / Double(1 << 53) * 4 - 1.5
+            return "\(1900 + i),\(String(format: "%.2f", level))"
+        }
+        let rw = writeFile(dir, "rw.csv", "year,v\n" + walk.joined(separator: "\n") + "\n")
+        XCTAssertEqual(try runCLI(in: dir, ["train", "--data", rw, "--horizon", "3", "--epochs", "2", "--ensemble", "1", "--layers", "2",
+                                            "--dropout", "0.3", "--out", dir + "/rw", "--quiet"]).status, 0)
+        let mc = try runCLI(in: dir, ["forecast", "--model", dir + "/rw", "--data", rw, "--out", dir + "/rw-forecast.csv", "--interval-method", "mc-dropout"])
+        XCTAssertEqual(mc.status, 0, mc.err)
+        let rows = try String(contentsOfFile: dir + "/rw-forecast.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertFalse(rows.joined().contains("nan"), "\(rows)")
+        for row in rows.dropFirst() {
+            let cells = row.split(separator: ",", omittingEmptySubsequences: false)
+            XCTAssertNotNil(Float(cells[4]), String(row))
+            XCTAssertEqual(cells.dropFirst(5).filter(\.isEmpty).count, 4, String(row))
+        }
+    }
+
     func testNewUserMistakesGetMessagesThatSayWhatToDo() throws {
         let dir = temporaryDirectory(self)
         let air = datasetPath("airline.csv"), quick = ["--epochs", "1", "--ensemble", "1", "--threads", "1", "--quiet"]

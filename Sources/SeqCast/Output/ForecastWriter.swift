@@ -10,8 +10,10 @@ func csvField(_ s: String) -> String {
         ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
 }
 
-/// Shortest text that reads back as the same Float.
-func formatValue(_ v: Float) -> String { v.isFinite ? "\(v)" : "nan" }
+/// Shortest text that reads back as the same Float; an empty cell for a value that is not there
+/// (NaN: a bound the interval method does not give, a missing actual) — how the readers of CSV
+/// (pandas, R, seqcast itself) mark a missing value.
+func formatValue(_ v: Float) -> String { v.isFinite ? "\(v)" : "" }
 
 extension Forecast {
     /// The interval columns' names: lo_80, hi_80, lo_95, hi_95 (`prefix` before each).
@@ -75,14 +77,7 @@ extension Forecast {
     /// Copies HDF5 `input` to `output` with the forecast added as dataset `name`; never touches `input`.
     public func writeBack(input: String, output: String, name: String,
                           attributes extra: [(String, AttributeValue)] = []) throws(DataError) {
-        guard !AtomicFile.sameFile(input, output) else {
-            throw .overwritesInput(flag: "--write-back", output: output, input: input)
-        }
-        guard DataSource.isHDF5(input) else { throw .notHDF5(path: input) }
-        let existing = try HDF5File.open(input).datasetNames()
-        for n in [name] + (bands.isEmpty ? [] : [name + "_lower", name + "_upper"]) where existing.contains(n) {
-            throw .datasetExists(path: input, dataset: n)
-        }
+        try checkWriteBack(input: input, output: output, name: name)
         try AtomicFile.write(to: output) { tmp throws(DataError) in
             do { try FileManager.default.copyItem(atPath: input, toPath: tmp) } catch {
                 throw .unwritable(path: output, reason: "cannot copy \(input): \(error.localizedDescription)")
@@ -90,6 +85,19 @@ extension Forecast {
             let f = try HDF5File.open(tmp, writable: true)
             try writeDatasets(f, name: name, extra: extra)
             try f.close()
+        }
+    }
+
+    /// What `writeBack` refuses before writing anything (the output is the input, the input is not
+    /// HDF5, it already has a dataset of that name): checked before any other output is written.
+    public func checkWriteBack(input: String, output: String, name: String) throws(DataError) {
+        guard !AtomicFile.sameFile(input, output) else {
+            throw .overwritesInput(flag: "--write-back", output: output, input: input)
+        }
+        guard DataSource.isHDF5(input) else { throw .notHDF5(path: input) }
+        let existing = try HDF5File.open(input).datasetNames()
+        for n in [name] + (bands.isEmpty ? [] : [name + "_lower", name + "_upper"]) where existing.contains(n) {
+            throw .datasetExists(path: input, dataset: n)
         }
     }
 }
