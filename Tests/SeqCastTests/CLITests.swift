@@ -183,6 +183,9 @@ final class CLITests: XCTestCase {
             XCTAssertEqual(r.err.split(separator: "\n").count, 1, r.err)
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out + "/model.h5")), stored, "model.h5 untouched")
         }
+        // A value the stored run chose by rule may be typed too (the default look-back here is 24).
+        XCTAssertEqual(try runCLI(["train", "--data", datasetPath("airline.csv"), "--out", out, "--resume", "--quiet",
+                                   "--lookback", "24", "--stop-after-epoch", "2"]).status, 0)
         let retyped = try runCLI(start + ["--resume", "--quiet", "--stop-after-epoch", "2"])
         XCTAssertEqual(retyped.status, 0, retyped.err)
         let bare = try runCLI(["train", "--data", datasetPath("airline.csv"), "--out", out, "--resume", "--quiet"])

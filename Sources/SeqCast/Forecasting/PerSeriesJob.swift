@@ -28,8 +28,7 @@ public enum PerSeriesJob {
             return s
         }
         if let stored {   // every rank checks alike: the same flags, the same stored settings
-            try ResumeCheck.check(typed: r.run.typedFlags, asked: r.settings, stored: stored.settings,
-                                  storedShardSize: stored.settings.training.shardSize, out: dir)
+            try ResumeCheck.check(typed: r.run.typedFlags, asked: r.settings, stored: stored.settings, out: dir)
         }
         var settings = stored?.settings ?? r.settings
         settings.data.path = r.settings.data.path   // resumed: must hold the stored run's bytes (checked below)

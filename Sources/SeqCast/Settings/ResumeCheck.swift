@@ -63,23 +63,25 @@ public enum ResumeCheck {
     private static func listed(_ names: [String]) -> String { names.isEmpty ? "(none)" : names.joined(separator: ",") }
 
     /// The typed flags whose value in `asked` differs from the stored run's, as "--hidden 64 (the
-    /// stored run has 32)". `--shard-size` is compared with the size the run trains with
-    /// (`storedShardSize`), which a run that did not type it chose by rule.
-    public static func differences(typed: [String], asked: TrainSettings, stored: TrainSettings, storedShardSize: Int?) -> [String] {
+    /// stored run has 32)". `resolved`: values the stored run chose by rule where it typed nothing
+    /// (`--lookback` 24 for the default, the `--shard-size` it trains with), which a typed value may
+    /// equal instead.
+    public static func differences(typed: [String], asked: TrainSettings, stored: TrainSettings, resolved: [String: String] = [:]) -> [String] {
         let typed = Set(typed)
         var out = flags.filter { typed.contains($0.flag) }.compactMap { f -> String? in
             let a = f.value(asked), s = f.value(stored)
-            return a == s ? nil : "\(f.flag) \(a) (the stored run has \(s))"
+            return a == s || a == resolved[f.flag] ? nil : "\(f.flag) \(a) (the stored run has \(resolved[f.flag] ?? s))"
         }
-        if typed.contains("--shard-size"), let a = asked.training.shardSize, let s = storedShardSize, a != s {
+        if typed.contains("--shard-size"), let a = asked.training.shardSize, let s = resolved["--shard-size"] ?? stored.training.shardSize.map(String.init),
+           "\(a)" != s {
             out.append("--shard-size \(a) (the stored run has \(s))")
         }
         return out
     }
 
     /// Throws when `differences` is not empty: one line naming every differing flag and what to do.
-    public static func check(typed: [String], asked: TrainSettings, stored: TrainSettings, storedShardSize: Int?, out: String) throws(TrainingError) {
-        let d = differences(typed: typed, asked: asked, stored: stored, storedShardSize: storedShardSize)
+    public static func check(typed: [String], asked: TrainSettings, stored: TrainSettings, resolved: [String: String] = [:], out: String) throws(TrainingError) {
+        let d = differences(typed: typed, asked: asked, stored: stored, resolved: resolved)
         guard !d.isEmpty else { return }
         throw .resume("--resume continues the run in \(out) exactly as it started, but \(d.joined(separator: ", ")); leave \(d.count == 1 ? "that flag" : "those flags") out (or type the stored values) to continue it, or start a new run in another --out")
     }

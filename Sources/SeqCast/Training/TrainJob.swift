@@ -88,7 +88,8 @@ public enum TrainJob {
         let model = try ModelFile.load(modelPath, current: true)
         let m = model.manifest
         if let asked, let stored = m.requested {
-            try ResumeCheck.check(typed: typed, asked: asked, stored: stored, storedShardSize: m.training.shardSize,
+            let resolved = ["--lookback": "\(m.windows.lookback)", "--shard-size": "\(m.training.effectiveShardSize)"]
+            try ResumeCheck.check(typed: typed, asked: asked, stored: stored, resolved: resolved,
                                   out: (modelPath as NSString).deletingLastPathComponent)
         } else if asked != nil && !ResumeCheck.compared(typed).isEmpty {
             progress(.note("\(modelPath) was stored before seqcast kept the settings a run started with, so the flags typed with --resume are not checked: it continues as stored"))
