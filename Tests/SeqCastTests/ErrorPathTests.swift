@@ -26,7 +26,7 @@ final class ErrorPathTests: XCTestCase {
         var t = TrainRequest(dataPath: writeFile(dir, "long.csv", text), outDir: dir)
         t.data.selection.idColumn = "id"
         let msg = errorMessage { _ = try BacktestJob.run(BacktestRequest(train: t)) }
-        XCTAssertTrue(msg.contains("backtest needs series of equal length (got 30, 40)"), msg)
+        XCTAssertTrue(msg.contains("backtest needs series of equal length (got 30, 40) (one global model's origins are the same rows of every series); --per-series backtests each series on its own"), msg)
     }
 
     func testWindowScalerNeedsSeriesMode() throws {

@@ -161,7 +161,8 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
         case .overwritesInput(let f, let o, let i): return "\(f) \(o): refusing to overwrite the input file \(i); give a new path"
         case .message(let m): return m
         case .unequalLengths(let p, let l, let n):
-            return "\(p): \(n) needs series of equal length (got \(l.map(String.init).joined(separator: ", ")))"
+            let hint = n == "backtest" ? " (one global model's origins are the same rows of every series); --per-series backtests each series on its own" : ""
+            return "\(p): \(n) needs series of equal length (got \(l.map(String.init).joined(separator: ", ")))\(hint)"
         case .ambiguousDataset(let p, let names): return "\(p): several datasets (\(shownList(names))); choose one with --dataset"
         case .emptyColumn(let p, let c, let d):
             return d.map { "\($0): every value is missing" } ?? "\(p): column '\(shown(c))' has no values (every cell is missing); name the columns to forecast with --target"

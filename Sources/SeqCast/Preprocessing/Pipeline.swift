@@ -132,7 +132,8 @@ public struct Pipeline: Codable, Sendable, Equatable {
         }
         func kind(_ t: SeriesTransform) -> String { t.step.summary(names: names, targets: targets) }
         func range(_ r: ClosedRange<Float>) -> String {
-            r.lowerBound == r.upperBound ? String(format: "%.2f", r.lowerBound) : String(format: "%.2f–%.2f", r.lowerBound, r.upperBound)
+            let (a, b) = (String(format: "%.2f", r.lowerBound), String(format: "%.2f", r.upperBound))
+            return a == b ? a : a + "–" + b   // not "0.46–0.46" for two weights that round alike
         }
         // The damped trend's share once one is chosen (0 until then: Theta alone, as printed before it existed).
         let share = theta?.damped.map { dampedShares ?? $0...$0 }.flatMap { $0.upperBound > 0 ? range($0) : nil }

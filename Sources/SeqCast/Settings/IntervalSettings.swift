@@ -45,7 +45,7 @@ public struct IntervalSettings: Codable, Sendable, Equatable {
 
     public func validate() throws(SettingsError) {
         for l in levels where !(l >= 1 && l < 100) {
-            throw .outOfRange("--levels are percentages in [1, 100), got \(IntervalSettings.label(l))\(l > 0 && l < 1 ? " (for an \(IntervalSettings.label(l * 100))% interval write \(IntervalSettings.label(l * 100)))" : "")")
+            throw .outOfRange("--levels are percentages in [1, 100), got \(IntervalSettings.label(l))\(l > 0 && l < 1 ? " (for a level of \(IntervalSettings.label(l * 100))% write \(IntervalSettings.label(l * 100)))" : "")")
         }
         if Set(levels).count != levels.count { throw .outOfRange("--levels lists a level twice: \(levels.map(IntervalSettings.label).joined(separator: ","))") }
         if samples < 2 { throw .outOfRange("--samples must be at least 2, got \(samples)") }
