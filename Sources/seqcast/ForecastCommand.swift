@@ -81,7 +81,7 @@ struct ForecastCommand: ParsableCommand {
         if let out { try forecast.write(to: out, attributes: attrs) }
         if let writeBack { try forecast.writeBack(input: data, output: writeBack, name: forecastDataset, attributes: attrs) }
         let written = [out, writeBack].compactMap { $0 }.joined(separator: " and ")
-        print(terminalSafe("forecast \(forecast.seriesIds.count) series × \(forecast.horizon) steps × \(forecast.targetNames.count) variables (\(forecast.times.first?.first ?? "") … \(forecast.times.first?.last ?? "")) → \(written)"))
+        print(terminalSafe("forecast \(forecast.seriesIds.count) series × \(forecast.horizon) steps × \(forecast.targetNames.count) variables (\(forecast.times.first?.first ?? "") … \(forecast.times.first?.last ?? "")\(Set(forecast.times).count > 1 ? " for the first series; each continues its own dates" : "")) → \(written)"))
         // After the outputs are written: a plot failure is reported (one line, exit 1) but loses nothing.
         if plot, let collection, let base = out ?? writeBack {
             let image = URL(fileURLWithPath: base).deletingPathExtension().path + ".png"

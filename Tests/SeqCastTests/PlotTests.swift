@@ -82,6 +82,11 @@ final class PlotTests: XCTestCase {
         try checkPNG(dir + "/a.png", width: 1200, height: 900)   // with intervals: a third panel, coverage by step
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/a.png")),
                        try Data(contentsOf: URL(fileURLWithPath: dir + "/b.png")), "same data, same picture")
+        // The top panel draws the first series' first target, and says so when there are more.
+        XCTAssertEqual(Plots.topLabel(BacktestPlotData(result)), "Passengers")
+        var several = BacktestPlotData(result)
+        several.series = several.series.enumerated().map { $0.offset % 2 == 0 ? "a" : "b" }; several.targets = ["x", "y"]
+        XCTAssertEqual(Plots.topLabel(several), "x (series a, 1st of 2; 1st of 2 targets)")
         r.intervals.method = .none
         let plain = try BacktestJob.run(r)
         XCTAssertNil(try Plots.backtest(BacktestPlotData(plain), to: dir + "/c.png", title: "bt"))

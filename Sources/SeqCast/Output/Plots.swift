@@ -112,7 +112,8 @@ public enum Plots {
         }
         let span = (actualByIndex.keys.max() ?? 0) - (actualByIndex.keys.min() ?? 0) + 1
         var settings: [(String, PlotValue)] = [
-            ("windows", .number(Double(blocks.count))), ("ylabel_1", .text(d.targets.first ?? "value")),
+            // The top panel draws the first series' first target: named, with how many there are.
+            ("windows", .number(Double(blocks.count))), ("ylabel_1", .text(topLabel(d))),
             ("xlabel_text", .text("time")), ("label_step", .number(Double(PlotRenderer.labelStep(count: span)))),
             ("bands", .number(Double(V))),
         ]
@@ -125,6 +126,18 @@ public enum Plots {
         if V > 0 { files["coverage.tsv"] = PlotRenderer.tsv(coverage) }
         return try PlotRenderer.render(.backtest, to: path, title: title, settings: settings, files: files,
                                        height: V > 0 ? 900 : 600)
+    }
+}
+
+extension Plots {
+    /// The y label of a backtest plot's top panel: the target, and which series and target of how
+    /// many it is when there are several (only the first is drawn there; the lower panels pool all).
+    public static func topLabel(_ d: BacktestPlotData) -> String {
+        let target = d.targets.first ?? "value", seriesCount = Set(d.series).count
+        var notes: [String] = []
+        if seriesCount > 1 { notes.append("series \(d.series[0]), 1st of \(seriesCount)") }
+        if d.targets.count > 1 { notes.append("1st of \(d.targets.count) targets") }
+        return notes.isEmpty ? target : target + " (" + notes.joined(separator: "; ") + ")"
     }
 }
 
