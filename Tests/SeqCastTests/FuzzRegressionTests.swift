@@ -162,7 +162,7 @@ final class FuzzRegressionTests: XCTestCase {
         XCTAssertNil(try f.stringAttribute("target_count", of: "series"))
         XCTAssertEqual(try f.declaredShape("series"), [3, 2])
         let loaded = try DataSource.load(path, selection: DataSelection())
-        XCTAssertEqual(loaded.channels, ["a"])   // target_count 1: the first column
+        XCTAssertEqual(loaded.channels, ["a", "b"])   // target_count 1: the first column the target, the rest covariates
         XCTAssertEqual(loaded.targetCount, 1)
     }
 
