@@ -138,7 +138,9 @@ extension ArchitectureSettings {
         } else if head == .seq2seq {
             s += " seq2seq"
         }
-        return s
+        let extras = [layerNorm ? "layer norm" : nil, dropout > 0 ? "dropout \(dropout)" : nil,
+                      recurrentDropout > 0 ? "recurrent dropout \(recurrentDropout)" : nil].compactMap { $0 }
+        return extras.isEmpty ? s : s + " (" + extras.joined(separator: ", ") + ")"
     }
 
     enum CodingKeys: String, CodingKey {
