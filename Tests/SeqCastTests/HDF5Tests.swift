@@ -69,6 +69,11 @@ final class HDF5Tests: XCTestCase {
         XCTAssertEqual(h5.channels, ["savings", "consumption", "income"])
         XCTAssertEqual(h5.targetCount, 2)
         XCTAssertEqual(h5.series[0].matrix, csv.series[0].matrix)
+        // inspect shows that selection, with statistics per channel (it listed attributes only).
+        let text = try Inspector.describe(dir + "/us.h5")
+        XCTAssertTrue(text.contains("series (dataset 'series'): 1 × 187 steps; 2 targets, 1 covariate"), text)
+        XCTAssertTrue(text.contains("income          covariate        0"), text)
+        XCTAssertTrue(text.contains("savings         target           0     -68.7883       50.758"), text)
         var targetOnly = DataSelection(); targetOnly.targets = ["savings"]
         let chosen = try DataSource.load(dir + "/us.h5", selection: targetOnly)
         XCTAssertEqual(chosen.channels, ["savings"])

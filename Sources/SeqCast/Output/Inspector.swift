@@ -103,6 +103,33 @@ public enum Inspector {
             out += "\(terminalSafe(name)): \(i.type) [\(i.shape.map(String.init).joined(separator: ", "))]\n"
             for (k, v) in i.attributes { out += "  @\(terminalSafe(k)) = \(short(v))\n" }
         }
+        // The series a default `train` reads (not a model's or a backtest's file), with statistics
+        // per channel as for a CSV.
+        let names = try f.datasetNames()
+        guard !names.contains("manifest"), !names.contains("forecast"), !names.contains("actual"),
+              let dataset = try? f.seriesDatasetName(nil) else { return out }
+        let c: SeriesCollection
+        var selection = DataSelection(); selection.missing = .drop   // missing values stay missing, to be counted
+        do { c = try DataSource.load(path, selection: selection) } catch {
+            return out + "note: with the default selection, train would stop: \(terminalSafe("\(error)"))\n"
+        }
+        let lengths = c.series.map(\.length)
+        out += "series (dataset '\(terminalSafe(dataset))'): \(c.series.count) × \(lengths.min() == lengths.max() ? "\(lengths.first ?? 0)" : "\(lengths.min()!)–\(lengths.max()!)") steps; \(c.targetCount) target\(c.targetCount == 1 ? "" : "s")\(c.channels.count > c.targetCount ? ", \(c.channels.count - c.targetCount) covariate\(c.channels.count - c.targetCount == 1 ? "" : "s")" : "")\n"
+        if let time = c.timeAxis { out += "time '\(shown(time.column))': \(time.frequencyName)\(time.seasonalPeriod.map { ", seasonal period \($0)" } ?? "")\n" }
+        if let season = seasonLine(c) { out += season + "\n" }
+        out += "channel".padding(toLength: 16, withPad: " ", startingAt: 0) + "role       missing          min          max         mean\n"
+        for (j, name) in c.channels.enumerated() {
+            var lo = Double.infinity, hi = -Double.infinity, sum = 0.0, n = 0, missing = 0
+            for s in c.series { for t in 0..<s.length {
+                let v = Double(s.matrix[t, j])
+                if v.isNaN { missing += 1; continue }
+                lo = min(lo, v); hi = max(hi, v); sum += v; n += 1
+            } }
+            let safe = terminalSafe(name), label = safe.count > 15 ? String(safe.prefix(14)) + "…" : safe
+            out += label.padding(toLength: 16, withPad: " ", startingAt: 0) + (j < c.targetCount ? "target   " : "covariate")
+                + String(format: "%9d %12.6g %12.6g %12.6g", missing, lo, hi, n > 0 ? sum / Double(n) : .nan) + "\n"
+        }
+        for n in c.notes { out += "note: \(terminalSafe(n))\n" }
         return out
     }
 
