@@ -175,7 +175,7 @@ final class CLITests: XCTestCase {
         for (extra, expected) in [(["--hidden", "16"], "--hidden 16 (the stored run has 8)"),
                                   (["--lr=0.001", "--cell", "gru"], "--cell gru (the stored run has lstm), --lr 0.001 (the stored run has 0.01)"),
                                   (["--layer-norm"], "--layer-norm true (the stored run has false)"),
-                                  (["--target", "Month"], "--target Month (the stored run has (every numeric column))")] {
+                                  (["--target", "Month"], "--target Month (the stored run has Passengers)")] {
             let r = try runCLI(["train", "--data", datasetPath("airline.csv"), "--out", out, "--resume"] + extra)
             XCTAssertEqual(r.status, 1, r.err)
             XCTAssertTrue(r.err.contains(expected), r.err)
@@ -183,9 +183,22 @@ final class CLITests: XCTestCase {
             XCTAssertEqual(r.err.split(separator: "\n").count, 1, r.err)
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out + "/model.h5")), stored, "model.h5 untouched")
         }
-        // A value the stored run chose by rule may be typed too (the default look-back here is 24).
+        // What the stored run resolved from a rule or the data: another value is refused, the value
+        // itself accepted (the default look-back here is 24, the season 12, the log transform applied).
+        let none = try runCLI(["train", "--data", datasetPath("airline.csv"), "--out", out, "--resume", "--transform", "none"])
+        XCTAssertTrue(none.status == 1 && none.err.contains("--transform none (the stored run has log)"), none.err)
+        let covariate = try runCLI(["train", "--data", datasetPath("airline.csv"), "--out", out, "--resume", "--target", "Passengers", "--covariates", "Date"])
+        XCTAssertTrue(covariate.status == 1 && covariate.err.contains("--covariates Date (the stored run has (none))"), covariate.err)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out + "/model.h5")), stored, "model.h5 untouched")
         XCTAssertEqual(try runCLI(["train", "--data", datasetPath("airline.csv"), "--out", out, "--resume", "--quiet",
-                                   "--lookback", "24", "--stop-after-epoch", "2"]).status, 0)
+                                   "--lookback", "24", "--season", "12", "--transform", "log", "--target", "Passengers",
+                                   "--time-column", "Date", "--stop-after-epoch", "2"]).status, 0)
+        // A quantile head's levels retyped (they were compared with settings that did not store them).
+        let q = ["train", "--data", datasetPath("airline.csv"), "--horizon", "6", "--quantile-levels", "80,95", "--ensemble", "1",
+                 "--epochs", "2", "--threads", "1", "--out", dir + "/q", "--quiet"]
+        XCTAssertEqual(try runCLI(q + ["--stop-after-epoch", "1"]).status, 0)
+        let qr = try runCLI(q + ["--resume"])
+        XCTAssertEqual(qr.status, 0, qr.err)
         let retyped = try runCLI(start + ["--resume", "--quiet", "--stop-after-epoch", "2"])
         XCTAssertEqual(retyped.status, 0, retyped.err)
         let bare = try runCLI(["train", "--data", datasetPath("airline.csv"), "--out", out, "--resume", "--quiet"])

@@ -74,6 +74,10 @@ final class HDF5Tests: XCTestCase {
         XCTAssertTrue(text.contains("series (dataset 'series'): 1 × 187 steps; 2 targets, 1 covariate"), text)
         XCTAssertTrue(text.contains("income          covariate        0"), text)
         XCTAssertTrue(text.contains("savings         target           0     -68.7883       50.758"), text)
+        // Covariates named without targets: the file's other targets (it said "both a target and a covariate").
+        var covariateOnly = DataSelection(); covariateOnly.covariates = ["consumption"]
+        let other = try DataSource.load(dir + "/us.h5", selection: covariateOnly)
+        XCTAssertEqual(other.channels, ["savings", "consumption"]); XCTAssertEqual(other.targetCount, 1)
         var targetOnly = DataSelection(); targetOnly.targets = ["savings"]
         let chosen = try DataSource.load(dir + "/us.h5", selection: targetOnly)
         XCTAssertEqual(chosen.channels, ["savings"])

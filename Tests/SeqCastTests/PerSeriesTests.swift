@@ -178,6 +178,11 @@ final class PerSeriesTests: XCTestCase {
         try refused(data, "long.csv has changed since this run started")
         try original.write(toFile: data, atomically: true, encoding: .utf8)
         try refused(writeFile(dir, "edited.csv", edited), "edited.csv is not the data this run started on (\(data)")
+        // One series' model resumed on its own would train on every series of the file: refused,
+        // naming the run to resume.
+        let one = try runCLI(["train", "--data", data, "--resume", "--out", dir + "/ps/series/0"])
+        XCTAssertEqual(one.status, 1, one.err)
+        XCTAssertTrue(one.err.contains("is series 's0''s model of a per-series run; resume the run with seqcast train --resume --out \(dir)/ps"), one.err)
         // A flag typed with --resume that asks for another run than the stored one.
         let changed = try runCLI(["train", "--data", data, "--resume"] + run + ["--seed", "7"])
         XCTAssertEqual(changed.status, 1, changed.err)

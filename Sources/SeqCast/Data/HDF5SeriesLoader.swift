@@ -82,7 +82,9 @@ extension HDF5File {
         }
         let storedTargets = number("target_count").flatMap { Int(exactly: $0) } ?? dim
         let selection = selection.rejoiningCommas(columns: columns)
+        // Default targets: the file's own (its first `target_count` columns), less the covariates named.
         let targetNames = selection.targets ?? Array(columns.prefix(storedTargets > 0 && storedTargets <= dim ? storedTargets : dim))
+            .filter { !selection.covariates.contains($0) }
         func index(_ n: String) throws(DataError) -> Int {
             guard let i = columns.firstIndex(of: n) else { throw .unknownColumn(path: path, column: n, available: columns) }
             return i

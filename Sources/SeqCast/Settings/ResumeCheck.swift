@@ -60,6 +60,31 @@ public enum ResumeCheck {
         typed.filter { t in t == "--shard-size" || flags.contains { $0.flag == t } }
     }
 
+    /// How `flags` show a setting left to a rule.
+    static let unresolved: Set<String> = ["auto", "(default)", "(detected)", "(every numeric column)", "(--cell)", "(--hidden)", "(--layers)"]
+
+    /// The values a stored model resolved for the flags whose setting may be left to a rule: the
+    /// targets and covariates it reads, its look-back, transforms, quantile levels, decoder and
+    /// shard size, and the season its time column gives.
+    public static func resolved(_ m: ModelManifest) -> [String: String] {
+        var r = ["--lookback": "\(m.windows.lookback)", "--shard-size": "\(m.training.effectiveShardSize)"]
+        r["--target"] = listed(m.targetNames)
+        r["--covariates"] = listed(Array(m.channels.dropFirst(m.targetCount)))
+        let a = m.model.architecture
+        r["--quantile-levels"] = a.quantileLevels.isEmpty ? "(none)" : a.quantileLevels.map { "\($0)" }.joined(separator: ",")
+        r["--decoder-cell"] = (a.decoderCell ?? a.cell).rawValue
+        r["--decoder-hidden"] = "\(a.decoderHidden ?? a.hidden)"
+        r["--decoder-layers"] = "\(a.decoderLayers ?? a.layers)"
+        if let p = m.pipeline {
+            let names = p.transforms.map { type(of: $0.step).name }
+            r["--transform"] = names.isEmpty ? "none" : names.joined(separator: ",")
+        }
+        // --season auto took the time column's period (none for a yearly one) when it has one.
+        if let axis = m.timeAxis, axis.seasonalPeriod != nil || axis.isYearly { r["--season"] = "\(axis.seasonalPeriod ?? 1)" }
+        if let t = m.timeAxis { r["--time-column"] = t.column }
+        return r
+    }
+
     private static func listed(_ names: [String]) -> String { names.isEmpty ? "(none)" : names.joined(separator: ",") }
 
     /// The typed flags whose value in `asked` differs from the stored run's, as "--hidden 64 (the
@@ -70,7 +95,12 @@ public enum ResumeCheck {
         let typed = Set(typed)
         var out = flags.filter { typed.contains($0.flag) }.compactMap { f -> String? in
             let a = f.value(asked), s = f.value(stored)
-            return a == s || a == resolved[f.flag] ? nil : "\(f.flag) \(a) (the stored run has \(resolved[f.flag] ?? s))"
+            if a == s || a == resolved[f.flag] { return nil }
+            // A setting the stored run left to a rule (auto, a default taken from another flag or from
+            // the data) whose outcome is not known here: a typed value may be that outcome, so it is
+            // not refused (it is not applied either: the stored run continues).
+            if resolved[f.flag] == nil && unresolved.contains(s) { return nil }
+            return "\(f.flag) \(a) (the stored run has \(resolved[f.flag] ?? s))"
         }
         if typed.contains("--shard-size"), let a = asked.training.shardSize, let s = resolved["--shard-size"] ?? stored.training.shardSize.map(String.init),
            "\(a)" != s {

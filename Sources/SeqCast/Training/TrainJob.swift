@@ -87,9 +87,14 @@ public enum TrainJob {
                         digest: String? = nil, progress: @Sendable (TrainEvent) -> Void) throws -> Ensemble {
         let model = try ModelFile.load(modelPath, current: true)
         let m = model.manifest
+        // One series' model of a per-series run is resumed with its run (which trains it on its
+        // series alone); on its own it would train on every series of the file.
+        if asked != nil, let id = m.seriesId {
+            let series = (modelPath as NSString).deletingLastPathComponent, run = ((series as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+            throw TrainingError.resume("\(series) is series '\(id)''s model of a per-series run; resume the run with seqcast train --resume --out \(run)")
+        }
         if let asked, let stored = m.requested {
-            let resolved = ["--lookback": "\(m.windows.lookback)", "--shard-size": "\(m.training.effectiveShardSize)"]
-            try ResumeCheck.check(typed: typed, asked: asked, stored: stored, resolved: resolved,
+            try ResumeCheck.check(typed: typed, asked: asked, stored: stored, resolved: ResumeCheck.resolved(m),
                                   out: (modelPath as NSString).deletingLastPathComponent)
         } else if asked != nil && !ResumeCheck.compared(typed).isEmpty {
             progress(.note("\(modelPath) was stored before seqcast kept the settings a run started with, so the flags typed with --resume are not checked: it continues as stored"))
