@@ -40,6 +40,11 @@ struct ForecastCommand: ParsableCommand {
             if x != nil { throw ValidationError("\(model) holds one model per series; it forecasts series (--data, and --dataset for HDF5), not pre-cut --x samples") }
             let series = try perSeries.read(data, dataset: dataset)
             forecast = try perSeries.forecast(series, intervals: asked, threads: threads.threads)
+            if let first = forecast.unfinished.first {
+                unfinished = true
+                let n = forecast.unfinished.count
+                print(terminalSafe("note: \(n) of \(forecast.seriesIds.count) series' models in \(model) are unfinished (\(n == 1 ? "" : "first: ")'\(first)'): forecast with their best weights so far, without intervals (calibrated when training finishes); continue the run with seqcast train --resume --out \(model) --data \(perSeries.settings.data.path)"))
+            }
             collection = series
             dropout = perSeries.settings.architecture.dropout > 0 || perSeries.settings.architecture.recurrentDropout > 0
             plotModel = { try perSeries.model(perSeries.ids.firstIndex(of: series.series[0].id) ?? 0) }

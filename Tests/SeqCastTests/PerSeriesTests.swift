@@ -163,6 +163,11 @@ final class PerSeriesTests: XCTestCase {
         XCTAssertEqual(try runCLI(["train", "--data", data] + run + ["--stop-after-epoch", "1"]).status, 0)
         let index = PerSeriesModel.indexPath(dir + "/ps")
         let stored = try Data(contentsOf: URL(fileURLWithPath: index))
+        // Forecasting the stopped run says its models are unfinished (it blamed an old seqcast).
+        let early = try runCLI(["forecast", "--model", dir + "/ps", "--data", data, "--out", dir + "/early.csv"])
+        XCTAssertEqual(early.status, 0, early.err)
+        XCTAssertTrue(early.out.contains("3 of 3 series' models in \(dir)/ps are unfinished (first: 's0')"), early.out)
+        XCTAssertFalse(early.out.contains("no calibration residuals"), early.out)
         func refused(_ file: String, _ expected: String, line: UInt = #line) throws {
             let r = try runCLI(["train", "--data", file, "--resume"] + run)
             XCTAssertEqual(r.status, 1, r.err, line: line)

@@ -14,6 +14,9 @@ public struct Forecast: Sendable, Equatable {
     /// Interval levels in percent (empty: point forecasts only).
     public var levels: [Double] = []
     public var bands: [Band] = []
+    /// Series forecast by a model whose training was interrupted (best weights so far, no
+    /// calibration): a per-series run's series whose models have not finished.
+    public var unfinished: [String] = []
 
     public init(seriesIds: [String], times: [[String]], values: [[Float]], targetNames: [String], horizon: Int) {
         self.seriesIds = seriesIds; self.times = times; self.values = values

@@ -13,7 +13,9 @@ extension PerSeriesModel {
         for i in data.series.indices {
             let id = data.series[i].id
             guard let p = ids.firstIndex(of: id) else { throw PerSeriesError.unknownSeries(directory: directory, path: data.source, id: id) }
-            let f = try Forecaster.forecast(try model(p), data: data.only(i), intervals: intervals, threads: threads)
+            let m = try model(p)
+            if !m.finished { out.unfinished.append(id) }
+            let f = try Forecaster.forecast(m, data: data.only(i), intervals: intervals, threads: threads)
             out.seriesIds += f.seriesIds; out.times += f.times; out.values += f.values; out.horizon = f.horizon
             out.targetNames = f.targetNames
             if !f.levels.isEmpty { out.levels = f.levels }
