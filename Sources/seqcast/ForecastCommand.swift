@@ -53,7 +53,7 @@ struct ForecastCommand: ParsableCommand {
             if !m.finished {   // interrupted, or stopped early by --stop-after-epoch: no calibration yet
                 unfinished = true
                 let done = m.members.map { "\($0.state.epochsCompleted)" }.joined(separator: ", ")
-                print(terminalSafe("note: \(model) is an unfinished run (\(m.members.filter(\.state.finished).count) of \(m.members.count) members finished; epochs done: \(done) of \(m.manifest.training.epochs)): forecasting with each member's best weights so far, without intervals (calibrated when training finishes); continue it with seqcast train --resume --out \(runFolder(model, perSeries: m.manifest.seriesId != nil)) --data \(m.manifest.source)"))
+                print(terminalSafe("note: \(model) is an unfinished run (\(m.members.filter(\.state.finished).count) of \(m.members.count) members finished; epochs done: \(done) of \(m.manifest.training.epochs)): forecasting with each member's best weights so far, without intervals (calibrated when training finishes); continue it with seqcast train --resume --out \(m.manifest.seriesId == nil ? model : PerSeriesModel.runFolder(ofSeriesModel: model)) --data \(m.manifest.source)"))
             }
             let input = try ForecastInput.read(data, for: m, dataset: dataset, x: x)
             forecast = try Forecaster.forecast(m, input: input, intervals: asked, threads: threads.threads)
@@ -96,10 +96,3 @@ struct ForecastCommand: ParsableCommand {
     }
 }
 
-/// The folder `train --resume --out` continues for a model given as `model` (a folder or its
-/// model.h5): the folder itself, or for one series' model of a per-series run (DIR/series/<p>) the run's DIR.
-func runFolder(_ model: String, perSeries: Bool) -> String {
-    let folder = model.lowercased().hasSuffix(".h5") ? (model as NSString).deletingLastPathComponent : model
-    guard perSeries else { return folder }
-    return ((folder as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
-}

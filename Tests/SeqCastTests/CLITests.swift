@@ -175,6 +175,7 @@ final class CLITests: XCTestCase {
         for (extra, expected) in [(["--hidden", "16"], "--hidden 16 (the stored run has 8)"),
                                   (["--lr=0.001", "--cell", "gru"], "--cell gru (the stored run has lstm), --lr 0.001 (the stored run has 0.01)"),
                                   (["--layer-norm"], "--layer-norm true (the stored run has false)"),
+                                  (["--shard-size", "4"], "--shard-size 4 (the stored run has 8)"),   // the size its rule chose
                                   (["--target", "Month"], "--target Month (the stored run has Passengers)")] {
             let r = try runCLI(["train", "--data", datasetPath("airline.csv"), "--out", out, "--resume"] + extra)
             XCTAssertEqual(r.status, 1, r.err)
@@ -191,7 +192,7 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(covariate.status == 1 && covariate.err.contains("--covariates Date (the stored run has (none))"), covariate.err)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out + "/model.h5")), stored, "model.h5 untouched")
         XCTAssertEqual(try runCLI(["train", "--data", datasetPath("airline.csv"), "--out", out, "--resume", "--quiet",
-                                   "--lookback", "24", "--season", "12", "--transform", "log", "--target", "Passengers",
+                                   "--lookback", "24", "--season", "12", "--transform", "log", "--target", "Passengers", "--shard-size", "8",
                                    "--time-column", "Date", "--stop-after-epoch", "2"]).status, 0)
         // A quantile head's levels retyped (they were compared with settings that did not store them).
         let q = ["train", "--data", datasetPath("airline.csv"), "--horizon", "6", "--quantile-levels", "80,95", "--ensemble", "1",

@@ -78,6 +78,16 @@ final class HDF5Tests: XCTestCase {
         var covariateOnly = DataSelection(); covariateOnly.covariates = ["consumption"]
         let other = try DataSource.load(dir + "/us.h5", selection: covariateOnly)
         XCTAssertEqual(other.channels, ["savings", "consumption"]); XCTAssertEqual(other.targetCount, 1)
+        // A series file a default train would refuse: inspect lists it and says why (one line).
+        do {
+            let f = try HDF5File.create(dir + "/bad.h5")
+            try f.write("series", shape: [3, 2], values: [1, 2, 3, 4, 5, 6], attributes: [("target_count", .numbers([1.5]))])
+            try f.close()
+        }
+        let bad = try Inspector.describe(dir + "/bad.h5")
+        XCTAssertTrue(bad.contains("series: float32 [3, 2]") && bad.contains("note: with the default selection, train would stop: ")
+                      && bad.contains("target_count' is 1.5, not a whole number of columns"), bad)
+        XCTAssertTrue(text.contains("time column 'quarter': quarterly, seasonal period 4"), text)
         var targetOnly = DataSelection(); targetOnly.targets = ["savings"]
         let chosen = try DataSource.load(dir + "/us.h5", selection: targetOnly)
         XCTAssertEqual(chosen.channels, ["savings"])

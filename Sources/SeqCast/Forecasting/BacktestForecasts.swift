@@ -26,7 +26,7 @@ extension BacktestJob {
             // parts left more of the freed inputs stranded between them (a 10 000-origin backtest
             // peaked at 114–150 MiB with 4 MiB parts, 94–102 MiB with 16 MiB; RELIABILITY.md item 20).
             let part = windowsPerPart ?? Forecaster.windowsPerPart(pipeline, threads: threads, inputBytes: 16 << 20)
-            let conformal = ConformalBands(model, settings: intervals)
+            let conformal = ConformalBands(model, settings: intervals), positive = pipeline.positiveTargets
             var cases: [(BacktestOrigin, Series)] = []
             var inputs: [ForecastWindow] = []
             var done = 0   // windows of this fit forecast in earlier parts: whole chunks
@@ -44,7 +44,7 @@ extension BacktestJob {
                 }
                 for (i, (o, s)) in cases.enumerated() {
                     guard let w = scoredWindow(o, series: s, forecast: predictions[i], band: sampled?[i], conformal: conformal,
-                                               positive: pipeline.positiveTargets,
+                                               positive: positive,
                                                lookback: lookback, horizon: k, targets: O, length: n, season: season, levels: levels)
                     else { skipped += 1; continue }   // season-ago rows may be gaps
                     windows.append(w)

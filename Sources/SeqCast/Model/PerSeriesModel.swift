@@ -46,6 +46,12 @@ public struct PerSeriesModel: Sendable {
     public static func indexPath(_ dir: String) -> String { dir + "/model.h5" }
     /// Folder of the series at position `p`.
     public static func folder(_ dir: String, _ p: Int) -> String { dir + "/series/\(p)" }
+    /// The run folder DIR of one series' model given as `DIR/series/<p>` or its model.h5 (`folder`'s inverse).
+    public static func runFolder(ofSeriesModel path: String) -> String {
+        var folder = path.lowercased().hasSuffix(".h5") ? (path as NSString).deletingLastPathComponent : path
+        for _ in 0..<2 { folder = (folder as NSString).deletingLastPathComponent }
+        return folder
+    }
     public func folder(_ p: Int) -> String { Self.folder(directory, p) }
 
     private struct Stored: Codable {

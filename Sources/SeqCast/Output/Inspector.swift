@@ -21,7 +21,7 @@ public enum Inspector {
         do { let c = try (consume t).series(DataSelection()); time = c.timeAxis; notes = c.notes; season = seasonLine(c) } catch {
             notes.append("with the default selection, train would stop: \(error)")
         }
-        if let time { out += "time column '\(shown(time.column))': \(time.frequencyName)\(time.seasonalPeriod.map { ", seasonal period \($0)" } ?? "")\n" }
+        if let time { out += timeLine(time) }
         if let season { out += season + "\n" }
         out += "column".padding(toLength: 16, withPad: " ", startingAt: 0) + "type      missing          min          max         mean\n"
         for (name, f) in zip(header, columns) {
@@ -94,6 +94,11 @@ public enum Inspector {
         func distinct(_ rows: Int) -> Int { texts.map { t in Set((0..<rows).lazy.map { t.text($0) }).count } ?? 0 }
     }
 
+    /// The time axis line of CSV and HDF5 files alike.
+    static func timeLine(_ time: TimeAxis) -> String {
+        "time column '\(shown(time.column))': \(time.frequencyName)\(time.seasonalPeriod.map { ", seasonal period \($0)" } ?? "")\n"
+    }
+
     static func describeHDF5(_ path: String) throws(DataError) -> String {
         let f = try HDF5File.open(path)
         var out = "\(terminalSafe(path)): HDF5\n"
@@ -115,7 +120,7 @@ public enum Inspector {
         }
         let lengths = c.series.map(\.length)
         out += "series (dataset '\(terminalSafe(dataset))'): \(c.series.count) × \(lengths.min() == lengths.max() ? "\(lengths.first ?? 0)" : "\(lengths.min()!)–\(lengths.max()!)") steps; \(c.targetCount) target\(c.targetCount == 1 ? "" : "s")\(c.channels.count > c.targetCount ? ", \(c.channels.count - c.targetCount) covariate\(c.channels.count - c.targetCount == 1 ? "" : "s")" : "")\n"
-        if let time = c.timeAxis { out += "time '\(shown(time.column))': \(time.frequencyName)\(time.seasonalPeriod.map { ", seasonal period \($0)" } ?? "")\n" }
+        if let time = c.timeAxis { out += timeLine(time) }
         if let season = seasonLine(c) { out += season + "\n" }
         out += "channel".padding(toLength: 16, withPad: " ", startingAt: 0) + "role       missing          min          max         mean\n"
         for (j, name) in c.channels.enumerated() {

@@ -53,11 +53,12 @@ public enum ResumeCheck {
         ("--ensemble", { "\($0.training.ensemble)" }),
         ("--teacher-forcing", { $0.training.teacherForcing.map { "\($0)" } ?? "(default)" }),
         ("--teacher-forcing-decay", { $0.training.teacherForcingDecay.map { "\($0)" } ?? "(default)" }),
+        ("--shard-size", { $0.training.shardSize.map { "\($0)" } ?? "(default)" }),
     ]
 
     /// The typed flags this check compares.
     public static func compared(_ typed: [String]) -> [String] {
-        typed.filter { t in t == "--shard-size" || flags.contains { $0.flag == t } }
+        typed.filter { t in flags.contains { $0.flag == t } }
     }
 
     /// How `flags` show a setting left to a rule.
@@ -93,7 +94,7 @@ public enum ResumeCheck {
     /// equal instead.
     public static func differences(typed: [String], asked: TrainSettings, stored: TrainSettings, resolved: [String: String] = [:]) -> [String] {
         let typed = Set(typed)
-        var out = flags.filter { typed.contains($0.flag) }.compactMap { f -> String? in
+        return flags.filter { typed.contains($0.flag) }.compactMap { f -> String? in
             let a = f.value(asked), s = f.value(stored)
             if a == s || a == resolved[f.flag] { return nil }
             // A setting the stored run left to a rule (auto, a default taken from another flag or from
@@ -102,11 +103,6 @@ public enum ResumeCheck {
             if resolved[f.flag] == nil && unresolved.contains(s) { return nil }
             return "\(f.flag) \(a) (the stored run has \(resolved[f.flag] ?? s))"
         }
-        if typed.contains("--shard-size"), let a = asked.training.shardSize, let s = resolved["--shard-size"] ?? stored.training.shardSize.map(String.init),
-           "\(a)" != s {
-            out.append("--shard-size \(a) (the stored run has \(s))")
-        }
-        return out
     }
 
     /// Throws when `differences` is not empty: one line naming every differing flag and what to do.

@@ -90,8 +90,7 @@ public enum TrainJob {
         // One series' model of a per-series run is resumed with its run (which trains it on its
         // series alone); on its own it would train on every series of the file.
         if asked != nil, let id = m.seriesId {
-            let series = (modelPath as NSString).deletingLastPathComponent, run = ((series as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
-            throw TrainingError.resume("\(series) is series '\(id)''s model of a per-series run; resume the run with seqcast train --resume --out \(run)")
+            throw TrainingError.resume("\((modelPath as NSString).deletingLastPathComponent) is series '\(id)''s model of a per-series run; resume the run with seqcast train --resume --out \(PerSeriesModel.runFolder(ofSeriesModel: modelPath))")
         }
         if let asked, let stored = m.requested {
             try ResumeCheck.check(typed: typed, asked: asked, stored: stored, resolved: ResumeCheck.resolved(m),
