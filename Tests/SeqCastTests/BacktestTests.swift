@@ -154,6 +154,51 @@ final class BacktestTests: XCTestCase {
         XCTAssertNotNil((summary["metrics"] as? [String: Any])?["mase"] as? Double)
     }
 
+    func testFilledActualsAreNotScored() throws {
+        // Target y has gaps at rows 150 and 153 (inside the last windows), covariate x at 152; both filled
+        // for the models' inputs (--missing interpolate). A filled y is no observation: not scored.
+        let dir = temporaryDirectory(self)
+        var text = "t,y,x\n"
+        for i in 0..<160 {
+            let y = [150, 153].contains(i) ? "" : "\(10 + sin(Double(i) / 2) + 0.01 * Double(i))"
+            text += "\(i),\(y),\(i == 152 ? "" : "\(Double(i % 7))")\n"
+        }
+        let path = writeFile(dir, "gaps.csv", text)
+        var selection = DataSelection(); selection.targets = ["y"]; selection.covariates = ["x"]
+        let data = try DataSource.load(path, selection: selection)
+        XCTAssertEqual(data.missingCount, 3)
+        XCTAssertEqual(data.series[0].filledTargets, [150 * 2, 153 * 2], "the target's filled cells, not the covariate's")
+        XCTAssertEqual(data.series[0].filledTargetCells(rows: 151..<160).map(\.row), [153])
+
+        var t = TrainRequest(dataPath: path, outDir: "")
+        t.data.selection = selection
+        t.windows.horizon = 4; t.windows.lookback = 8; t.architecture.hidden = 8; t.training.epochs = 2; t.training.ensemble = 1
+        var r = BacktestRequest(train: t)
+        r.backtest.start = .index(148); r.train.preprocessing.season = 12; r.backtest.retrain = .never
+        let result = try BacktestJob.run(r)
+        XCTAssertEqual(result.windows.map(\.origin), [148, 152, 156])
+        XCTAssertEqual(result.skipped, 0, "filled windows are scored on their observed values, not left out")
+        let w0 = result.windows[0], w1 = result.windows[1]
+        XCTAssertTrue(w0.actual[2].isNaN && w1.actual[1].isNaN, "rows 150 and 153 have no actual")
+        XCTAssertEqual(w0.actual.filter(\.isNaN).count + w1.actual.filter(\.isNaN).count + result.windows[2].actual.filter(\.isNaN).count, 2)
+        for w in result.windows {
+            let seen = w.actual.indices.filter { !w.actual[$0].isNaN }
+            let expected = Metrics.of(actual: seen.map { w.actual[$0] }, forecast: seen.map { w.forecast[$0] }, scale: w.scales[0])
+            XCTAssertEqual(w.metrics.model, expected, "the window's metrics are those of its observed values")
+            XCTAssertTrue(w.metrics.model.mase!.isFinite)
+        }
+        // Step 3 (index 2) of the first window is row 150: that step's MAE is the other two windows'.
+        let step2 = result.windows.dropFirst().map { Double(abs($0.forecast[2] - $0.actual[2])) }
+        XCTAssertEqual(result.perStep.model[2].mae!, step2.reduce(0, +) / 2, accuracy: 1e-9)
+        XCTAssertTrue(result.overall.model.mase!.isFinite)
+        try result.write(to: dir + "/bt", config: r.config)
+        let rows = try String(contentsOfFile: dir + "/bt/forecasts.csv", encoding: .utf8).split(separator: "\n")
+        let header = rows[0].split(separator: ",", omittingEmptySubsequences: false)
+        let col = header.firstIndex(of: "actual")!
+        let empty = rows.dropFirst().filter { $0.split(separator: ",", omittingEmptySubsequences: false)[col].isEmpty }
+        XCTAssertEqual(empty.count, 2, "a filled actual is an empty cell")
+    }
+
     func testConcurrentFitsEqualSequentialFits() throws {
         var r = BacktestRequest(train: smallRequest(datasetPath("sunspots.csv"), horizon: 5))
         r.backtest.start = .fraction(0.9)

@@ -351,7 +351,7 @@ final class ReliabilityCLITests: XCTestCase {
         let bt = try runCLI(in: dir, ["backtest", "--data", writeFile(dir, "gapped.csv", gapped), "--horizon", "6", "--start", "128",
                                       "--out", dir + "/bg", "--epochs", "1", "--ensemble", "1", "--threads", "1"])
         XCTAssertEqual(bt.status, 0, bt.err)
-        XCTAssertTrue(bt.err.contains("note: 1 missing values filled (interpolate); where they fall in a forecast window, the filled values are scored"), bt.err)
+        XCTAssertTrue(bt.err.contains("note: 1 missing values filled (interpolate) for the models' inputs; a filled target value in a forecast window is not scored"), bt.err)
         // With --quiet the notes are not printed, so the summary says why windows were left out
         // (it said "see the notes").
         let quietDrop = try runCLI(in: dir, ["backtest", "--data", dir + "/gapped.csv", "--horizon", "6", "--start", "120", "--missing", "drop",

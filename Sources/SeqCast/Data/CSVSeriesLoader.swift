@@ -212,10 +212,13 @@ extension CSVTable {
             } ?? []
             var m = SeriesMatrix(steps: steps, channels: channels.count, values: consume values)
             let seriesName = idCol == nil ? stem : id
-            missing += try fillMissing(&m, policy: selection.missing) { c in
+            let fill = try fillMissing(&m, policy: selection.missing, targets: targets.count) { c in
                 "\(path): column '\(shown(header[channels[c]]))'\(idCol == nil ? "" : " of series '\(shown(id))'")"
             }
-            result.append(Series(id: seriesName, time: time, matrix: m))
+            missing += fill.count
+            var series = Series(id: seriesName, time: time, matrix: m)
+            series.filledTargets = fill.filledTargets
+            result.append(series)
         }
         return SeriesCollection(source: path, channels: channels.map { header[$0] }, targetCount: targets.count,
                                 series: result, timeAxis: axis, missingCount: missing, notes: notes)

@@ -132,11 +132,14 @@ extension HDF5File {
                 for t in 0..<steps { for c in channels { v.append(row[t * dim + c]) } }
             }
             var m = SeriesMatrix(steps: steps, channels: channels.count, values: consume v)
-            missing += try fillMissing(&m, policy: selection.missing) { c in
+            let fill = try fillMissing(&m, policy: selection.missing, targets: targets.count) { c in
                 "\(path): dataset '\(name)' channel '\(columns[channels[c]])' of series \(b)"
             }
+            missing += fill.count
             let time = perSeries ? labels(Array(texts[(b * steps)..<((b + 1) * steps)])) : shared
-            result.append(Series(id: seriesId(b, of: batch, name, ids), time: time, matrix: m))
+            var series = Series(id: seriesId(b, of: batch, name, ids), time: time, matrix: m)
+            series.filledTargets = fill.filledTargets
+            result.append(series)
         }
         if shape.count == 3 {   // one batch row at a time: the file's values are never held twice
             _ = try readRows(name, rows: rows) { (b, row) throws(DataError) in try add(b, UnsafeBufferPointer(row), whole: nil) }

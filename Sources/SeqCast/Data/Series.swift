@@ -19,6 +19,9 @@ public struct Series: Sendable, Equatable {
     public var id: String
     public var time: TimeLabels
     public var matrix: SeriesMatrix
+    /// The cells of the target channels that were missing and filled (interpolate / ffill), as
+    /// `step * channels + channel`, ascending: a backtest does not score them as actuals.
+    public var filledTargets: [Int] = []
 
     public init(id: String, time: TimeLabels, matrix: SeriesMatrix) {
         self.id = id; self.time = time; self.matrix = matrix
@@ -29,6 +32,17 @@ public struct Series: Sendable, Equatable {
     }
 
     public var length: Int { matrix.steps }
+
+    /// The filled target cells in rows `rows`, as (row, channel), in order.
+    public func filledTargetCells(rows: Range<Int>) -> [(row: Int, channel: Int)] {
+        let C = matrix.channels, first = rows.lowerBound * C, end = rows.upperBound * C
+        var lo = 0, hi = filledTargets.count   // the first cell ≥ first
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if filledTargets[mid] < first { lo = mid + 1 } else { hi = mid }
+        }
+        return filledTargets[lo...].prefix { $0 < end }.map { ($0 / C, $0 % C) }
+    }
 }
 
 /// What to read from a file: column or dataset selection and the missing-value policy.
@@ -115,11 +129,14 @@ public struct SeriesCollection: Sendable {
     public var targetNames: [String] { Array(channels.prefix(targetCount)) }
 }
 
-/// Fills NaN gaps of each channel under `policy`; returns how many values were missing.
+/// Fills NaN gaps of each channel under `policy`; returns how many values were missing, and the
+/// cells of the first `targets` channels that were filled (`step * channels + channel`, ascending;
+/// none under `.drop`, which leaves the NaN).
 /// `.error` is enforced by the loaders (they know the row); here it fills nothing.
 /// Throws when a channel has no value at all. Reads each channel in place (no list of its rows).
-func fillMissing(_ m: inout SeriesMatrix, policy: MissingPolicy, describe: (Int) -> String) throws(DataError) -> Int {
-    var missing = 0
+func fillMissing(_ m: inout SeriesMatrix, policy: MissingPolicy, targets: Int,
+                 describe: (Int) -> String) throws(DataError) -> (count: Int, filledTargets: [Int]) {
+    var missing = 0, filled: [Int] = []
     let C = m.channels, steps = m.steps
     for c in 0..<C {
         var present = 0, first = -1, last = -1
@@ -131,6 +148,9 @@ func fillMissing(_ m: inout SeriesMatrix, policy: MissingPolicy, describe: (Int)
         if present == steps { continue }
         guard first >= 0 else {
             throw .emptyColumn(path: "", column: "", describe: describe(c))
+        }
+        if c < targets && policy != .drop && policy != .error {
+            for t in 0..<steps where m[t, c].isNaN { filled.append(t * C + c) }
         }
         switch policy {
         case .error, .drop:
@@ -157,5 +177,6 @@ func fillMissing(_ m: inout SeriesMatrix, policy: MissingPolicy, describe: (Int)
             }
         }
     }
-    return missing
+    filled.sort()
+    return (missing, filled)
 }

@@ -130,7 +130,7 @@ public enum BacktestJob {
         }
         let (settings, plan, season, seasonSource) = (prepared.settings, prepared.plan, prepared.season, prepared.seasonSource)
         if data.missingCount > 0, r.train.data.selection.missing != .drop {   // (drop: the windows touching gaps are left out, and counted)
-            progress(.note("\(data.missingCount) missing values filled (\(r.train.data.selection.missing.rawValue)); where they fall in a forecast window, the filled values are scored as its actuals (--missing drop leaves those windows out)"))
+            progress(.note("\(data.missingCount) missing values filled (\(r.train.data.selection.missing.rawValue)) for the models' inputs; a filled target value in a forecast window is not scored (no actual: an empty cell in forecasts.csv; --missing drop leaves such windows out)"))
         }
         let lookback = settings.windows.lookback!, k = settings.windows.horizon
         progress(.started("\(plan.count) origins × \(data.series.count) series, horizon \(k), lookback \(lookback), retrain \(r.backtest.retrain), season \(season) (\(seasonSource))"))

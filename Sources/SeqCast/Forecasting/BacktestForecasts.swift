@@ -88,6 +88,8 @@ extension BacktestJob {
         for step in 0..<k { for c in 0..<O {
             actual.append(s.matrix[o.origin + step, c]); naive.append(nv[c][step]); snaive.append(sn[c][step])
         } }
+        // A filled cell is not an observation: no actual (an empty cell in forecasts.csv), not scored.
+        for (row, c) in s.filledTargetCells(rows: o.origin..<(o.origin + k)) { actual[(row - o.origin) * O + c] = .nan }
         if snaive.contains(where: \.isNaN) { return nil }
         let times = s.time.count == n ? (0..<k).map { s.time[o.origin + $0] } : (0..<k).map { String(o.origin + $0) }
         var w = BacktestWindow(series: s.id, origin: o.origin, originLabel: times[0], times: times, actual: actual,

@@ -19,13 +19,14 @@ public struct Metrics: Codable, Sendable, Equatable {
         self.mae = mae; self.rmse = rmse; self.mape = mape; self.smape = smape; self.mase = mase
     }
 
-    /// Metrics of `forecast` against `actual`, MASE scaled by `scale`.
+    /// Metrics of `forecast` against `actual`, MASE scaled by `scale`. A NaN actual (a filled
+    /// missing value: no observation) is left out.
     public static func of(actual: [Float], forecast: [Float], scale: Double?) -> Metrics {
         precondition(actual.count == forecast.count)
-        let n = actual.count
+        let n = actual.count { !$0.isNaN }
         guard n > 0 else { return Metrics() }
         var abs = 0.0, sq = 0.0, ape = 0.0, apeN = 0, sape = 0.0
-        for i in 0..<n {
+        for i in actual.indices where !actual[i].isNaN {
             let y = Double(actual[i]), f = Double(forecast[i]), e = Swift.abs(f - y)
             abs += e; sq += e * e
             if y != 0 { ape += e / Swift.abs(y); apeN += 1 }
@@ -52,7 +53,7 @@ public struct Metrics: Codable, Sendable, Equatable {
 /// actuals inside [lower, upper]), mean width, and MSIS — the M4 mean scaled interval score
 /// mean((U − L) + (2/α)(L − y)·[y < L] + (2/α)(y − U)·[y > U]) / scale, α = 1 − level/100, scaled
 /// like MASE; and the mean pinball loss over the 2·levels quantiles the bounds are (α/2 and 1 − α/2),
-/// in original units. Points without bounds (NaN) are left out; nil where undefined.
+/// in original units. Points without bounds or without an actual (NaN) are left out; nil where undefined.
 public struct IntervalScore: Codable, Sendable, Equatable {
     public var coverage: [Double?]
     public var width: [Double?]
