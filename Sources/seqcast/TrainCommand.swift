@@ -50,6 +50,6 @@ struct TrainCommand: ParsableCommand {
             print(terminalSafe("plot → \(out)/training.png"))
         }
         let what = s.members > 1 ? "\(s.members)-member ensemble" : "model"
-        print(terminalSafe("\(s.finished ? "trained" : "stopped:") \(what), up to \(s.epochs) epochs, \(lossName) \(best)\(s.members > 1 ? " (member mean)" : "") (\(s.stopReason)), \(s.trainSamples) training windows, \(String(format: "%.1f", s.seconds)) s → \(s.modelPath)"))
+        print(terminalSafe("\(s.alreadyFinished ? "already trained, left as it was:" : s.finished ? "trained" : "stopped:") \(what), up to \(s.epochs) epochs, \(lossName) \(best)\(s.members > 1 ? " (member mean)" : "") (\(s.stopReason)), \(s.trainSamples) training windows, \(String(format: "%.1f", s.seconds)) s → \(s.modelPath)"))
     }
 }

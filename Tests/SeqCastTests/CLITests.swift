@@ -232,6 +232,17 @@ final class CLITests: XCTestCase {
         // The finished model forecasts with its best weights, as before.
         let m = try ModelFile.load(dir + "/straight")
         XCTAssertEqual(m.members[0].network.params.array, try a.read("members/0/best_params").values)
+        // Resuming a finished run trains nothing and leaves its files as they were (it recalibrated
+        // and rewrote model.h5).
+        let files = [dir + "/straight/model.h5", dir + "/straight/history.csv"]
+        let before = try files.map { try FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as! Date }
+        let bytes = try files.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        Thread.sleep(forTimeInterval: 0.05)
+        let again = try runCLI(common + ["--epochs", "15", "--out", dir + "/straight", "--resume"])
+        XCTAssertEqual(again.status, 0, again.err)
+        XCTAssertTrue(again.out.contains("already trained, left as it was"), again.out)
+        XCTAssertEqual(try files.map { try FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as! Date }, before)
+        XCTAssertEqual(try files.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }, bytes)
     }
 
     func testEncoderDecoderAndBidirectionalFlagsAreCheckedTogether() throws {

@@ -188,6 +188,9 @@ extension TrainJob {
         try r.run.group.onRoot {   // rank 0 alone (it writes model.h5)
             let model = try ModelFile.load(summary.modelPath, current: true)
             guard model.manifest.pipeline != nil else { return }   // supervised samples: no windows to calibrate on
+            // `--resume` of a finished run: calibrated already, unless the run stopped between its
+            // last checkpoint and the calibration; then that is what is left to do.
+            if summary.alreadyFinished, model.calibration != nil { return }
             let data = try DataSource.load(model.manifest.source, selection: model.manifest.selection)
             let before = model.manifest.pipeline?.theta
             Calibrator.finish(model, data: consume data, calibrate: true, threads: r.run.threads)

@@ -27,6 +27,8 @@ public struct TrainSummary: Sendable {
     public var seconds: Double
     public var stopReason: String
     public var finished: Bool
+    /// `--resume` of a run that had finished already: nothing was trained and model.h5 was not written.
+    public var alreadyFinished = false
     /// `--per-series`: how many series, each with its own model (the counts above are summed or
     /// averaged over them); nil for one global model.
     public var series: Int? = nil
@@ -58,10 +60,12 @@ public enum TrainJob {
             return (model, train, validation)
         }
         let modelPath = r.run.outDir + "/model.h5"
+        let alreadyFinished = r.run.resume && model.finished   // (an extension by --epochs reopened it)
         try group.onRoot { try AtomicFile.makeDirectory(r.run.outDir) }   // only once the data and settings are known to be good
         let c = model.manifest.model
-        progress(.started("\(c.architecture.summary)\(model.members.count > 1 ? " ×\(model.members.count) ensemble" : "") on \(model.manifest.source): \(train[0].count) training / \(validation[0].count) validation windows, lookback \(c.lookback), horizon \(c.horizon), \(model.network.parameterCount) parameters\(model.members.count > 1 ? " per member" : "")\(model.manifest.pipeline.map { "; " + $0.summary(names: model.manifest.channels) } ?? "")"))
-        try group.agree {
+        if !alreadyFinished { progress(.started("\(c.architecture.summary)\(model.members.count > 1 ? " ×\(model.members.count) ensemble" : "") on \(model.manifest.source): \(train[0].count) training / \(validation[0].count) validation windows, lookback \(c.lookback), horizon \(c.horizon), \(model.network.parameterCount) parameters\(model.members.count > 1 ? " per member" : "")\(model.manifest.pipeline.map { "; " + $0.summary(names: model.manifest.channels) } ?? "")")) }
+        try group.agree {   // a finished run's files are left as they are
+            guard !alreadyFinished else { return }
             try EnsembleFitter.fit(model, train: train, validation: validation, threads: r.run.threads, group: group,
                                    stopAfterEpoch: r.run.stopAfterEpoch, progress: progress) {
                 try ModelFile.save(model, to: modelPath)
@@ -76,7 +80,7 @@ public enum TrainJob {
                             seconds: Date().timeIntervalSince(clock),
                             stopReason: states.count == 1 ? (states[0].stopReason ?? "interrupted")
                                 : "\(states.filter(\.finished).count) of \(states.count) members finished",
-                            finished: model.finished)
+                            finished: model.finished, alreadyFinished: alreadyFinished)
     }
 
     /// The stored run at `modelPath`, to continue exactly as it was configured (or with a larger
