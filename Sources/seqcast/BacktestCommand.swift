@@ -35,9 +35,10 @@ struct BacktestCommand: ParsableCommand {
     }
 
     func validate() throws {
-        let typed = typedFlags()
-        if typed.contains("--stride") && typed.contains("--origin-stride") {
-            throw ValidationError("--stride and --origin-stride are the same flag; give one")
+        // Two spellings of one flag: the last would win silently when they disagree.
+        let strides = typedValues("--stride") + typedValues("--origin-stride")
+        if Set(strides).count > 1 {
+            throw ValidationError("--stride and --origin-stride are the same flag, given different values (\(strides.joined(separator: ", "))); give one")
         }
         _ = try request()
     }

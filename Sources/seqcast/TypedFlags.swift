@@ -13,3 +13,12 @@ func typedFlags(_ arguments: [String] = CommandLine.arguments) -> [String] {
     }
     return out
 }
+
+/// The values typed for long flag `name` (`--name value` or `--name=value`), in order.
+func typedValues(_ name: String, _ arguments: [String] = CommandLine.arguments) -> [String] {
+    var out: [String] = [], words = arguments.dropFirst().makeIterator()
+    while let a = words.next(), a != "--" {
+        if a == name, let v = words.next() { out.append(v) } else if a.hasPrefix(name + "=") { out.append(String(a.dropFirst(name.count + 1))) }
+    }
+    return out
+}

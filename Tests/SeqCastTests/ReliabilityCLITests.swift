@@ -372,7 +372,12 @@ final class ReliabilityCLITests: XCTestCase {
                     "\(dir)/bg is a backtest's output folder (forecasts.h5, no model.h5): plot it with --kind backtest")
         // --stride and --origin-stride are one flag: both given is refused, not the last silently taken.
         try refusedUsage(["backtest", "--data", air, "--horizon", "12", "--stride", "3", "--origin-stride", "4", "--out", dir + "/b5"] + quick,
-                         "--stride and --origin-stride are the same flag")
+                         "--stride and --origin-stride are the same flag, given different values (3, 4)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/p.png") || FileManager.default.fileExists(atPath: dir + "/b5"))
+        // The same value under both names is unambiguous (it was refused).
+        let both = try runCLI(in: dir, ["backtest", "--data", air, "--horizon", "12", "--stride=6", "--origin-stride", "6",
+                                        "--start", "0.8", "--out", dir + "/b6"] + quick)
+        XCTAssertEqual(both.status, 0, both.err)
+        XCTAssertTrue(both.out.contains("4 windows"), both.out)   // origins 114, 120, 126, 132 (132 + 12 = 144)
     }
 }

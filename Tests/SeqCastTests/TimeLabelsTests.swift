@@ -68,6 +68,14 @@ final class TimeLabelsTests: XCTestCase {
         }
     }
 
+    func testDateTimeStepsAreNamedInTheirLargestUnit() {
+        // A daily date-time axis was "every 86400 s" in messages (the mixed-frequency refusal).
+        for (seconds, name) in [(60, "every minute"), (900, "every 15 minutes"), (1800, "half-hourly"), (3600, "hourly"),
+                                (21_600, "every 6 hours"), (86_400, "daily"), (172_800, "every 2 days"), (604_800, "weekly"), (90, "every 90 s")] {
+            XCTAssertEqual(TimeAxis(format: .dateTime, step: Double(seconds), column: "t").frequencyName, name)
+        }
+    }
+
     func testInsertedGapLabelsAreWrittenAsBeforeInAnyStyle() throws {
         let dir = temporaryDirectory(self)
         // Rows 3...5 missing: the inserted labels are written as TimeAxis.label writes them (the

@@ -34,9 +34,20 @@ public struct TimeAxis: Codable, Sendable, Equatable {
             let name = step == 1 ? "monthly" : step == 3 ? "quarterly" : step == 12 ? "yearly" : "every \(Int(step)) months"
             return name + (format == .monthStart ? " (month starts)" : " (month ends)")
         case .date: return step == 1 ? "daily" : step == 7 ? "weekly" : "every \(Int(step)) days"
-        case .dateTime: return step == 3600 ? "hourly" : step == 60 ? "every minute" : "every \(Int(step)) s"
+        case .dateTime: return Self.dateTimeName(seconds: Int(step))
         case .number: return "step \(step)"
         }
+    }
+
+    /// A date-time step in words: "hourly", "half-hourly", "daily", "every 15 minutes", "every 6 hours",
+    /// "every 90 s" (the largest unit that divides it).
+    static func dateTimeName(seconds s: Int) -> String {
+        let named = [60: "every minute", 1800: "half-hourly", 3600: "hourly", 86_400: "daily", 604_800: "weekly"]
+        if let name = named[s] { return name }
+        for (unit, word) in [(86_400, "days"), (3600, "hours"), (60, "minutes")] where s % unit == 0 {
+            return "every \(s / unit) \(word)"
+        }
+        return "every \(s) s"
     }
 
     /// The natural seasonal period for this frequency, if there is one.
