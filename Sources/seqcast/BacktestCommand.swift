@@ -55,6 +55,10 @@ struct BacktestCommand: ParsableCommand {
         progress.finish()
         try r.train.run.group.onRoot { try result.write(to: out, config: r.config) }
         guard root else { return }
+        let stalePlot = out + "/backtest.png"   // an earlier run's, beside this run's files
+        if !plot, FileManager.default.fileExists(atPath: stalePlot), (try? FileManager.default.removeItem(atPath: stalePlot)) != nil {
+            print(terminalSafe("note: removed \(stalePlot), an earlier run's plot (this run has no --plot)"))
+        }
         print(terminalSafe("backtest of \(data.data): \(result.windows.count) window\(result.windows.count == 1 ? "" : "s")\(result.skipped > 0 ? " (\(result.skipped) left out\(quiet ? ": their rows touch a gap, or values the log transform cannot take; the notes without --quiet say which" : ", see the notes"))" : ""), horizon \(result.horizon), season \(result.season) (\(result.seasonSource)), \(result.fits) fit\(result.fits == 1 ? "" : "s"), \(String(format: "%.1f", result.seconds)) s → \(out)"))
         let distinct = result.configurations
         print(terminalSafe("configuration: \(r.train.architecture.summary) ×\(training.ensemble), lookback \(result.lookback); \(distinct.joined(separator: " / "))\(distinct.count > 1 ? " (differs between fits)" : "")"))

@@ -21,6 +21,9 @@ struct ForecastCommand: ParsableCommand {
 
     func validate() throws {
         if out == nil && writeBack == nil { throw ValidationError("give --out FILE.csv|FILE.h5 and/or --write-back FILE.h5") }
+        if let out, let writeBack, AtomicFile.sameFile(out, writeBack) {   // the copy replaced the --out file
+            throw ValidationError("--out \(out) and --write-back \(writeBack) name the same file; give two paths, or only one of the flags")
+        }
         if let writeBack, namedLikeText(writeBack) {
             throw ValidationError("--write-back \(writeBack): writes a copy of the HDF5 input; give it an .h5 name")
         }

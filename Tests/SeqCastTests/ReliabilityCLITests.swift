@@ -52,6 +52,26 @@ final class ReliabilityCLITests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: input)), before, "the input is untouched")
         XCTAssertTrue(AtomicFile.sameFile(input, dir + "/hard.csv"))
         XCTAssertFalse(AtomicFile.sameFile(input, dir + "/new.csv"))
+
+        // An input in the --out folder under the name of a file the job writes there was replaced
+        // (exit 0 for backtest and for train on history.csv; train on model.h5 failed after it).
+        let quick = ["--horizon", "6", "--epochs", "1", "--ensemble", "1", "--quiet"]
+        for (job, name, source) in [("backtest", "forecasts.csv", "airline.csv"), ("backtest", "summary.json", "airline.csv"),
+                                    ("train", "history.csv", "airline.csv"), ("train", "model.h5", "airline.h5")] {
+            let folder = dir + "/in-\(job)-\(name)"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: datasetPath(source), toPath: folder + "/" + name)
+            let kept = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name))
+            let r = try runCLI([job, "--data", folder + "/" + name, "--out", folder] + quick + (job == "backtest" ? ["--start", "0.8"] : []))
+            XCTAssertEqual(r.status, 1, "\(job) \(name): \(r.err)")
+            XCTAssertTrue(r.err.contains("--out \(folder): this job writes \(name) there, which is the input file"), r.err)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name)), kept, "\(job) \(name): the input is untouched")
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [name], "nothing else written")
+        }
+        // forecast --out and --write-back naming one file: the copy replaced the --out file.
+        let same = try runCLI(["forecast", "--model", dir + "/run", "--data", datasetPath("airline.h5"), "--out", dir + "/f.h5", "--write-back", dir + "/f.h5"])
+        XCTAssertEqual(same.status, 64, same.err)
+        XCTAssertTrue(same.err.contains("name the same file"), same.err)
     }
 
     // MARK: 9. Plot templates and temporary files

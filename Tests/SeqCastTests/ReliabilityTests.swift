@@ -175,3 +175,27 @@ final class ReliabilityTests: XCTestCase {
         XCTAssertEqual(terminalSafe("ok\u{202E}txt\u{9B}"), "ok\\u{202E}txt\\u{9B}")
     }
 }
+
+final class StagedOutputTests: XCTestCase {
+    /// Outputs that belong together are staged, then committed: one that fails to be written
+    /// leaves every earlier output of the set uncommitted (the folder keeps the previous run's
+    /// files, whole), and no temporary folder is left behind.
+    func testAFailedOutputCommitsNoneOfItsSet() throws {
+        let dir = temporaryDirectory(self)
+        for name in ["a.csv", "b.csv"] { try "old \(name)\n".write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
+        func write() throws(DataError) {
+            let a = try AtomicFile.stage(to: dir + "/a.csv", errors: DataError.self) { (out: inout TextStream) throws(DataError) in out.write("new a\n") }
+            let b = try AtomicFile.stage(to: dir + "/b.csv", errors: DataError.self) { (_: inout TextStream) throws(DataError) in
+                throw DataError.unwritable(path: dir + "/b.csv", reason: "disk full (simulated)")
+            }
+            for staged in [a, b] { try staged.commit(errors: DataError.self) }
+        }
+        XCTAssertThrowsError(try write())
+        XCTAssertEqual(try String(contentsOfFile: dir + "/a.csv", encoding: .utf8), "old a.csv\n", "a was written but not committed")
+        XCTAssertEqual(try String(contentsOfFile: dir + "/b.csv", encoding: .utf8), "old b.csv\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), ["a.csv", "b.csv"], "no temporary folder left")
+        let c = try AtomicFile.stage(to: dir + "/a.csv", errors: DataError.self) { (out: inout TextStream) throws(DataError) in out.write("new a\n") }
+        try c.commit(errors: DataError.self)
+        XCTAssertEqual(try String(contentsOfFile: dir + "/a.csv", encoding: .utf8), "new a\n")
+    }
+}

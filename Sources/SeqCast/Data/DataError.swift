@@ -44,6 +44,8 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
     case unwritable(path: String, reason: String)
     /// An output path (`flag`) that names the input file.
     case overwritesInput(flag: String, output: String, input: String)
+    /// A file a job writes into its `--out` folder is the input file.
+    case outputFolderHoldsInput(folder: String, file: String, input: String)
     /// Series that must share one length and do not (`needed`: what needs it).
     case unequalLengths(path: String, lengths: [Int], needed: String)
     /// Several datasets and no --dataset to choose.
@@ -159,6 +161,7 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
             return "\(p): series '\(s)' has \(n) steps, needs at least \(need) (\(why))"
         case .unwritable(let p, let r): return "\(p): cannot write: \(r)"
         case .overwritesInput(let f, let o, let i): return "\(f) \(o): refusing to overwrite the input file \(i); give a new path"
+        case .outputFolderHoldsInput(let d, let f, let i): return "--out \(d): this job writes \(f) there, which is the input file \(i); refusing to overwrite it — give another --out folder (or move the input)"
         case .message(let m): return m
         case .unequalLengths(let p, let l, let n):
             let hint = n == "backtest" ? " (one global model's origins are the same rows of every series); --per-series backtests each series on its own" : ""
@@ -190,6 +193,14 @@ extension AtomicFile {
     /// Refuses an output (`flag` names the option) that is the input file itself.
     public static func refuseOverwriting(input: String, with output: String, flag: String) throws(DataError) {
         guard !sameFile(input, output) else { throw .overwritesInput(flag: flag, output: output, input: input) }
+    }
+
+    /// Refuses an `--out` folder where one of the files a job writes (`names`) is the input file:
+    /// it was replaced (a backtest's `forecasts.csv` over a CSV of that name in the folder).
+    public static func refuseOverwriting(input: String, folder: String, names: [String]) throws(DataError) {
+        for name in names where sameFile(input, folder + "/" + name) {
+            throw .outputFolderHoldsInput(folder: folder, file: name, input: input)
+        }
     }
 }
 

@@ -119,6 +119,9 @@ public enum BacktestJob {
         let clock = Date()
         let r = try r.resolved()
         try r.train.settings.validate(); try r.backtest.validate()
+        if !r.train.run.outDir.isEmpty {   // before the work, not when the files are written
+            try AtomicFile.refuseOverwriting(input: r.train.data.path, folder: r.train.run.outDir, names: BacktestResult.outputNames)
+        }
         guard !r.train.data.supervised else {
             throw SettingsError.incompatible("backtest works on series (CSV or HDF5 --dataset), not pre-cut --x/--y samples")
         }

@@ -180,6 +180,7 @@ extension TrainJob {
     /// `--resume` of a stored per-series run, whatever the flags) go to `PerSeriesJob`, which
     /// calibrates each series' model itself.
     public static func runCalibrated(_ r: TrainRequest, progress: @escaping @Sendable (TrainEvent) -> Void = { _ in }) throws -> TrainSummary {
+        try AtomicFile.refuseOverwriting(input: r.settings.data.path, folder: r.run.outDir, names: outputNames)
         let index = PerSeriesModel.indexPath(r.run.outDir)
         let storedKind = r.run.resume && FileManager.default.fileExists(atPath: index) ? PerSeriesModel.isIndex(index) : nil
         if storedKind ?? r.settings.isPerSeries { return try PerSeriesJob.train(r, progress: progress) }

@@ -155,19 +155,29 @@ extension BacktestResult {
         return out
     }
 
-    /// Writes forecasts.csv, forecasts.h5, metrics.csv and summary.json into `dir`, each atomically.
+    /// The files a backtest writes into its `--out` folder (the plot with `--plot`).
+    public static let outputNames = ["forecasts.csv", "forecasts.h5", "metrics.csv", "summary.json", "backtest.png"]
+
+    /// Writes forecasts.csv, forecasts.h5, metrics.csv and summary.json into `dir`, as one set: each
+    /// is written to its temporary file first, and only when all four are written are they renamed
+    /// into place, summary.json last (an interruption while writing left new files beside an
+    /// earlier run's).
     public func write(to dir: String, config: BacktestRequest.Config) throws(DataError) {
+        try AtomicFile.refuseOverwriting(input: config.train.data.path, folder: dir, names: Self.outputNames)
         try AtomicFile.makeDirectory(dir)
         // Streamed: a long backtest's CSV text is never held whole.
-        try AtomicFile.write(to: dir + "/forecasts.csv", errors: DataError.self) { (out: inout TextStream) throws(DataError) in
+        let forecasts = try AtomicFile.stage(to: dir + "/forecasts.csv", errors: DataError.self) { (out: inout TextStream) throws(DataError) in
             forecastsCSV { out.write($0) }
         }
-        try AtomicFile.write(to: dir + "/metrics.csv", errors: DataError.self) { (out: inout TextStream) throws(DataError) in
+        let metrics = try AtomicFile.stage(to: dir + "/metrics.csv", errors: DataError.self) { (out: inout TextStream) throws(DataError) in
             metricsCSV { out.write($0) }
         }
-        try AtomicFile.write(try summaryJSON(config: config), to: dir + "/summary.json")
+        let json = try summaryJSON(config: config)
+        let summary = try AtomicFile.stage(to: dir + "/summary.json", errors: DataError.self) { (out: inout TextStream) throws(DataError) in
+            out.write(json)
+        }
         let shape = [windows.count, horizon, targets.count]
-        try AtomicFile.write(to: dir + "/forecasts.h5") { tmp throws(DataError) in
+        let arrays = try AtomicFile.Staged(dir + "/forecasts.h5") { (tmp: String) throws(DataError) in
             let attrs: [(String, AttributeValue)] = [("columns", .string(HDF5List.encode(targets, separator: ","))),
                                                      ("layout", .string("[window, step, variable]"))]
             let f = try HDF5File.create(tmp, largeAttributes: HDF5File.needsLargeAttributes(attrs))
@@ -188,6 +198,7 @@ extension BacktestResult {
             try f.write("time", strings: windows.flatMap(\.times))
             try f.close()
         }
+        for staged in [forecasts, metrics, arrays, summary] { try staged.commit(errors: DataError.self) }
     }
 }
 

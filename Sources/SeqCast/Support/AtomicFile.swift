@@ -24,22 +24,42 @@ public enum AtomicFile {
     /// directory, then renames it to `path`. On any error the temporary file is removed and `path`
     /// is left as it was.
     public static func write<E: AtomicFileError>(to path: String, _ body: (String) throws(E) -> Void) throws(E) {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-            throw E.unwritable(path: path, reason: FileManager.default.fileExists(atPath: dir) ? "\(dir) is a file, not a directory" : "directory \(dir) does not exist")
+        let staged = try Staged(path, body)
+        try staged.commit(errors: E.self)
+    }
+
+    /// One output written to its temporary file and not yet renamed into place (`commit`). Dropped
+    /// without a commit, its temporary folder is removed and `path` is left as it was. Several
+    /// outputs that belong together (a backtest's files) are all staged first and then committed
+    /// one after another, so an interruption while they are written leaves the earlier set whole.
+    public final class Staged {
+        let path: String, tmpDir: String, tmp: String
+
+        public init<E: AtomicFileError>(_ path: String, _ body: (String) throws(E) -> Void) throws(E) {
+            let url = URL(fileURLWithPath: path)
+            let dir = url.deletingLastPathComponent().path
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+                throw E.unwritable(path: path, reason: FileManager.default.fileExists(atPath: dir) ? "\(dir) is a file, not a directory" : "directory \(dir) does not exist")
+            }
+            guard FileManager.default.isWritableFile(atPath: dir) else {
+                throw E.unwritable(path: path, reason: "directory \(dir) is not writable")
+            }
+            let tmpDir = try privateDirectory(in: dir, for: url.lastPathComponent, path: path, errors: E.self)
+            let tmp = tmpDir + "/" + url.lastPathComponent
+            do throws(E) { try body(tmp) } catch {
+                try? FileManager.default.removeItem(atPath: tmpDir)
+                throw error.replacingPath(tmp, with: path)
+            }
+            self.path = path; self.tmpDir = tmpDir; self.tmp = tmp
         }
-        guard FileManager.default.isWritableFile(atPath: dir) else {
-            throw E.unwritable(path: path, reason: "directory \(dir) is not writable")
+
+        /// Renames the written file into place.
+        public func commit<E: AtomicFileError>(errors: E.Type = E.self) throws(E) {
+            guard rename(tmp, path) == 0 else { throw E.unwritable(path: path, reason: String(cString: strerror(errno))) }
         }
-        let tmpDir = try privateDirectory(in: dir, for: url.lastPathComponent, path: path, errors: E.self)
-        defer { try? FileManager.default.removeItem(atPath: tmpDir) }
-        let tmp = tmpDir + "/" + url.lastPathComponent
-        do throws(E) { try body(tmp) } catch { throw error.replacingPath(tmp, with: path) }
-        guard rename(tmp, path) == 0 else {
-            throw E.unwritable(path: path, reason: String(cString: strerror(errno)))
-        }
+
+        deinit { try? FileManager.default.removeItem(atPath: tmpDir) }
     }
 
     /// Writes text atomically (created exclusively, every byte written and the file closed before the rename).
@@ -51,7 +71,13 @@ public enum AtomicFile {
     /// 1 MiB: a large output (a backtest's forecasts.csv) is never held as one string.
     public static func write<E: AtomicFileError>(to path: String, errors: E.Type,
                                                  streaming body: (inout TextStream) throws(E) -> Void) throws(E) {
-        try write(to: path) { tmp throws(E) in
+        try stage(to: path, errors: E.self, streaming: body).commit(errors: E.self)
+    }
+
+    /// `write(to:errors:streaming:)` without the rename: the caller commits it.
+    public static func stage<E: AtomicFileError>(to path: String, errors: E.Type,
+                                                 streaming body: (inout TextStream) throws(E) -> Void) throws(E) -> Staged {
+        try Staged(path) { tmp throws(E) in
             let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw E.unwritable(path: path, reason: String(cString: strerror(errno))) }
             var out = TextStream(fd: fd)

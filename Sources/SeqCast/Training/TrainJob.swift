@@ -35,9 +35,14 @@ public struct TrainSummary: Sendable {
 }
 
 public enum TrainJob {
+    /// The files `train` writes into its `--out` folder (training.png with `--plot`; a per-series
+    /// run's index is its model.h5).
+    public static let outputNames = ["model.h5", "history.csv", "training.png"]
+
     public static func run(_ r: TrainRequest, progress: @escaping @Sendable (TrainEvent) -> Void = { _ in }) throws -> TrainSummary {
         let clock = Date()
         let group = r.run.group
+        try AtomicFile.refuseOverwriting(input: r.settings.data.path, folder: r.run.outDir, names: outputNames)
         // Every rank reads the data (and a resumed run's model.h5) itself; a failure on any rank stops all.
         let (model, train, validation) = try group.agree { () throws -> (Ensemble, [any WindowSource], [any WindowSource]) in
             try r.settings.validate()
