@@ -167,8 +167,8 @@ final class BacktestTests: XCTestCase {
         var selection = DataSelection(); selection.targets = ["y"]; selection.covariates = ["x"]
         let data = try DataSource.load(path, selection: selection)
         XCTAssertEqual(data.missingCount, 3)
-        XCTAssertEqual(data.series[0].filledTargets, [150 * 2, 153 * 2], "the target's filled cells, not the covariate's")
-        XCTAssertEqual(data.series[0].filledTargetCells(rows: 151..<160).map(\.row), [153])
+        XCTAssertEqual(data.series[0].filled, [150 * 2, 152 * 2 + 1, 153 * 2], "every filled cell, target and covariate")
+        XCTAssertEqual(data.series[0].filledCells(rows: 151..<160).map(\.row), [152, 153])
 
         var t = TrainRequest(dataPath: path, outDir: "")
         t.data.selection = selection
@@ -197,6 +197,49 @@ final class BacktestTests: XCTestCase {
         let col = header.firstIndex(of: "actual")!
         let empty = rows.dropFirst().filter { $0.split(separator: ",", omittingEmptySubsequences: false)[col].isEmpty }
         XCTAssertEqual(empty.count, 2, "a filled actual is an empty cell")
+    }
+
+    func testAGapBeforeTheOriginIsNotFilledFromTheOriginOn() throws {
+        // Rows 147–151 of y and 150–151 of x are missing; origin 152 follows them. Interpolation
+        // filled them towards row 152 — the first value the forecast made at 152 is scored on — so
+        // a different value there changed the forecast (a leak). Filled from the rows before the
+        // origin, the forecasts of two files differing only from row 152 on are the same.
+        let dir = temporaryDirectory(self)
+        func file(_ name: String, at152 y152: Double) -> String {
+            var text = "t,y,x\n"
+            for i in 0..<170 {
+                let y = (147..<152).contains(i) ? "" : "\(i == 152 ? y152 : 10 + sin(Double(i) / 2) + 0.01 * Double(i))"
+                text += "\(i),\(y),\((150..<152).contains(i) ? "" : "\(Double(i % 7))")\n"
+            }
+            return writeFile(dir, name, text)
+        }
+        var selection = DataSelection(); selection.targets = ["y"]; selection.covariates = ["x"]
+        let a = try DataSource.load(file("a.csv", at152: 10.5), selection: selection)
+        let s = a.series[0], causal = s.causal(at: 152)
+        for t in 147..<152 { XCTAssertEqual(causal.matrix[t, 0], s.matrix[146, 0], "row \(t) of y carries row 146") }
+        for t in 150..<152 { XCTAssertEqual(causal.matrix[t, 1], s.matrix[149, 1], "row \(t) of x carries row 149") }
+        XCTAssertNotEqual(s.matrix[151, 0], s.matrix[146, 0], "interpolated towards row 152 in the loaded series")
+        XCTAssertEqual(s.causal(at: 160), s, "a gap that ends before the origin is filled from values before it")
+        XCTAssertEqual(s.causal(at: 150).matrix[149, 0], s.matrix[146, 0])
+        XCTAssertEqual(s.causal(at: 150).matrix[150, 0], s.matrix[150, 0], "rows from the origin on are left as they are")
+
+        for retrain in [RetrainPolicy.always, .never] {
+            func run(_ y152: Double) throws -> BacktestResult {
+                var t = TrainRequest(dataPath: file("f\(y152).csv", at152: y152), outDir: "")
+                t.data.selection = selection
+                t.windows.horizon = 4; t.windows.lookback = 8; t.architecture.hidden = 8; t.training.epochs = 2; t.training.ensemble = 1
+                var r = BacktestRequest(train: t)
+                r.backtest.start = .index(152); r.train.preprocessing.season = 12; r.backtest.retrain = retrain
+                return try BacktestJob.run(r)
+            }
+            let low = try run(10.5), high = try run(30)
+            XCTAssertEqual(low.windows[0].origin, 152)
+            XCTAssertEqual(low.windows[0].forecast, high.windows[0].forecast, "\(retrain): the forecast at 152 does not see row 152")
+            XCTAssertEqual(low.windows[0].naive, high.windows[0].naive)
+            XCTAssertEqual(low.windows[0].scales, high.windows[0].scales)
+            XCTAssertEqual(low.windows[0].bands.model?.lower, high.windows[0].bands.model?.lower)
+            XCTAssertNotEqual(low.windows[0].actual, high.windows[0].actual)
+        }
     }
 
     func testConcurrentFitsEqualSequentialFits() throws {

@@ -212,12 +212,12 @@ extension CSVTable {
             } ?? []
             var m = SeriesMatrix(steps: steps, channels: channels.count, values: consume values)
             let seriesName = idCol == nil ? stem : id
-            let fill = try fillMissing(&m, policy: selection.missing, targets: targets.count) { c in
+            let fill = try fillMissing(&m, policy: selection.missing) { c in
                 "\(path): column '\(shown(header[channels[c]]))'\(idCol == nil ? "" : " of series '\(shown(id))'")"
             }
             missing += fill.count
             var series = Series(id: seriesName, time: time, matrix: m)
-            series.filledTargets = fill.filledTargets
+            series.filled = fill.filled
             result.append(series)
         }
         return SeriesCollection(source: path, channels: channels.map { header[$0] }, targetCount: targets.count,

@@ -132,13 +132,13 @@ extension HDF5File {
                 for t in 0..<steps { for c in channels { v.append(row[t * dim + c]) } }
             }
             var m = SeriesMatrix(steps: steps, channels: channels.count, values: consume v)
-            let fill = try fillMissing(&m, policy: selection.missing, targets: targets.count) { c in
+            let fill = try fillMissing(&m, policy: selection.missing) { c in
                 "\(path): dataset '\(name)' channel '\(columns[channels[c]])' of series \(b)"
             }
             missing += fill.count
             let time = perSeries ? labels(Array(texts[(b * steps)..<((b + 1) * steps)])) : shared
             var series = Series(id: seriesId(b, of: batch, name, ids), time: time, matrix: m)
-            series.filledTargets = fill.filledTargets
+            series.filled = fill.filled
             result.append(series)
         }
         if shape.count == 3 {   // one batch row at a time: the file's values are never held twice

@@ -19,9 +19,10 @@ public struct Series: Sendable, Equatable {
     public var id: String
     public var time: TimeLabels
     public var matrix: SeriesMatrix
-    /// The cells of the target channels that were missing and filled (interpolate / ffill), as
-    /// `step * channels + channel`, ascending: a backtest does not score them as actuals.
-    public var filledTargets: [Int] = []
+    /// The cells that were missing and filled (interpolate / ffill), as `step * channels + channel`,
+    /// ascending: a backtest does not score a filled target as an actual, and refills a gap that
+    /// runs into a forecast origin from the rows before it (`causal(at:)`).
+    public var filled: [Int] = []
 
     public init(id: String, time: TimeLabels, matrix: SeriesMatrix) {
         self.id = id; self.time = time; self.matrix = matrix
@@ -33,15 +34,37 @@ public struct Series: Sendable, Equatable {
 
     public var length: Int { matrix.steps }
 
-    /// The filled target cells in rows `rows`, as (row, channel), in order.
-    public func filledTargetCells(rows: Range<Int>) -> [(row: Int, channel: Int)] {
+    /// The filled cells in rows `rows`, as (row, channel), in order.
+    public func filledCells(rows: Range<Int>) -> [(row: Int, channel: Int)] {
         let C = matrix.channels, first = rows.lowerBound * C, end = rows.upperBound * C
-        var lo = 0, hi = filledTargets.count   // the first cell ≥ first
+        var lo = 0, hi = filled.count   // the first cell ≥ first
         while lo < hi {
             let mid = (lo + hi) / 2
-            if filledTargets[mid] < first { lo = mid + 1 } else { hi = mid }
+            if filled[mid] < first { lo = mid + 1 } else { hi = mid }
         }
-        return filledTargets[lo...].prefix { $0 < end }.map { ($0 / C, $0 % C) }
+        return filled[lo...].prefix { $0 < end }.map { ($0 / C, $0 % C) }
+    }
+
+    /// The series as it would have been filled with nothing known from `origin` on: a gap that
+    /// runs into the origin (row origin − 1 filled) was interpolated towards a value at or after
+    /// it, which a forecast made at the origin cannot know; its rows before the origin carry the
+    /// last value before the gap instead (what interpolation does at a series' end). Other gaps
+    /// are filled from values before them either way. A channel with no value before the gap (a
+    /// gap from the first row) is left as it was. `self` when nothing changes.
+    public func causal(at origin: Int) -> Series {
+        guard origin > 0, origin <= length else { return self }
+        let touching = filledCells(rows: (origin - 1)..<origin)
+        guard !touching.isEmpty else { return self }
+        var s = self
+        let C = matrix.channels
+        for (_, c) in touching {
+            var start = origin - 1   // the gap's first row
+            while start > 0, filledCells(rows: (start - 1)..<start).contains(where: { $0.channel == c }) { start -= 1 }
+            guard start > 0 else { continue }
+            let last = matrix[start - 1, c]
+            for t in start..<origin { s.matrix.values[t * C + c] = last }
+        }
+        return s
     }
 }
 
@@ -130,12 +153,12 @@ public struct SeriesCollection: Sendable {
 }
 
 /// Fills NaN gaps of each channel under `policy`; returns how many values were missing, and the
-/// cells of the first `targets` channels that were filled (`step * channels + channel`, ascending;
-/// none under `.drop`, which leaves the NaN).
+/// cells that were filled (`step * channels + channel`, ascending; none under `.drop`, which leaves
+/// the NaN).
 /// `.error` is enforced by the loaders (they know the row); here it fills nothing.
 /// Throws when a channel has no value at all. Reads each channel in place (no list of its rows).
-func fillMissing(_ m: inout SeriesMatrix, policy: MissingPolicy, targets: Int,
-                 describe: (Int) -> String) throws(DataError) -> (count: Int, filledTargets: [Int]) {
+func fillMissing(_ m: inout SeriesMatrix, policy: MissingPolicy,
+                 describe: (Int) -> String) throws(DataError) -> (count: Int, filled: [Int]) {
     var missing = 0, filled: [Int] = []
     let C = m.channels, steps = m.steps
     for c in 0..<C {
@@ -149,7 +172,7 @@ func fillMissing(_ m: inout SeriesMatrix, policy: MissingPolicy, targets: Int,
         guard first >= 0 else {
             throw .emptyColumn(path: "", column: "", describe: describe(c))
         }
-        if c < targets && policy != .drop && policy != .error {
+        if policy != .drop && policy != .error {
             for t in 0..<steps where m[t, c].isNaN { filled.append(t * C + c) }
         }
         switch policy {

@@ -252,11 +252,14 @@ public enum BacktestJob {
         return fitted.models
     }
 
-    /// The rows `range` of every series: what one fit trains on.
+    /// The rows `range` of every series: what one fit trains on, filled from nothing at or after
+    /// its end (`Series.causal`: a gap that runs into the origin was interpolated towards a later value).
     static func trainingPart(_ data: SeriesCollection, _ range: Range<Int>) -> SeriesCollection {
         var part = data
-        part.series = data.series.map { Series(id: $0.id, time: $0.time.isEmpty ? TimeLabels() : $0.time.rows(range),
-                                               matrix: $0.matrix.rows(range)) }
+        part.series = data.series.map { whole in
+            let s = whole.causal(at: range.upperBound)
+            return Series(id: s.id, time: s.time.isEmpty ? TimeLabels() : s.time.rows(range), matrix: s.matrix.rows(range))
+        }
         return part
     }
 }

@@ -54,7 +54,7 @@ extension BacktestJob {
             }
 
             for o in plan where o.fitIndex == f {
-                for s in data.series {
+                for s in data.series.lazy.map({ $0.causal(at: o.origin) }) {   // nothing filled from the origin on
                     let rows = s.matrix.rows((o.origin - lookback)..<(o.origin + k))
                     if rows.values.contains(where: \.isNaN) { skipped += 1; continue }
                     let window = pipeline.forecastWindow(s.matrix, origin: o.origin, series: s.id)
@@ -89,7 +89,7 @@ extension BacktestJob {
             actual.append(s.matrix[o.origin + step, c]); naive.append(nv[c][step]); snaive.append(sn[c][step])
         } }
         // A filled cell is not an observation: no actual (an empty cell in forecasts.csv), not scored.
-        for (row, c) in s.filledTargetCells(rows: o.origin..<(o.origin + k)) { actual[(row - o.origin) * O + c] = .nan }
+        for (row, c) in s.filledCells(rows: o.origin..<(o.origin + k)) where c < O { actual[(row - o.origin) * O + c] = .nan }
         if snaive.contains(where: \.isNaN) { return nil }
         let times = s.time.count == n ? (0..<k).map { s.time[o.origin + $0] } : (0..<k).map { String(o.origin + $0) }
         var w = BacktestWindow(series: s.id, origin: o.origin, originLabel: times[0], times: times, actual: actual,
