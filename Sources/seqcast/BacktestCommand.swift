@@ -61,11 +61,11 @@ struct BacktestCommand: ParsableCommand {
         }
         print(terminalSafe("backtest of \(data.data): \(result.windows.count) window\(result.windows.count == 1 ? "" : "s")\(result.skipped > 0 ? " (\(result.skipped) left out\(quiet ? ": their rows touch a gap, or values the log transform cannot take; the notes without --quiet say which" : ", see the notes"))" : ""), horizon \(result.horizon), season \(result.season) (\(result.seasonSource)), \(result.fits) fit\(result.fits == 1 ? "" : "s"), \(String(format: "%.1f", result.seconds)) s → \(out)"))
         let distinct = result.configurations
-        print(terminalSafe("configuration: \(r.train.architecture.summary) ×\(training.ensemble), lookback \(result.lookback); \(distinct.joined(separator: " / "))\(distinct.count > 1 ? " (differs between fits)" : "")"))
+        print(terminalSafe("configuration: \(r.train.architecture.summary) ×\(training.ensemble), lookback \(result.lookbackText); \(distinct.joined(separator: " / "))\(distinct.count > 1 ? " (differs between fits)" : "")"))
         print(result.table, terminator: "")
         if plot {
             report(try Plots.backtest(BacktestPlotData(result), to: out + "/backtest.png",
-                                      title: "backtest of \(URL(fileURLWithPath: data.data).lastPathComponent): \(result.windows.count) windows, horizon \(result.horizon)"))
+                                      title: "backtest of \(URL(fileURLWithPath: data.data).lastPathComponent): \(result.windows.count) window\(result.windows.count == 1 ? "" : "s"), horizon \(result.horizon)"))
             print(terminalSafe("plot → \(out)/backtest.png"))
         }
     }

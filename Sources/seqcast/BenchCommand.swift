@@ -26,12 +26,16 @@ struct BenchCommand: ParsableCommand {
 
     /// Benchmarks/configs.json here, else in the source tree of a `.build/<triple>/release` binary or
     /// `<prefix>/share/seqcast/configs.json` (the README's `seqcast bench` works from any folder).
-    static func defaultConfigs() -> String {
+    /// None there: a usage error naming the places looked in.
+    static func defaultConfigs() throws -> String {
         let here = "Benchmarks/configs.json"
         let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        let beside = [exe.appendingPathComponent("../../../Benchmarks/configs.json").standardized.path,
+        let places = [here, exe.appendingPathComponent("../../../Benchmarks/configs.json").standardized.path,
                       exe.appendingPathComponent("../share/seqcast/configs.json").standardized.path]
-        return ([here] + beside).first { FileManager.default.fileExists(atPath: $0) } ?? here
+        guard let found = places.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            throw ValidationError("no benchmark configurations: looked for \(places.joined(separator: ", ")); give --configs FILE (the repository's Benchmarks/configs.json)")
+        }
+        return found
     }
 
     func run() throws {
@@ -43,7 +47,7 @@ struct BenchCommand: ParsableCommand {
             for r in KernelBenchmark.run(repeats: repeats, threads: kernelThreads ?? 1) { print(r.json); fflush(nil) }
             return
         }
-        var list = try Benchmark.load(configs ?? Self.defaultConfigs())
+        var list = try Benchmark.load(try configs ?? Self.defaultConfigs())
         if let only {
             list = list.filter { $0.name == only }
             if list.isEmpty { throw ValidationError("no configuration named '\(only)'") }

@@ -35,10 +35,10 @@ struct DataOptions: ParsableArguments {
     @Option(help: "HDF5 series mode: dataset name (default: 'series' or the only dataset).")
     var dataset: String?
 
-    @Option(help: "HDF5 supervised mode: inputs dataset [batch, steps, dim]; look-back, horizon and head come from the shapes.")
+    @Option(help: "HDF5 supervised mode (train only; convert writes series): inputs dataset [batch, steps, dim]; look-back, horizon and head come from the shapes.")
     var x: String?
 
-    @Option(help: "HDF5 supervised mode: targets dataset [batch, K, out] (or [batch, steps, K, out] for seq2seq).")
+    @Option(help: "HDF5 supervised mode (train only): targets dataset [batch, K, out] (or [batch, steps, K, out] for seq2seq).")
     var y: String?
 
     @Option(help: "Missing values (empty, NA, NaN, null): error, interpolate, ffill, drop.")

@@ -49,7 +49,7 @@ final class CLITests: XCTestCase {
             (["train", "--data", bad, "--out", dir + "/o1"], "bad.csv: row 3, column 'b': 'x' is not a number"),
             (["train", "--data", dir + "/none.csv", "--out", dir + "/o2"], "none.csv: no such file"),
             (["train", "--data", datasetPath("airline.csv"), "--lookback", "140", "--horizon", "12", "--out", dir + "/o3"],
-             "series 'airline' has 144 steps, needs at least 152"),
+             "series 'airline' has 144 steps, needs at least 190"),
             (["train", "--data", datasetPath("airline.csv"), "--target", "Pasengers", "--out", dir + "/o4"],
              "no column 'Pasengers'; columns are: Date, Passengers"),
             (["train", "--data", gaps, "--missing", "error", "--out", dir + "/o5"], "gaps.csv: row 3, column 'v': missing value"),

@@ -126,7 +126,9 @@ final class CSVTests: XCTestCase {
 
     func testSeriesTooShortSaysHowLong() throws {
         let c = try DataSource.load(datasetPath("airline.csv"), selection: DataSelection())
-        let msg = errorMessage { try c.checkLength(lookback: 140, horizon: 12) }
-        XCTAssertTrue(msg.contains("series 'airline' has 144 steps, needs at least 152 (lookback 140 + horizon 12)"), msg)
+        let msg = errorMessage { try c.checkLength(lookback: 140, horizon: 12, valFraction: 0.2) }
+        XCTAssertTrue(msg.contains("series 'airline' has 144 steps, needs at least 190 (lookback 140 + horizon 12 in its training part, the steps before the last 20% that --val-fraction 0.2 holds out for validation)"), msg)
+        let window = errorMessage { try c.checkLength(lookback: 140, horizon: 12) }   // one window, no training split
+        XCTAssertTrue(window.contains("series 'airline' has 144 steps, needs at least 152 (lookback 140 + horizon 12)"), window)
     }
 }

@@ -18,6 +18,27 @@ final class ErrorPathTests: XCTestCase {
         XCTAssertTrue(msg.contains("columns Riders do not match the model's Passengers"), msg)
     }
 
+    func testTheLengthATooShortSeriesIsToldToHaveIsEnough() throws {
+        // "needs at least lookback + horizon" was not enough: the last --val-fraction is held out,
+        // so a series of that length had no training window (and said no number).
+        let dir = temporaryDirectory(self)
+        for (lookback, horizon, fraction, need) in [(4, 2, 0.2, 7), (140, 12, 0.2, 190), (8, 4, 0.3, 17), (5, 3, 0.0, 8)] {
+            XCTAssertEqual(SeriesCollection.minimumTrainingLength(lookback: lookback, horizon: horizon, valFraction: fraction), need)
+            for n in [need - 1, need] {
+                var r = TrainRequest(dataPath: writeFile(dir, "s\(n).csv", "t,y\n" + (0..<n).map { "\($0),\(sin(Double($0)))\n" }.joined()),
+                                     outDir: dir + "/r\(lookback)-\(n)")
+                r.windows.lookback = lookback; r.windows.horizon = horizon; r.windows.valFraction = fraction
+                r.training.epochs = 1; r.training.ensemble = 1; r.preprocessing.variants = []
+                if n < need {
+                    let msg = errorMessage { _ = try TrainJob.run(r) }
+                    XCTAssertTrue(msg.contains("has \(n) steps, needs at least \(need) (lookback \(lookback) + horizon \(horizon)"), msg)
+                } else {
+                    XCTAssertNoThrow(try TrainJob.run(r), "\(n) steps, lookback \(lookback), horizon \(horizon), --val-fraction \(fraction)")
+                }
+            }
+        }
+    }
+
     func testBacktestOfUnequalSeriesLengths() throws {
         let dir = temporaryDirectory(self)
         var text = "id,t,y\n"
@@ -56,8 +77,14 @@ final class ErrorPathTests: XCTestCase {
     func testNoTrainingWindowExplainsWhat() throws {
         let c = try DataSource.load(datasetPath("airline.csv"), selection: DataSelection())
         let msg = errorMessage { _ = try c.split(spec: WindowSpec(lookback: 100, horizon: 12), scaler: .window, valFraction: 0.5) }
-        XCTAssertTrue(msg.contains("no training window"), msg)
-        XCTAssertTrue(msg.contains("lower --lookback or --val-fraction"), msg)
+        XCTAssertTrue(msg.contains("has 144 steps, needs at least 224 (lookback 100 + horizon 12 in its training part"), msg)
+        XCTAssertTrue(msg.contains("lower --lookback, --horizon or --val-fraction"), msg)
+        // Of several series, one that is long enough for a window but not for a training window
+        // gives validation windows; with none giving a training window, the message names the need.
+        var two = c; two.series = [c.series[0], c.series[0]]; two.series[1].id = "again"
+        let none = errorMessage { _ = try two.split(spec: WindowSpec(lookback: 100, horizon: 12), scaler: .window, valFraction: 0.5) }
+        XCTAssertTrue(none.contains("no training window: the shortest series has 144 steps"), none)
+        XCTAssertTrue(none.contains("(224 steps in all; lower --lookback or --val-fraction)"), none)
     }
 }
 

@@ -67,7 +67,8 @@ final class PerSeriesTests: XCTestCase {
         XCTAssertEqual(rows(oneText, column: 0, "s1"), rows(all, column: 0, "s1"))
         XCTAssertEqual(oneText.split(separator: "\n").count, 1 + 6)
         let backtest = ["backtest", "--data", data, "--id-column", "id", "--start", "0.8", "--per-series", "--out", dir + "/bt"] + small
-        XCTAssertEqual(try runCLI(backtest).status, 0)
+        let bt = try runCLI(backtest)
+        XCTAssertEqual(bt.status, 0, bt.err)
         let btForecasts = try String(contentsOfFile: dir + "/bt/forecasts.csv", encoding: .utf8)
         let btMetrics = try String(contentsOfFile: dir + "/bt/metrics.csv", encoding: .utf8)
         for (id, _) in [ids[1], ids[3]] {
@@ -92,6 +93,12 @@ final class PerSeriesTests: XCTestCase {
         }
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/bt/summary.json"))) as! [String: Any]
         XCTAssertEqual((summary["per_series"] as? [[String: Any]])?.map { $0["series"] as? String }, ids.map(\.0))
+        // Each series' rule picks its own look-back (the 60-step one a shorter one): the run says
+        // so rather than the first series' (it printed "lookback 24" for every series).
+        let lookbacks = try XCTUnwrap((summary["per_series"] as? [[String: Any]])?.compactMap { $0["lookback"] as? Int })
+        XCTAssertGreaterThan(Set(lookbacks).count, 1, "\(lookbacks)")
+        XCTAssertTrue((summary["resolved"] as? [String: Any])?["lookback"] is NSNull)
+        XCTAssertTrue(bt.out.contains("lookback \(lookbacks.min()!)–\(lookbacks.max()!) (differs between series"), bt.out)
     }
 
     /// HDF5 series mode with `rows` reads only those batch rows: the rows left out hold +inf, which

@@ -320,7 +320,7 @@ final class ReliabilityCLITests: XCTestCase {
         try refused(["backtest", "--data", air, "--season", "200", "--horizon", "12", "--start", "0.7", "--out", dir + "/b2"] + quick,
                     "--season 200 is not shorter than the first origin's 100 training steps")
         try refused(["backtest", "--data", air, "--train-length", "25", "--lookback", "12", "--horizon", "12", "--out", dir + "/b3"] + quick,
-                    "origin 114 trains on rows 89..<114 only: \(air): no training window")
+                    "origin 114 trains on rows 89–113 only (counted from 0): \(air): series 'airline' has 25 steps, needs at least 30")
         try refused(["backtest", "--data", air, "--train-length", "10", "--horizon", "12", "--out", dir + "/b4"] + quick,
                     "use a longer --train-length")
         try refused(["train", "--data", air, "--target", "Passengers", "--covariates", "Passengers", "--out", dir + "/t1"] + quick,

@@ -45,4 +45,32 @@ final class ScalingTests: XCTestCase {
         let samples = p.samples(m, starts: [0])
         XCTAssertEqual(samples.y[0] * stats[0].sd, 5 - 2.5, accuracy: 1e-5, "targets scaled by their window's stats")
     }
+
+    func testForecastsDoNotDependOnTheSeriesUnits() throws {
+        // The degeneracy rule had an absolute floor (a spread ≤ 1e-6 was "constant"): airline in
+        // units of 1e-9 passengers (values ~1e-7) was fed unscaled and scored MASE 11,360 against
+        // 1.746 in passengers. Every scaler now gives the same MASE and forecasts in any units.
+        let dir = temporaryDirectory(self)
+        let rows = try String(contentsOfFile: datasetPath("airline.csv"), encoding: .utf8).split(separator: "\n")
+        func scaled(_ k: Double) -> String {
+            writeFile(dir, "air\(k).csv", ([String(rows[0])] + rows.dropFirst().map { r in
+                let f = r.split(separator: ","); return "\(f[0]),\(Double(f[1])! * k)"
+            }).joined(separator: "\n") + "\n")
+        }
+        for scaler in [ScalerKind.window, .standard, .minmax] {
+            var results: [BacktestResult] = []
+            for k in [1.0, 1e-9, 1e-20] {
+                var r = BacktestRequest(train: smallRequest(scaled(k), horizon: 6, epochs: 2, ensemble: 1))
+                r.train.preprocessing.scaler = scaler; r.train.preprocessing.transform = .none; r.train.preprocessing.variants = []
+                r.backtest.start = .fraction(0.8); r.intervals.method = .none
+                results.append(try BacktestJob.run(r))
+            }
+            for (k, small) in zip([1e-9, 1e-20], results.dropFirst()) {
+                XCTAssertEqual(small.overall.model.mase!, results[0].overall.model.mase!, accuracy: 1e-3 * results[0].overall.model.mase!, "\(scaler) ×\(k)")
+                for (a, b) in zip(results[0].windows[0].forecast, small.windows[0].forecast) {
+                    XCTAssertEqual(Double(b) / k, Double(a), accuracy: 1e-3 * abs(Double(a)), "\(scaler) ×\(k)")
+                }
+            }
+        }
+    }
 }

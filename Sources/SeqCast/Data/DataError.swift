@@ -40,7 +40,8 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
     case ambiguousColumn(path: String, column: String, why: String)
     case missingValue(path: String, row: Int, column: String)
     case invalidValue(path: String, dataset: String, index: Int, value: Float)
-    case seriesTooShort(path: String, series: String, length: Int, needed: Int, lookback: Int, horizon: Int)
+    /// `valFraction`: the needed length counts the validation part held out after the training part.
+    case seriesTooShort(path: String, series: String, length: Int, needed: Int, lookback: Int, horizon: Int, valFraction: Double? = nil)
     case unwritable(path: String, reason: String)
     /// An output path (`flag`) that names the input file.
     case overwritesInput(flag: String, output: String, input: String)
@@ -156,9 +157,12 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
 
         case .invalidValue(let p, let d, let i, let v):
             return "\(p): dataset '\(d)' element \(i) is \(v); NaN and infinity are not allowed"
-        case .seriesTooShort(let p, let s, let n, let need, let l, let k):
-            let why = k > 0 ? "lookback \(l) + horizon \(k)" : "the model's lookback"
-            return "\(p): series '\(s)' has \(n) steps, needs at least \(need) (\(why))"
+        case .seriesTooShort(let p, let s, let n, let need, let l, let k, let f):
+            var why = k > 0 ? "lookback \(l) + horizon \(k)" : "the model's lookback"
+            if let f, f > 0 {
+                why += " in its training part, the steps before the last \(Int((100 * f).rounded()))% that --val-fraction \(f) holds out for validation"
+            }
+            return "\(p): series '\(s)' has \(n) steps, needs at least \(need) (\(why))\(f != nil ? "; lower --lookback, --horizon or --val-fraction" : "")"
         case .unwritable(let p, let r): return "\(p): cannot write: \(r)"
         case .overwritesInput(let f, let o, let i): return "\(f) \(o): refusing to overwrite the input file \(i); give a new path"
         case .outputFolderHoldsInput(let d, let f, let i): return "--out \(d): this job writes \(f) there, which is the input file \(i); refusing to overwrite it — give another --out folder (or move the input)"
@@ -173,7 +177,8 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
         case .implausibleGap(let p, let r, let s, let c, let n, let a, let v, let total):
             return "\(p): row \(r)\(s.map { " of series '\(shown($0))'" } ?? ""), column '\(shown(c))': \(n == .max ? "too many" : String(n)) missing periods between '\(shown(a))' and '\(shown(v))'; \(total == .max ? "too many" : String(total)) in all is more than the series holds — is a time label wrong?"
         case .noTrainingWindow(let p, let shortest, let f, let l, let k):
-            return "\(p): no training window: the shortest series has \(shortest) steps; with --val-fraction \(f) its training part must hold lookback \(l) + horizon \(k) steps without gaps (lower --lookback or --val-fraction)"
+            let need = SeriesCollection.minimumTrainingLength(lookback: l, horizon: k, valFraction: f)
+            return "\(p): no training window: the shortest series has \(shortest) steps; with --val-fraction \(f) its training part must hold lookback \(l) + horizon \(k) steps without gaps (\(need) steps in all; lower --lookback or --val-fraction)"
         case .allWindowsTouchGaps(let p):
             return "\(p): every backtest window touches a gap (--missing drop); use --missing interpolate or ffill, or another --start"
         case .badAttribute(let p, let d, let a, let problem): return "\(p): dataset '\(shown(d))' attribute '\(a)' \(problem)"

@@ -101,6 +101,14 @@ public struct BacktestResult: Sendable {
     /// `--per-series`: each series' own scores, in file order (empty for one global model).
     public var perSeries: [SeriesScores] = []
 
+    /// The look-back in words: one number, or with `--per-series` the range when the series'
+    /// own rules chose different ones.
+    public var lookbackText: String {
+        let all = Set(perSeries.map(\.lookback) + [lookback])
+        guard all.count > 1, let lo = all.min(), let hi = all.max() else { return "\(lookback)" }
+        return "\(lo)–\(hi) (differs between series: see summary.json's per_series)"
+    }
+
     /// Does the model beat seasonal naive on MASE?
     public var beatsSeasonalNaive: Bool? {
         guard let m = overall.model.mase, let s = overall.seasonalNaive.mase else { return nil }
@@ -238,8 +246,8 @@ public enum BacktestJob {
             let (model, samples): (Ensemble, SplitSamples)
             do { (model, samples) = try TrainJob.seriesModel(settings, data: part) } catch let e as DataError {
                 // Its "series" is this fit's training part, not the file's series: say so.
-                guard case .noTrainingWindow = e else { throw e }
-                throw SettingsError.incompatible("origin \(origins[f].origin) trains on rows \(origins[f].trainRange.lowerBound)..<\(origins[f].trainRange.upperBound) only: \(e)")
+                switch e { case .noTrainingWindow, .seriesTooShort: break; default: throw e }
+                throw SettingsError.incompatible("origin \(origins[f].origin) trains on rows \(origins[f].trainRange.lowerBound)–\(origins[f].trainRange.upperBound - 1) only (counted from 0): \(e)")
             }
             try EnsembleFitter.fit(model, train: samples.trains, validation: samples.validations, threads: policy.threadsPerTask)
             Calibrator.finish(model, data: part, calibrate: calibrate, threads: policy.threadsPerTask)

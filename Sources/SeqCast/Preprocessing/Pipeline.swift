@@ -388,11 +388,15 @@ public struct PreprocessingChoice: Sendable, Equatable {
 }
 
 extension SeriesCollection {
-    /// Checks every series is long enough for one window.
-    public func checkLength(lookback: Int, horizon: Int) throws(DataError) {
-        for s in series where s.length < lookback + horizon {
-            throw .seriesTooShort(path: source, series: s.id, length: s.length, needed: lookback + horizon,
-                                  lookback: lookback, horizon: horizon)
+    /// Checks every series is long enough for one window. For training (`valFraction` given), one
+    /// series must hold its window before the validation part (`minimumTrainingLength`); of
+    /// several, a shorter one may still give validation windows, so each needs one window.
+    public func checkLength(lookback: Int, horizon: Int, valFraction: Double? = nil) throws(DataError) {
+        let training = valFraction != nil && series.count == 1 ? valFraction : nil
+        let need = training.map { Self.minimumTrainingLength(lookback: lookback, horizon: horizon, valFraction: $0) } ?? lookback + horizon
+        for s in series where s.length < need {
+            throw .seriesTooShort(path: source, series: s.id, length: s.length, needed: need,
+                                  lookback: lookback, horizon: horizon, valFraction: training)
         }
     }
 
@@ -503,7 +507,7 @@ extension SeriesCollection {
     }
 
     public func split(spec: WindowSpec, choice: PreprocessingChoice, valFraction: Double) throws -> SplitSamples {
-        try checkLength(lookback: spec.lookback, horizon: spec.horizon)
+        try checkLength(lookback: spec.lookback, horizon: spec.horizon, valFraction: valFraction)
         return try split(pipeline: try fitPipeline(spec: spec, choice: choice, valFraction: valFraction),
                          valFraction: valFraction)
     }

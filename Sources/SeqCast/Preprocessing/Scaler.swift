@@ -32,8 +32,11 @@ public struct Scaler: Codable, Sendable, Equatable {
 
     /// The one degeneracy rule for every scale (global and per window): a spread at or below
     /// 1e-6 of the level (Float's resolution) is treated as constant and gets scale 1, so a constant
-    /// channel maps to zeros rather than dividing by (almost) zero.
-    static func usable(_ spread: Double, level: Double) -> Bool { spread > 1e-6 * max(1, abs(level)) }
+    /// channel maps to zeros rather than dividing by (almost) zero. Relative only: with a floor of
+    /// 1e-6 in absolute terms, a series whose values are all of order 1e-7 was "constant", fed to
+    /// the network unscaled and forecast thousands of times too large; any scale of a series now
+    /// gives the same forecast in its own units.
+    static func usable(_ spread: Double, level: Double) -> Bool { spread > 0 && spread > 1e-6 * abs(level) }
 
     /// Does this scaler transform whole series (standard, minmax), rather than nothing or windows?
     public var isGlobal: Bool { kind == .standard || kind == .minmax }

@@ -89,11 +89,19 @@ public struct WindowPlan: Sendable {
 }
 
 extension SeriesCollection {
+    /// The fewest steps a series needs for one training window (lookback + horizon before the
+    /// validation cut) when the last `valFraction` of its steps is held out for validation.
+    public static func minimumTrainingLength(lookback: Int, horizon: Int, valFraction: Double) -> Int {
+        var n = lookback + horizon
+        while SampleSet.validationCut(count: n, valFraction: valFraction) < lookback + horizon { n += 1 }
+        return n
+    }
+
     /// Window starts of every series: training windows end before the validation cut, validation
     /// windows have their targets after it; windows touching a gap are left out.
     public func windowPlan(pipeline: Pipeline, valFraction: Double) throws -> WindowPlan {
         let spec = pipeline.spec
-        try checkLength(lookback: spec.lookback, horizon: spec.horizon)
+        try checkLength(lookback: spec.lookback, horizon: spec.horizon, valFraction: valFraction)
         var plan = WindowPlan(train: WindowStarts(), validation: WindowStarts())
         for (j, (s, cut)) in zip(series, validationCuts(valFraction)).enumerated() {
             plan.train.append(series: j, starts: pipeline.validStarts(s.matrix, in: 0..<cut))

@@ -197,7 +197,7 @@ public enum TrainJob {
                                          variants: spec.perStep && defaults ? [] : s.preprocessing.variants, season: season)
         choice.baselineWeight = s.preprocessing.baselineWeight.stored
         choice.thetaWeight = s.preprocessing.thetaWeight?.stored ?? 0
-        try data.checkLength(lookback: spec.lookback, horizon: spec.horizon)
+        try data.checkLength(lookback: spec.lookback, horizon: spec.horizon, valFraction: s.windows.valFraction)
         let pipeline = try data.fitPipeline(spec: spec, choice: choice, valFraction: s.windows.valFraction)
         _ = try data.windowPlan(pipeline: pipeline, valFraction: s.windows.valFraction)
         let manifest = ModelManifest(model: config, training: s.training, pipeline: pipeline, supervised: nil,
