@@ -38,7 +38,7 @@ struct BacktestCommand: ParsableCommand {
         // Two spellings of one flag: the last would win silently when they disagree.
         let strides = typedValues("--stride") + typedValues("--origin-stride")
         if Set(strides).count > 1 {
-            throw ValidationError("--stride and --origin-stride are the same flag, given different values (\(strides.joined(separator: ", "))); give one")
+            throw ValidationError("--stride (also spelled --origin-stride) given different values (\(strides.joined(separator: ", "))); give one")
         }
         _ = try request()
     }
@@ -53,10 +53,12 @@ struct BacktestCommand: ParsableCommand {
         }
         let result = try BacktestJob.run(r, progress: progress.backtest)
         progress.finish()
+        // A backtest.png beside an earlier run's summary.json is that run's plot: it goes (a plot
+        // that fails leaves none rather than the old one); elsewhere a file of that name is left.
+        let stalePlot = out + "/backtest.png", earlierRun = FileManager.default.fileExists(atPath: out + "/summary.json")
         try r.train.run.group.onRoot { try result.write(to: out, config: r.config) }
         guard root else { return }
-        let stalePlot = out + "/backtest.png"   // an earlier run's, beside this run's files
-        if !plot, FileManager.default.fileExists(atPath: stalePlot), (try? FileManager.default.removeItem(atPath: stalePlot)) != nil {
+        if earlierRun, FileManager.default.fileExists(atPath: stalePlot), (try? FileManager.default.removeItem(atPath: stalePlot)) != nil, !plot {
             print(terminalSafe("note: removed \(stalePlot), an earlier run's plot (this run has no --plot)"))
         }
         print(terminalSafe("backtest of \(data.data): \(result.windows.count) window\(result.windows.count == 1 ? "" : "s")\(result.skipped > 0 ? " (\(result.skipped) left out\(quiet ? ": their rows touch a gap, or values the log transform cannot take; the notes without --quiet say which" : ", see the notes"))" : ""), horizon \(result.horizon), season \(result.season) (\(result.seasonSource)), \(result.fits) fit\(result.fits == 1 ? "" : "s"), \(String(format: "%.1f", result.seconds)) s → \(out)"))

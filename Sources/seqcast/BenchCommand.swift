@@ -29,7 +29,7 @@ struct BenchCommand: ParsableCommand {
     /// None there: a usage error naming the places looked in.
     static func defaultConfigs() throws -> String {
         let here = "Benchmarks/configs.json"
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let exe = binaryFolder()
         let places = [here, exe.appendingPathComponent("../../../Benchmarks/configs.json").standardized.path,
                       exe.appendingPathComponent("../share/seqcast/configs.json").standardized.path]
         guard let found = places.first(where: { FileManager.default.fileExists(atPath: $0) }) else {

@@ -32,6 +32,19 @@ struct ForecastCommand: ParsableCommand {
     func run() throws {
         PlotOutputs.useTemplates(plotTemplates)
         if let out { try AtomicFile.refuseOverwriting(input: data, with: out, flag: "--out") }
+        // The model is an input too (its model.h5 was replaced by the forecast).
+        var isFolder: ObjCBool = false
+        let modelFile = FileManager.default.fileExists(atPath: model, isDirectory: &isFolder) && isFolder.boolValue ? model + "/model.h5" : model
+        for (flag, path) in [("--out", out), ("--write-back", writeBack)] {
+            if let path {
+                try AtomicFile.refuseOverwriting(input: modelFile, with: path, flag: flag)
+                // A per-series run's series models (DIR/series/<p>/model.h5) are inputs as well.
+                if isFolder.boolValue, URL(fileURLWithPath: path).lastPathComponent == "model.h5",
+                   (try? AtomicFile.refuseInput(path, insideReplaced: "series", of: model)) == nil {
+                    try AtomicFile.refuseOverwriting(input: path, with: path, flag: flag)
+                }
+            }
+        }
         if writeBack != nil, FileManager.default.fileExists(atPath: data), !DataSource.isHDF5(data) {
             throw SettingsError.incompatible("--write-back copies an HDF5 input with the forecast added; \(data) is not an HDF5 file (use --out FILE.csv or FILE.h5)")
         }

@@ -223,6 +223,16 @@ final class BacktestTests: XCTestCase {
         XCTAssertEqual(s.causal(at: 150).matrix[149, 0], s.matrix[146, 0])
         XCTAssertEqual(s.causal(at: 150).matrix[150, 0], s.matrix[150, 0], "rows from the origin on are left as they are")
 
+        // A column whose first value comes after the first origin has no fill from the past there.
+        var late = "t,y,x\n"
+        for i in 0..<170 { late += "\(i),\(10 + sin(Double(i))),\(i < 155 ? "" : "\(Double(i % 7))")\n" }
+        var lateRequest = TrainRequest(dataPath: writeFile(dir, "late.csv", late), outDir: "")
+        lateRequest.data.selection = selection; lateRequest.windows.horizon = 4; lateRequest.windows.lookback = 8
+        var lateBacktest = BacktestRequest(train: lateRequest)
+        lateBacktest.backtest.start = .index(152)
+        let lateMessage = errorMessage { _ = try BacktestJob.run(lateBacktest) }
+        XCTAssertTrue(lateMessage.contains("column 'x' has no value before the first origin (row 152, counted from 0; its first value is at row 155)"), lateMessage)
+
         for retrain in [RetrainPolicy.always, .never] {
             func run(_ y152: Double) throws -> BacktestResult {
                 var t = TrainRequest(dataPath: file("f\(y152).csv", at152: y152), outDir: "")

@@ -84,7 +84,7 @@ final class ErrorPathTests: XCTestCase {
         var two = c; two.series = [c.series[0], c.series[0]]; two.series[1].id = "again"
         let none = errorMessage { _ = try two.split(spec: WindowSpec(lookback: 100, horizon: 12), scaler: .window, valFraction: 0.5) }
         XCTAssertTrue(none.contains("no training window: the shortest series has 144 steps"), none)
-        XCTAssertTrue(none.contains("(224 steps in all; lower --lookback or --val-fraction)"), none)
+        XCTAssertTrue(none.contains("(a series of 224 steps has one; lower --lookback or --val-fraction)"), none)
     }
 }
 

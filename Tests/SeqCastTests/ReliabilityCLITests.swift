@@ -72,9 +72,42 @@ final class ReliabilityCLITests: XCTestCase {
         let same = try runCLI(["forecast", "--model", dir + "/run", "--data", datasetPath("airline.h5"), "--out", dir + "/f.h5", "--write-back", dir + "/f.h5"])
         XCTAssertEqual(same.status, 64, same.err)
         XCTAssertTrue(same.err.contains("name the same file"), same.err)
+        // The model is an input too: a forecast written over its model.h5 destroyed it (exit 0).
+        let model = try Data(contentsOf: URL(fileURLWithPath: dir + "/run/model.h5"))
+        for args in [["--out", dir + "/run/model.h5"], ["--out", dir + "/x.h5", "--write-back", dir + "/run/./model.h5"]] {
+            let r = try runCLI(["forecast", "--model", dir + "/run", "--data", datasetPath("airline.h5")] + args)
+            XCTAssertEqual(r.status, 1, r.err)
+            XCTAssertTrue(r.err.contains("refusing to overwrite the input file \(dir)/run/model.h5"), r.err)
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/run/model.h5")), model)
+        // A per-series run replaces OUT/series/: an input in it was deleted (exit 0).
+        try FileManager.default.createDirectory(atPath: dir + "/ps/series", withIntermediateDirectories: true)
+        var long = "id,t,y\n"
+        for id in ["a", "b"] { for t in 0..<40 { long += "\(id),\(t),\(sin(Double(t)))\n" } }
+        let inside = writeFile(dir + "/ps/series", "long.csv", long)
+        let ps = try runCLI(["train", "--data", inside, "--id-column", "id", "--per-series", "--out", dir + "/ps"] + quick)
+        XCTAssertEqual(ps.status, 1, ps.err)
+        XCTAssertTrue(ps.err.contains("--out \(dir)/ps: this job replaces the folder series/ there, which holds the input file"), ps.err)
+        XCTAssertEqual(try String(contentsOfFile: inside, encoding: .utf8), long)
+        // --out naming a file: refused before the work (the whole backtest ran first).
+        let file = writeFile(dir, "taken.csv", "x\n")
+        let onFile = try runCLI(["backtest", "--data", input, "--out", file] + quick + ["--start", "0.8"])
+        XCTAssertEqual(onFile.status, 1, onFile.err)
+        XCTAssertTrue(onFile.err.contains("\(file): cannot write: it is a file, and --out names the folder"), onFile.err)
+        XCTAssertFalse(onFile.err.contains("origin"), onFile.err)
     }
 
     // MARK: 9. Plot templates and temporary files
+
+    func testABinaryRunThroughPATHFindsItsInstalledTemplates() throws {
+        // Run as plain `seqcast` (found through PATH), argv[0] is only the name: the templates
+        // beside the binary were looked for under the current folder, and --plot failed.
+        let dir = temporaryDirectory(self)
+        let bin = URL(fileURLWithPath: seqcastBinary).deletingLastPathComponent().path
+        let r = try runCLI(in: dir, [], shell: "PATH='\(bin)':\"$PATH\" seqcast train --data '\(datasetPath("airline.csv"))' --horizon 6 --epochs 1 --ensemble 1 --quiet --out run --plot")
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/run/training.png"), r.out + r.err)
+    }
 
     func testPlotTemplatesAreNeverReadFromTheCurrentDirectory() throws {
         let dir = temporaryDirectory(self)
@@ -320,7 +353,7 @@ final class ReliabilityCLITests: XCTestCase {
         try refused(["backtest", "--data", air, "--season", "200", "--horizon", "12", "--start", "0.7", "--out", dir + "/b2"] + quick,
                     "--season 200 is not shorter than the first origin's 100 training steps")
         try refused(["backtest", "--data", air, "--train-length", "25", "--lookback", "12", "--horizon", "12", "--out", dir + "/b3"] + quick,
-                    "origin 114 trains on rows 89–113 only (counted from 0): \(air): series 'airline' has 25 steps, needs at least 30")
+                    "origin 114 trains on rows 89–113 only (counted from 0; use a longer --train-length): \(air): series 'airline' has 25 steps, needs at least 30")
         try refused(["backtest", "--data", air, "--train-length", "10", "--horizon", "12", "--out", dir + "/b4"] + quick,
                     "use a longer --train-length")
         try refused(["train", "--data", air, "--target", "Passengers", "--covariates", "Passengers", "--out", dir + "/t1"] + quick,
@@ -392,7 +425,7 @@ final class ReliabilityCLITests: XCTestCase {
                     "\(dir)/bg is a backtest's output folder (forecasts.h5, no model.h5): plot it with --kind backtest")
         // --stride and --origin-stride are one flag: both given is refused, not the last silently taken.
         try refusedUsage(["backtest", "--data", air, "--horizon", "12", "--stride", "3", "--origin-stride", "4", "--out", dir + "/b5"] + quick,
-                         "--stride and --origin-stride are the same flag, given different values (3, 4)")
+                         "--stride (also spelled --origin-stride) given different values (3, 4)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/p.png") || FileManager.default.fileExists(atPath: dir + "/b5"))
         // The same value under both names is unambiguous (it was refused).
         let both = try runCLI(in: dir, ["backtest", "--data", air, "--horizon", "12", "--stride=6", "--origin-stride", "6",

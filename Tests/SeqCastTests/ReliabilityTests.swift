@@ -194,8 +194,14 @@ final class StagedOutputTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: dir + "/a.csv", encoding: .utf8), "old a.csv\n", "a was written but not committed")
         XCTAssertEqual(try String(contentsOfFile: dir + "/b.csv", encoding: .utf8), "old b.csv\n")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), ["a.csv", "b.csv"], "no temporary folder left")
-        let c = try AtomicFile.stage(to: dir + "/a.csv", errors: DataError.self) { (out: inout TextStream) throws(DataError) in out.write("new a\n") }
-        try c.commit(errors: DataError.self)
+        // A rename that cannot succeed (a folder at the path) is found before any is made.
+        try FileManager.default.removeItem(atPath: dir + "/b.csv")
+        try FileManager.default.createDirectory(atPath: dir + "/b.csv/x", withIntermediateDirectories: true)
+        let a = try AtomicFile.stage(to: dir + "/a.csv", errors: DataError.self) { (out: inout TextStream) throws(DataError) in out.write("new a\n") }
+        let b = try AtomicFile.stage(to: dir + "/b.csv", errors: DataError.self) { (out: inout TextStream) throws(DataError) in out.write("new b\n") }
+        XCTAssertThrowsError(try AtomicFile.commit([a, b], errors: DataError.self))
+        XCTAssertEqual(try String(contentsOfFile: dir + "/a.csv", encoding: .utf8), "old a.csv\n", "nothing of the set committed")
+        try AtomicFile.commit([a], errors: DataError.self)
         XCTAssertEqual(try String(contentsOfFile: dir + "/a.csv", encoding: .utf8), "new a\n")
     }
 }

@@ -71,7 +71,7 @@ final class TimeLabelsTests: XCTestCase {
     func testDateTimeStepsAreNamedInTheirLargestUnit() {
         // A daily date-time axis was "every 86400 s" in messages (the mixed-frequency refusal).
         for (seconds, name) in [(60, "every minute"), (900, "every 15 minutes"), (1800, "half-hourly"), (3600, "hourly"),
-                                (21_600, "every 6 hours"), (86_400, "daily"), (172_800, "every 2 days"), (604_800, "weekly"), (90, "every 90 s")] {
+                                (21_600, "every 6 hours"), (86_400, "daily"), (172_800, "every 2 days"), (604_800, "weekly"), (1_209_600, "every 2 weeks"), (1, "every second"), (90, "every 90 seconds")] {
             XCTAssertEqual(TimeAxis(format: .dateTime, step: Double(seconds), column: "t").frequencyName, name)
         }
     }

@@ -2,6 +2,8 @@
 // the file and the place (row, column, dataset) and what to do. Text taken from the input (cells,
 // column names, labels) is shown terminal-safe and clipped (UserText.swift); every message is one line.
 
+import Foundation
+
 /// Bad input files and unwritable outputs.
 public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
     case fileNotFound(path: String)
@@ -165,7 +167,9 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
             return "\(p): series '\(s)' has \(n) steps, needs at least \(need) (\(why))\(f != nil ? "; lower --lookback, --horizon or --val-fraction" : "")"
         case .unwritable(let p, let r): return "\(p): cannot write: \(r)"
         case .overwritesInput(let f, let o, let i): return "\(f) \(o): refusing to overwrite the input file \(i); give a new path"
-        case .outputFolderHoldsInput(let d, let f, let i): return "--out \(d): this job writes \(f) there, which is the input file \(i); refusing to overwrite it — give another --out folder (or move the input)"
+        case .outputFolderHoldsInput(let d, let f, let i):
+            let what = f.hasSuffix("/") ? "replaces the folder \(f) there, which holds" : "writes \(f) there, which is"
+            return "--out \(d): this job \(what) the input file \(i); refusing to overwrite it — give another --out folder (or move the input)"
         case .message(let m): return m
         case .unequalLengths(let p, let l, let n):
             let hint = n == "backtest" ? " (one global model's origins are the same rows of every series); --per-series backtests each series on its own" : ""
@@ -178,7 +182,7 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
             return "\(p): row \(r)\(s.map { " of series '\(shown($0))'" } ?? ""), column '\(shown(c))': \(n == .max ? "too many" : String(n)) missing periods between '\(shown(a))' and '\(shown(v))'; \(total == .max ? "too many" : String(total)) in all is more than the series holds — is a time label wrong?"
         case .noTrainingWindow(let p, let shortest, let f, let l, let k):
             let need = SeriesCollection.minimumTrainingLength(lookback: l, horizon: k, valFraction: f)
-            return "\(p): no training window: the shortest series has \(shortest) steps; with --val-fraction \(f) its training part must hold lookback \(l) + horizon \(k) steps without gaps (\(need) steps in all; lower --lookback or --val-fraction)"
+            return "\(p): no training window: the shortest series has \(shortest) steps; with --val-fraction \(f) its training part must hold lookback \(l) + horizon \(k) steps without gaps (a series of \(need) steps has one; lower --lookback or --val-fraction)"
         case .allWindowsTouchGaps(let p):
             return "\(p): every backtest window touches a gap (--missing drop); use --missing interpolate or ffill, or another --start"
         case .badAttribute(let p, let d, let a, let problem): return "\(p): dataset '\(shown(d))' attribute '\(a)' \(problem)"
@@ -200,9 +204,22 @@ extension AtomicFile {
         guard !sameFile(input, output) else { throw .overwritesInput(flag: flag, output: output, input: input) }
     }
 
+    /// Refuses an input inside (or named as) the folder `folder + "/" + name`, which the job replaces
+    /// (a per-series run's `series/`).
+    public static func refuseInput(_ input: String, insideReplaced name: String, of folder: String) throws(DataError) {
+        let inside = resolvedPath(folder + "/" + name), file = resolvedPath(input)
+        if file == inside || file.hasPrefix(inside + "/") {
+            throw .outputFolderHoldsInput(folder: folder, file: name + "/", input: input)
+        }
+    }
+
     /// Refuses an `--out` folder where one of the files a job writes (`names`) is the input file:
     /// it was replaced (a backtest's `forecasts.csv` over a CSV of that name in the folder).
     public static func refuseOverwriting(input: String, folder: String, names: [String]) throws(DataError) {
+        var isFolder: ObjCBool = false   // (before the work: it failed when the files were written)
+        if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), !isFolder.boolValue {
+            throw .unwritable(path: folder, reason: "it is a file, and --out names the folder the outputs go into")
+        }
         for name in names where sameFile(input, folder + "/" + name) {
             throw .outputFolderHoldsInput(folder: folder, file: name, input: input)
         }

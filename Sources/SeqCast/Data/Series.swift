@@ -45,6 +45,13 @@ public struct Series: Sendable, Equatable {
         return filled[lo...].prefix { $0 < end }.map { ($0 / C, $0 % C) }
     }
 
+    /// The first row of channel `c` that was not filled (a value of the file); `length` when none.
+    public func firstObserved(channel c: Int) -> Int {
+        var t = 0
+        while t < length, filledCells(rows: t..<(t + 1)).contains(where: { $0.channel == c }) { t += 1 }
+        return t
+    }
+
     /// The series as it would have been filled with nothing known from `origin` on: a gap that
     /// runs into the origin (row origin − 1 filled) was interpolated towards a value at or after
     /// it, which a forecast made at the origin cannot know; its rows before the origin carry the

@@ -42,12 +42,12 @@ public struct TimeAxis: Codable, Sendable, Equatable {
     /// A date-time step in words: "hourly", "half-hourly", "daily", "every 15 minutes", "every 6 hours",
     /// "every 90 s" (the largest unit that divides it).
     static func dateTimeName(seconds s: Int) -> String {
-        let named = [60: "every minute", 1800: "half-hourly", 3600: "hourly", 86_400: "daily", 604_800: "weekly"]
+        let named = [1: "every second", 60: "every minute", 1800: "half-hourly", 3600: "hourly", 86_400: "daily", 604_800: "weekly"]
         if let name = named[s] { return name }
-        for (unit, word) in [(86_400, "days"), (3600, "hours"), (60, "minutes")] where s % unit == 0 {
+        for (unit, word) in [(604_800, "weeks"), (86_400, "days"), (3600, "hours"), (60, "minutes")] where s % unit == 0 {
             return "every \(s / unit) \(word)"
         }
-        return "every \(s) s"
+        return "every \(s) seconds"
     }
 
     /// The natural seasonal period for this frequency, if there is one.

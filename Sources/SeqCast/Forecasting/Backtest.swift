@@ -224,6 +224,14 @@ public enum BacktestJob {
             let longer = r.backtest.trainLength != nil ? "a longer --train-length" : "a later --start"
             throw SettingsError.incompatible("origin \(bad.origin) trains on \(bad.trainRange.count) steps (of the series' \(n)), fewer than lookback \(lookback) + horizon \(k); use \(longer), or a shorter --lookback or --horizon")
         }
+        // A column whose values start after the first origin was filled there from later values
+        // (nearest at the start): no fill of it before the origin can be made from the past.
+        for s in data.series {
+            for c in data.channels.indices where s.firstObserved(channel: c) >= plan[0].origin {
+                let first = s.firstObserved(channel: c)
+                throw SettingsError.incompatible("\(settings.data.path): series '\(shown(s.id))', column '\(shown(data.channels[c]))' has no value before the first origin (row \(plan[0].origin), counted from 0; its first value is at row \(first)), so its filled rows there would be taken from after the origin; use a later --start\(data.series.count > 1 ? ", --per-series," : "") or leave the column out")
+            }
+        }
         if let m = settings.preprocessing.season, m >= plan[0].trainRange.count {
             throw SettingsError.incompatible("--season \(m) is not shorter than the first origin's \(plan[0].trainRange.count) training steps: seasonal naive and the MASE scale need a season before the origin; use a smaller --season or a later --start")
         }
@@ -243,12 +251,7 @@ public enum BacktestJob {
         let origins = plan
         try concurrentForEach(fitIndices.count, threads: policy.workers) { i in
             let f = fitIndices[i], part = trainingPart(data, origins[f].trainRange)
-            let (model, samples): (Ensemble, SplitSamples)
-            do { (model, samples) = try TrainJob.seriesModel(settings, data: part) } catch let e as DataError {
-                // Its "series" is this fit's training part, not the file's series: say so.
-                switch e { case .noTrainingWindow, .seriesTooShort: break; default: throw e }
-                throw SettingsError.incompatible("origin \(origins[f].origin) trains on rows \(origins[f].trainRange.lowerBound)–\(origins[f].trainRange.upperBound - 1) only (counted from 0): \(e)")
-            }
+            let (model, samples) = try forPart(origins[f]) { try TrainJob.seriesModel(settings, data: part) }
             try EnsembleFitter.fit(model, train: samples.trains, validation: samples.validations, threads: policy.threadsPerTask)
             Calibrator.finish(model, data: part, calibrate: calibrate, threads: policy.threadsPerTask)
             let done: Int = fitted.lock.withLock {
@@ -258,6 +261,16 @@ public enum BacktestJob {
             progress(.origin(done: done, total: origins.count, elapsed: Date().timeIntervalSince(clock)))
         }
         return fitted.models
+    }
+
+    /// `body` (a fit on the training part of origin `o`), with a too-short part named as that
+    /// origin's rows: the length in the message is the part's, not the file's series'.
+    static func forPart<T>(_ o: BacktestOrigin, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as DataError {
+            switch e { case .noTrainingWindow, .seriesTooShort: break; default: throw e }
+            let longer = o.trainRange.lowerBound > 0 ? "a longer --train-length" : "a later --start"
+            throw SettingsError.incompatible("origin \(o.origin) trains on rows \(o.trainRange.lowerBound)–\(o.trainRange.upperBound - 1) only (counted from 0; use \(longer)): \(e)")
+        }
     }
 
     /// The rows `range` of every series: what one fit trains on, filled from nothing at or after

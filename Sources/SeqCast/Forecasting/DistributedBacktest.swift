@@ -23,7 +23,7 @@ extension BacktestJob {
             for f in fitIndices {   // data-parallel: every rank takes part in every fit
                 let part = trainingPart(data, plan[f].trainRange)
                 let model = try group.agree { () throws -> Ensemble in
-                    let (model, samples) = try TrainJob.seriesModel(settings, data: part)
+                    let (model, samples) = try forPart(plan[f]) { try TrainJob.seriesModel(settings, data: part) }
                     try EnsembleFitter.fit(model, train: samples.trains, validation: samples.validations, threads: threads, group: group,
                                            progress: { _ in })
                     return model
@@ -43,7 +43,7 @@ extension BacktestJob {
         do {
             try concurrentForEach(myFits.count, threads: policy.workers) { j in
                 let k = myFits[j], part = trainingPart(data, plan[fitIndices[k]].trainRange)
-                let (model, samples) = try TrainJob.seriesModel(settings, data: part)
+                let (model, samples) = try forPart(plan[fitIndices[k]]) { try TrainJob.seriesModel(settings, data: part) }
                 let only = mine.filter { $0 / members == k }.map { $0 % members }
                 try EnsembleFitter.fit(model, train: samples.trains, validation: samples.validations,
                                        threads: policy.threadsPerTask, only: only)
@@ -71,7 +71,7 @@ extension BacktestJob {
         let built = Models()
         try concurrentForEach(fitIndices.count, threads: each.workers) { k in
             let f = fitIndices[k], part = trainingPart(data, plan[f].trainRange)
-            let model = try TrainJob.seriesEnsemble(settings, data: part).model
+            let model = try forPart(plan[f]) { try TrainJob.seriesEnsemble(settings, data: part).model }
             for m in 0..<members {
                 guard let snap = trained[k * members + m] else {
                     throw TrainingError.noSamples("fit \(k + 1), member \(m + 1) came back from no rank (a bug)")

@@ -46,7 +46,7 @@ extension BacktestJob {
             }
             for u in mine {
                 let (p, f) = units[u], (j, s) = setups[p]!
-                _ = try named(p) { try TrainJob.seriesEnsemble(s.settings, data: trainingPart(data.only(j), s.plan[f].trainRange)) }
+                _ = try named(p) { try forPart(s.plan[f]) { try TrainJob.seriesEnsemble(s.settings, data: trainingPart(data.only(j), s.plan[f].trainRange)) } }
             }
             return (data, setups)
         }
@@ -68,7 +68,7 @@ extension BacktestJob {
                 do {
                     let model = try named(p) { () throws -> Ensemble in
                         let part = trainingPart(data.only(j), s.plan[f].trainRange)
-                        let (model, samples) = try TrainJob.seriesModel(s.settings, data: part)
+                        let (model, samples) = try forPart(s.plan[f]) { try TrainJob.seriesModel(s.settings, data: part) }
                         try EnsembleFitter.fit(model, train: samples.trains, validation: samples.validations, threads: policy.threadsPerTask)
                         Calibrator.finish(model, data: part, calibrate: calibrate, threads: policy.threadsPerTask)
                         return model

@@ -14,6 +14,7 @@ import Foundation
 public enum PerSeriesJob {
     public static func train(_ r: TrainRequest, progress: @escaping @Sendable (TrainEvent) -> Void = { _ in }) throws -> TrainSummary {
         let clock = Date(), group = r.run.group, dir = r.run.outDir
+        try AtomicFile.refuseInput(r.settings.data.path, insideReplaced: "series", of: dir)   // removed with the earlier run's models
         // The run: this request's settings, or (--resume) the stored run's.
         let stored: PerSeriesModel? = try group.agree {
             try r.settings.validate()

@@ -199,7 +199,7 @@ extension BacktestResult {
             try f.write("time", strings: windows.flatMap(\.times))
             try f.close()
         }
-        for staged in [forecasts, metrics, arrays, summary] { try staged.commit(errors: DataError.self) }
+        try AtomicFile.commit([forecasts, metrics, arrays, summary], errors: DataError.self)
     }
 }
 

@@ -52,7 +52,7 @@ public enum PlotRenderer {
             guard FileManager.default.fileExists(atPath: env + "/common.gp") else { throw .templatesMissing(searched: [env]) }
             return env
         }
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let exe = binaryFolder()
         let candidates = [exe.appendingPathComponent("../../../plots").standardized.path,   // .build/<triple>/release
                           exe.appendingPathComponent("../share/seqcast/plots").standardized.path]
         guard let dir = candidates.first(where: { FileManager.default.fileExists(atPath: $0 + "/common.gp") }) else {

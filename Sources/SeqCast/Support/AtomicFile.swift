@@ -62,6 +62,19 @@ public enum AtomicFile {
         deinit { try? FileManager.default.removeItem(atPath: tmpDir) }
     }
 
+    /// Commits outputs that belong together: first checks that each can replace what is at its
+    /// path (nothing, or a file — a folder cannot be replaced by a rename), so a set one of whose
+    /// renames would fail is not committed in part; then renames them in order.
+    public static func commit<E: AtomicFileError>(_ set: [Staged], errors: E.Type) throws(E) {
+        for staged in set {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: staged.path, isDirectory: &isFolder), isFolder.boolValue {
+                throw E.unwritable(path: staged.path, reason: "a folder is in the way")
+            }
+        }
+        for staged in set { try staged.commit(errors: E.self) }
+    }
+
     /// Writes text atomically (created exclusively, every byte written and the file closed before the rename).
     public static func write<E: AtomicFileError>(_ text: String, to path: String, errors: E.Type) throws(E) {
         try write(to: path, errors: E.self) { (out: inout TextStream) throws(E) in out.write(text) }
@@ -96,18 +109,19 @@ public enum AtomicFile {
         }
     }
 
+    /// `p` with symlinks resolved (of its folder when `p` is not there yet).
+    static func resolvedPath(_ p: String) -> String {
+        if let r = realpath(p, nil) { defer { free(r) }; return String(cString: r) }
+        let url = URL(fileURLWithPath: p)
+        let dir = url.deletingLastPathComponent().path
+        if let r = realpath(dir, nil) { defer { free(r) }; return String(cString: r) + "/" + url.lastPathComponent }
+        return url.standardizedFileURL.path
+    }
+
     /// True when `a` and `b` name the same file: the same path after resolving symlinks, or (when
     /// both exist) the same device and inode, so hard links count too.
     public static func sameFile(_ a: String, _ b: String) -> Bool {
-        func resolved(_ p: String) -> String {
-            if let r = realpath(p, nil) { defer { free(r) }; return String(cString: r) }
-            // Not there (yet): resolve its folder.
-            let url = URL(fileURLWithPath: p)
-            let dir = url.deletingLastPathComponent().path
-            if let r = realpath(dir, nil) { defer { free(r) }; return String(cString: r) + "/" + url.lastPathComponent }
-            return url.standardizedFileURL.path
-        }
-        if resolved(a) == resolved(b) { return true }
+        if resolvedPath(a) == resolvedPath(b) { return true }
         var sa = stat(), sb = stat()
         return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
     }

@@ -1,5 +1,6 @@
-// Version: the seqcast version, written into every output file and printed by --version, and the
-// creation time files are stamped with.
+// Version: the seqcast version, written into every output file and printed by --version, the
+// creation time files are stamped with, and the folder of the running binary (where its installed
+// plot templates and benchmark configurations are found).
 import Foundation
 
 public let seqcastVersion = "0.2.0"
@@ -12,4 +13,13 @@ public let seqcastVersion = "0.2.0"
 public func createdTimestamp(_ date: Date = Date()) -> String {
     TimeLabelStyle(format: .dateTime, dateTimeSeparator: 84, zulu: true)   // 'T' and 'Z': ISO 8601
         .withLabel(date.timeIntervalSince1970.rounded(.down)) { String(decoding: $0, as: UTF8.self) }
+}
+
+/// The folder of the running binary: /proc/self/exe resolved (argv[0] is only the name when the
+/// binary is found through PATH, and resolving that name against the current folder found
+/// nothing); argv[0] where /proc is not mounted.
+public func binaryFolder() -> URL {
+    let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    let path = exe.path != "/proc/self/exe" ? exe : URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    return path.deletingLastPathComponent()
 }
