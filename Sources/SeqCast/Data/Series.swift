@@ -57,7 +57,8 @@ public struct Series: Sendable, Equatable {
     /// it, which a forecast made at the origin cannot know; its rows before the origin carry the
     /// last value before the gap instead (what interpolation does at a series' end). Other gaps
     /// are filled from values before them either way. A channel with no value before the gap (a
-    /// gap from the first row) is left as it was. `self` when nothing changes.
+    /// gap from the first row) is left as it was: the backtest refuses a column with no value
+    /// before its first origin (`BacktestJob.prepare`). `self` when nothing changes.
     public func causal(at origin: Int) -> Series {
         guard origin > 0, origin <= length else { return self }
         let touching = filledCells(rows: (origin - 1)..<origin)
