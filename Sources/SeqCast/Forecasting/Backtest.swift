@@ -226,9 +226,10 @@ public enum BacktestJob {
         }
         // A column whose values start after the first origin was filled there from later values
         // (nearest at the start): no fill of it before the origin can be made from the past.
-        for s in data.series {
-            for c in data.channels.indices where s.firstObserved(channel: c) >= plan[0].origin {
+        for s in data.series where !s.filled.isEmpty {
+            for c in data.channels.indices {
                 let first = s.firstObserved(channel: c)
+                guard first >= plan[0].origin else { continue }
                 throw SettingsError.incompatible("\(settings.data.path): series '\(shown(s.id))', column '\(shown(data.channels[c]))' has no value before the first origin (row \(plan[0].origin), counted from 0; its first value is at row \(first)), so its filled rows there would be taken from after the origin; use a later --start\(data.series.count > 1 ? ", --per-series," : "") or leave the column out")
             }
         }
