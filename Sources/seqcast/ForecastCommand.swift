@@ -39,9 +39,8 @@ struct ForecastCommand: ParsableCommand {
             if let path {
                 try AtomicFile.refuseOverwriting(input: modelFile, with: path, flag: flag)
                 // A per-series run's series models (DIR/series/<p>/model.h5) are inputs as well.
-                if isFolder.boolValue, URL(fileURLWithPath: path).lastPathComponent == "model.h5",
-                   (try? AtomicFile.refuseInput(path, insideReplaced: "series", of: model)) == nil {
-                    try AtomicFile.refuseOverwriting(input: path, with: path, flag: flag)
+                if isFolder.boolValue, URL(fileURLWithPath: path).lastPathComponent == "model.h5", AtomicFile.isInside(path, model + "/series") {
+                    throw DataError.overwritesInput(flag: flag, output: path, input: path)
                 }
             }
         }

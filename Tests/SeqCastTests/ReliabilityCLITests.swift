@@ -95,6 +95,18 @@ final class ReliabilityCLITests: XCTestCase {
         XCTAssertEqual(onFile.status, 1, onFile.err)
         XCTAssertTrue(onFile.err.contains("\(file): cannot write: it is a file, and --out names the folder"), onFile.err)
         XCTAssertFalse(onFile.err.contains("origin"), onFile.err)
+        // An earlier run's backtest.png goes when a rerun has no --plot; a user's file of that name
+        // in a folder without an earlier run is left.
+        let bt = ["backtest", "--data", input] + quick + ["--start", "0.8"]
+        XCTAssertEqual(try runCLI(bt + ["--out", dir + "/bt", "--plot"]).status, 0)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/bt/backtest.png"))
+        let rerun = try runCLI(bt + ["--out", dir + "/bt"])
+        XCTAssertTrue(rerun.out.contains("note: removed \(dir)/bt/backtest.png, an earlier run's plot"), rerun.out)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/bt/backtest.png"))
+        try FileManager.default.createDirectory(atPath: dir + "/mine", withIntermediateDirectories: true)
+        _ = writeFile(dir + "/mine", "backtest.png", "my picture\n")
+        XCTAssertEqual(try runCLI(bt + ["--out", dir + "/mine"]).status, 0)
+        XCTAssertEqual(try String(contentsOfFile: dir + "/mine/backtest.png", encoding: .utf8), "my picture\n")
     }
 
     // MARK: 9. Plot templates and temporary files

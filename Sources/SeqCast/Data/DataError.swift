@@ -207,10 +207,13 @@ extension AtomicFile {
     /// Refuses an input inside (or named as) the folder `folder + "/" + name`, which the job replaces
     /// (a per-series run's `series/`).
     public static func refuseInput(_ input: String, insideReplaced name: String, of folder: String) throws(DataError) {
-        let inside = resolvedPath(folder + "/" + name), file = resolvedPath(input)
-        if file == inside || file.hasPrefix(inside + "/") {
-            throw .outputFolderHoldsInput(folder: folder, file: name + "/", input: input)
-        }
+        if isInside(input, folder + "/" + name) { throw .outputFolderHoldsInput(folder: folder, file: name + "/", input: input) }
+    }
+
+    /// True when `path` is `folder` or lies inside it (symlinks resolved).
+    public static func isInside(_ path: String, _ folder: String) -> Bool {
+        let inside = resolvedPath(folder), file = resolvedPath(path)
+        return file == inside || file.hasPrefix(inside + "/")
     }
 
     /// Refuses an `--out` folder where one of the files a job writes (`names`) is the input file:

@@ -104,9 +104,15 @@ public struct BacktestResult: Sendable {
     /// The look-back in words: one number, or with `--per-series` the range when the series'
     /// own rules chose different ones.
     public var lookbackText: String {
-        let all = Set(perSeries.map(\.lookback) + [lookback])
-        guard all.count > 1, let lo = all.min(), let hi = all.max() else { return "\(lookback)" }
+        guard let (lo, hi) = lookbackRange else { return "\(lookback)" }
         return "\(lo)–\(hi) (differs between series: see summary.json's per_series)"
+    }
+
+    /// The lowest and highest look-back when the series of a `--per-series` run differ; nil when one.
+    public var lookbackRange: (Int, Int)? {
+        let all = perSeries.map(\.lookback) + [lookback]
+        guard let lo = all.min(), let hi = all.max(), lo != hi else { return nil }
+        return (lo, hi)
     }
 
     /// Does the model beat seasonal naive on MASE?

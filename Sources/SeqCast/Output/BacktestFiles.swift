@@ -84,7 +84,7 @@ extension BacktestResult {
             "metrics": overall.model.json,
             "baselines": ["naive": overall.naive.json, "seasonal_naive": overall.seasonalNaive.json],
             "per_step": Dictionary(uniqueKeysWithValues: ForecastMethod.allCases.map { m in (m.rawValue, perStep[m].map(\.json)) }),
-            "resolved": ["lookback": Set(perSeries.map(\.lookback) + [lookback]).count == 1 ? lookback as Any : NSNull(),   // per series: per_series
+            "resolved": ["lookback": lookbackRange == nil ? lookback as Any : NSNull(),   // per series: per_series
                          "season": season, "pipelines": pipelines] as [String: Any],
             "windows": windows.count, "skipped_windows": skipped, "fits": fits, "seconds": seconds, "season": season, "season_source": seasonSource,
             "beats_seasonal_naive": beatsSeasonalNaive as Any? ?? NSNull(), "config": settings,
