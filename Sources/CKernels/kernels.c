@@ -82,35 +82,67 @@ T512 static void tile8x32(const float *a, ptrdiff_t lda, ptrdiff_t rows, const f
     if (rows > 7) store512(c + 7 * ldc, c70, c71, cols, acc);
 }
 
-T256 static inline void store256(float *p, __m256 v0, __m256 v1, ptrdiff_t cols, int acc) {
-    if (cols == 16) {
-        if (acc) { v0 = _mm256_add_ps(_mm256_loadu_ps(p), v0); v1 = _mm256_add_ps(_mm256_loadu_ps(p + 8), v1); }
-        _mm256_storeu_ps(p, v0); _mm256_storeu_ps(p + 8, v1);
+T256 static inline void store256(float *p, __m256 v0, __m256 v1, __m256 v2, __m256 v3, ptrdiff_t cols, int acc) {
+    if (cols == 32) {
+        if (acc) {
+            v0 = _mm256_add_ps(_mm256_loadu_ps(p), v0); v1 = _mm256_add_ps(_mm256_loadu_ps(p + 8), v1);
+            v2 = _mm256_add_ps(_mm256_loadu_ps(p + 16), v2); v3 = _mm256_add_ps(_mm256_loadu_ps(p + 24), v3);
+        }
+        _mm256_storeu_ps(p, v0); _mm256_storeu_ps(p + 8, v1); _mm256_storeu_ps(p + 16, v2); _mm256_storeu_ps(p + 24, v3);
     } else {
-        float t[16];
-        _mm256_storeu_ps(t, v0); _mm256_storeu_ps(t + 8, v1);
+        float t[32];
+        _mm256_storeu_ps(t, v0); _mm256_storeu_ps(t + 8, v1); _mm256_storeu_ps(t + 16, v2); _mm256_storeu_ps(t + 24, v3);
         store_tail(p, t, cols, acc);
     }
 }
 
-/// One 4×16 tile (8 ymm accumulators) for 16-register targets; `panel` points at its 16 columns.
-T256 static void tile4x16(const float *a, ptrdiff_t lda, ptrdiff_t rows, const float *panel, ptrdiff_t k,
+/// One 3×32 tile (12 ymm accumulators) for AVX2's 16 registers: per step of k, one 32-float panel
+/// row in three registers plus a memory operand, one broadcast per row. The loop is written in
+/// assembly because compilers spill this register budget (clang moved accumulators through the
+/// stack and ran at half speed); the arithmetic is the intrinsics' c = fma(a[d], b, c), in order.
+/// Rows past `rows` repeat the last row; their results are dropped. Requires k ≥ 1.
+T256 static void tile3x32(const float *a, ptrdiff_t lda, ptrdiff_t rows, const float *panel, ptrdiff_t k,
                           float *c, ptrdiff_t ldc, ptrdiff_t cols, int acc) {
-    const float *r0 = a, *r1 = a + min_p(1, rows - 1) * lda, *r2 = a + min_p(2, rows - 1) * lda,
-                *r3 = a + min_p(3, rows - 1) * lda;
-    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    const float *r0 = a, *r1 = a + min_p(1, rows - 1) * lda, *r2 = a + min_p(2, rows - 1) * lda;
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+    __m256 c20 = c00, c21 = c00, c22 = c00, c23 = c00;
     const float *bp = panel;
-    for (ptrdiff_t d = 0; d < k; d++, bp += PANEL) {
-        __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8), x;
-        x = _mm256_set1_ps(r0[d]); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);
-        x = _mm256_set1_ps(r1[d]); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);
-        x = _mm256_set1_ps(r2[d]); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);
-        x = _mm256_set1_ps(r3[d]); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);
-    }
-    store256(c, c00, c01, cols, acc);
-    if (rows > 1) store256(c + ldc, c10, c11, cols, acc);
-    if (rows > 2) store256(c + 2 * ldc, c20, c21, cols, acc);
-    if (rows > 3) store256(c + 3 * ldc, c30, c31, cols, acc);
+    ptrdiff_t d = k;
+    __asm__ volatile(
+        "1:\n\t"
+        "vmovups (%[bp]), %%ymm12\n\t"
+        "vmovups 32(%[bp]), %%ymm13\n\t"
+        "vmovups 64(%[bp]), %%ymm14\n\t"
+        "vbroadcastss (%[r0]), %%ymm15\n\t"
+        "vfmadd231ps %%ymm12, %%ymm15, %[c00]\n\t"
+        "vfmadd231ps %%ymm13, %%ymm15, %[c01]\n\t"
+        "vfmadd231ps %%ymm14, %%ymm15, %[c02]\n\t"
+        "vfmadd231ps 96(%[bp]), %%ymm15, %[c03]\n\t"
+        "vbroadcastss (%[r1]), %%ymm15\n\t"
+        "vfmadd231ps %%ymm12, %%ymm15, %[c10]\n\t"
+        "vfmadd231ps %%ymm13, %%ymm15, %[c11]\n\t"
+        "vfmadd231ps %%ymm14, %%ymm15, %[c12]\n\t"
+        "vfmadd231ps 96(%[bp]), %%ymm15, %[c13]\n\t"
+        "vbroadcastss (%[r2]), %%ymm15\n\t"
+        "vfmadd231ps %%ymm12, %%ymm15, %[c20]\n\t"
+        "vfmadd231ps %%ymm13, %%ymm15, %[c21]\n\t"
+        "vfmadd231ps %%ymm14, %%ymm15, %[c22]\n\t"
+        "vfmadd231ps 96(%[bp]), %%ymm15, %[c23]\n\t"
+        "addq $4, %[r0]\n\t"
+        "addq $4, %[r1]\n\t"
+        "addq $4, %[r2]\n\t"
+        "subq $-128, %[bp]\n\t"
+        "decq %[d]\n\t"
+        "jnz 1b\n\t"
+        : [c00] "+x"(c00), [c01] "+x"(c01), [c02] "+x"(c02), [c03] "+x"(c03),
+          [c10] "+x"(c10), [c11] "+x"(c11), [c12] "+x"(c12), [c13] "+x"(c13),
+          [c20] "+x"(c20), [c21] "+x"(c21), [c22] "+x"(c22), [c23] "+x"(c23),
+          [bp] "+r"(bp), [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [d] "+r"(d)
+        :
+        : "xmm12", "xmm13", "xmm14", "xmm15", "cc", "memory");
+    store256(c, c00, c01, c02, c03, cols, acc);
+    if (rows > 1) store256(c + ldc, c10, c11, c12, c13, cols, acc);
+    if (rows > 2) store256(c + 2 * ldc, c20, c21, c22, c23, cols, acc);
 }
 
 T512 static void multiply_wide(ptrdiff_t m, const float *a, ptrdiff_t lda, const float *panels, ptrdiff_t k,
@@ -127,18 +159,17 @@ T512 static void multiply_wide(ptrdiff_t m, const float *a, ptrdiff_t lda, const
     }
 }
 
+/// Row blocks of 63 (a multiple of the tile's 3 rows) instead of 64.
 T256 static void multiply_narrow(ptrdiff_t m, const float *a, ptrdiff_t lda, const float *panels, ptrdiff_t k,
                                  ptrdiff_t n, float *c, ptrdiff_t ldc, int acc) {
-    ptrdiff_t np = (n + PANEL - 1) / PANEL;
-    for (ptrdiff_t i0 = 0; i0 < m; i0 += ROW_BLOCK) {
-        ptrdiff_t i1 = min_p(m, i0 + ROW_BLOCK);
+    ptrdiff_t np = (n + PANEL - 1) / PANEL, block = ROW_BLOCK / 3 * 3;
+    for (ptrdiff_t i0 = 0; i0 < m; i0 += block) {
+        ptrdiff_t i1 = min_p(m, i0 + block);
         for (ptrdiff_t p = 0; p < np; p++) {
             const float *panel = panels + p * k * PANEL;
             ptrdiff_t cols = min_p(PANEL, n - p * PANEL);
-            for (ptrdiff_t i = i0; i < i1; i += 4)
-                for (int half = 0; half < 2 && cols > 16 * half; half++)
-                    tile4x16(a + i * lda, lda, min_p(4, i1 - i), panel + 16 * half, k,
-                             c + i * ldc + p * PANEL + 16 * half, ldc, min_p(16, cols - 16 * half), acc);
+            for (ptrdiff_t i = i0; i < i1; i += 3)
+                tile3x32(a + i * lda, lda, min_p(3, i1 - i), panel, k, c + i * ldc + p * PANEL, ldc, cols, acc);
         }
     }
 }

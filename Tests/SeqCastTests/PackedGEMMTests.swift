@@ -9,7 +9,7 @@ final class PackedGEMMTests: XCTestCase {
     }
 
     func testMatchesReferenceOnAwkwardShapes() {
-        for (m, k, n) in [(1, 1, 1), (3, 5, 7), (8, 32, 32), (9, 17, 33), (16, 128, 512), (13, 64, 70), (64, 256, 96)] {
+        for (m, k, n) in [(1, 1, 1), (3, 5, 7), (8, 32, 32), (9, 17, 33), (16, 128, 512), (13, 64, 70), (64, 256, 96), (70, 33, 65)] {
             for transposed in [false, true] {
                 for (accumulate, tile) in [(false, PackedGEMM.Tile.wide), (true, .wide), (false, .narrow), (true, .narrow)] {
                     let a = values(m * k, seed: 1), src = values(k * n, seed: 2), c0 = values(m * n, seed: 3)
@@ -58,11 +58,11 @@ final class PackedGEMMTests: XCTestCase {
     }
 
     /// Every tile runs each element's FMAs in the same order, so the C tiles chosen at run time
-    /// (8×32 AVX-512, 4×16 AVX2, scalar; those this CPU lacks fall back to the widest it has) and the
-    /// Swift SIMD tiles compute the same bits, on full tiles and on row and column tails, storing
-    /// and accumulating.
+    /// (8×32 AVX-512, 3×32 AVX2 in row blocks of 63, scalar; those this CPU lacks fall back to the
+    /// widest it has) and the Swift SIMD tiles (8×32, 4×16) compute the same bits, on full tiles and
+    /// on row and column tails, storing and accumulating.
     func testTilesGiveIdenticalBits() {
-        for (m, k, n) in [(13, 70, 45), (64, 128, 512), (3, 5, 7)] {
+        for (m, k, n) in [(13, 70, 45), (64, 128, 512), (3, 5, 7), (130, 19, 97)] {
             let a = values(m * k, seed: 9), src = values(k * n, seed: 10), c0 = values(m * n, seed: 11)
             let packed = PackedMatrix(k: k, n: n)
             src.withUnsafeBufferPointer { packed.pack($0.baseAddress!, k: k, n: n, ld: n, transposed: false) }

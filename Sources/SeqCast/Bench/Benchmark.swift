@@ -60,7 +60,7 @@ public enum Benchmark {
     /// The JSON fields naming the kernels in use: OpenBLAS's core and how it was chosen, and
     /// PackedGEMM's register tile.
     public static var kernelFields: String {
-        "\"blas_core\": \"\(BLAS.coreName)\", \"blas_core_source\": \"\(BLAS.coreSource)\", \"tile\": \"\(PackedGEMM.preferred.rawValue)\", \"weight_gradients\": \"\(BLAS.weightGradientsOnPacked ? "packed" : "blas")\""
+        "\"blas_core\": \"\(BLAS.coreName)\", \"blas_core_source\": \"\(BLAS.coreSource)\", \"tile\": \"\(PackedGEMM.preferred.name)\", \"weight_gradients\": \"\(BLAS.weightGradientsOnPacked ? "packed" : "blas")\""
     }
 
     public static func load(_ path: String) throws(DataError) -> [BenchConfig] {

@@ -1,4 +1,4 @@
-// PackedGEMM: a SIMD register-tile GEMM (8×32 tile with AVX-512, 4×16 with AVX2/FMA),
+// PackedGEMM: a SIMD register-tile GEMM (8×32 tile with AVX-512, 3×32 with AVX2/FMA),
 // C[m, n] (+)= A[m, k] · B, against a B matrix packed into 32-column panels, for the recurrent
 // layer's products where OpenBLAS's per-call packing costs most: the per-step products h·Wh and
 // ∂ra·Whᵀ (small m, the same Wh at every step: packed once per batch instead of once per
@@ -12,10 +12,10 @@
 //
 // On x86-64 the tiles are the C functions of Sources/CKernels, each compiled for its own
 // instruction set, and the tile is chosen at RUN time from cpuid (issue 13): 8×32 when the CPU and
-// OS support AVX-512, 4×16 with AVX2 + FMA, a scalar fmaf loop otherwise. So a portable build
-// (`make build CPU=`) still runs the AVX-512 tile on an AVX-512 machine. SEQCAST_TILE=4x16 (or
+// OS support AVX-512, 3×32 with AVX2 + FMA, a scalar fmaf loop otherwise. So a portable build
+// (`make build CPU=`) still runs the AVX-512 tile on an AVX-512 machine. SEQCAST_TILE=3x32 (or
 // scalar) forces a smaller tile, e.g. to measure it. Elsewhere (arm64) the Swift SIMD tiles below
-// run. All tiles compute the same bits (tested).
+// run (8×32 and 4×16). All tiles compute the same bits (tested).
 import CKernels
 import Foundation
 
@@ -61,10 +61,24 @@ public final class PackedMatrix: @unchecked Sendable {
 public enum PackedGEMM {
     typealias V = SIMD16<Float>
     /// The register tiles, widest first.
-    public enum Tile: String, Sendable, CaseIterable {
-        case wide = "8x32", narrow = "4x16", scalar
+    public enum Tile: Sendable, CaseIterable {
+        case wide, narrow, scalar
         var level: Int32 { switch self { case .wide: 2; case .narrow: 1; case .scalar: 0 } }
         init(level: Int32) { self = level >= 2 ? .wide : level == 1 ? .narrow : .scalar }
+        /// Rows × columns of C per register tile, as `bench` prints it and SEQCAST_TILE names it:
+        /// the narrow tile is the C kernel's 3×32 on x86-64 and the Swift 4×16 elsewhere.
+        public var name: String {
+            switch self {
+            case .wide: "8x32"
+            case .narrow:
+                #if arch(x86_64)
+                "3x32"
+                #else
+                "4x16"
+                #endif
+            case .scalar: "scalar"
+            }
+        }
     }
 
     /// The widest tile this CPU runs (cpuid, at run time; see the file header).
@@ -78,7 +92,7 @@ public enum PackedGEMM {
 
     /// The tile in use: `supported`, or a narrower one named by SEQCAST_TILE.
     public static let preferred: Tile = {
-        if let name = ProcessInfo.processInfo.environment["SEQCAST_TILE"], let t = Tile(rawValue: name),
+        if let name = ProcessInfo.processInfo.environment["SEQCAST_TILE"], let t = Tile.allCases.first(where: { $0.name == name }),
            t.level <= supported.level { return t }
         return supported
     }()
