@@ -76,6 +76,29 @@ final class TimeLabelsTests: XCTestCase {
         }
     }
 
+    /// A date-time axis has the calendar season a date axis of the same step has (daily: the week,
+    /// weekly: the year) and, for steps dividing a day into at most 96, the day; half-hourly data
+    /// used to get none, and its seasonal naive the autocorrelation's lag 47.
+    func testDateTimeStepsHaveCalendarSeasons() throws {
+        for (seconds, season) in [(3600, 24), (1800, 48), (900, 96), (7200, 12), (21_600, 4), (43_200, 2), (86_400, 7), (604_800, 52),
+                                  (600, nil), (300, nil), (60, nil), (1, nil), (4200, nil), (5400, 16), (172_800, nil), (1_209_600, nil)] as [(Int, Int?)] {
+            XCTAssertEqual(TimeAxis(format: .dateTime, step: Double(seconds), column: "t").seasonalPeriod, season, "\(seconds) s")
+        }
+        let dir = temporaryDirectory(self)
+        let path = dir + "/halfhourly.csv"
+        let rows = (0..<480).map { (i: Int) -> String in
+            let day = 1 + i / 48, hour = (i % 48) / 2, minute = 30 * (i % 2)
+            let value: Double = 10 + sin(Double(i) * 2 * Double.pi / 48) + 0.01 * Double(i)
+            return String(format: "2020-01-%02d %02d:%02d,%.3f", day, hour, minute, value)
+        }
+        try ("time,load\n" + rows.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let c = try DataSource.load(path, selection: DataSelection())
+        XCTAssertEqual(c.timeAxis?.frequencyName, "half-hourly")
+        let season = Baselines.season(of: c, before: 480)
+        XCTAssertEqual(season.period, 48)
+        XCTAssertEqual(season.source, "from the half-hourly time column")
+    }
+
     func testInsertedGapLabelsAreWrittenAsBeforeInAnyStyle() throws {
         let dir = temporaryDirectory(self)
         // Rows 3...5 missing: the inserted labels are written as TimeAxis.label writes them (the

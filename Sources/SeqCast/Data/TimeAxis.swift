@@ -50,19 +50,28 @@ public struct TimeAxis: Codable, Sendable, Equatable {
         return "every \(s) seconds"
     }
 
-    /// The natural seasonal period for this frequency, if there is one.
+    /// The natural seasonal period for this frequency, if there is one: the year for monthly,
+    /// quarterly and weekly steps, the week for daily ones, the day for steps that divide a day into
+    /// at most `maxStepsPerDay` (hourly 24, half-hourly 48, every 15 minutes 96, every 6 hours 4).
+    /// Finer steps (10 or 5 minutes) get none: a daily season of 144 or 288 steps would make the
+    /// default look-back (two seasons) that long; the autocorrelation picks their season instead.
     public var seasonalPeriod: Int? {
         switch (format, step) {
         case (.yearMonth, 1): return 12
         case (.yearQuarter, 1): return 4
         case (.monthStart, 1), (.monthEnd, 1): return 12
         case (.monthStart, 3), (.monthEnd, 3): return 4
-        case (.date, 1): return 7
-        case (.date, 7): return 52
-        case (.dateTime, 3600): return 24
+        case (.date, 1), (.dateTime, 86_400): return 7
+        case (.date, 7), (.dateTime, 604_800): return 52
+        case (.dateTime, let s) where s >= 1 && s < 86_400 && 86_400.truncatingRemainder(dividingBy: s) == 0:
+            let perDay = Int(86_400 / s)
+            return perDay <= Self.maxStepsPerDay ? perDay : nil
         default: return nil
         }
     }
+
+    /// The longest daily season a date-time axis is given from its step alone.
+    static let maxStepsPerDay = 96
 
     /// One label a year: no seasonal period (years, or month-start / month-end dates 12 months apart).
     public var isYearly: Bool {
