@@ -60,6 +60,8 @@ struct ForecastCommand: ParsableCommand {
                 let n = forecast.unfinished.count
                 print(terminalSafe("note: \(n) of \(forecast.seriesIds.count) series' models in \(model) are unfinished (\(n == 1 ? "" : "first: ")'\(first)'): forecast with their best weights so far, without intervals (calibrated when training finishes); continue the run with seqcast train --resume --out \(model) --data \(perSeries.settings.data.path)"))
             }
+            for note in forecast.notes.prefix(5) { print(terminalSafe("note: \(model): \(note)")) }
+            if forecast.notes.count > 5 { print("note: \(model): and \(forecast.notes.count - 5) more notes of these kinds") }
             collection = series
             dropout = perSeries.settings.architecture.dropout > 0 || perSeries.settings.architecture.recurrentDropout > 0
             plotModel = { try perSeries.model(perSeries.ids.firstIndex(of: series.series[0].id) ?? 0) }
@@ -77,6 +79,9 @@ struct ForecastCommand: ParsableCommand {
                 print("note: \(model) has " + note)
             }
             collection = input.series
+            if let c = input.series, let period = Forecaster.phaseFromFirstRow(m, data: c) {
+                print(terminalSafe("note: \(model): " + Forecaster.phaseNote(period: period)))
+            }
             dropout = m.manifest.model.dropout > 0 || m.manifest.model.recurrentDropout > 0
             plotModel = { m }
         }

@@ -29,9 +29,9 @@ struct PlotCommand: ParsableCommand {
             let m = try ModelFile.load(from)
             report(try PlotOutputs.training(m, to: out))
         case .forecast:
-            let m = try ModelFile.load(from)
-            let collection = try DataSource.load(data ?? m.manifest.source, selection: m.manifest.selection)
-            report(try PlotOutputs.forecast(m, data: collection, forecast: try Forecaster.forecast(m, data: collection), to: out))
+            let (m, series, notes) = try PlotOutputs.forecastInput(from: from, data: data)
+            for note in notes { print(terminalSafe("note: \(from): \(note)")) }
+            report(try PlotOutputs.forecast(m, data: series, forecast: try Forecaster.forecast(m, data: series), to: out))
         case .backtest:
             report(try Plots.backtest(BacktestPlotData(directory: from), to: out, title: "backtest: \(from)"))
         }

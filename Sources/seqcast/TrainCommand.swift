@@ -41,7 +41,7 @@ struct TrainCommand: ParsableCommand {
         let lossName = s.validationSamples > 0 ? "best validation loss" : "best training loss (no validation windows)"
         if let n = s.series {   // --per-series: one model per series
             let what = s.members > 1 ? "\(s.members)-member ensemble" : "model"
-            print(terminalSafe("\(s.finished ? "trained" : "stopped:") one \(what) per series for \(n) series, up to \(s.epochs) epochs, \(lossName) \(best) (mean over series) (\(s.stopReason)), \(s.trainSamples) training windows, \(String(format: "%.1f", s.seconds)) s → \(s.modelPath) (index) and \(out)/series/"))
+            print(terminalSafe("\(s.finished ? "trained" : "stopped:") one \(what) per series for \(n) series, up to \(s.epochs) epochs, \(lossName) \(best) (\(s.seriesInLoss.map { $0 < n && s.validationSamples > 0 ? "mean over the \($0) series with validation windows" : "mean over series" } ?? "mean over series")) (\(s.stopReason)), \(s.trainSamples) training windows, \(String(format: "%.1f", s.seconds)) s → \(s.modelPath) (index) and \(out)/series/"))
             if plot { print(terminalSafe("note: --plot draws one model's loss curves; plot one series' with seqcast plot --from \(out)/series/N --kind training")) }
             return
         }

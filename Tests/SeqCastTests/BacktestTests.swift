@@ -10,6 +10,25 @@ final class BacktestTests: XCTestCase {
         try BacktestPlan.origins(length: n, start: start, horizon: k, stride: s, retrain: retrain, trainLength: trainLength)
     }
 
+    /// Series of equal length on different dates: the origins are rows, so a global backtest's fit
+    /// sees another series' values from after this one's origin in calendar time; the run says so
+    /// (exploratory testing, 2026-12-02). Series on the same dates get no such note.
+    func testSeriesOnDifferentDatesAreNoted() throws {
+        let dir = temporaryDirectory(self)
+        func rows(_ id: String, from year: Int) -> [String] {
+            (0..<48).map { t in "\(id),\(year + t / 12)-\(String(format: "%02d", t % 12 + 1)),\(String(format: "%.3f", 10 + sin(Double(t) / 2) + 0.1 * Double(t)))" }
+        }
+        let flags = ["--id-column", "id", "--horizon", "3", "--start", "0.8", "--epochs", "1", "--ensemble", "1", "--hidden", "4"]
+        let shifted = writeFile(dir, "shifted.csv", "id,month,y\n" + (rows("a", from: 2000) + rows("b", from: 2001)).joined(separator: "\n") + "\n")
+        let r = try runCLI(["backtest", "--data", shifted, "--out", dir + "/s"] + flags)
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue((r.out + r.err).contains("the series start on different dates ('a' at 2000-01, 'b' at 2001-01)"), r.out + r.err)
+        let aligned = writeFile(dir, "aligned.csv", "id,month,y\n" + (rows("a", from: 2000) + rows("b", from: 2000)).joined(separator: "\n") + "\n")
+        let q = try runCLI(["backtest", "--data", aligned, "--out", dir + "/q"] + flags)
+        XCTAssertEqual(q.status, 0, q.err)
+        XCTAssertFalse((q.out + q.err).contains("start on different dates"), q.out + q.err)
+    }
+
     func testExpandingWindowsFromAFraction() throws {
         // n = 100, start 0.8 → Int(99 · 0.8) = 79; horizon 5, stride 5 → 79, 84, 89, 94 (94 + 5 ≤ 100; 99 + 5 > 100).
         let p = try plan(100, .fraction(0.8), k: 5, s: 5)

@@ -404,7 +404,7 @@ final class IntervalTests: XCTestCase {
         let (model, p, windows) = try dropoutModel(0, ensemble: 2)
         var s = IntervalSettings(); s.method = .mcDropout; s.samples = 5
         let point = Forecaster.forecast(model, pipeline: p, windows: windows, threads: 1)
-        for (b, f) in zip(Intervals.mcDropout(model, pipeline: p, windows: windows, settings: s, threads: 1), point) {
+        for (b, f) in zip(Intervals.mcDropout(model, pipeline: p, windows: windows, point: point, settings: s, threads: 1), point) {
             for i in f.indices { for j in 0..<2 { XCTAssertEqual(b.lower[i * 2 + j], f[i]); XCTAssertEqual(b.upper[i * 2 + j], f[i]) } }
         }
     }
@@ -412,16 +412,23 @@ final class IntervalTests: XCTestCase {
     func testMCDropoutIsReproducibleAndIdenticalAcrossThreads() throws {
         let (model, p, windows) = try dropoutModel(0.3, ensemble: 2)
         var s = IntervalSettings(); s.method = .mcDropout; s.samples = 20
-        let one = Intervals.mcDropout(model, pipeline: p, windows: windows, settings: s, threads: 1)
-        XCTAssertEqual(one, Intervals.mcDropout(model, pipeline: p, windows: windows, settings: s, threads: 2))
+        let point = Forecaster.forecast(model, pipeline: p, windows: windows, threads: 1)
+        let one = Intervals.mcDropout(model, pipeline: p, windows: windows, point: point, settings: s, threads: 1)
+        XCTAssertEqual(one, Intervals.mcDropout(model, pipeline: p, windows: windows, point: point, settings: s, threads: 2))
         let b = one[0]
         for i in 0..<4 {
             XCTAssertGreaterThan(b.upper[i * 2] - b.lower[i * 2], 0, "dropout on: the draws differ")
             XCTAssertGreaterThanOrEqual(b.upper[i * 2 + 1] - b.lower[i * 2 + 1], b.upper[i * 2] - b.lower[i * 2], "95% holds 80%")
         }
+        // The bands are centred on the point forecast (the draws' median moved onto it): every point
+        // lies inside its own bands.
+        for (band, f) in zip(one, point) {
+            for i in f.indices { for j in 0..<2 { XCTAssertLessThanOrEqual(band.lower[i * 2 + j], f[i]); XCTAssertGreaterThanOrEqual(band.upper[i * 2 + j], f[i]) } }
+        }
         // The draws pool the members: a one-member ensemble's band differs from the two-member one's.
         let single = try Ensemble(manifest: model.manifest, count: 1, seed: 42)
-        XCTAssertNotEqual(Intervals.mcDropout(single, pipeline: p, windows: windows, settings: s, threads: 1)[0], b)
+        let singlePoint = Forecaster.forecast(single, pipeline: p, windows: windows, threads: 1)
+        XCTAssertNotEqual(Intervals.mcDropout(single, pipeline: p, windows: windows, point: singlePoint, settings: s, threads: 1)[0], b)
         XCTAssertEqual(Intervals.empiricalQuantile([1, 2, 3, 4, 5], 0.1), 1.4, accuracy: 1e-6)
     }
 

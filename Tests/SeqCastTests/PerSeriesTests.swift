@@ -66,6 +66,12 @@ final class PerSeriesTests: XCTestCase {
         let oneText = try String(contentsOfFile: dir + "/one.csv", encoding: .utf8)
         XCTAssertEqual(rows(oneText, column: 0, "s1"), rows(all, column: 0, "s1"))
         XCTAssertEqual(oneText.split(separator: "\n").count, 1 + 6)
+        // Its forecast plot draws that series too (it drew the file's first series, forecast with
+        // this series' model; exploratory testing, 2026-12-02, fourteenth session).
+        let plot = try runCLI(["plot", "--from", dir + "/all/series/1", "--kind", "forecast", "--out", dir + "/one.svg"])
+        XCTAssertEqual(plot.status, 0, plot.err)
+        let svg = try String(contentsOfFile: dir + "/one.svg", encoding: .utf8)
+        XCTAssertTrue(svg.contains("s1: 6-step forecast") && !svg.contains("s0: 6-step forecast"), "the plot's title names another series")
         let backtest = ["backtest", "--data", data, "--id-column", "id", "--start", "0.8", "--per-series", "--out", dir + "/bt"] + small
         let bt = try runCLI(backtest)
         XCTAssertEqual(bt.status, 0, bt.err)
@@ -101,6 +107,28 @@ final class PerSeriesTests: XCTestCase {
         XCTAssertTrue(bt.out.contains("lookback \(lookbacks.min()!)–\(lookbacks.max()!) (differs between series"), bt.out)
     }
 
+    /// A series too short for a validation window trains on its training loss: the run names that
+    /// loss as such and leaves it out of the mean of the validation losses (it was printed as "best
+    /// validation loss" and averaged in), and its forecast notes its few calibration windows as a
+    /// single model's does.
+    func testASeriesWithoutValidationWindowsIsReportedAsSuch() throws {
+        let dir = temporaryDirectory(self)
+        let data = writeFile(dir, "short.csv", longCSV([("long", 72), ("short", 10)]))
+        let flags = ["--horizon", "4", "--hidden", "4", "--epochs", "2", "--ensemble", "1"]
+        let train = try runCLI(["train", "--data", data, "--id-column", "id", "--per-series", "--out", dir + "/m"] + flags)
+        XCTAssertEqual(train.status, 0, train.err)
+        let lines = (train.out + train.err).split(separator: "\n")   // the per-series lines are progress notes (stderr)
+        let short = try XCTUnwrap(lines.first { $0.contains("series 'short' (") }, train.out + train.err)
+        XCTAssertTrue(short.contains("best training loss (no validation windows)"), String(short))
+        let long = try XCTUnwrap(lines.first { $0.contains("series 'long' (") }, train.out + train.err)
+        let longLoss = try XCTUnwrap(long.components(separatedBy: "best validation loss ").last?.split(separator: ",").first)
+        XCTAssertTrue(train.out.contains("best validation loss \(longLoss) (mean over the 1 series with validation windows)"), train.out)
+        let forecast = try runCLI(["forecast", "--model", dir + "/m", "--data", data, "--out", dir + "/f.csv"])
+        XCTAssertEqual(forecast.status, 0, forecast.err)
+        XCTAssertTrue(forecast.out.contains("series 'short' has ") && forecast.out.contains("calibration windows"), forecast.out)
+        XCTAssertFalse(forecast.out.contains("series 'long' has "), forecast.out)
+    }
+
     /// HDF5 series mode with `rows` reads only those batch rows: the rows left out hold +inf, which
     /// reading them would refuse.
     func testHDF5ReadsOnlyTheRowsAsked() throws {
@@ -110,7 +138,7 @@ final class PerSeriesTests: XCTestCase {
         let some = try f.series(DataSelection(), rows: [3, 1])
         XCTAssertEqual(some.series.map(\.id), ["d", "b"])
         XCTAssertEqual(some.series[1].matrix.values.first, Float(10 + 3 * sin(1.0)))
-        XCTAssertTrue(errorMessage { _ = try f.series(DataSelection()) }.contains("is inf"))
+        XCTAssertTrue(errorMessage { _ = try f.series(DataSelection()) }.contains(": inf; infinite values are not allowed"))
         let catalog = try SeriesCatalog.open(path, selection: DataSelection())
         XCTAssertEqual(catalog.ids, ["a", "b", "c", "d"]); XCTAssertEqual(catalog.lengths, [48, 48, 48, 48])
         XCTAssertEqual(try catalog.load([1]).series.map(\.id), ["b"])
@@ -235,7 +263,11 @@ extension MPITests {
     /// forecasts; rank 0 alone reports.
     func testPerSeriesTrainMatchesOneProcess() throws {
         let dir = temporaryDirectory(self)
-        let data = writeFile(dir, "long.csv", longCSV([("a", 60), ("b", 72), ("c", 60), ("d", 84), ("e", 66)]))
+        // Two empty cells (rows of 'a' and 'c'): every rank parses the whole CSV, and the run counts
+        // them once (a rank's count of the file was summed over the ranks: 4 under -n 2).
+        var lines = longCSV([("a", 60), ("b", 72), ("c", 60), ("d", 84), ("e", 66)]).split(separator: "\n").map(String.init)
+        for i in [20, 150] { lines[i] = String(lines[i][..<lines[i].lastIndex(of: ",")!]) + "," }
+        let data = writeFile(dir, "long.csv", lines.joined(separator: "\n") + "\n")
         let common = ["train", "--data", data, "--id-column", "id", "--horizon", "6", "--hidden", "6", "--epochs", "3",
                       "--ensemble", "2", "--patience", "0"]
         XCTAssertEqual(try runCLI(common + ["--per-series", "--threads", "2", "--out", dir + "/one", "--quiet"]).status, 0)
@@ -243,6 +275,7 @@ extension MPITests {
         XCTAssertEqual(two.status, 0, two.err)
         XCTAssertTrue(two.err.contains("2 ranks: the 5 series dealt in contiguous blocks (2, 3 series)"), two.err)
         XCTAssertEqual(two.out.components(separatedBy: "per series for 5 series").count, 2, "rank 0 alone reports: \(two.out)")
+        XCTAssertEqual((two.out + two.err).components(separatedBy: "2 missing values filled (interpolate)").count, 2, two.out + two.err)
         let three = try run(3, common + ["--per-series", "--threads", "1", "--out", dir + "/three", "--quiet", "--stop-after-epoch", "1"])
         XCTAssertEqual(three.status, 0, three.err)
         XCTAssertFalse(try XCTUnwrap(try PerSeriesModel.open(dir + "/three")).model(4).finished)

@@ -460,6 +460,22 @@ final class PreprocessingTests: XCTestCase {
                              + rows.map { "b,\($0)" }.joined(separator: "\n") + "\n")
         var sel = model.manifest.selection; sel.idColumn = "id"
         XCTAssertEqual(try Forecaster.forecast(model, data: try DataSource.load(long, selection: sel)).values, [a.values[0], a.values[0]])
+        // The later data without its time column: the phase cannot be found, so it is refused (it was
+        // counted from the first row: the seasonal pattern shifted by 5 months, exit 0).
+        let unlabelled = writeFile(dir, "later-values.csv", "v\n" + rows.dropFirst(5).map { String($0.split(separator: ",")[1]) }.joined(separator: "\n") + "\n")
+        var plain = model.manifest.selection; plain.timeColumn = nil
+        let refused = errorMessage { _ = try Forecaster.forecast(model, data: try DataSource.load(unlabelled, selection: plain)) }
+        XCTAssertTrue(refused.contains("has no time labels, and the model's seasonal indices count from 1990-01"), refused)
+        // A model trained without labels counts the phase from the first row, and says so.
+        var bare = r; bare.data.path = writeFile(dir, "full-values.csv", "v\n" + rows.map { String($0.split(separator: ",")[1]) }.joined(separator: "\n") + "\n")
+        bare.run.outDir = dir + "/bare"; bare.preprocessing.season = 12
+        _ = try TrainJob.run(bare)
+        let bareModel = try ModelFile.load(dir + "/bare")
+        XCTAssertEqual(Forecaster.phaseFromFirstRow(bareModel, data: try DataSource.load(unlabelled, selection: bareModel.manifest.selection)), 12)
+        // Labelled data cannot place a phase the model never had a label for: the same note.
+        var labelled = bareModel.manifest.selection; labelled.timeColumn = "month"
+        XCTAssertEqual(Forecaster.phaseFromFirstRow(bareModel, data: try DataSource.load(later, selection: labelled)), 12)
+        XCTAssertNil(Forecaster.phaseFromFirstRow(model, data: try DataSource.load(later, selection: model.manifest.selection)))
     }
 
     /// Every preprocessing option on: weights identical for 1 and 2 threads, and a resumed run ends

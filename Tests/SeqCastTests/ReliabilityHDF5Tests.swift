@@ -8,6 +8,23 @@ import XCTest
 import SeqCast
 
 final class ReliabilityHDF5Tests: XCTestCase {
+    /// A dataset that declares a time column, in a file whose `time` labels are another dataset's
+    /// (their count fits neither its steps nor its series × steps), is refused: the labels were
+    /// dropped without a word, and the season and forecast dates went with them.
+    func testTimeLabelsOfAnotherDatasetAreRefused() throws {
+        let dir = temporaryDirectory(self)
+        let path = dir + "/two.h5"
+        let f = try HDF5File.create(path)
+        try f.write("short", shape: [2, 5, 1], values: (0..<10).map(Float.init),
+                    attributes: [("columns", .string("y")), ("time_format", .string("yearMonth")), ("time_step", .numbers([1])),
+                                 ("time_column", .string("month"))])
+        try f.write("time", strings: (0..<7).map { "2000-0\($0 + 1)" })
+        try f.close()
+        var selection = DataSelection(); selection.dataset = "short"
+        let message = errorMessage { _ = try DataSource.load(path, selection: selection) }
+        XCTAssertTrue(message.contains("dataset 'short' declares a time column (time_column 'month'), but the file's 'time' dataset holds 7 labels for its 5 steps of 2 series"), message)
+    }
+
     func testGroupCycleIsListedOnce() throws {
         let dir = temporaryDirectory(self)
         let path = dir + "/cycle.h5"

@@ -41,7 +41,9 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
     /// A column selected twice, or a selected name two columns carry.
     case ambiguousColumn(path: String, column: String, why: String)
     case missingValue(path: String, row: Int, column: String)
-    case invalidValue(path: String, dataset: String, index: Int, value: Float)
+    /// A value the data may not hold: `position` says where ("series 'A', step 31, column 'y'", or an
+    /// element's index); `samples`: in pre-cut --x/--y samples, where NaN is not a missing value.
+    case invalidValue(path: String, dataset: String, position: String, value: Float, samples: Bool)
     /// `valFraction`: the needed length counts the validation part held out after the training part.
     case seriesTooShort(path: String, series: String, length: Int, needed: Int, lookback: Int, horizon: Int, valFraction: Double? = nil)
     case unwritable(path: String, reason: String)
@@ -144,8 +146,9 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
         case .timeOrder(let p, let r, let c, let v, let prev, let dup, let s, let id):
             let whose = s.map { " of series '\(shown($0))'" } ?? ""
             let what = dup ? "time '\(shown(v))' repeats the row before it" : "time '\(shown(v))' comes after '\(shown(prev))' (times must increase)"
+            let shared = s.map { "; or, if two series share the id '\(shown($0))' (ids are read without surrounding spaces), give them distinct ids" } ?? ""
             let hint = id.map { "; if the file holds several series, name their id column: --id-column \(shown($0))" }
-                ?? (dup ? "; remove duplicate rows" : "; sort the file by '\(shown(c))'")
+                ?? ((dup ? "; remove duplicate rows" : "; sort the file by '\(shown(c))'") + shared)
             return "\(p): row \(r)\(whose), column '\(shown(c))': \(what)\(hint)"
         case .timeGap(let p, let r, let c, let a, let v, let n, let s):
             let whose = s.map { " of series '\(shown($0))'" } ?? ""
@@ -157,8 +160,11 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
         case .tooLarge(let p, let d, let shape, let need, let avail):
             return "\(p): dataset '\(shown(d))' declares shape [\(shape.map(String.init).joined(separator: ", "))]: reading it needs \(need) of memory, more than half of \(avail) (one read may take half the memory budget: training holds about twice what it reads); refusing to read it"
 
-        case .invalidValue(let p, let d, let i, let v):
-            return "\(p): dataset '\(d)' element \(i) is \(v); NaN and infinity are not allowed"
+        case .invalidValue(let p, let d, let at, let v, let samples):
+            let why = samples ? "NaN and infinite values are not allowed in pre-cut samples (--x/--y)"
+                : v.isNaN ? "a missing value, which --missing error refuses; use --missing interpolate|ffill|drop to fill or skip gaps"
+                : "infinite values are not allowed (a missing value is NaN, filled as --missing says)"
+            return "\(p): dataset '\(shown(d))', \(shown(at)): \(v); \(why)"
         case .seriesTooShort(let p, let s, let n, let need, let l, let k, let f):
             var why = k > 0 ? "lookback \(l) + horizon \(k)" : "the model's lookback"
             if let f, f > 0 {

@@ -112,6 +112,10 @@ extension HDF5File {
         // [batch, steps] `time`, each series' own.
         func labels(_ texts: [String]) -> TimeLabels { axis.map { TimeLabels(texts, format: $0.format) } ?? TimeLabels(texts) }
         let perSeries = shape.count == 3 && batch > 1 && texts.count == batch * steps
+        if axis != nil && !texts.isEmpty && texts.count != steps && !perSeries {
+            // The dataset declares a time column, but the file's labels are another dataset's.
+            throw .shapeMismatch(path: path, detail: "dataset '\(name)' declares a time column (time_column '\(string("time_column") ?? "time")'), but the file's 'time' dataset holds \(texts.count) labels for its \(steps) steps\(batch > 1 ? " of \(batch) series" : "") (\(steps)\(batch > 1 ? " or \(batch * steps)" : "") expected): the labels belong to another dataset; write this dataset's labels as 'time' in a file of its own (seqcast convert does)")
+        }
         let shared = texts.count == steps ? labels(texts) : TimeLabels()
         let ids = try storedIds(name, batch: batch)
         var result: [Series] = []
@@ -122,7 +126,12 @@ extension HDF5File {
                 for c in channels {
                     let x = row[t * dim + c]
                     if x.isInfinite || (x.isNaN && selection.missing == .error) {
-                        throw .invalidValue(path: path, dataset: name, index: (b * steps + t) * dim + c, value: x)
+                        // The element's index as h5py and h5dump count it (from 0), and what it is.
+                        let index = shape.count == 3 ? [b, t, c] : shape.count == 2 ? [t, c] : [t]
+                        let series = shape.count == 3 ? "series '\(seriesId(b, of: batch, name, ids))', " : ""
+                        throw .invalidValue(path: path, dataset: name,
+                                            position: "element [\(index.map(String.init).joined(separator: ", "))] (\(series)step \(t + 1) of \(steps), column '\(columns[c])')",
+                                            value: x, samples: false)
                     }
                 }
             }
@@ -175,8 +184,12 @@ extension HDF5File {
             (perStep, k, o) = (true, ys[2], ys[3])
         default: throw .wrongRank(path: path, dataset: yName, rank: ys.count, expected: "1–3 ([batch, K, out]) or 4 ([batch, steps, K, out])")
         }
-        for (name, v) in [(xName, xv), (yName, yv)] {
-            if let i = v.firstIndex(where: { !$0.isFinite }) { throw .invalidValue(path: path, dataset: name, index: i, value: v[i]) }
+        for (name, shape, v) in [(xName, xs, xv), (yName, ys, yv)] {
+            if let i = v.firstIndex(where: { !$0.isFinite }) {
+                var rest = i, index: [Int] = []
+                for d in shape.reversed() { index.insert(rest % max(d, 1), at: 0); rest /= max(d, 1) }
+                throw .invalidValue(path: path, dataset: name, position: "element [\(index.map(String.init).joined(separator: ", "))]", value: v[i], samples: true)
+            }
         }
         guard b > 0, t > 0 else { throw .shapeMismatch(path: path, detail: "x '\(xName)' is empty (shape \(xs))") }
         guard d > 0, k > 0, o > 0 else { throw .shapeMismatch(path: path, detail: "x '\(xName)' (shape \(xs)) or y '\(yName)' (shape \(ys)) has a dimension of 0") }

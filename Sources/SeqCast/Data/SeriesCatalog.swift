@@ -34,6 +34,9 @@ public struct SeriesCatalog: Sendable {
         return SeriesCatalog(path: path, selection: selection, ids: c.series.map(\.id), lengths: c.series.map(\.length), parsed: c)
     }
 
+    /// A CSV catalog holds the whole file: every rank's `load` counts the whole file's missing values.
+    public var readsWhole: Bool { parsed != nil }
+
     /// The series at `positions` (file positions, in that order) as one collection; from HDF5, only
     /// their rows are read.
     public func load(_ positions: [Int]) throws -> SeriesCollection {

@@ -149,6 +149,11 @@ public enum BacktestJob {
         if data.missingCount > 0, r.train.data.selection.missing != .drop {   // (drop: the windows touching gaps are left out, and counted)
             progress(.note("\(data.missingCount) missing values filled (\(r.train.data.selection.missing.rawValue)) for the models' inputs; a filled target value in a forecast window is not scored (no actual: an empty cell in forecasts.csv; --missing drop leaves such windows out)"))
         }
+        if let first = data.series.first, let a = first.time.first,
+           let other = data.series.first(where: { s in s.time.first.map { $0 != a } ?? false }), let b = other.time.first {
+            // Equal lengths, other dates: an origin is a row, the same in every series, so not one date.
+            progress(.note("the series start on different dates ('\(first.id)' at \(a), '\(other.id)' at \(b)): an origin is the same row of every series, not the same date, so a fit may train on another series' values from after this series' origin; for a backtest in calendar time give series on the same dates, or use --per-series"))
+        }
         let lookback = settings.windows.lookback!, k = settings.windows.horizon
         progress(.started("\(plan.count) origins × \(data.series.count) series, horizon \(k), lookback \(lookback), retrain \(r.backtest.retrain), season \(season) (\(seasonSource))"))
         let models = group.distributed

@@ -37,7 +37,7 @@ extension BacktestJob {
                 let firstChunk = done / Forecaster.chunk
                 let predictions = Forecaster.forecast(model, pipeline: pipeline, windows: inputs, threads: threads)
                 var sampled = intervals.method == .mcDropout && !levels.isEmpty
-                    ? Intervals.mcDropout(model, pipeline: pipeline, windows: inputs, settings: intervals, threads: threads,
+                    ? Intervals.mcDropout(model, pipeline: pipeline, windows: inputs, point: predictions, settings: intervals, threads: threads,
                                           firstChunk: firstChunk) : nil
                 if intervals.method == .quantile && !levels.isEmpty {
                     sampled = try Intervals.quantile(model, pipeline: pipeline, windows: inputs, point: predictions, levels: levels, threads: threads)

@@ -17,6 +17,9 @@ public struct Forecast: Sendable, Equatable {
     /// Series forecast by a model whose training was interrupted (best weights so far, no
     /// calibration): a per-series run's series whose models have not finished.
     public var unfinished: [String] = []
+    /// Per-series remarks of a per-series run's forecast ("series 'X' has 2 calibration windows: …"),
+    /// which the caller prints as notes.
+    public var notes: [String] = []
 
     public init(seriesIds: [String], times: [[String]], values: [[Float]], targetNames: [String], horizon: Int) {
         self.seriesIds = seriesIds; self.times = times; self.values = values
@@ -228,7 +231,7 @@ public enum Forecaster {
             result.bands = zip(values, tails).map { conformal.band($0, input: $1) }
         } else if intervals.method == .mcDropout {
             result.levels = intervals.levels
-            result.bands = Intervals.mcDropout(model, pipeline: pipeline, windows: windows, settings: intervals, threads: threads)
+            result.bands = Intervals.mcDropout(model, pipeline: pipeline, windows: windows, point: values, settings: intervals, threads: threads)
         } else if intervals.method == .quantile {
             result.levels = intervals.levels
             result.bands = try Intervals.quantile(model, pipeline: pipeline, windows: windows, point: values,
@@ -250,7 +253,9 @@ public enum Forecaster {
             guard let key = d.key(s.id) else {
                 throw ForecastError.unknownSeries(path: source, series: s.id)
             }
-            guard let label = d.firstLabels[key], let first = s.time.first, label != first else { return 0 }
+            guard let label = d.firstLabels[key] else { return 0 }   // trained without labels: see `phaseFromFirstRow`
+            guard let first = s.time.first else { throw ForecastError.noTimeLabels(path: source, series: s.id, seasonStart: label) }
+            if label == first { return 0 }
             if let axis, let n = axis.steps(from: label, to: first) { return n }
             if let axis, let other = dataAxis, !axis.sameFrequency(as: other) {
                 throw ForecastError.otherFrequency(path: source, model: axis.frequencyName, data: other.frequencyName)
@@ -258,6 +263,27 @@ public enum Forecaster {
             throw ForecastError.unknownPhase(path: source, series: s.id, first: first, seasonStart: label)
         }
         return 0
+    }
+
+    /// The seasonal period whose phase `forecast` counts from each series' first row, as training
+    /// did, because the model's training data had no time labels to count it from — whether or not
+    /// `data` has labels, they cannot place it (nil when the model does not deseasonalise, or counts
+    /// the phase from a label). Data that starts at another point of the season than the training
+    /// data did gets a shifted seasonal pattern: the caller says so.
+    public static func phaseFromFirstRow(_ model: Ensemble, data: SeriesCollection) -> Int? {
+        guard let pipeline = model.manifest.pipeline else { return nil }
+        let steps = (pipeline.transforms + pipeline.variants.flatMap(\.transforms)).compactMap { $0.step as? Deseasonaliser }
+        for d in steps {
+            for s in data.series {
+                if let key = d.key(s.id), d.firstLabels[key] == nil { return d.period }
+            }
+        }
+        return nil
+    }
+
+    /// The note for `phaseFromFirstRow`'s period.
+    public static func phaseNote(period: Int) -> String {
+        "the model's training data had no time labels, so its seasonal indices (period \(period)) are applied counting from each series' first row, as in training — data that starts at another point of the season gets a shifted seasonal pattern; train on data with its time column to have the phase found from the labels"
     }
 
     /// Supervised-mode forecast: one prediction per row of dataset `xName` ([batch, steps, dim]).
@@ -274,7 +300,11 @@ public enum Forecaster {
                 || (shape.count == 2 && shape[1] == c.lookback && c.inputDim == 1) else {
             throw DataError.shapeMismatch(path: path, detail: "dataset '\(xName)' has shape \(shape); the model needs [batch, \(c.lookback), \(c.inputDim)]")
         }
-        if let i = values.firstIndex(where: { !$0.isFinite }) { throw DataError.invalidValue(path: path, dataset: xName, index: i, value: values[i]) }
+        if let i = values.firstIndex(where: { !$0.isFinite }) {
+            let index = shape.count == 3 ? [i / rowWidth, i % rowWidth / c.inputDim, i % c.inputDim] : [i / rowWidth, i % rowWidth]
+            throw DataError.invalidValue(path: path, dataset: xName, position: "element [\(index.map(String.init).joined(separator: ", "))]",
+                                         value: values[i], samples: true)
+        }
         let scaled = scaling.x.apply(SeriesMatrix(steps: values.count / c.inputDim, channels: c.inputDim, values: values)).values
         let inputs = (0..<shape[0]).map { Array(scaled[($0 * rowWidth)..<(($0 + 1) * rowWidth)]) }
         let o = c.outputDim
@@ -299,6 +329,8 @@ public enum ForecastError: Error, Equatable, CustomStringConvertible {
     case unknownPhase(path: String, series: String, first: String, seasonStart: String)
     /// Data on another time step than the model's (its seasonal phase cannot be found).
     case otherFrequency(path: String, model: String, data: String)
+    /// Data without time labels for a model whose seasonal indices count from a label.
+    case noTimeLabels(path: String, series: String, seasonStart: String)
 
     public var description: String {
         switch self {
@@ -315,6 +347,8 @@ public enum ForecastError: Error, Equatable, CustomStringConvertible {
             return terminalSafe("\(p): series '\(s)' starts at \(first), but the model's seasonal indices count from \(label); forecast from data that includes \(label)")
         case .otherFrequency(let p, let model, let data):
             return terminalSafe("\(p): the time column is \(data), but the model was trained on \(model) data; forecast data of the model's frequency")
+        case .noTimeLabels(let p, let s, let label):
+            return terminalSafe("\(p): series '\(s)' has no time labels, and the model's seasonal indices count from \(label): without labels the season's phase cannot be found; give the data with its time column")
         }
     }
 }

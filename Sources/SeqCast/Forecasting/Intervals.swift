@@ -90,11 +90,14 @@ public enum Intervals {
     /// Monte-Carlo dropout bands of `windows`: `settings.samples` draws of the ensemble forecast
     /// (`Forecaster.forecast` with dropout on; draw d seeded by the model's seed and d, so results
     /// depend on neither the thread count nor the order of the draws), and per value the draws'
-    /// empirical quantiles at α/2 and 1 − α/2 (linear interpolation between order statistics).
+    /// empirical quantiles at α/2 and 1 − α/2 (linear interpolation between order statistics), shifted
+    /// by the point forecast `point` [K·O] per window minus the draws' median, as the quantile
+    /// head's bands are: the point forecast runs without dropout, and with layer normalisation the
+    /// draws' centre sits away from it (a 95% band wholly below its own forecast, found 2026-12-02).
     /// Missing for the values of a target the statistical member forecasts alone (dropout does not
     /// reach it; the conformal bands, the default, cover it). `firstChunk`: as `Forecaster.predict`'s,
     /// for windows that continue a list forecast in parts.
-    public static func mcDropout(_ model: Ensemble, pipeline: Pipeline, windows: [ForecastWindow],
+    public static func mcDropout(_ model: Ensemble, pipeline: Pipeline, windows: [ForecastWindow], point: [[Float]],
                                  settings: IntervalSettings, threads: Int, firstChunk: Int = 0) -> [Band] {
         let seed = model.manifest.training.seed, levels = settings.levels, V = levels.count
         let draws = (0..<settings.samples).map { d in
@@ -110,10 +113,11 @@ public enum Intervals {
                 // (rather than one of zero width) where it applied.
                 if pipeline.statisticalOnly(i % O), let t = windows[w].theta.isEmpty ? nil : windows[w].theta[i], t.isFinite { continue }
                 let sorted = draws.map { $0[w][i] }.sorted()
+                let shift = point[w][i] - empiricalQuantile(sorted, 0.5)
                 for j in 0..<V {
                     let alpha = 1 - levels[j] / 100
-                    b.lower[i * V + j] = empiricalQuantile(sorted, alpha / 2)
-                    b.upper[i * V + j] = empiricalQuantile(sorted, 1 - alpha / 2)
+                    b.lower[i * V + j] = empiricalQuantile(sorted, alpha / 2) + shift
+                    b.upper[i * V + j] = empiricalQuantile(sorted, 1 - alpha / 2) + shift
                 }
             }
             return b

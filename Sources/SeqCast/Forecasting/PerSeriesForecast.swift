@@ -15,7 +15,16 @@ extension PerSeriesModel {
             guard let p = ids.firstIndex(of: id) else { throw PerSeriesError.unknownSeries(directory: directory, path: data.source, id: id) }
             let m = try model(p)
             if !m.finished { out.unfinished.append(id) }
-            let f = try Forecaster.forecast(m, data: data.only(i), intervals: intervals, threads: threads)
+            let one = data.only(i)
+            let f = try Forecaster.forecast(m, data: one, intervals: intervals, threads: threads)
+            // What a single model's forecast notes, per series (`seqcast forecast` prints them).
+            if intervals.method == .conformal, let c = m.calibration, !f.levels.isEmpty,
+               let note = Calibration.unsupportedNote(c.unsupportedLevels(f.levels), windows: c.count) {
+                out.notes.append("series '\(id)' has " + note)
+            }
+            if let period = Forecaster.phaseFromFirstRow(m, data: one) {
+                out.notes.append("series '\(id)': its model's training data had no time labels, so its seasonal indices (period \(period)) are applied counting from the series' first row, as in training")
+            }
             out.seriesIds += f.seriesIds; out.times += f.times; out.values += f.values; out.horizon = f.horizon
             out.targetNames = f.targetNames
             if !f.levels.isEmpty { out.levels = f.levels }

@@ -68,6 +68,16 @@ public enum PerSeriesJob {
             if stored?.settings != settings { try run.writeIndex() }
             try AtomicFile.makeDirectory(dir + "/series")
         }
+        // Missing values of the whole file, as a single model's train notes them: a CSV is parsed whole
+        // by every rank (its count is the file's already); HDF5 ranks read their own rows, so their
+        // counts are summed.
+        var count = ByteWriter()
+        count.int(data.missingCount)
+        let missing = catalog.readsWhole ? data.missingCount
+            : group.allgather(count.bytes).reduce(0) { total, bytes in var r = ByteReader(bytes); return total + r.int() }
+        if missing > 0 {
+            progress(.note("\(missing) missing values \(settings.data.selection.missing == .drop ? "left as gaps; windows touching them dropped" : "filled (\(settings.data.selection.missing.rawValue))")"))
+        }
         progress(.started("one \(settings.architecture.summary)\(settings.training.ensemble > 1 ? " ×\(settings.training.ensemble) ensemble" : "") per series: \(n) series of \(path)"))
         if group.distributed {
             let blocks = (0..<group.size).map { "\(group.share(of: n, rank: $0).count)" }.joined(separator: ", ")
@@ -106,14 +116,18 @@ public enum PerSeriesJob {
                 }
             }
         }
-        let bests = outcomes.compactMap(\.bestLoss)
-        return TrainSummary(modelPath: PerSeriesModel.indexPath(dir), members: max(1, settings.training.ensemble),
+        // Validation losses are averaged over the series that have them; training losses only when none has.
+        let validated = outcomes.filter { $0.validation > 0 }
+        let bests = (validated.isEmpty ? outcomes : validated).compactMap(\.bestLoss)
+        var summary = TrainSummary(modelPath: PerSeriesModel.indexPath(dir), members: max(1, settings.training.ensemble),
                             epochs: outcomes.map(\.epochs).max() ?? 0,
                             bestLoss: bests.isEmpty ? nil : bests.reduce(0, +) / Double(bests.count),
                             trainSamples: outcomes.reduce(0) { $0 + $1.train }, validationSamples: outcomes.reduce(0) { $0 + $1.validation },
                             seconds: Date().timeIntervalSince(clock),
                             stopReason: "\(outcomes.filter(\.finished).count) of \(n) series finished",
                             finished: outcomes.count == n && outcomes.allSatisfy(\.finished), series: n)
+        summary.seriesInLoss = bests.count
+        return summary
     }
 
     /// The source's digest, computed by rank 0 alone and shared (no other rank reads the whole file for it).
@@ -184,7 +198,8 @@ public enum PerSeriesJob {
         }
 
         func line(id: String, of n: Int) -> String {
-            let loss = bestLoss.map { String(format: "best validation loss %.5g%@", $0, members > 1 ? " (member mean)" : "") } ?? "no loss"
+            let name = validation > 0 ? "best validation loss" : "best training loss (no validation windows)"
+            let loss = bestLoss.map { String(format: "%@ %.5g%@", name, $0, members > 1 ? " (member mean)" : "") } ?? "no loss"
             return "series '\(id)' (\(position + 1) of \(n)): \(trained ? (finished ? "trained" : "stopped") : "already trained"), up to \(epochs) epochs, \(loss), \(train) training windows"
         }
 

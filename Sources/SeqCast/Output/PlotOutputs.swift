@@ -41,6 +41,44 @@ public enum PlotOutputs {
                                   title: "\(c.architecture.summary) on \(URL(fileURLWithPath: m.manifest.source).lastPathComponent)\(members)")
     }
 
+    /// What `seqcast plot --kind forecast` draws from the model at `from`: the model and the series,
+    /// read as `forecast` reads them — a series model of a --per-series run (DIR/series/<p>) its own
+    /// series, the run's folder the data's first series with that series' model — from `data`, else
+    /// from the training data's path as train was given it (refused when it is not found from here,
+    /// or names other data than the model was trained on: a relative path counts from where train
+    /// ran); with the notes `forecast` would print.
+    public static func forecastInput(from: String, data: String?) throws -> (model: Ensemble, series: SeriesCollection, notes: [String]) {
+        func source(_ stored: String, digest: String?) throws -> String {
+            if let data { return data }
+            guard FileManager.default.fileExists(atPath: stored) else {
+                throw PlotError.nothingToPlot("\(from) was trained on \(stored), which is not found from here (a relative path counts from where train ran); give the data with --data FILE")
+            }
+            if let digest, let now = FileDigest.of(stored), now != digest {
+                throw PlotError.nothingToPlot("\(from) was trained on \(stored), and the file of that name here is other data (size:hash \(now), trained on \(digest): it changed, or a relative path counts from where train ran); give the data with --data FILE")
+            }
+            return stored
+        }
+        let model: Ensemble, series: SeriesCollection
+        if let run = try PerSeriesModel.open(from) {
+            let all = try run.read(try source(run.settings.data.path, digest: run.sourceDigest))
+            guard let p = run.ids.firstIndex(of: all.series[0].id) else {
+                throw PerSeriesError.unknownSeries(directory: from, path: all.source, id: all.series[0].id)
+            }
+            (model, series) = (try run.model(p), all.only(0))
+        } else {
+            model = try ModelFile.load(from)
+            if model.manifest.supervised != nil {
+                throw PlotError.nothingToPlot("\(from) was trained on pre-cut HDF5 samples (--x/--y): they have no history to plot; forecast them with seqcast forecast --x NAME")
+            }
+            guard let s = try ForecastInput.read(try source(model.manifest.source, digest: model.manifest.sourceDigest), for: model).series else {
+                throw PlotError.nothingToPlot("\(from): no series to plot")
+            }
+            series = s
+        }
+        let notes = Forecaster.phaseFromFirstRow(model, data: series).map { [Forecaster.phaseNote(period: $0)] } ?? []
+        return (model, series, notes)
+    }
+
     /// Forecast plot of the first series.
     public static func forecast(_ m: Ensemble, data: SeriesCollection, forecast f: Forecast, to path: String) throws -> String? {
         guard let first = data.series.first else { throw PlotError.nothingToPlot("no series to plot") }

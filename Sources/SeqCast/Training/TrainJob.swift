@@ -32,6 +32,9 @@ public struct TrainSummary: Sendable {
     /// `--per-series`: how many series, each with its own model (the counts above are summed or
     /// averaged over them); nil for one global model.
     public var series: Int? = nil
+    /// --per-series: how many series `bestLoss` is the mean over — those with validation windows
+    /// (a series too short for any has only a training loss, not averaged in), or all when none has.
+    public var seriesInLoss: Int? = nil
 }
 
 public enum TrainJob {
