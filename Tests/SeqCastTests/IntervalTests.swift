@@ -430,6 +430,11 @@ final class IntervalTests: XCTestCase {
         let singlePoint = Forecaster.forecast(single, pipeline: p, windows: windows, threads: 1)
         XCTAssertNotEqual(Intervals.mcDropout(single, pipeline: p, windows: windows, point: singlePoint, settings: s, threads: 1)[0], b)
         XCTAssertEqual(Intervals.empiricalQuantile([1, 2, 3, 4, 5], 0.1), 1.4, accuracy: 1e-6)
+        // Draws 0…10 (median 5) around a point of 100 (with --layer-norm the dropout-free point sat
+        // beside the draws): the 80% band is the draws' 10%–90% range moved onto the point.
+        let centred = Intervals.centredBounds((0...10).map(Float.init), point: 100, levels: [80, 95])
+        XCTAssertEqual(centred[0].0, 96, accuracy: 1e-5); XCTAssertEqual(centred[0].1, 104, accuracy: 1e-5)
+        XCTAssertEqual(centred[1].0, 95.25, accuracy: 1e-5); XCTAssertEqual(centred[1].1, 104.75, accuracy: 1e-5)
     }
 
     func testQuantilesAreSortedAndMembersPooledAsAMixture() {

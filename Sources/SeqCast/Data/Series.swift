@@ -12,6 +12,13 @@ public enum MissingPolicy: String, Codable, Sendable, CaseIterable {
     /// Keep the gaps and drop every window that touches one.
     case drop
 }
+extension MissingPolicy {
+    /// What training notes of `count` missing values under this policy (one model or one per series).
+    public func trainingNote(_ count: Int) -> String {
+        "\(count) missing values " + (self == .drop ? "left as gaps; windows touching them dropped" : "filled (\(rawValue))")
+    }
+}
+
 
 /// One series: its id, time labels (empty if the data has none; stored compactly, TimeLabels.swift)
 /// and values [steps, channels]. Under `.drop`, NaN marks the gaps.

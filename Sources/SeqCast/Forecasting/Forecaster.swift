@@ -248,8 +248,7 @@ public enum Forecaster {
     /// `axis`: the model's time axis (else the data's); `dataAxis`: the data's, to name a mismatch.
     static func firstRow(of s: Series, pipeline: Pipeline, axis: TimeAxis?, dataAxis: TimeAxis? = nil,
                          source: String) throws(ForecastError) -> Int {
-        let shared = pipeline.transforms, own = pipeline.variants.flatMap(\.transforms)
-        for d in (shared + own).compactMap({ $0.step as? Deseasonaliser }) {
+        for d in pipeline.deseasonalisers {
             guard let key = d.key(s.id) else {
                 throw ForecastError.unknownSeries(path: source, series: s.id)
             }
@@ -272,8 +271,7 @@ public enum Forecaster {
     /// data did gets a shifted seasonal pattern: the caller says so.
     public static func phaseFromFirstRow(_ model: Ensemble, data: SeriesCollection) -> Int? {
         guard let pipeline = model.manifest.pipeline else { return nil }
-        let steps = (pipeline.transforms + pipeline.variants.flatMap(\.transforms)).compactMap { $0.step as? Deseasonaliser }
-        for d in steps {
+        for d in pipeline.deseasonalisers {
             for s in data.series {
                 if let key = d.key(s.id), d.firstLabels[key] == nil { return d.period }
             }

@@ -112,15 +112,20 @@ public enum Intervals {
                 // A target the statistical member forecasts alone does not move with dropout: no band
                 // (rather than one of zero width) where it applied.
                 if pipeline.statisticalOnly(i % O), let t = windows[w].theta.isEmpty ? nil : windows[w].theta[i], t.isFinite { continue }
-                let sorted = draws.map { $0[w][i] }.sorted()
-                let shift = point[w][i] - empiricalQuantile(sorted, 0.5)
-                for j in 0..<V {
-                    let alpha = 1 - levels[j] / 100
-                    b.lower[i * V + j] = empiricalQuantile(sorted, alpha / 2) + shift
-                    b.upper[i * V + j] = empiricalQuantile(sorted, 1 - alpha / 2) + shift
-                }
+                let bounds = centredBounds(draws.map { $0[w][i] }.sorted(), point: point[w][i], levels: levels)
+                for j in 0..<V { (b.lower[i * V + j], b.upper[i * V + j]) = bounds[j] }
             }
             return b
+        }
+    }
+
+    /// The draws' (`sorted`) empirical quantiles at α/2 and 1 − α/2 of each level, shifted by `point`
+    /// minus their median: a band centred on the point forecast.
+    public static func centredBounds(_ sorted: [Float], point: Float, levels: [Double]) -> [(Float, Float)] {
+        let shift = point - empiricalQuantile(sorted, 0.5)
+        return levels.map { l in
+            let alpha = 1 - l / 100
+            return (empiricalQuantile(sorted, alpha / 2) + shift, empiricalQuantile(sorted, 1 - alpha / 2) + shift)
         }
     }
 

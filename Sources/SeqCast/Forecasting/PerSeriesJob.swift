@@ -71,13 +71,8 @@ public enum PerSeriesJob {
         // Missing values of the whole file, as a single model's train notes them: a CSV is parsed whole
         // by every rank (its count is the file's already); HDF5 ranks read their own rows, so their
         // counts are summed.
-        var count = ByteWriter()
-        count.int(data.missingCount)
-        let missing = catalog.readsWhole ? data.missingCount
-            : group.allgather(count.bytes).reduce(0) { total, bytes in var r = ByteReader(bytes); return total + r.int() }
-        if missing > 0 {
-            progress(.note("\(missing) missing values \(settings.data.selection.missing == .drop ? "left as gaps; windows touching them dropped" : "filled (\(settings.data.selection.missing.rawValue))")"))
-        }
+        let missing = catalog.readsWhole ? data.missingCount : group.sum(data.missingCount)
+        if missing > 0 { progress(.note(settings.data.selection.missing.trainingNote(missing))) }
         progress(.started("one \(settings.architecture.summary)\(settings.training.ensemble > 1 ? " ×\(settings.training.ensemble) ensemble" : "") per series: \(n) series of \(path)"))
         if group.distributed {
             let blocks = (0..<group.size).map { "\(group.share(of: n, rank: $0).count)" }.joined(separator: ", ")

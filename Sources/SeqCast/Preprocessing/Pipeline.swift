@@ -189,6 +189,11 @@ public struct Pipeline: Codable, Sendable, Equatable {
     /// Ensemble variants the pipeline serves (1 without baselines).
     public var variantCount: Int { max(1, variants.count) }
 
+    /// Every deseasonalising step, shared or a variant's: what depends on a series' seasonal phase.
+    public var deseasonalisers: [Deseasonaliser] {
+        (transforms + variants.flatMap(\.transforms)).compactMap { $0.step as? Deseasonaliser }
+    }
+
     /// `raw` (rows of `series` from `firstRow` on) prepared for variant `variant`: the shared
     /// transforms, the global scaler, the variant's transforms. Windows are cut from the result.
     public func prepared(_ raw: SeriesMatrix, series: String, firstRow: Int = 0, variant: Int = 0) -> SeriesMatrix {

@@ -64,6 +64,13 @@ public struct ProcessGroup: Sendable, Equatable {
         return (0..<size).map { Array(all[offsets[$0]..<offsets[$0 + 1]]) }
     }
 
+    /// The sum of every rank's `value`, on every rank.
+    public func sum(_ value: Int) -> Int {
+        var mine = ByteWriter()
+        mine.int(value)
+        return allgather(mine.bytes).reduce(0) { total, bytes in var r = ByteReader(bytes); return total + r.int() }
+    }
+
     /// Every rank's bytes, in rank order, on `root` alone (the other ranks get []): what only the
     /// writer needs (per-series models) travels once, not to every rank.
     public func gather(_ mine: [UInt8], root: Int = 0) -> [[UInt8]] {

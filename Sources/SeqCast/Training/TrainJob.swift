@@ -63,7 +63,7 @@ public enum TrainJob {
             }
             let (train, validation, missing) = try samples(for: model, data: consume data, threads: r.run.threads)
             if missing > 0 {
-                progress(.note("\(missing) missing values \(model.manifest.selection.missing == .drop ? "left as gaps; windows touching them dropped" : "filled (\(model.manifest.selection.missing.rawValue))")"))
+                progress(.note(model.manifest.selection.missing.trainingNote(missing)))
             }
             return (model, train, validation)
         }
