@@ -29,6 +29,31 @@ final class ReliabilityCLITests: XCTestCase {
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: seqcastBinary), "\(seqcastBinary) missing: build the CLI first")
     }
 
+    /// `plot` without --data reads the training data's path as train was given it: from another
+    /// folder a relative path names nothing (an error naming --data) or another file (refused by the
+    /// stored digest: that file was plotted, exit 0); with --data it plots.
+    func testPlotWithoutDataFindsTheTrainedFileOrSaysSo() throws {
+        let dir = temporaryDirectory(self)
+        for sub in ["train", "elsewhere"] { try FileManager.default.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true) }
+        let csv = try String(contentsOfFile: datasetPath("airline.csv"), encoding: .utf8)
+        _ = writeFile(dir + "/train", "data.csv", csv)
+        let t = try runCLI(in: dir + "/train", ["train", "--data", "data.csv", "--horizon", "6", "--epochs", "1", "--ensemble", "1",
+                                                "--hidden", "4", "--out", "m"])
+        XCTAssertEqual(t.status, 0, t.err)
+        let plot = ["plot", "--from", "../train/m", "--kind", "forecast", "--out", "p.svg"]
+        let missing = try runCLI(in: dir + "/elsewhere", plot)
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.err.contains("was trained on data.csv, which is not found from here") && missing.err.contains("--data FILE"), missing.err)
+        _ = writeFile(dir + "/elsewhere", "data.csv", csv.replacingOccurrences(of: ",1", with: ",2"))
+        let other = try runCLI(in: dir + "/elsewhere", plot)
+        XCTAssertEqual(other.status, 1)
+        XCTAssertTrue(other.err.contains("the file of that name here is other data"), other.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/elsewhere/p.svg"))
+        let given = try runCLI(in: dir + "/elsewhere", plot + ["--data", "../train/data.csv"])
+        XCTAssertEqual(given.status, 0, given.err)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/elsewhere/p.svg"))
+    }
+
     // MARK: 6. --out naming the input
 
     func testOutNamingTheInputIsRefused() throws {

@@ -25,6 +25,20 @@ final class ReliabilityHDF5Tests: XCTestCase {
         XCTAssertTrue(message.contains("dataset 'short' declares a time column (time_column 'month'), but the file's 'time' dataset holds 7 labels for its 5 steps of 2 series"), message)
     }
 
+    /// A non-finite value in pre-cut --x/--y samples is named by its element, counted from 0 as
+    /// h5py counts it (forecast --x names it the same way).
+    func testNonFiniteSampleValuesAreNamedByElement() throws {
+        let dir = temporaryDirectory(self), path = dir + "/s.h5"
+        let f = try HDF5File.create(path)
+        var x = [Float](repeating: 1, count: 4 * 3 * 2)
+        x[1 * 6 + 2 * 2 + 1] = .nan
+        try f.write("x", shape: [4, 3, 2], values: x)
+        try f.write("y", shape: [4, 1], values: [1, 2, 3, 4])
+        try f.close()
+        let message = errorMessage { _ = try HDF5File.open(path).supervised(x: "x", y: "y") }
+        XCTAssertTrue(message.contains("dataset 'x', element [1, 2, 1]: nan; NaN and infinite values are not allowed in pre-cut samples"), message)
+    }
+
     func testGroupCycleIsListedOnce() throws {
         let dir = temporaryDirectory(self)
         let path = dir + "/cycle.h5"
