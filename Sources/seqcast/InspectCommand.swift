@@ -7,8 +7,19 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect", abstract: "Describe a CSV or HDF5 file: columns or datasets, shapes, statistics.")
 
     @Argument(help: "CSV or HDF5 file.") var file: String
+    @Option(help: "Series-id column for long format: also describe the series (how many, lengths, time spans, the shortest).")
+    var idColumn: String?
+    @Option(help: "Time column (default: detected by name or format).") var timeColumn: String?
+    @Option(help: "Target columns, comma-separated, as train would take them.") var target: String?
+    @Option(help: "Extra input columns, comma-separated.") var covariates: String?
+    @Option(help: "HDF5: the series dataset to describe.") var dataset: String?
 
-    func run() throws { print(try Inspector.describe(file), terminator: "") }
+    func run() throws {
+        var s = DataSelection()
+        s.idColumn = idColumn; s.timeColumn = timeColumn; s.dataset = dataset
+        s.targets = names(target); s.covariates = names(covariates) ?? []
+        print(try Inspector.describe(file, selection: s), terminator: "")
+    }
 }
 
 struct ConvertCommand: ParsableCommand {

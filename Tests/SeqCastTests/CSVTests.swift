@@ -79,6 +79,64 @@ final class CSVTests: XCTestCase {
         XCTAssertEqual(c.channels, ["y"])
     }
 
+    /// `inspect --id-column` describes the series a long-format file holds (the default selection
+    /// stops on it with a hint to add --id-column): how many, their lengths and spans, the shortest.
+    func testInspectDescribesLongFormatSeries() throws {
+        let dir = temporaryDirectory(self)
+        var text = "unique_id,ds,y\n"
+        for (id, months) in [("A", 1...6), ("B", 3...6), ("C", 1...6)] {
+            for m in months { text += "\(id),2020-\(String(format: "%02d", m)),\(m)\n" }
+        }
+        let path = writeFile(dir, "long.csv", text)
+        let plain = try Inspector.describe(path)
+        XCTAssertTrue(plain.contains("add --id-column unique_id"), plain)
+        var sel = DataSelection(); sel.idColumn = "unique_id"
+        let out = try Inspector.describe(path, selection: sel)
+        XCTAssertTrue(out.contains("series (id column 'unique_id'): 3, 4–6 steps; starts 2020-01 to 2020-03 (2 different), ends 2020-06\n"), out)
+        XCTAssertTrue(out.contains("shortest: 'B' 4 steps, 'A' 6 steps, 'C' 6 steps\n"), out)
+        XCTAssertFalse(out.contains("would stop"), out)
+        sel.idColumn = "series"
+        XCTAssertThrowsError(try Inspector.describe(path, selection: sel)) { e in
+            XCTAssertTrue("\(e)".contains("no column 'series'"), "\(e)")
+        }
+    }
+
+    /// Files that are not CSV text are named for what they are (one line, with what to do), not
+    /// parsed into a column called '\u{FFFD}PNG'.
+    func testBinaryFilesAreNotReadAsCSV() throws {
+        let dir = temporaryDirectory(self)
+        func file(_ name: String, _ bytes: [UInt8]) -> String {
+            let p = dir + "/" + name
+            FileManager.default.createFile(atPath: p, contents: Data(bytes))
+            return p
+        }
+        let csv = Array("t,y\n1,2\n2,3\n3,4\n".utf8)
+        let utf16: [UInt8] = csv.flatMap { b -> [UInt8] in [b, 0] }
+        let cases: [(String, [UInt8], String)] = [
+            ("a.csv.gz", [0x1F, 0x8B, 8, 0, 0, 0, 0, 0], "gzip-compressed"),
+            ("a.xlsx", [0x50, 0x4B, 3, 4, 20, 0, 6, 0], "ZIP archive"),
+            ("a.png", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0], "PNG image"),
+            ("bom16.csv", [0xFF, 0xFE] + utf16, "UTF-16 text"),
+            ("nobom16.csv", utf16, "UTF-16 text"),
+            ("blob.csv", Array("t,y\n1,2\n".utf8) + [0, 7, 200, 3], "a zero byte at byte 9"),
+        ]
+        for (name, bytes, expected) in cases {
+            let path = file(name, bytes)
+            for attempt in [{ try Inspector.describe(path) }, { try DataSource.load(path, selection: DataSelection()); return "" }] {
+                XCTAssertThrowsError(try attempt()) { e in
+                    let m = "\(e)"
+                    XCTAssertTrue(m.contains("\(name): not a CSV file: ") && m.contains(expected), "\(name): \(m)")
+                    XCTAssertFalse(m.contains("\n"), m)
+                }
+            }
+        }
+        // Text with bytes ≥ 0x80 that are not UTF-8 (Latin-1) is still read.
+        let latin1 = file("latin1.csv", Array("t,caf".utf8) + [0xE9] + Array("\n1,2\n2,3\n3,4\n".utf8))
+        let read = try DataSource.load(latin1, selection: DataSelection())
+        XCTAssertEqual(read.channels.count, 2)
+        XCTAssertEqual(read.series[0].matrix.values, [1, 2, 2, 3, 3, 4])
+    }
+
     func testMissingValuePolicies() throws {
         let dir = temporaryDirectory(self)
         let path = writeFile(dir, "gaps.csv", "time,v\n1,\n2,2\n3,NA\n4,null\n5,8\n6,NaN\n")

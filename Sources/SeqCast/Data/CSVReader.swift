@@ -50,6 +50,7 @@ public struct CSVTable: Sendable {
 
     static func parse(_ source: some CSVByteSource, path: String, keepingText keep: KeepText) throws(DataError) -> CSVTable {
         let prologue = try CSVPrologue(source)
+        if let what = prologue.notText { throw .notCSV(path: path, what: what) }
         guard !prologue.blank else { throw .emptyFile(path: path) }
         let delimiter = prologue.delimiter, skip = prologue.bom ? 3 : 0
         var header: [String]? = nil

@@ -60,6 +60,8 @@ struct CSVPrologue {
     var bom = false
     var blank = true
     var delimiter: UInt8 = 44
+    /// What the first bytes are when they are not CSV text (a compressed file, an image, UTF-16, …).
+    var notText: String? = nil
 
     /// The most frequent of ',', ';', tab outside quotes on the first non-blank line (',' on ties);
     /// `blank` when the bytes after the BOM are only newlines, spaces and tabs.
@@ -67,7 +69,13 @@ struct CSVPrologue {
         var counts: [UInt8: Int] = [44: 0, 59: 0, 9: 0]
         var inQuotes = false, seen = false, lineDone = false, offset = 0
         var head: [UInt8] = []
+        var first = true
         try source.forEachChunk { chunk in
+            if first {
+                first = false
+                notText = Self.notText(UnsafeBufferPointer(rebasing: chunk.prefix(Self.sniffBytes)))
+                if notText != nil { return false }
+            }
             var i = 0
             // The BOM: the first three bytes of the whole input.
             while offset < 3, i < chunk.count { head.append(chunk[i]); offset += 1; i += 1 }
@@ -93,6 +101,40 @@ struct CSVPrologue {
             seen = true
             if !inQuotes, counts[c] != nil { counts[c]! += 1 }
         }
+    }
+}
+
+extension CSVPrologue {
+    /// Bytes of the file's start checked for a binary format.
+    static let sniffBytes = 8192
+
+    /// What `bytes` (a file's first bytes) are, when they cannot be CSV text, with what to do:
+    /// known signatures of files people hand a CSV reader by mistake, UTF-16 (a BOM, or zero bytes
+    /// between ASCII ones), then any zero byte (no text encoding seqcast reads has one). Nil for text.
+    static func notText(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        func starts(_ s: [UInt8]) -> Bool { bytes.count >= s.count && zip(bytes, s).allSatisfy { $0 == $1 } }
+        if starts([0x1F, 0x8B]) { return "a gzip-compressed file: decompress it first (gunzip -k FILE)" }
+        if starts([0x42, 0x5A, 0x68]) { return "a bzip2-compressed file: decompress it first (bunzip2 -k FILE)" }
+        if starts([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) { return "an xz-compressed file: decompress it first (unxz -k FILE)" }
+        if starts([0x28, 0xB5, 0x2F, 0xFD]) { return "a zstd-compressed file: decompress it first (unzstd FILE)" }
+        if starts([0x50, 0x4B, 0x03, 0x04]) { return "a ZIP archive (an .xlsx workbook is one): export the sheet as CSV, or unzip the file" }
+        if starts([0x50, 0x41, 0x52, 0x31]) { return "a Parquet file: write it out as CSV first (e.g. pandas: read_parquet(FILE).to_csv(OUT))" }
+        if starts([0xD0, 0xCF, 0x11, 0xE0]) { return "an old Excel (.xls) or other OLE document: export the sheet as CSV" }
+        if starts([0x89, 0x50, 0x4E, 0x47]) { return "a PNG image" }
+        if starts([0x25, 0x50, 0x44, 0x46]) { return "a PDF document" }
+        if starts([0xFF, 0xD8, 0xFF]) { return "a JPEG image" }
+        if starts([0x7F, 0x45, 0x4C, 0x46]) { return "an executable (ELF)" }
+        let utf16 = "UTF-16 text: save it as UTF-8 (iconv -f UTF-16 -t UTF-8 FILE > OUT.csv)"
+        if starts([0xFF, 0xFE]) || starts([0xFE, 0xFF]) { return utf16 }
+        guard let zero = bytes.firstIndex(of: 0) else { return nil }
+        // UTF-16 without a BOM: ASCII text with a zero byte beside every character.
+        let pairs = bytes.count / 2
+        if pairs >= 2 {
+            var evenZero = 0, oddZero = 0
+            for i in 0..<pairs { if bytes[2 * i] == 0 { evenZero += 1 }; if bytes[2 * i + 1] == 0 { oddZero += 1 } }
+            if max(evenZero, oddZero) * 10 >= pairs * 9 && min(evenZero, oddZero) * 10 <= pairs { return utf16 }
+        }
+        return "binary data, not CSV text (a zero byte at byte \(zero + 1))"
     }
 }
 

@@ -20,6 +20,8 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
     case nonNumericDataset(path: String, dataset: String, type: String)
     case shapeMismatch(path: String, detail: String)
     case emptyFile(path: String)
+    /// A file read as CSV whose first bytes say it is something else (`what`, with what to do).
+    case notCSV(path: String, what: String)
     case headerOnly(path: String)
     /// `quoteLine`: where a quoted field of this record that spans lines opened (a likely stray quote).
     case raggedRow(path: String, row: Int, expected: Int, got: Int, quoteLine: Int? = nil)
@@ -115,6 +117,7 @@ public enum DataError: AtomicFileError, Equatable, CustomStringConvertible {
         case .nonNumericDataset(let p, let d, let t): return "\(p): dataset '\(d)' holds \(t), not numbers"
         case .shapeMismatch(let p, let d): return "\(p): \(d)"
         case .emptyFile(let p): return "\(p): the file is empty"
+        case .notCSV(let p, let w): return "\(p): not a CSV file: \(w) (seqcast reads CSV text in UTF-8 and HDF5 files)"
         case .headerOnly(let p): return "\(p): only a header row, no data"
         case .raggedRow(let p, let r, let e, let g, let q):
             let hint = q.map { "; the quoted field opened on line \($0) spans several lines — is a quote not closed?" } ?? ""

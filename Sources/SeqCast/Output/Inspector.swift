@@ -4,12 +4,62 @@
 import Foundation
 
 public enum Inspector {
-    public static func describe(_ path: String) throws(DataError) -> String {
+    /// `selection`: the columns (or dataset) and id column `train` would be given; the series
+    /// lines and notes follow it, the column table shows the whole file.
+    public static func describe(_ path: String, selection: DataSelection = DataSelection()) throws(DataError) -> String {
         guard FileManager.default.fileExists(atPath: path) else { throw .fileNotFound(path: path) }
-        return DataSource.isHDF5(path) ? try describeHDF5(path) : try describeCSV(path)
+        return DataSource.isHDF5(path) ? try describeHDF5(path, selection: selection) : try describeCSV(path, selection: selection)
     }
 
-    static func describeCSV(_ path: String) throws(DataError) -> String {
+    /// How the stop note names the selection.
+    private static func selectionName(_ s: DataSelection) -> String {
+        var d = s; d.missing = DataSelection().missing
+        return d == DataSelection() ? "the default selection" : "this selection"
+    }
+
+    /// A column or dataset the user named (not the default selection) that the file lacks: an
+    /// error of the inspect command itself, not a note about what train would do.
+    private static func namesSomethingMissing(_ e: DataError, _ s: DataSelection) -> Bool {
+        guard selectionName(s) != "the default selection" else { return false }
+        switch e {
+        case .missingDataset, .unknownColumn, .ambiguousColumn: return true
+        default: return false
+        }
+    }
+
+    /// Several series (long format, or an HDF5 batch): how many, their lengths and time spans, the
+    /// shortest few; nil for one series.
+    static func seriesLines(_ c: SeriesCollection, idColumn: String?) -> String? {
+        guard c.series.count > 1 || idColumn != nil else { return nil }
+        let lengths = c.series.map(\.length)
+        let lo = lengths.min() ?? 0, hi = lengths.max() ?? 0
+        var out = "series\(idColumn.map { " (id column '\(shown($0))')" } ?? ""): \(c.series.count), "
+            + (lo == hi ? "\(lo) steps each" : "\(lo)–\(hi) steps")
+        let labelled = c.series.filter { !$0.time.isEmpty }
+        if !labelled.isEmpty {
+            /// One label, or the earliest and latest of several (by the time axis, else as text).
+            func span(_ labels: [String]) -> String {
+                let distinct = Array(Set(labels))
+                guard distinct.count > 1 else { return shown(labels[0], limit: 30) }
+                let key: (String) -> Double? = { l in c.timeAxis.flatMap { TimeAxis.ordinal(l, $0.format) } }
+                let sorted = distinct.sorted { a, b in
+                    if let x = key(a), let y = key(b), x != y { return x < y }
+                    return a < b
+                }
+                return "\(shown(sorted[0], limit: 30)) to \(shown(sorted[sorted.count - 1], limit: 30)) (\(distinct.count) different)"
+            }
+            out += "; starts \(span(labelled.map { $0.time[0] })), ends \(span(labelled.map { $0.time[$0.time.count - 1] }))"
+        }
+        out += "\n"
+        if lo != hi {
+            let shortest = c.series.indices.sorted { (lengths[$0], $0) < (lengths[$1], $1) }.prefix(3)
+            out += "shortest: " + shortest.map { "'\(shown(c.series[$0].id, limit: 30))' \(lengths[$0]) steps" }.joined(separator: ", ")
+                + (c.series.count > 3 ? ", …" : "") + "\n"
+        }
+        return out
+    }
+
+    static func describeCSV(_ path: String, selection: DataSelection) throws(DataError) -> String {
         let t = try CSVTable.read(path)
         let delimiter = t.delimiter == 9 ? "tab" : String(UnicodeScalar(t.delimiter))
         var out = "\(terminalSafe(path)): CSV, \(t.rowCount) rows, \(t.header.count) columns, delimiter '\(delimiter)'\n"
@@ -17,10 +67,15 @@ public enum Inspector {
         let header = t.header, rowCount = t.rowCount
         let columns = header.indices.map { c in ColumnFacts(t, c) }
         var notes: [String] = []
-        var time: TimeAxis? = nil, season: String? = nil
-        do { let c = try (consume t).series(DataSelection()); time = c.timeAxis; notes = c.notes; season = seasonLine(c) } catch {
-            notes.append("with the default selection, train would stop: \(error)")
+        var time: TimeAxis? = nil, season: String? = nil, series: String? = nil
+        do {
+            let c = try (consume t).series(selection.rejoiningCommas(columns: header))
+            time = c.timeAxis; notes = c.notes; season = seasonLine(c); series = seriesLines(c, idColumn: selection.idColumn)
+        } catch {
+            if namesSomethingMissing(error, selection) { throw error }
+            notes.append("with \(selectionName(selection)), train would stop: \(error)")
         }
+        if let series { out += series }
         if let time { out += timeLine(time) }
         if let season { out += season + "\n" }
         out += "column".padding(toLength: 16, withPad: " ", startingAt: 0) + "type      missing          min          max         mean\n"
@@ -99,7 +154,7 @@ public enum Inspector {
         "time column '\(shown(time.column))': \(time.frequencyName)\(time.seasonalPeriod.map { ", seasonal period \($0)" } ?? "")\n"
     }
 
-    static func describeHDF5(_ path: String) throws(DataError) -> String {
+    static func describeHDF5(_ path: String, selection requested: DataSelection) throws(DataError) -> String {
         let f = try HDF5File.open(path)
         var out = "\(terminalSafe(path)): HDF5\n"
         for (k, v) in try f.attributes(of: "/") { out += "  @\(terminalSafe(k)) = \(short(v))\n" }
@@ -112,11 +167,12 @@ public enum Inspector {
         // per channel as for a CSV.
         let names = try f.datasetNames()
         guard !names.contains("manifest"), !names.contains("forecast"), !names.contains("actual"),
-              let dataset = try? f.seriesDatasetName(nil) else { return out }
+              let dataset = try? f.seriesDatasetName(requested.dataset) else { return out }
         let c: SeriesCollection
-        var selection = DataSelection(); selection.missing = .drop   // missing values stay missing, to be counted
+        var selection = requested; selection.missing = .drop   // missing values stay missing, to be counted
         do { c = try DataSource.load(path, selection: selection) } catch {
-            return out + "note: with the default selection, train would stop: \(terminalSafe("\(error)"))\n"
+            if namesSomethingMissing(error, requested) { throw error }
+            return out + "note: with \(selectionName(requested)), train would stop: \(terminalSafe("\(error)"))\n"
         }
         let lengths = c.series.map(\.length)
         out += "series (dataset '\(terminalSafe(dataset))'): \(c.series.count) × \(lengths.min() == lengths.max() ? "\(lengths.first ?? 0)" : "\(lengths.min()!)–\(lengths.max()!)") steps; \(c.targetCount) target\(c.targetCount == 1 ? "" : "s")\(c.channels.count > c.targetCount ? ", \(c.channels.count - c.targetCount) covariate\(c.channels.count - c.targetCount == 1 ? "" : "s")" : "")\n"
