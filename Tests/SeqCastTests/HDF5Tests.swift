@@ -15,6 +15,30 @@ final class HDF5Tests: XCTestCase {
         }
     }
 
+    /// The same content written twice, a few seconds apart, makes the same bytes: datasets carry no
+    /// object times, and SOURCE_DATE_EPOCH fixes the `created` stamp (without it, the clock's).
+    func testSameContentSameBytes() throws {
+        let dir = temporaryDirectory(self)
+        setenv("SOURCE_DATE_EPOCH", "1700000000", 1)
+        defer { unsetenv("SOURCE_DATE_EPOCH") }
+        XCTAssertEqual(createdTimestamp(), "2023-11-14T22:13:20Z")
+        func write(_ name: String) throws -> Data {
+            let path = dir + "/" + name
+            let f = try HDF5File.create(path)
+            try f.setRootAttribute("created", .string(createdTimestamp()))
+            try f.write("group/forecast", shape: [2, 3], values: [1, 2, 3, 4, 5, 6], attributes: [("unit", .string("kg"))])
+            try f.write("time", strings: ["2020-01", "2020-02"])
+            try f.reserve("big", shape: [4, 4], chunk: [2, 2])
+            try f.close()
+            return try Data(contentsOf: URL(fileURLWithPath: path))
+        }
+        let first = try write("a.h5")
+        Thread.sleep(forTimeInterval: 1.1)   // object times, if kept, are whole seconds
+        XCTAssertEqual(first, try write("b.h5"))
+        unsetenv("SOURCE_DATE_EPOCH")
+        XCTAssertNotEqual(createdTimestamp(), "2023-11-14T22:13:20Z")
+    }
+
     func testCSVToWindowsToHDF5RoundTripIsBitExact() throws {
         let dir = temporaryDirectory(self)
         let c = try DataSource.load(datasetPath("uschange.csv"), selection: DataSelection())

@@ -349,6 +349,15 @@ public final class HDF5File {
 
     // MARK: writing
 
+    /// Dataset creation properties without the object's access/modification times, so the same
+    /// content makes the same bytes (a pipeline can compare outputs by hash); the time a file was
+    /// made is its `created` attribute (`createdTimestamp`, which honours SOURCE_DATE_EPOCH).
+    private func creationProperties(_ name: String) throws(DataError) -> H5Handle {
+        let dcpl = try handle(H5Pcreate(seqcast_h5p_dataset_create()), name, "creating dataset properties", H5Pclose)
+        try check(H5Pset_obj_track_times(dcpl.id, false), name, "turning off object times")
+        return dcpl
+    }
+
     /// Writes a new float32 dataset of `shape` (rank 1–4) with attributes.
     public func write(_ name: String, shape: [Int], values: [Float],
                       attributes: [(String, AttributeValue)] = []) throws(DataError) {
@@ -357,8 +366,9 @@ public final class HDF5File {
         let space = try handle(H5Screate_simple(Int32(dims.count), &dims, nil), name, "creating the dataspace", H5Sclose)
         let lcpl = try handle(H5Pcreate(seqcast_h5p_link_create()), name, "creating link properties", H5Pclose)
         try check(H5Pset_create_intermediate_group(lcpl.id, 1), name, "allowing groups in the path")
+        let dcpl = try creationProperties(name)
         let ds = try handle(H5Dcreate2(file.id, name, seqcast_h5t_native_float(), space.id, lcpl.id,
-                                       seqcast_h5p_default(), seqcast_h5p_default()), name, "creating the dataset", H5Dclose)
+                                       dcpl.id, seqcast_h5p_default()), name, "creating the dataset", H5Dclose)
         if !values.isEmpty {
             let status = values.withUnsafeBytes {
                 H5Dwrite(ds.id, seqcast_h5t_native_float(), seqcast_h5s_all(), seqcast_h5s_all(), seqcast_h5p_default(), $0.baseAddress)
@@ -375,7 +385,7 @@ public final class HDF5File {
     public func reserve(_ name: String, shape: [Int], chunk: [Int]? = nil) throws(DataError) {
         var dims = shape.map { hsize_t($0) }
         let space = try handle(H5Screate_simple(Int32(dims.count), &dims, nil), name, "creating the dataspace", H5Sclose)
-        let dcpl = try handle(H5Pcreate(seqcast_h5p_dataset_create()), name, "creating dataset properties", H5Pclose)
+        let dcpl = try creationProperties(name)
         if var c = chunk?.map({ hsize_t($0) }) {
             try check(H5Pset_chunk(dcpl.id, Int32(c.count), &c), name, "setting the chunk shape")
         }
@@ -400,7 +410,8 @@ public final class HDF5File {
         var dims = (shape ?? [strings.count]).map { hsize_t($0) }
         precondition(shape.map { $0.reduce(1, *) == strings.count } ?? true, "string dataset shape does not hold the strings")
         let space = try handle(H5Screate_simple(Int32(dims.count), &dims, nil), name, "creating the dataspace", H5Sclose)
-        let ds = try handle(H5Dcreate2(file.id, name, type.id, space.id, seqcast_h5p_default(), seqcast_h5p_default(),
+        let dcpl = try creationProperties(name)
+        let ds = try handle(H5Dcreate2(file.id, name, type.id, space.id, seqcast_h5p_default(), dcpl.id,
                                        seqcast_h5p_default()), name, "creating the dataset", H5Dclose)
         if !strings.isEmpty {
             try check(H5Dwrite(ds.id, type.id, seqcast_h5s_all(), seqcast_h5s_all(), seqcast_h5p_default(), &bytes),

@@ -10,8 +10,12 @@ public let seqcastVersion = "0.2.0"
 /// own label writer (`TimeLabelStyle`).
 /// Foundation's formatter reads about 5 MiB of ICU data the first time it runs, which stay
 /// resident: `train` did so at its first checkpoint, while the prepared series were still held.
-public func createdTimestamp(_ date: Date = Date()) -> String {
-    TimeLabelStyle(format: .dateTime, dateTimeSeparator: 84, zulu: true)   // 'T' and 'Z': ISO 8601
+/// With SOURCE_DATE_EPOCH set (seconds since 1970, the reproducible-builds convention), that time
+/// instead, so the same inputs make byte-identical files.
+public func createdTimestamp(_ given: Date? = nil) -> String {
+    let date = given ?? ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int64($0) }
+        .map { Date(timeIntervalSince1970: Double($0)) } ?? Date()
+    return TimeLabelStyle(format: .dateTime, dateTimeSeparator: 84, zulu: true)   // 'T' and 'Z': ISO 8601
         .withLabel(date.timeIntervalSince1970.rounded(.down)) { String(decoding: $0, as: UTF8.self) }
 }
 
