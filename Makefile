@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT       ?= swift
 # Code generation for the CPU this builds on; `make build CPU=` gives a portable x86-64 build.
 CPU         ?= $(shell echo 'print(0)' > /tmp/.seqcast-cpu.swift && swiftc -target-cpu native -parse /tmp/.seqcast-cpu.swift >/dev/null 2>&1 && echo native)
-# The packed GEMM kernel picks its tile (8×32 AVX-512, 4×16 AVX2) at run time (PackedGEMM.swift).
+# The packed GEMM kernel picks its tile (8×32 AVX-512, 3×32 AVX2) at run time (PackedGEMM.swift).
 CPU_FLAGS   := $(if $(CPU),-Xswiftc -target-cpu -Xswiftc $(CPU),)
 RELEASE     := -c release $(CPU_FLAGS)
 BIN         := .build/release/seqcast
@@ -24,6 +24,7 @@ build: setup
 	$(SWIFT) build $(RELEASE)
 
 test: setup
+	python3 scripts/folder-deps.py >/dev/null || { python3 scripts/folder-deps.py | tail -1; echo "the library's folders must form a DAG (README, Architecture)"; exit 1; }
 	$(SWIFT) build $(RELEASE)
 	@set -o pipefail; $(SWIFT) test $(RELEASE) --disable-swift-testing 2>&1 | tee .build/test.log; status=$$?; \
 	  summary=$$(grep -E "Executed [0-9]+ tests?, with" .build/test.log | tail -1); \

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages seqcast needs, only those missing; works as root or through sudo.
-# Open MPI (libopenmpi-dev, openmpi-bin) is for `mpirun -n N seqcast …` (README "Running on a cluster").
+# Open MPI (libopenmpi-dev, openmpi-bin) is for `mpirun -n N seqcast …` (README "Running on a cluster");
+# python3 runs the folder check of `make test` and `make accuracy`.
 set -euo pipefail
-packages=(libhdf5-dev libopenblas-dev gnuplot-nox pkg-config libopenmpi-dev openmpi-bin)
+packages=(libhdf5-dev libopenblas-dev gnuplot-nox pkg-config libopenmpi-dev openmpi-bin python3)
 missing=()
 for p in "${packages[@]}"; do
   # gnuplot-nox or any other gnuplot flavour will do for plotting.
