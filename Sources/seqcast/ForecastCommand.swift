@@ -60,8 +60,6 @@ struct ForecastCommand: ParsableCommand {
                 let n = forecast.unfinished.count
                 print(terminalSafe("note: \(n) of \(forecast.seriesIds.count) series' models in \(model) are unfinished (\(n == 1 ? "" : "first: ")'\(first)'): forecast with their best weights so far, without intervals (calibrated when training finishes); continue the run with seqcast train --resume --out \(model) --data \(perSeries.settings.data.path)"))
             }
-            for note in forecast.notes.prefix(5) { print(terminalSafe("note: \(model): \(note)")) }
-            if forecast.notes.count > 5 { print("note: \(model): and \(forecast.notes.count - 5) more notes of these kinds") }
             collection = series
             dropout = perSeries.settings.architecture.dropout > 0 || perSeries.settings.architecture.recurrentDropout > 0
             plotModel = { try perSeries.model(perSeries.ids.firstIndex(of: series.series[0].id) ?? 0) }
@@ -74,17 +72,12 @@ struct ForecastCommand: ParsableCommand {
             }
             let input = try ForecastInput.read(data, for: m, dataset: dataset, x: x)
             forecast = try Forecaster.forecast(m, input: input, intervals: asked, threads: threads.threads)
-            if asked.method == .conformal, let c = m.calibration, !forecast.levels.isEmpty,
-               let note = Calibration.unsupportedNote(c.unsupportedLevels(forecast.levels), windows: c.count) {
-                print("note: \(model) has " + note)
-            }
             collection = input.series
-            if let c = input.series, let period = Forecaster.phaseFromFirstRow(m, data: c) {
-                print(terminalSafe("note: \(model): " + Forecaster.phaseNote(period: period)))
-            }
             dropout = m.manifest.model.dropout > 0 || m.manifest.model.recurrentDropout > 0
             plotModel = { m }
         }
+        for note in forecast.notes.prefix(5) { print(terminalSafe("note: \(model): \(note)")) }
+        if forecast.notes.count > 5 { print("note: \(model): and \(forecast.notes.count - 5) more notes of these kinds") }
         if let collection {
             if collection.missingCount > 0 {
                 print("note: \(collection.missingCount) missing values in \(data), handled as the model's --missing says (filled: the forecast starts from the filled values; drop: left as gaps, refused in the last window)")

@@ -29,9 +29,10 @@ struct PlotCommand: ParsableCommand {
             let m = try ModelFile.load(from)
             report(try PlotOutputs.training(m, to: out))
         case .forecast:
-            let (m, series, notes) = try PlotOutputs.forecastInput(from: from, data: data)
-            for note in notes { print(terminalSafe("note: \(from): \(note)")) }
-            report(try PlotOutputs.forecast(m, data: series, forecast: try Forecaster.forecast(m, data: series), to: out))
+            let (m, series) = try PlotOutputs.forecastInput(from: from, data: data)
+            let forecast = try Forecaster.forecast(m, data: series)
+            for note in forecast.notes { print(terminalSafe("note: \(from): \(note)")) }   // what `forecast` prints
+            report(try PlotOutputs.forecast(m, data: series, forecast: forecast, to: out))
         case .backtest:
             report(try Plots.backtest(BacktestPlotData(directory: from), to: out, title: "backtest: \(from)"))
         }

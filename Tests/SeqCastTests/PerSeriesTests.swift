@@ -125,7 +125,7 @@ final class PerSeriesTests: XCTestCase {
         XCTAssertTrue(train.out.contains("best validation loss \(longLoss) (mean over the 1 series with validation windows)"), train.out)
         let forecast = try runCLI(["forecast", "--model", dir + "/m", "--data", data, "--out", dir + "/f.csv"])
         XCTAssertEqual(forecast.status, 0, forecast.err)
-        XCTAssertTrue(forecast.out.contains("series 'short' has ") && forecast.out.contains("calibration windows"), forecast.out)
+        XCTAssertTrue(forecast.out.contains("series 'short': the model has ") && forecast.out.contains("calibration windows"), forecast.out)
         XCTAssertFalse(forecast.out.contains("series 'long' has "), forecast.out)
     }
 

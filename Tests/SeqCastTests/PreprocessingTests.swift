@@ -476,6 +476,10 @@ final class PreprocessingTests: XCTestCase {
         var labelled = bareModel.manifest.selection; labelled.timeColumn = "month"
         XCTAssertEqual(Forecaster.phaseFromFirstRow(bareModel, data: try DataSource.load(later, selection: labelled)), 12)
         XCTAssertNil(Forecaster.phaseFromFirstRow(model, data: try DataSource.load(later, selection: model.manifest.selection)))
+        // The forecast carries the note (forecast, per-series forecasts and plot print it from there).
+        let noted = try Forecaster.forecast(bareModel, data: try DataSource.load(unlabelled, selection: bareModel.manifest.selection))
+        XCTAssertEqual(noted.notes, [Forecaster.phaseNote(period: 12)])
+        XCTAssertEqual(b.notes, [])
     }
 
     /// Every preprocessing option on: weights identical for 1 and 2 threads, and a resumed run ends

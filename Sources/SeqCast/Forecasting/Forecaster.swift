@@ -239,6 +239,11 @@ public enum Forecaster {
         }
         let positive = pipeline.positiveTargets
         result.bands = zip(values, result.bands).map { $1.flooredAtZero($0, positive: positive) }
+        if intervals.method == .conformal, let c = model.calibration, !result.levels.isEmpty,
+           let note = Calibration.unsupportedNote(c.unsupportedLevels(result.levels), windows: c.count) {
+            result.notes.append("the model has " + note)
+        }
+        if let period = phaseFromFirstRow(model, data: data) { result.notes.append(phaseNote(period: period)) }
         return result
     }
 

@@ -17,14 +17,7 @@ extension PerSeriesModel {
             if !m.finished { out.unfinished.append(id) }
             let one = data.only(i)
             let f = try Forecaster.forecast(m, data: one, intervals: intervals, threads: threads)
-            // What a single model's forecast notes, per series (`seqcast forecast` prints them).
-            if intervals.method == .conformal, let c = m.calibration, !f.levels.isEmpty,
-               let note = Calibration.unsupportedNote(c.unsupportedLevels(f.levels), windows: c.count) {
-                out.notes.append("series '\(id)' has " + note)
-            }
-            if let period = Forecaster.phaseFromFirstRow(m, data: one) {
-                out.notes.append("series '\(id)': its model's training data had no time labels, so its seasonal indices (period \(period)) are applied counting from the series' first row, as in training")
-            }
+            out.notes += f.notes.map { "series '\(id)': \($0)" }   // `seqcast forecast` prints them
             out.seriesIds += f.seriesIds; out.times += f.times; out.values += f.values; out.horizon = f.horizon
             out.targetNames = f.targetNames
             if !f.levels.isEmpty { out.levels = f.levels }

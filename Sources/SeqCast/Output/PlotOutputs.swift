@@ -46,8 +46,8 @@ public enum PlotOutputs {
     /// series, the run's folder the data's first series with that series' model — from `data`, else
     /// from the training data's path as train was given it (refused when it is not found from here,
     /// or names other data than the model was trained on: a relative path counts from where train
-    /// ran); with the notes `forecast` would print.
-    public static func forecastInput(from: String, data: String?) throws -> (model: Ensemble, series: SeriesCollection, notes: [String]) {
+    /// ran).
+    public static func forecastInput(from: String, data: String?) throws -> (model: Ensemble, series: SeriesCollection) {
         func source(_ stored: String, digest: String?) throws -> String {
             if let data { return data }
             guard FileManager.default.fileExists(atPath: stored) else {
@@ -75,8 +75,7 @@ public enum PlotOutputs {
             }
             series = s
         }
-        let notes = Forecaster.phaseFromFirstRow(model, data: series).map { [Forecaster.phaseNote(period: $0)] } ?? []
-        return (model, series, notes)
+        return (model, series)
     }
 
     /// Forecast plot of the first series.
